@@ -1,0 +1,32 @@
+# contract-checker: one entry point for set-up, the demo, tests, lint and the benchmark.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+AS_OF  ?= 2026-11-22
+
+.PHONY: install run test lint typecheck bench clean
+
+$(BIN)/contract-checker: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/contract-checker
+
+run: install
+	$(BIN)/contract-checker run --rules rules/ --facts fixtures/demo/ --as-of $(AS_OF) || test $$? -eq 1
+
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check checker tests fixtures
+	$(BIN)/ruff format --check checker tests fixtures
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python -m fixtures.bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""contract-checker: partnership agreements as YAML rules, checked against activity facts."""
+
+__version__ = "0.1.0"

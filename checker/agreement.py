@@ -1,0 +1,77 @@
+"""The agreement model: parties, term (fixed or renewing), owner and clauses, as a rule file states them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from checker.clauses import clause_union
+from checker.clauses.base import Clause
+from checker.patterns import FactPattern
+from checker.timeutil import Duration, parse_duration
+
+AGREEMENT_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+def _duration(value: object) -> object:
+    return parse_duration(str(value)) if isinstance(value, str | int) else value
+
+
+DurationField = Annotated[Duration, Field(description="e.g. 72h, 30d, 2w, 6 months, 1y")]
+
+
+class RenewingTerm(BaseModel):
+    """An initial term that renews automatically unless a party gives notice in time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    initial: DurationField = Field(description="Length of the first term, e.g. 2y")
+    renews_for: DurationField | None = Field(
+        default=None, description="Length of each automatic renewal; omit for no renewal"
+    )
+    non_renewal_notice: DurationField | None = Field(
+        default=None, description="Notice needed before a term ends to stop renewal, e.g. 90d"
+    )
+    notice: FactPattern = Field(
+        default=FactPattern(fact="notice.non_renewal"),
+        description="The fact that records a non-renewal notice",
+    )
+
+    _parse = field_validator("initial", "renews_for", "non_renewal_notice", mode="before")(
+        lambda cls, value: _duration(value)
+    )
+
+
+class Agreement(BaseModel):
+    """One partnership agreement: the top level of a rule file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agreement: str = Field(
+        pattern=AGREEMENT_ID_PATTERN, description="Stable id, e.g. globex-reseller-2025"
+    )
+    title: str = Field(min_length=1)
+    partner: str = Field(min_length=1, description="The partner, as facts name it")
+    effective: date = Field(description="First day of the agreement")
+    expires: date | None = Field(default=None, description="Last day, for a fixed term")
+    term: RenewingTerm | None = Field(default=None, description="A renewing term instead")
+    owner: str = Field(min_length=1, description="Team or person answerable for it")
+    clauses: list[clause_union()] = Field(min_length=1)  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Agreement:
+        if (self.expires is None) == (self.term is None):
+            raise ValueError("give either 'expires' (a fixed end date) or 'term' (a renewing term)")
+        if self.expires is not None and self.expires < self.effective:
+            raise ValueError(f"'expires' ({self.expires}) is before 'effective' ({self.effective})")
+        duplicates = [cid for cid, n in Counter(c.id for c in self.all_clauses).items() if n > 1]
+        if duplicates:
+            raise ValueError(f"clause id '{duplicates[0]}' is used more than once")
+        return self
+
+    @property
+    def all_clauses(self) -> list[Clause]:
+        return list(self.clauses)

@@ -1,0 +1,446 @@
+"""General building blocks that clause kinds are made of, each compiled to engine rules.
+
+- `forbid`: activity that must not happen (with scope, carve-outs and amendment periods).
+- `obligations`: something due by an instant: done late, missed, or falling due soon.
+- `limits`: a measured value against a maximum or minimum that can change over time.
+- `windows`: a right or window open between two instants, optionally closed by exercising it.
+- `consecutive`: runs of K consecutive periods meeting a test (pure Python, feeds the others).
+
+Python decides which facts and dates are involved; the engine decides which rules fire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from checker import conditions as cond
+from checker.clauses.base import ClauseContext
+from checker.facts import Fact
+from checker.findings import FindingKind, Severity
+from checker.patterns import FactPattern, activity_payload
+from checker.program import EngineMessage, EngineRule, Match, Slot, Tier
+from checker.timeutil import date_of_epoch
+
+AS_OF_TAG = "asof"
+NOW = "now"
+
+
+def as_of_message(as_of: int, horizon_end: int) -> EngineMessage:
+    """The fact that tells the engine what time it is; asserted after everything else."""
+    return EngineMessage(
+        Tier.AS_OF, {"t": AS_OF_TAG, "now": as_of, "horizon": horizon_end}, subject=None
+    )
+
+
+def _tagged(tag: str, context: ClauseContext, *rest: cond.Condition) -> cond.Condition:
+    return cond.all_of({"t": tag}, {"c": context.index}, *rest)
+
+
+def _now(*tests: cond.Condition) -> Slot:
+    return Slot(NOW, cond.all_of({"t": AS_OF_TAG}, *tests))
+
+
+# --- forbidden activity ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Forbidden:
+    """Facts matching `pattern` (and `scope`) between `start` and `end` are breaches."""
+
+    pattern: FactPattern
+    start: int
+    end: int
+    scope: dict[str, list[str]]  # extra field -> allowed values, e.g. territory in the version
+    code: str
+    message: Callable[[Fact], str]
+    severity: Severity | None = None
+
+
+def forbid(context: ClauseContext, entries: Sequence[Forbidden]) -> None:
+    """Post every candidate fact once as an event; the first matching entry (in order) fires."""
+    if not entries:
+        return
+    fields: set[str] = set()
+    for entry in entries:
+        fields |= entry.pattern.tested_fields() | set(entry.scope)
+    for priority, entry in enumerate(entries, start=1):
+        scope = [cond.one_of("a_" + name, values) for name, values in sorted(entry.scope.items())]
+        condition = _tagged(
+            "act",
+            context,
+            cond.equals("ft", entry.pattern.fact),
+            cond.at_least("at", entry.start),
+            cond.below("at", entry.end),
+            entry.pattern.condition(),
+            *scope,
+        )
+
+        def on_match(match: Match, entry: Forbidden = entry) -> None:
+            fact: Fact = match["e"]
+            context.report(
+                context.finding(
+                    FindingKind.BREACH,
+                    entry.code,
+                    fact.day,
+                    fact.id,
+                    entry.message(fact),
+                    [fact],
+                    entry.severity,
+                )
+            )
+
+        context.program.add_rule(
+            EngineRule(
+                f"{context.rule_prefix}forbid-{priority}",
+                (Slot("e", condition, event=True),),
+                on_match,
+                priority,
+            )
+        )
+    types = {entry.pattern.fact for entry in entries}
+    for fact in context.facts:
+        if fact.type in types:
+            payload = {"t": "act", "c": context.index, "ft": cond.encode(fact.type), "at": fact.at}
+            payload.update(activity_payload(fact, fields))
+            context.program.add_message(EngineMessage(Tier.EVENTS, payload, fact, event=True))
+
+
+# --- obligations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: FindingKind
+    code: str
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """Something that must be done by `due_by` (an inclusive instant).
+
+    `done` is the fact that fulfilled it (the first one, chosen in Python), or None.
+    `material_after`: once still undone past this instant, `material` is reported as well.
+    """
+
+    subject: str
+    what: str  # "notice of incident inc-7", used in messages
+    due_by: int
+    evidence: tuple[Fact, ...]
+    done: Fact | None
+    missed: Outcome
+    late: Outcome | None = None
+    due_soon_code: str | None = None
+    material_after: int | None = None
+    material: Outcome | None = None
+
+
+def obligations(context: ClauseContext, items: Sequence[Obligation], name: str) -> None:
+    """Classify each obligation against its completion and the as-of instant, in the engine."""
+    if not items:
+        return
+    tag, done_tag = f"ob:{name}", f"done:{name}"
+    prefix = f"{context.rule_prefix}{name}"
+    for ref, item in enumerate(items):
+        payload = {"t": tag, "c": context.index, "ref": ref, "due": item.due_by}
+        if item.material_after is not None:
+            payload["material"] = item.material_after
+        context.program.add_message(EngineMessage(Tier.SUBJECTS, payload, item))
+        if item.done is not None:
+            done = {"t": done_tag, "c": context.index, "ref": ref, "at": item.done.at}
+            context.program.add_message(EngineMessage(Tier.BLOCKERS, done, item.done))
+    obligation = Slot("o", _tagged(tag, context))
+    same = cond.same_as("ref", cond.field_of("o", "ref"))
+    not_done = Slot("d", _tagged(done_tag, context, same), negated=True)
+    add = context.program.add_rule
+
+    def due_text(item: Obligation) -> str:
+        return date_of_epoch(item.due_by).isoformat()
+
+    def on_late(match: Match) -> None:
+        item: Obligation = match["o"]
+        done: Fact = match["d"]
+        if item.late is None:
+            return
+        context.report(
+            context.finding(
+                item.late.kind,
+                item.late.code,
+                done.day,
+                item.subject,
+                f"{item.what} was late: done {done.at_iso}, due by {due_text(item)}",
+                (*item.evidence, done),
+                item.late.severity,
+            )
+        )
+
+    def on_missed(match: Match) -> None:
+        item: Obligation = match["o"]
+        context.report(
+            context.finding(
+                item.missed.kind,
+                item.missed.code,
+                date_of_epoch(item.due_by),
+                item.subject,
+                f"{item.what} was due by {due_text(item)} and has not been done",
+                item.evidence,
+                item.missed.severity,
+            )
+        )
+
+    def on_due_soon(match: Match) -> None:
+        item: Obligation = match["o"]
+        if item.due_soon_code is None:
+            return
+        context.report(
+            context.finding(
+                FindingKind.DEADLINE,
+                item.due_soon_code,
+                date_of_epoch(item.due_by),
+                item.subject,
+                f"{item.what} is due by {due_text(item)}",
+                item.evidence,
+            )
+        )
+
+    def on_material(match: Match) -> None:
+        item: Obligation = match["o"]
+        assert item.material is not None and item.material_after is not None
+        context.report(
+            context.finding(
+                item.material.kind,
+                item.material.code,
+                date_of_epoch(item.material_after),
+                item.subject,
+                f"{item.what} (due {due_text(item)}) is still not done after "
+                f"{date_of_epoch(item.material_after).isoformat()}: material breach",
+                item.evidence,
+                item.material.severity,
+            )
+        )
+
+    late_done = Slot("d", _tagged(done_tag, context, same, cond.above("at", cond.field_of("o", "due"))))
+    add(EngineRule(f"{prefix}/late", (obligation, late_done), on_late, 1))
+    overdue = _now(cond.above("now", cond.field_of("o", "due")))
+    add(EngineRule(f"{prefix}/missed", (obligation, not_done, overdue), on_missed, 2))
+    upcoming = _now(
+        cond.at_most("now", cond.field_of("o", "due")),
+        cond.at_least("horizon", cond.field_of("o", "due")),
+    )
+    add(EngineRule(f"{prefix}/due-soon", (obligation, not_done, upcoming), on_due_soon, 3))
+    if any(item.material_after is not None for item in items):
+        with_material = Slot("o", _tagged(tag, context, {"$ex": {"material": 1}}))
+        past_material = _now(cond.above("now", cond.field_of("o", "material")))
+        add(
+            EngineRule(
+                f"{prefix}/material", (with_material, not_done, past_material), on_material, 4
+            )
+        )
+
+
+# --- limits ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """A measured value (a reported seat count, a month's total) at an instant."""
+
+    subject: str
+    at: int
+    value: float
+    day: date
+    evidence: tuple[Fact, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A bound in force over [start, end)."""
+
+    start: int
+    end: int
+    bound: float
+
+
+def limits(
+    context: ClauseContext,
+    name: str,
+    measurements: Sequence[Measurement],
+    bounds: Sequence[Limit],
+    *,
+    maximum: bool,
+    outcome: Outcome,
+    message: Callable[[Measurement, float], str],
+) -> None:
+    """Breach for each measurement above a maximum (or below a minimum) in force at its time."""
+    if not measurements or not bounds:
+        return
+    limit_tag, measure_tag = f"limit:{name}", f"measure:{name}"
+    for limit in bounds:
+        payload = {"t": limit_tag, "c": context.index, "from": limit.start, "to": limit.end}
+        payload["bound"] = limit.bound
+        context.program.add_message(EngineMessage(Tier.BLOCKERS, payload, limit))
+    for measurement in measurements:
+        payload = {"t": measure_tag, "c": context.index, "at": measurement.at}
+        payload["v"] = measurement.value
+        context.program.add_message(EngineMessage(Tier.SUBJECTS, payload, measurement))
+    compare = cond.above if maximum else cond.below
+    measured = Slot(
+        "m",
+        _tagged(
+            measure_tag,
+            context,
+            cond.at_least("at", cond.field_of("l", "from")),
+            cond.below("at", cond.field_of("l", "to")),
+            compare("v", cond.field_of("l", "bound")),
+        ),
+    )
+
+    def on_match(match: Match) -> None:
+        measurement: Measurement = match["m"]
+        limit: Limit = match["l"]
+        context.report(
+            context.finding(
+                outcome.kind,
+                outcome.code,
+                measurement.day,
+                measurement.subject,
+                message(measurement, limit.bound),
+                measurement.evidence,
+                outcome.severity,
+            )
+        )
+
+    context.program.add_rule(
+        EngineRule(
+            f"{context.rule_prefix}{name}",
+            (Slot("l", _tagged(limit_tag, context)), measured),
+            on_match,
+        )
+    )
+
+
+# --- windows and rights ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A right or window open from `opens` to `closes` (inclusive instants).
+
+    `exercised`: a fact that used the right; an exercised window is not reported.
+    """
+
+    subject: str
+    what: str  # "right to terminate after the change of control on 2026-03-02"
+    opens: int
+    closes: int
+    evidence: tuple[Fact, ...]
+    exercised: Fact | None = None
+    announce_opening: bool = True
+
+
+def windows(
+    context: ClauseContext,
+    name: str,
+    items: Sequence[Window],
+    *,
+    open_code: str,
+    opening_code: str,
+    closing_code: str,
+    open_kind: FindingKind = FindingKind.TRIGGER,
+) -> None:
+    """While open: `open_kind` (and a deadline when it closes within the horizon); before: a
+    deadline when it opens within the horizon."""
+    if not items:
+        return
+    tag, used_tag = f"window:{name}", f"used:{name}"
+    for ref, item in enumerate(items):
+        payload = {"t": tag, "c": context.index, "ref": ref}
+        payload.update({"opens": item.opens, "closes": item.closes})
+        payload["announce"] = 1 if item.announce_opening else 0
+        context.program.add_message(EngineMessage(Tier.SUBJECTS, payload, item))
+        if item.exercised is not None:
+            used = {"t": used_tag, "c": context.index, "ref": ref}
+            context.program.add_message(EngineMessage(Tier.BLOCKERS, used, item.exercised))
+    window = Slot("w", _tagged(tag, context))
+    unused = Slot(
+        "x",
+        _tagged(used_tag, context, cond.same_as("ref", cond.field_of("w", "ref"))),
+        negated=True,
+    )
+    is_open = (
+        cond.at_least("now", cond.field_of("w", "opens")),
+        cond.at_most("now", cond.field_of("w", "closes")),
+    )
+    prefix = f"{context.rule_prefix}{name}"
+
+    def text(instant: int) -> str:
+        return date_of_epoch(instant).isoformat()
+
+    def on_open(match: Match) -> None:
+        item: Window = match["w"]
+        context.report(
+            context.finding(
+                open_kind,
+                open_code,
+                date_of_epoch(item.opens),
+                item.subject,
+                f"{item.what}: open from {text(item.opens)} until {text(item.closes)}",
+                item.evidence,
+            )
+        )
+
+    def on_closing(match: Match) -> None:
+        item: Window = match["w"]
+        context.report(
+            context.finding(
+                FindingKind.DEADLINE,
+                closing_code,
+                date_of_epoch(item.closes),
+                item.subject,
+                f"{item.what}: closes on {text(item.closes)}",
+                item.evidence,
+            )
+        )
+
+    def on_opening(match: Match) -> None:
+        item: Window = match["w"]
+        context.report(
+            context.finding(
+                FindingKind.DEADLINE,
+                opening_code,
+                date_of_epoch(item.opens),
+                item.subject,
+                f"{item.what}: opens on {text(item.opens)} (until {text(item.closes)})",
+                item.evidence,
+            )
+        )
+
+    add = context.program.add_rule
+    add(EngineRule(f"{prefix}/open", (window, unused, _now(*is_open)), on_open, 1))
+    closing = _now(*is_open, cond.at_least("horizon", cond.field_of("w", "closes")))
+    add(EngineRule(f"{prefix}/closing", (window, unused, closing), on_closing, 2))
+    announced = Slot("w", _tagged(tag, context, {"announce": 1}))
+    opening = _now(
+        cond.below("now", cond.field_of("w", "opens")),
+        cond.at_least("horizon", cond.field_of("w", "opens")),
+    )
+    add(EngineRule(f"{prefix}/opening", (announced, unused, opening), on_opening, 3))
+
+
+# --- consecutive periods --------------------------------------------------------------------
+
+
+def consecutive(flags: Sequence[bool], count: int) -> list[int]:
+    """Indexes at which a run of `count` consecutive True flags completes.
+
+    A run of 2*count reports twice (at count and 2*count): each block of K is a new trigger.
+    """
+    hits: list[int] = []
+    run = 0
+    for index, flag in enumerate(flags):
+        run = run + 1 if flag else 0
+        if run and run % count == 0:
+            hits.append(index)
+    return hits

@@ -1,0 +1,100 @@
+"""Exclusivity: inside a territory/product scope, listed activity by anyone else is a breach.
+
+Example::
+
+    - id: "4.1"
+      title: Exclusive territory
+      kind: exclusivity
+      territory: [DE, AT, CH]
+      products: [analytics-suite]
+      forbids:
+        - {fact: deal.closed, where: {channel: direct}, unless: {customer: [siemens-ag, bosch]}}
+        - {fact: reseller.appointed, unless: {partner: globex}}
+      amended:
+        - {effective: 2026-07-01, territory: [DE, AT, CH, FR]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import Field
+
+from checker.blocks import Forbidden, forbid
+from checker.clauses.base import Clause, ClauseContext
+from checker.facts import Fact
+from checker.findings import Severity
+from checker.patterns import FactPattern
+
+
+def scope_of(territory: list[str] | None, products: list[str] | None) -> dict[str, list[str]]:
+    scope: dict[str, list[str]] = {}
+    if territory is not None:
+        scope["territory"] = territory
+    if products is not None:
+        scope["product"] = products
+    return scope
+
+
+def describe_scope(territory: list[str] | None, products: list[str] | None) -> str:
+    where = f"in {', '.join(territory)}" if territory else "anywhere"
+    what = f"for {', '.join(products)}" if products else "for any product"
+    return f"{where} {what}"
+
+
+class Exclusivity(Clause):
+    kind_summary = "The partner is exclusive in a territory and product scope."
+    default_severity = Severity.HIGH
+
+    kind: Literal["exclusivity"]
+    territory: list[str] | None = Field(
+        default=None, min_length=1, description="Territories (fact field 'territory'); omit for all"
+    )
+    products: list[str] | None = Field(
+        default=None, min_length=1, description="Products (fact field 'product'); omit for all"
+    )
+    forbids: list[FactPattern] = Field(
+        min_length=1, description="Activity that breaches the exclusivity inside the scope"
+    )
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        # Breaches come from anyone (our direct sales, other resellers): not only the partner.
+        return [(pattern, False) for version in self.versions() for pattern in version.terms.forbids]  # type: ignore[attr-defined]
+
+    def describe(self) -> str:
+        scope = describe_scope(self.territory, self.products)
+        banned = "; ".join(pattern.describe() for pattern in self.forbids)
+        return f"Exclusive {scope}: no {banned}."
+
+    def compile(self, context: ClauseContext) -> None:
+        entries: list[Forbidden] = []
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Exclusivity)
+            start, end = version.bounds(context.term.start, context.term.end)
+            scope = describe_scope(terms.territory, terms.products)
+            for pattern in terms.forbids:
+
+                def message(fact: Fact, pattern: FactPattern = pattern, scope: str = scope) -> str:
+                    return (
+                        f"{fact.type} {fact.id} ({_where(fact)}) breaches the exclusivity {scope}:"
+                        f" {pattern.describe()} is not allowed"
+                    )
+
+                entries.append(
+                    Forbidden(
+                        pattern,
+                        start,
+                        end,
+                        scope_of(terms.territory, terms.products),
+                        "exclusivity.forbidden_activity",
+                        message,
+                    )
+                )
+        forbid(context, entries)
+
+
+def _where(fact: Fact) -> str:
+    parts = [f"{name} {fact.get(name)}" for name in ("territory", "product", "partner", "customer")]
+    return ", ".join(part for part in parts if not part.endswith(" None"))

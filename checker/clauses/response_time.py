@@ -1,0 +1,84 @@
+"""Response time: an event must be followed by a matching event within a duration.
+
+Example::
+
+    - id: "9.3"
+      title: Incident notice
+      kind: response_time
+      after: {fact: incident.detected}
+      expect: {fact: notice.sent, where: {kind: incident}}
+      match_on: [incident]
+      within: 72h
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from checker.blocks import Obligation, Outcome, obligations
+from checker.clauses.base import Clause, ClauseContext
+from checker.facts import Fact
+from checker.findings import FindingKind, Severity
+from checker.patterns import FactPattern
+from checker.timeutil import Duration, parse_duration
+
+
+class ResponseTime(Clause):
+    kind_summary = "Each triggering event must be answered by a matching event within a time limit."
+    default_severity = Severity.HIGH
+
+    kind: Literal["response_time"]
+    after: FactPattern = Field(description="The event that starts the clock")
+    expect: FactPattern = Field(description="The event that must follow")
+    match_on: list[str] = Field(
+        default_factory=list,
+        description="Fields that must be equal on both events (e.g. the incident id)",
+    )
+    within: Duration = Field(description="Time allowed, e.g. 72h or 5d")
+
+    @field_validator("within", mode="before")
+    @classmethod
+    def _parse_within(cls, value: object) -> object:
+        return parse_duration(str(value)) if isinstance(value, str | int) else value
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        return [(self.after, True), (self.expect, True)]
+
+    def describe(self) -> str:
+        keys = f", with the same {', '.join(self.match_on)}" if self.match_on else ""
+        return f"Every {self.after.describe()} must be followed by {self.expect.describe()}{keys} within {self.within}."
+
+    def compile(self, context: ClauseContext) -> None:
+        answers = context.facts_matching(self.expect)
+        items: list[Obligation] = []
+        for trigger in context.facts_matching(self.after):
+            if not context.term.start <= trigger.at < context.term.end:
+                continue
+            terms = self.version_at(trigger.at)
+            assert isinstance(terms, ResponseTime)
+            answer = _first_answer(trigger, answers, self.match_on)
+            keys = ", ".join(f"{name} {trigger.get(name)}" for name in self.match_on)
+            label = f"{terms.expect.fact} for {trigger.type} {trigger.id}" + (f" ({keys})" if keys else "")
+            items.append(
+                Obligation(
+                    subject=trigger.id,
+                    what=f"{label}, within {terms.within} of {trigger.at_iso}",
+                    due_by=terms.within.after(trigger.at),
+                    evidence=(trigger,),
+                    done=answer,
+                    missed=Outcome(FindingKind.BREACH, "response_time.missed"),
+                    late=Outcome(FindingKind.BREACH, "response_time.late"),
+                    due_soon_code="response_time.due",
+                )
+            )
+        obligations(context, items, "respond")
+
+
+def _first_answer(trigger: Fact, answers: list[Fact], match_on: list[str]) -> Fact | None:
+    for answer in answers:  # sorted by time: the first one at or after the trigger counts
+        if answer.at >= trigger.at and all(answer.get(k) == trigger.get(k) for k in match_on):
+            return answer
+    return None

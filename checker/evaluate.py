@@ -1,0 +1,113 @@
+"""Evaluate one agreement: pick its facts per clause, compute its term, compile, run the engine,
+and turn rule firings into findings. Anything that cannot be evaluated becomes an `error` finding."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from checker import engine
+from checker.agreement import Agreement
+from checker.blocks import as_of_message
+from checker.clauses.base import AgreementTerm, Clause, ClauseContext
+from checker.facts import Fact
+from checker.findings import Finding, FindingKind, Severity
+from checker.program import Program
+from checker.term import agreement_term
+from checker.timeutil import date_of_epoch
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class AgreementResult:
+    agreement: str
+    findings: list[Finding]
+    facts_used: int = 0
+    engine_messages: int = 0
+    rule_firings: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def facts_for_clause(agreement: Agreement, clause: Clause, facts: Sequence[Fact]) -> list[Fact]:
+    """The facts a clause reads: of its pattern types, and from the partner where it says so."""
+    wanted: dict[str, bool] = {}
+    for pattern, own_partner_only in clause.fact_patterns():
+        wanted[pattern.fact] = wanted.get(pattern.fact, True) and own_partner_only
+    return [
+        fact
+        for fact in facts
+        if fact.type in wanted and (not wanted[fact.type] or fact.partner == agreement.partner)
+    ]
+
+
+def evaluate_agreement(
+    agreement: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
+) -> AgreementResult:
+    """Findings of one agreement on the as-of instant; `facts` sorted by (at, id)."""
+    contexts: list[ClauseContext] = []
+    program = Program(agreement.agreement)
+    placeholder = AgreementTerm(0, 0, "")
+    for index, clause in enumerate(agreement.clauses):
+        contexts.append(
+            ClauseContext(
+                agreement_id=agreement.agreement,
+                partner=agreement.partner,
+                owner=agreement.owner,
+                clause=clause,
+                index=index,
+                term=placeholder,
+                as_of=as_of,
+                horizon_end=horizon_end,
+                facts=facts_for_clause(agreement, clause, facts),
+                program=program,
+            )
+        )
+    term, term_findings = agreement_term(agreement, contexts, facts, as_of, horizon_end)
+    errors: list[Finding] = []
+    for context in contexts:
+        context.term = term
+        rules_before, messages_before = len(program.rules), len(program.messages)
+        try:
+            context.clause.compile(context)
+        except (ValueError, TypeError, KeyError, ArithmeticError) as error:
+            # Fail closed: drop what the clause half-added and report it as not evaluated.
+            del program.rules[rules_before:]
+            del program.messages[messages_before:]
+            errors.append(_error(agreement, context.clause, f"could not be compiled: {error}", as_of))
+    program.add_message(as_of_message(as_of, horizon_end))
+    try:
+        result = engine.run(program)
+    except (engine.EngineLimitError, engine.EngineError) as error:
+        log.error("agreement %s not evaluated: %s", agreement.agreement, error)
+        failure = _error(agreement, None, f"could not be evaluated: {error}", as_of)
+        return AgreementResult(agreement.agreement, [failure], errors=[str(error)])
+    for match in result.matches:
+        match.rule.on_match(match)
+    findings = term_findings + errors
+    for context in contexts:
+        findings.extend(context.findings)
+    used = len({fact.id for context in contexts for fact in context.facts})
+    return AgreementResult(
+        agreement.agreement,
+        findings,
+        facts_used=used,
+        engine_messages=len(program.messages),
+        rule_firings=len(result.matches),
+    )
+
+
+def _error(agreement: Agreement, clause: Clause | None, reason: str, as_of: int) -> Finding:
+    return Finding(
+        agreement=agreement.agreement,
+        clause=clause.id if clause else "*",
+        clause_title=clause.title if clause else agreement.title,
+        kind=FindingKind.ERROR,
+        code="evaluation.failed",
+        severity=Severity.CRITICAL,
+        date=date_of_epoch(as_of),
+        subject=clause.id if clause else agreement.agreement,
+        message=f"{'Clause ' + clause.id if clause else 'Agreement'} {reason}",
+        owner=agreement.owner,
+    )

@@ -1,0 +1,167 @@
+"""Instants, calendar dates, durations and periods: the one place time arithmetic lives.
+
+Inside the tool an instant is an integer count of seconds since the Unix epoch, UTC. The engine
+compares these integers; it never reads a clock.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+SECONDS_PER_DAY = 86_400
+
+
+def epoch_of_date(day: date) -> int:
+    """Instant of 00:00 UTC on `day`."""
+    return (day - date(1970, 1, 1)).days * SECONDS_PER_DAY
+
+
+def end_of_date(day: date) -> int:
+    """Last second of `day` (23:59:59 UTC): the inclusive bound of "on or before `day`"."""
+    return epoch_of_date(day) + SECONDS_PER_DAY - 1
+
+
+def date_of_epoch(instant: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=instant // SECONDS_PER_DAY)
+
+
+def iso_of_epoch(instant: int) -> str:
+    return datetime.fromtimestamp(instant, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_instant(text: str) -> int:
+    """Parse an ISO-8601 instant with an offset, or a bare date meaning 00:00 UTC.
+
+    Raises ValueError with a reason a person can act on.
+    """
+    text = text.strip()
+    if len(text) == 10:
+        return epoch_of_date(date.fromisoformat(text))
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"'{text}' has no UTC offset (add 'Z' or '+01:00')")
+    return int(moment.timestamp())
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(h|hours?|d|days?|w|weeks?|m|months?|y|years?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A clause duration: hours (exact, UTC) or calendar days/months/years."""
+
+    amount: int
+    unit: str  # "hours" | "days" | "months" | "years"
+
+    def __str__(self) -> str:
+        unit = self.unit[:-1] if self.amount == 1 else self.unit
+        return f"{self.amount} {unit}"
+
+    def after(self, instant: int) -> int:
+        """The instant this duration after `instant`; calendar units keep the time of day."""
+        if self.unit == "hours":
+            return instant + self.amount * 3600
+        start = datetime.fromtimestamp(instant, tz=UTC)
+        if self.unit == "days":
+            return int((start + timedelta(days=self.amount)).timestamp())
+        months = self.amount * (12 if self.unit == "years" else 1)
+        shifted = add_months(start.date(), months)
+        return int(datetime.combine(shifted, start.timetz()).timestamp())
+
+    def before(self, instant: int) -> int:
+        """The instant this duration before `instant`."""
+        return Duration(-self.amount, self.unit).after(instant)
+
+    def add_to_date(self, day: date) -> date:
+        """Calendar arithmetic on dates ("30 days after 2026-01-31"); hours round down to days."""
+        if self.unit == "hours":
+            return day + timedelta(days=self.amount // 24)
+        if self.unit == "days":
+            return day + timedelta(days=self.amount)
+        return add_months(day, self.amount * (12 if self.unit == "years" else 1))
+
+
+def parse_duration(text: str) -> Duration:
+    """`72h`, `30d`, `30 days`, `2w`, `6 months`, `1y` -> Duration. Raises ValueError."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ValueError(
+            f"'{text}' is not a duration; write a number and a unit, e.g. 72h, 30d, 2w, 6 months, 1y"
+        )
+    amount, unit = int(match.group(1)), match.group(2)
+    if unit.startswith("h"):
+        return Duration(amount, "hours")
+    if unit.startswith("d"):
+        return Duration(amount, "days")
+    if unit.startswith("w"):
+        return Duration(amount * 7, "days")
+    if unit.startswith("m"):
+        return Duration(amount, "months")
+    return Duration(amount, "years")
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day-of-month `months` later, clamped to the month's last day (Jan 31 + 1 -> Feb 28)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, _days_in_month(year, month)))
+
+
+def _days_in_month(year: int, month: int) -> int:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - timedelta(days=1)).day
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Period:
+    """A calendar period [start, end] of whole days, e.g. 2026-Q1 or 2026-03."""
+
+    start: date
+    end: date  # inclusive last day
+    label: str
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+PERIOD_UNITS = ("month", "quarter", "year")
+
+
+def period_of(day: date, unit: str) -> Period:
+    """The calendar period of `unit` ("month", "quarter", "year") containing `day`."""
+    if unit == "month":
+        start = date(day.year, day.month, 1)
+        return Period(start, add_months(start, 1) - timedelta(days=1), f"{day.year}-{day.month:02d}")
+    if unit == "quarter":
+        quarter = (day.month - 1) // 3
+        start = date(day.year, quarter * 3 + 1, 1)
+        return Period(start, add_months(start, 3) - timedelta(days=1), f"{day.year}-Q{quarter + 1}")
+    if unit == "year":
+        return Period(date(day.year, 1, 1), date(day.year, 12, 31), str(day.year))
+    raise ValueError(f"unknown period unit '{unit}'; use one of {', '.join(PERIOD_UNITS)}")
+
+
+def periods_between(first_day: date, last_day: date, unit: str) -> list[Period]:
+    """Every period of `unit` that overlaps [first_day, last_day], in order."""
+    periods: list[Period] = []
+    current = period_of(first_day, unit)
+    while current.start <= last_day:
+        periods.append(current)
+        current = period_of(current.end + timedelta(days=1), unit)
+    return periods
+
+
+def anniversaries(anchor: date, first_day: date, last_day: date) -> list[date]:
+    """Each yearly anniversary of `anchor` (excluding the anchor itself) in [first_day, last_day]."""
+    found: list[date] = []
+    years = 1
+    while True:
+        candidate = add_months(anchor, 12 * years)
+        if candidate > last_day:
+            return found
+        if candidate >= first_day:
+            found.append(candidate)
+        years += 1
