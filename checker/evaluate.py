@@ -15,7 +15,7 @@ from checker.facts import Fact
 from checker.findings import Finding, FindingKind, Severity
 from checker.program import Program
 from checker.term import agreement_term
-from checker.timeutil import date_of_epoch
+from checker.timeutil import date_of_epoch, epoch_of_date
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,9 @@ def evaluate_agreement(
             # Fail closed: drop what the clause half-added and report it as not evaluated.
             del program.rules[rules_before:]
             del program.messages[messages_before:]
-            errors.append(_error(agreement, context.clause, f"could not be compiled: {error}", as_of))
+            errors.append(
+                _error(agreement, context.clause, f"could not be compiled: {error}", as_of)
+            )
     program.add_message(as_of_message(as_of, horizon_end))
     try:
         result = engine.run(program)
@@ -96,6 +98,29 @@ def evaluate_agreement(
         engine_messages=len(program.messages),
         rule_firings=len(result.matches),
     )
+
+
+def compile_agreement(agreement: Agreement) -> Program:
+    """The agreement's program with no facts, as of its effective date: for limit checks."""
+    start = epoch_of_date(agreement.effective)
+    program = Program(agreement.agreement)
+    term = AgreementTerm(start, start + 1, "")
+    for index, clause in enumerate(agreement.clauses):
+        context = ClauseContext(
+            agreement.agreement,
+            agreement.partner,
+            agreement.owner,
+            clause,
+            index,
+            term,
+            start,
+            start,
+            [],
+            program,
+        )
+        clause.compile(context)
+    program.add_message(as_of_message(start, start))
+    return program
 
 
 def _error(agreement: Agreement, clause: Clause | None, reason: str, as_of: int) -> Finding:

@@ -1,0 +1,46 @@
+"""The exit-code contract, decided in one small function."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import IntEnum
+
+from checker.findings import Finding, FindingKind, Severity
+
+
+class ExitCode(IntEnum):
+    OK = 0  # ran, nothing at or above the fail-on level
+    FINDINGS = 1  # breaches (or findings at/above --fail-on)
+    USAGE = 2  # bad command line
+    INVALID_RULES = 3  # rule files could not be loaded
+    INVALID_FACTS = 4  # fact input unreadable or had bad lines (after reporting them)
+    DELIVERY_FAILED = 5  # alerts could not be delivered
+
+
+FAIL_ON_CHOICES = ("breach", "trigger", "deadline", "error", "never")
+
+
+def exit_code(findings: Iterable[Finding], fact_errors: int, fail_on: str = "breach") -> ExitCode:
+    """0, 1 or 4 for a completed run.
+
+    `fail_on` names the least urgent kind that fails the run: "breach" fails on breaches and errors,
+    "trigger" also on triggers, "deadline" on any finding, "error" only on errors, "never" never.
+    Errors (agreements that could not be evaluated) always fail unless "never": fail closed.
+    Bad fact lines take precedence: they mean the findings rest on incomplete input.
+    """
+    if fact_errors:
+        return ExitCode.INVALID_FACTS
+    failing = {
+        "breach": {FindingKind.ERROR, FindingKind.BREACH},
+        "trigger": {FindingKind.ERROR, FindingKind.BREACH, FindingKind.TRIGGER},
+        "deadline": set(FindingKind),
+        "error": {FindingKind.ERROR},
+        "never": set(),
+    }[fail_on]
+    if any(finding.kind in failing for finding in findings):
+        return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+def at_least(severity: Severity, minimum: Severity) -> bool:
+    return severity.rank <= minimum.rank

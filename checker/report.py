@@ -1,0 +1,137 @@
+"""Formatters that turn a run's findings into text: table, json, jsonl and csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+import textwrap
+from collections.abc import Callable
+from typing import Any
+
+from tabulate import tabulate
+
+from checker.findings import Finding, FindingKind
+from checker.run import RunResult, RunSummary
+from checker.timeutil import iso_of_epoch
+
+CSV_COLUMNS = (
+    "agreement",
+    "clause",
+    "clause_title",
+    "kind",
+    "code",
+    "severity",
+    "date",
+    "subject",
+    "message",
+    "evidence",
+    "owner",
+    "fingerprint",
+)
+
+
+def summary_dict(summary: RunSummary) -> dict[str, Any]:
+    counts = summary.counts
+    return {
+        "as_of": iso_of_epoch(summary.as_of),
+        "horizon_days": summary.horizon_days,
+        "agreements": summary.agreements,
+        "clauses": summary.clauses,
+        "facts": {
+            "read": counts.read,
+            "accepted": counts.accepted,
+            "rejected": counts.rejected,
+            "duplicates": counts.duplicates,
+            "after_as_of": counts.after_as_of,
+            "irrelevant": summary.irrelevant,
+        },
+        "findings": {kind.value: summary.findings_by_kind.get(kind.value, 0) for kind in FindingKind},
+    }
+
+
+def as_table(result: RunResult) -> str:
+    rows = [
+        [
+            f.agreement,
+            f.date.isoformat(),
+            f.clause,
+            f.kind.value,
+            f.severity.value,
+            textwrap.fill(f.message, 70),
+            "\n".join(f"{e.fact_id} ({e.source})" for e in f.evidence),
+        ]
+        for f in result.findings
+    ]
+    headers = ["agreement", "date", "clause", "kind", "severity", "message", "evidence"]
+    body = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) if rows else "No findings."
+    s = summary_dict(result.summary)
+    facts = s["facts"]
+    findings = ", ".join(f"{n} {kind}" for kind, n in s["findings"].items())
+    lines = [
+        body,
+        "",
+        f"As of {s['as_of']}, horizon {s['horizon_days']} days: "
+        f"{s['agreements']} agreements, {s['clauses']} clauses.",
+        f"Facts: {facts['read']} read, {facts['accepted']} accepted, {facts['rejected']} rejected, "
+        f"{facts['duplicates']} duplicates, {facts['after_as_of']} after as-of (ignored), "
+        f"{facts['irrelevant']} read by no clause.",
+        f"Findings: {findings}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(result: RunResult) -> str:
+    document = {
+        "summary": summary_dict(result.summary),
+        "findings": [f.to_dict() for f in result.findings],
+        "fact_errors": [
+            {"source": d.location, "reason": d.message} for d in result.fact_errors
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def as_jsonl(result: RunResult) -> str:
+    return "".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in result.findings)
+
+
+def as_csv(result: RunResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for finding in result.findings:
+        row = finding.to_dict()
+        row["evidence"] = "; ".join(f"{e['fact_id']} ({e['source']})" for e in row["evidence"])
+        writer.writerow([spreadsheet_safe(str(row[column])) for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Neutralise cells a spreadsheet would run as a formula (=, +, -, @, tab, CR)."""
+    if cell and cell[0] in "=+-@\t\r":
+        return "'" + cell
+    return cell
+
+
+FORMATTERS: dict[str, Callable[[RunResult], str]] = {
+    "table": as_table,
+    "json": as_json,
+    "jsonl": as_jsonl,
+    "csv": as_csv,
+}
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write `text` to `path` so readers see the old file or the whole new one, never a part."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".contract-checker-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise

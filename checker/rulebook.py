@@ -1,0 +1,84 @@
+"""Load rule files (one agreement each) into validated Agreement models, collecting every problem."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from checker.agreement import Agreement
+from checker.diagnostics import Diagnostic, InputError, Level
+from checker.validation_errors import diagnostics_from_validation
+from checker.yaml_source import load_yaml
+
+RULE_FILE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(slots=True)
+class Rulebook:
+    """The agreements that loaded, and every problem found in any rule file."""
+
+    agreements: list[Agreement] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # agreement id -> rule file
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.level is Level.ERROR]
+
+
+def rule_files(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
+    """Rule files named by `paths` (files or directories, searched recursively), sorted."""
+    found: list[str] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, _dirs, files in os.walk(path):
+                found.extend(
+                    os.path.join(root, name) for name in files if name.endswith(RULE_FILE_SUFFIXES)
+                )
+        elif os.path.isfile(path):
+            found.append(path)
+        else:
+            problems.append(Diagnostic(path, 0, 0, "no such file or directory"))
+    if not found and not problems:
+        problems.append(
+            Diagnostic(", ".join(paths), 0, 0, "no rule files (*.yaml) found here")
+        )
+    return sorted(set(found)), problems
+
+
+def load_rulebook(paths: Sequence[str]) -> Rulebook:
+    """Load and validate every rule file; problems in one file never stop the others."""
+    files, problems = rule_files(paths)
+    book = Rulebook(diagnostics=problems)
+    for path in files:
+        try:
+            document = load_yaml(path)
+        except InputError as error:
+            book.diagnostics.extend(error.diagnostics)
+            continue
+        try:
+            agreement = Agreement.model_validate(document.data)
+        except ValidationError as error:
+            book.diagnostics.extend(diagnostics_from_validation(document, error, Agreement))
+            continue
+        if agreement.agreement in book.sources:
+            position = document.position_of(("agreement",))
+            book.diagnostics.append(
+                Diagnostic(
+                    path,
+                    position.line,
+                    position.column,
+                    f"agreement id '{agreement.agreement}' is also used by "
+                    f"{book.sources[agreement.agreement]}",
+                    help="every rule file needs its own agreement id",
+                )
+            )
+            continue
+        book.sources[agreement.agreement] = path
+        book.agreements.append(agreement)
+    book.agreements.sort(key=lambda a: a.agreement)
+    return book

@@ -1,0 +1,80 @@
+"""One run end to end: rule files and fact files in, sorted findings and counts out."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from checker.diagnostics import Diagnostic, InputError
+from checker.evaluate import evaluate_agreement
+from checker.fact_input import FactMapping, read_facts
+from checker.facts import FactCounts
+from checker.findings import Finding, sort_findings
+from checker.routing import FactStore, RoutingIndex
+from checker.rulebook import Rulebook, load_rulebook
+from checker.timeutil import SECONDS_PER_DAY
+
+log = logging.getLogger(__name__)
+
+
+class RuleFilesInvalid(Exception):
+    def __init__(self, rulebook: Rulebook) -> None:
+        super().__init__(f"{len(rulebook.errors)} problem(s) in rule files")
+        self.rulebook = rulebook
+
+
+@dataclass(slots=True)
+class RunSummary:
+    as_of: int
+    horizon_days: int
+    agreements: int = 0
+    clauses: int = 0
+    counts: FactCounts = field(default_factory=FactCounts)
+    irrelevant: int = 0  # accepted, but no clause of any agreement reads them
+    findings_by_kind: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class RunResult:
+    findings: list[Finding]
+    fact_errors: list[Diagnostic]
+    summary: RunSummary
+
+
+def run(
+    rule_paths: Sequence[str],
+    fact_paths: Sequence[str],
+    as_of: int,
+    horizon_days: int = 30,
+    mapping: FactMapping | None = None,
+) -> RunResult:
+    """Evaluate every agreement in `rule_paths` against the facts in `fact_paths`.
+
+    Raises RuleFilesInvalid when any rule file has errors (nothing is evaluated on a partial
+    rulebook) and InputError when a fact path cannot be read at all.
+    """
+    rulebook = load_rulebook(rule_paths)
+    if rulebook.errors:
+        raise RuleFilesInvalid(rulebook)
+    agreements = rulebook.agreements
+    horizon_end = as_of + horizon_days * SECONDS_PER_DAY
+    summary = RunSummary(as_of, horizon_days, len(agreements))
+    summary.clauses = sum(len(a.clauses) for a in agreements)
+    facts_input = read_facts(fact_paths, as_of, mapping)
+    summary.counts = facts_input.counts
+    findings: list[Finding] = []
+    with FactStore() as store:
+        store.add_all(facts_input.facts, RoutingIndex(agreements))
+        summary.irrelevant = store.irrelevant
+        for number, agreement in enumerate(agreements):
+            result = evaluate_agreement(agreement, store.facts_of(number), as_of, horizon_end)
+            findings.extend(result.findings)
+            log.debug("%s: %d findings", agreement.agreement, len(result.findings))
+    findings = sort_findings(findings)
+    summary.findings_by_kind = Counter(f.kind.value for f in findings)
+    return RunResult(findings, facts_input.rejects, summary)
+
+
+__all__ = ["InputError", "RuleFilesInvalid", "RunResult", "RunSummary", "run"]
