@@ -221,7 +221,9 @@ def obligations(context: ClauseContext, items: Sequence[Obligation], name: str) 
             )
         )
 
-    late_done = Slot("d", _tagged(done_tag, context, same, cond.above("at", cond.field_of("o", "due"))))
+    late_done = Slot(
+        "d", _tagged(done_tag, context, same, cond.above("at", cond.field_of("o", "due")))
+    )
     add(EngineRule(f"{prefix}/late", (obligation, late_done), on_late, 1))
     overdue = _now(cond.above("now", cond.field_of("o", "due")))
     add(EngineRule(f"{prefix}/missed", (obligation, not_done, overdue), on_missed, 2))
@@ -252,6 +254,7 @@ class Measurement:
     value: float
     day: date
     evidence: tuple[Fact, ...]
+    key: str = ""  # joined with `Limit.key` when any is set (a product, a hire): bounds per key
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +264,7 @@ class Limit:
     start: int
     end: int
     bound: float
+    key: str = ""
 
 
 def limits(
@@ -273,19 +277,29 @@ def limits(
     outcome: Outcome,
     message: Callable[[Measurement, float], str],
 ) -> None:
-    """Breach for each measurement above a maximum (or below a minimum) in force at its time."""
+    """Breach for each measurement above a maximum (or below a minimum) in force at its time.
+
+    When measurements or limits carry a `key`, a measurement is only held against limits with
+    the same key (one product's price, one hire's cutoff).
+    """
     if not measurements or not bounds:
         return
     limit_tag, measure_tag = f"limit:{name}", f"measure:{name}"
+    keyed = any(limit.key for limit in bounds) or any(m.key for m in measurements)
     for limit in bounds:
         payload = {"t": limit_tag, "c": context.index, "from": limit.start, "to": limit.end}
         payload["bound"] = limit.bound
+        if keyed:
+            payload["key"] = cond.encode(limit.key)
         context.program.add_message(EngineMessage(Tier.BLOCKERS, payload, limit))
     for measurement in measurements:
         payload = {"t": measure_tag, "c": context.index, "at": measurement.at}
         payload["v"] = measurement.value
+        if keyed:
+            payload["key"] = cond.encode(measurement.key)
         context.program.add_message(EngineMessage(Tier.SUBJECTS, payload, measurement))
     compare = cond.above if maximum else cond.below
+    same_key = cond.same_as("key", cond.field_of("l", "key")) if keyed else {}
     measured = Slot(
         "m",
         _tagged(
@@ -294,6 +308,7 @@ def limits(
             cond.at_least("at", cond.field_of("l", "from")),
             cond.below("at", cond.field_of("l", "to")),
             compare("v", cond.field_of("l", "bound")),
+            same_key,
         ),
     )
 

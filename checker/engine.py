@@ -146,7 +146,9 @@ def run(program: Program) -> EngineRun:
     try:
         handle = durable_rules_engine.create_ruleset(name, json.dumps(ruleset_definition(program)))
     except durable_rules_engine.error as error:
-        raise EngineError(f"durable_rules refused the ruleset of {program.name}: {error}") from error
+        raise EngineError(
+            f"durable_rules refused the ruleset of {program.name}: {error}"
+        ) from error
     matches: list[Match] = []
     subjects: dict[str, Any] = {}
     facts_asserted = events_posted = events_unhandled = 0

@@ -48,7 +48,9 @@ def summary_dict(summary: RunSummary) -> dict[str, Any]:
             "after_as_of": counts.after_as_of,
             "irrelevant": summary.irrelevant,
         },
-        "findings": {kind.value: summary.findings_by_kind.get(kind.value, 0) for kind in FindingKind},
+        "findings": {
+            kind.value: summary.findings_by_kind.get(kind.value, 0) for kind in FindingKind
+        },
     }
 
 
@@ -66,7 +68,11 @@ def as_table(result: RunResult) -> str:
         for f in result.findings
     ]
     headers = ["agreement", "date", "clause", "kind", "severity", "message", "evidence"]
-    body = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) if rows else "No findings."
+    body = (
+        tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+        if rows
+        else "No findings."
+    )
     s = summary_dict(result.summary)
     facts = s["facts"]
     findings = ", ".join(f"{n} {kind}" for kind, n in s["findings"].items())
@@ -87,9 +93,7 @@ def as_json(result: RunResult) -> str:
     document = {
         "summary": summary_dict(result.summary),
         "findings": [f.to_dict() for f in result.findings],
-        "fact_errors": [
-            {"source": d.location, "reason": d.message} for d in result.fact_errors
-        ],
+        "fact_errors": [{"source": d.location, "reason": d.message} for d in result.fact_errors],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

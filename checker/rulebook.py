@@ -44,9 +44,7 @@ def rule_files(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
         else:
             problems.append(Diagnostic(path, 0, 0, "no such file or directory"))
     if not found and not problems:
-        problems.append(
-            Diagnostic(", ".join(paths), 0, 0, "no rule files (*.yaml) found here")
-        )
+        problems.append(Diagnostic(", ".join(paths), 0, 0, "no rule files (*.yaml) found here"))
     return sorted(set(found)), problems
 
 

@@ -66,13 +66,17 @@ def _renewing_end(
     """(last day of the current term, why it ends, last day for non-renewal notice or None)."""
     term = agreement.term
     assert term is not None
-    notices = [f for f in facts if term.notice.matches(f) and f.partner in (None, agreement.partner)]
+    notices = [
+        f for f in facts if term.notice.matches(f) and f.partner in (None, agreement.partner)
+    ]
     period_start = agreement.effective
     period_end = term.initial.add_to_date(agreement.effective) - timedelta(days=1)
     for _ in range(MAX_RENEWALS):
         notice_by = None
         if term.non_renewal_notice is not None:
-            notice_by = _minus(period_end, term.non_renewal_notice.amount, term.non_renewal_notice.unit)
+            notice_by = _minus(
+                period_end, term.non_renewal_notice.amount, term.non_renewal_notice.unit
+            )
         if term.renews_for is None:
             return period_end, "expiry", None
         stopped = any(

@@ -134,7 +134,9 @@ def period_of(day: date, unit: str) -> Period:
     """The calendar period of `unit` ("month", "quarter", "year") containing `day`."""
     if unit == "month":
         start = date(day.year, day.month, 1)
-        return Period(start, add_months(start, 1) - timedelta(days=1), f"{day.year}-{day.month:02d}")
+        return Period(
+            start, add_months(start, 1) - timedelta(days=1), f"{day.year}-{day.month:02d}"
+        )
     if unit == "quarter":
         quarter = (day.month - 1) // 3
         start = date(day.year, quarter * 3 + 1, 1)

@@ -11,7 +11,9 @@ from checker.findings import Finding
 from checker.timeutil import SECONDS_PER_DAY, parse_instant
 
 
-def fact(fact_id: str, fact_type: str, at: str, partner: str | None = "globex", **attrs: Any) -> Fact:
+def fact(
+    fact_id: str, fact_type: str, at: str, partner: str | None = "globex", **attrs: Any
+) -> Fact:
     return Fact(fact_id, fact_type, parse_instant(at), partner, attrs, f"test.jsonl:{fact_id}")
 
 
@@ -36,9 +38,7 @@ def evaluate(
     instant = parse_instant(as_of)
     ordered = sorted(facts, key=lambda f: (f.at, f.id))
     result = evaluate_agreement(subject, ordered, instant, instant + horizon_days * SECONDS_PER_DAY)
-    return sorted(
-        (f for f in result.findings if f.clause != "term"), key=lambda f: f.sort_key()
-    )
+    return sorted((f for f in result.findings if f.clause != "term"), key=lambda f: f.sort_key())
 
 
 def summary(findings: list[Finding]) -> list[tuple[str, str, str, str]]:

@@ -19,10 +19,44 @@ DEAL = {"product": "analytics-suite", "channel": "direct"}
 
 def test_direct_deal_in_territory_breaches_and_reserved_account_does_not() -> None:
     facts = [
-        fact("d1", "deal.closed", "2026-02-10T10:00:00Z", "us", territory="DE", customer="acme", **DEAL),
-        fact("d2", "deal.closed", "2026-02-11T10:00:00Z", "us", territory="DE", customer="bosch", **DEAL),
-        fact("d3", "deal.closed", "2026-02-12T10:00:00Z", "globex", territory="DE", customer="x", channel="partner", product="analytics-suite"),
-        fact("d4", "deal.closed", "2026-02-13T10:00:00Z", "us", territory="DE", customer="y", channel="direct", product="other"),
+        fact(
+            "d1",
+            "deal.closed",
+            "2026-02-10T10:00:00Z",
+            "us",
+            territory="DE",
+            customer="acme",
+            **DEAL,
+        ),
+        fact(
+            "d2",
+            "deal.closed",
+            "2026-02-11T10:00:00Z",
+            "us",
+            territory="DE",
+            customer="bosch",
+            **DEAL,
+        ),
+        fact(
+            "d3",
+            "deal.closed",
+            "2026-02-12T10:00:00Z",
+            "globex",
+            territory="DE",
+            customer="x",
+            channel="partner",
+            product="analytics-suite",
+        ),
+        fact(
+            "d4",
+            "deal.closed",
+            "2026-02-13T10:00:00Z",
+            "us",
+            territory="DE",
+            customer="y",
+            channel="direct",
+            product="other",
+        ),
     ]
     assert summary(evaluate(agreement(CLAUSE), facts, "2026-11-22")) == [
         ("exclusivity.forbidden_activity", "breach", "d1", "2026-02-10"),
@@ -32,9 +66,21 @@ def test_direct_deal_in_territory_breaches_and_reserved_account_does_not() -> No
 def test_amendment_extends_territory_from_its_effective_date() -> None:
     facts = [
         # 2026-06-30T23:30-01:00 is 2026-07-01T00:30Z: already under the amendment.
-        fact("fr1", "deal.closed", "2026-06-30T22:59:59Z", "us", territory="FR", customer="a", **DEAL),
-        fact("fr2", "deal.closed", "2026-06-30T23:30:00-01:00", "us", territory="FR", customer="b", **DEAL),
-        fact("fr3", "deal.closed", "2026-07-01T00:00:00Z", "us", territory="FR", customer="c", **DEAL),
+        fact(
+            "fr1", "deal.closed", "2026-06-30T22:59:59Z", "us", territory="FR", customer="a", **DEAL
+        ),
+        fact(
+            "fr2",
+            "deal.closed",
+            "2026-06-30T23:30:00-01:00",
+            "us",
+            territory="FR",
+            customer="b",
+            **DEAL,
+        ),
+        fact(
+            "fr3", "deal.closed", "2026-07-01T00:00:00Z", "us", territory="FR", customer="c", **DEAL
+        ),
     ]
     assert summary(evaluate(agreement(CLAUSE), facts, "2026-11-22")) == [
         ("exclusivity.forbidden_activity", "breach", "fr2", "2026-07-01"),
@@ -44,8 +90,22 @@ def test_amendment_extends_territory_from_its_effective_date() -> None:
 
 def test_other_reseller_breaches_but_the_partner_itself_does_not() -> None:
     facts = [
-        fact("r1", "reseller.appointed", "2026-03-01", "initech", territory="AT", product="analytics-suite"),
-        fact("r2", "reseller.appointed", "2026-03-02", "globex", territory="AT", product="analytics-suite"),
+        fact(
+            "r1",
+            "reseller.appointed",
+            "2026-03-01",
+            "initech",
+            territory="AT",
+            product="analytics-suite",
+        ),
+        fact(
+            "r2",
+            "reseller.appointed",
+            "2026-03-02",
+            "globex",
+            territory="AT",
+            product="analytics-suite",
+        ),
     ]
     assert summary(evaluate(agreement(CLAUSE), facts, "2026-11-22")) == [
         ("exclusivity.forbidden_activity", "breach", "r1", "2026-03-01"),
@@ -54,8 +114,24 @@ def test_other_reseller_breaches_but_the_partner_itself_does_not() -> None:
 
 def test_activity_outside_the_term_is_not_a_breach() -> None:
     facts = [
-        fact("early", "deal.closed", "2024-12-31T23:59:59Z", "us", territory="DE", customer="a", **DEAL),
-        fact("first", "deal.closed", "2025-01-01T00:00:00Z", "us", territory="DE", customer="a", **DEAL),
+        fact(
+            "early",
+            "deal.closed",
+            "2024-12-31T23:59:59Z",
+            "us",
+            territory="DE",
+            customer="a",
+            **DEAL,
+        ),
+        fact(
+            "first",
+            "deal.closed",
+            "2025-01-01T00:00:00Z",
+            "us",
+            territory="DE",
+            customer="a",
+            **DEAL,
+        ),
     ]
     assert summary(evaluate(agreement(CLAUSE), facts, "2026-11-22")) == [
         ("exclusivity.forbidden_activity", "breach", "first", "2025-01-01"),

@@ -16,12 +16,18 @@ CLAUSE = {
 def test_on_time_late_missing_and_open() -> None:
     facts = [
         fact("i1", "incident.detected", "2026-05-01T10:00:00Z", incident="A"),
-        fact("n1", "notice.sent", "2026-05-04T10:00:00Z", incident="A", kind="incident"),  # exactly 72h
+        fact(
+            "n1", "notice.sent", "2026-05-04T10:00:00Z", incident="A", kind="incident"
+        ),  # exactly 72h
         fact("i2", "incident.detected", "2026-06-01T10:00:00Z", incident="B"),
         fact("n2", "notice.sent", "2026-06-04T10:00:01Z", incident="B", kind="incident"),  # 1s late
         fact("i3", "incident.detected", "2026-07-01T10:00:00Z", incident="C"),  # never notified
-        fact("n3x", "notice.sent", "2026-07-01T11:00:00Z", incident="Z", kind="incident"),  # other incident
-        fact("i4", "incident.detected", "2026-11-20T12:00:00+02:00", incident="D"),  # due 11-23 10:00Z
+        fact(
+            "n3x", "notice.sent", "2026-07-01T11:00:00Z", incident="Z", kind="incident"
+        ),  # other incident
+        fact(
+            "i4", "incident.detected", "2026-11-20T12:00:00+02:00", incident="D"
+        ),  # due 11-23 10:00Z
     ]
     assert summary(evaluate(agreement(CLAUSE), facts, "2026-11-22")) == [
         ("response_time.late", "breach", "i2", "2026-06-04"),
