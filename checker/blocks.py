@@ -23,23 +23,8 @@ from checker.patterns import FactPattern, activity_payload
 from checker.program import EngineMessage, EngineRule, Match, Slot, Tier
 from checker.timeutil import date_of_epoch
 
-AS_OF_TAG = "asof"
-NOW = "now"
-
-
-def as_of_message(as_of: int, horizon_end: int) -> EngineMessage:
-    """The fact that tells the engine what time it is; asserted after everything else."""
-    return EngineMessage(
-        Tier.AS_OF, {"t": AS_OF_TAG, "now": as_of, "horizon": horizon_end}, subject=None
-    )
-
-
 def _tagged(tag: str, context: ClauseContext, *rest: cond.Condition) -> cond.Condition:
     return cond.all_of({"t": tag}, {"c": context.index}, *rest)
-
-
-def _now(*tests: cond.Condition) -> Slot:
-    return Slot(NOW, cond.all_of({"t": AS_OF_TAG}, *tests))
 
 
 # --- forbidden activity ---------------------------------------------------------------------
@@ -123,6 +108,9 @@ class Obligation:
 
     `done` is the fact that fulfilled it (the first one, chosen in Python), or None.
     `material_after`: once still undone past this instant, `material` is reported as well.
+    `missed` None: nothing is reported once overdue (only the due-soon deadline, e.g. a notice
+    period running out). `missed_day`: the date of the missed finding when it is not the due
+    date (a right that arises the day after a cure period ends).
     """
 
     subject: str
@@ -130,28 +118,36 @@ class Obligation:
     due_by: int
     evidence: tuple[Fact, ...]
     done: Fact | None
-    missed: Outcome
+    missed: Outcome | None
     late: Outcome | None = None
     due_soon_code: str | None = None
     material_after: int | None = None
     material: Outcome | None = None
+    missed_day: date | None = None
 
 
 def obligations(context: ClauseContext, items: Sequence[Obligation], name: str) -> None:
-    """Classify each obligation against its completion and the as-of instant, in the engine."""
+    """Classify each obligation against its completion and the as-of instant, in the engine.
+
+    Times reach the engine relative to the as-of instant and the horizon end (known when the
+    program is compiled), so every time test is a literal comparison. Joins are equality joins
+    on `ref` only: durable_rules corrupts memory on some inequality joins between messages.
+    """
     if not items:
         return
     tag, done_tag = f"ob:{name}", f"done:{name}"
     prefix = f"{context.rule_prefix}{name}"
     for ref, item in enumerate(items):
-        payload = {"t": tag, "c": context.index, "ref": ref, "due": item.due_by}
+        payload: dict[str, int] = {"c": context.index, "ref": ref}
+        payload["due_vs_now"] = item.due_by - context.as_of
+        payload["due_vs_horizon"] = item.due_by - context.horizon_end
         if item.material_after is not None:
-            payload["material"] = item.material_after
-        context.program.add_message(EngineMessage(Tier.SUBJECTS, payload, item))
+            payload["material_vs_now"] = item.material_after - context.as_of
+        context.program.add_message(EngineMessage(Tier.SUBJECTS, {"t": tag, **payload}, item))
         if item.done is not None:
-            done = {"t": done_tag, "c": context.index, "ref": ref, "at": item.done.at}
+            done = {"t": done_tag, "c": context.index, "ref": ref}
+            done["lateness"] = item.done.at - item.due_by
             context.program.add_message(EngineMessage(Tier.BLOCKERS, done, item.done))
-    obligation = Slot("o", _tagged(tag, context))
     same = cond.same_as("ref", cond.field_of("o", "ref"))
     not_done = Slot("d", _tagged(done_tag, context, same), negated=True)
     add = context.program.add_rule
@@ -178,11 +174,13 @@ def obligations(context: ClauseContext, items: Sequence[Obligation], name: str) 
 
     def on_missed(match: Match) -> None:
         item: Obligation = match["o"]
+        if item.missed is None:
+            return
         context.report(
             context.finding(
                 item.missed.kind,
                 item.missed.code,
-                date_of_epoch(item.due_by),
+                item.missed_day or date_of_epoch(item.due_by),
                 item.subject,
                 f"{item.what} was due by {due_text(item)} and has not been done",
                 item.evidence,
@@ -221,25 +219,19 @@ def obligations(context: ClauseContext, items: Sequence[Obligation], name: str) 
             )
         )
 
-    late_done = Slot(
-        "d", _tagged(done_tag, context, same, cond.above("at", cond.field_of("o", "due")))
-    )
+    obligation = Slot("o", _tagged(tag, context))
+    late_done = Slot("d", _tagged(done_tag, context, same, cond.above("lateness", 0)))
     add(EngineRule(f"{prefix}/late", (obligation, late_done), on_late, 1))
-    overdue = _now(cond.above("now", cond.field_of("o", "due")))
-    add(EngineRule(f"{prefix}/missed", (obligation, not_done, overdue), on_missed, 2))
-    upcoming = _now(
-        cond.at_most("now", cond.field_of("o", "due")),
-        cond.at_least("horizon", cond.field_of("o", "due")),
+    overdue = Slot("o", _tagged(tag, context, cond.below("due_vs_now", 0)))
+    add(EngineRule(f"{prefix}/missed", (overdue, not_done), on_missed, 2))
+    upcoming = Slot(
+        "o",
+        _tagged(tag, context, cond.at_least("due_vs_now", 0), cond.at_most("due_vs_horizon", 0)),
     )
-    add(EngineRule(f"{prefix}/due-soon", (obligation, not_done, upcoming), on_due_soon, 3))
+    add(EngineRule(f"{prefix}/due-soon", (upcoming, not_done), on_due_soon, 3))
     if any(item.material_after is not None for item in items):
-        with_material = Slot("o", _tagged(tag, context, {"$ex": {"material": 1}}))
-        past_material = _now(cond.above("now", cond.field_of("o", "material")))
-        add(
-            EngineRule(
-                f"{prefix}/material", (with_material, not_done, past_material), on_material, 4
-            )
-        )
+        past_material = Slot("o", _tagged(tag, context, cond.below("material_vs_now", 0)))
+        add(EngineRule(f"{prefix}/material", (past_material, not_done), on_material, 4))
 
 
 # --- limits ---------------------------------------------------------------------------------
@@ -279,42 +271,24 @@ def limits(
 ) -> None:
     """Breach for each measurement above a maximum (or below a minimum) in force at its time.
 
-    When measurements or limits carry a `key`, a measurement is only held against limits with
-    the same key (one product's price, one hire's cutoff).
+    Python pairs each measurement with the bound in force at its instant and sends the engine
+    the margin (value minus bound for a maximum, bound minus value for a minimum); the engine's
+    rule fires on a positive margin. Measurements outside every bound's period are not judged.
     """
     if not measurements or not bounds:
         return
-    limit_tag, measure_tag = f"limit:{name}", f"measure:{name}"
-    keyed = any(limit.key for limit in bounds) or any(m.key for m in measurements)
-    for limit in bounds:
-        payload = {"t": limit_tag, "c": context.index, "from": limit.start, "to": limit.end}
-        payload["bound"] = limit.bound
-        if keyed:
-            payload["key"] = cond.encode(limit.key)
-        context.program.add_message(EngineMessage(Tier.BLOCKERS, payload, limit))
+    tag = f"measure:{name}"
     for measurement in measurements:
-        payload = {"t": measure_tag, "c": context.index, "at": measurement.at}
-        payload["v"] = measurement.value
-        if keyed:
-            payload["key"] = cond.encode(measurement.key)
-        context.program.add_message(EngineMessage(Tier.SUBJECTS, payload, measurement))
-    compare = cond.above if maximum else cond.below
-    same_key = cond.same_as("key", cond.field_of("l", "key")) if keyed else {}
-    measured = Slot(
-        "m",
-        _tagged(
-            measure_tag,
-            context,
-            cond.at_least("at", cond.field_of("l", "from")),
-            cond.below("at", cond.field_of("l", "to")),
-            compare("v", cond.field_of("l", "bound")),
-            same_key,
-        ),
-    )
+        limit = next((b for b in bounds if b.start <= measurement.at < b.end), None)
+        if limit is None:
+            continue
+        margin = measurement.value - limit.bound if maximum else limit.bound - measurement.value
+        payload = {"t": tag, "c": context.index, "margin": margin}
+        subject = (measurement, limit)
+        context.program.add_message(EngineMessage(Tier.SUBJECTS, payload, subject))
 
     def on_match(match: Match) -> None:
-        measurement: Measurement = match["m"]
-        limit: Limit = match["l"]
+        measurement, limit = match["m"]
         context.report(
             context.finding(
                 outcome.kind,
@@ -327,13 +301,8 @@ def limits(
             )
         )
 
-    context.program.add_rule(
-        EngineRule(
-            f"{context.rule_prefix}{name}",
-            (Slot("l", _tagged(limit_tag, context)), measured),
-            on_match,
-        )
-    )
+    beyond = Slot("m", _tagged(tag, context, cond.above("margin", 0)))
+    context.program.add_rule(EngineRule(f"{context.rule_prefix}{name}", (beyond,), on_match))
 
 
 # --- windows and rights ---------------------------------------------------------------------
@@ -371,23 +340,22 @@ def windows(
         return
     tag, used_tag = f"window:{name}", f"used:{name}"
     for ref, item in enumerate(items):
-        payload = {"t": tag, "c": context.index, "ref": ref}
-        payload.update({"opens": item.opens, "closes": item.closes})
+        payload: dict[str, int | str] = {"t": tag, "c": context.index, "ref": ref}
+        payload["opens_vs_now"] = item.opens - context.as_of
+        payload["closes_vs_now"] = item.closes - context.as_of
+        payload["opens_vs_horizon"] = item.opens - context.horizon_end
+        payload["closes_vs_horizon"] = item.closes - context.horizon_end
         payload["announce"] = 1 if item.announce_opening else 0
         context.program.add_message(EngineMessage(Tier.SUBJECTS, payload, item))
         if item.exercised is not None:
             used = {"t": used_tag, "c": context.index, "ref": ref}
             context.program.add_message(EngineMessage(Tier.BLOCKERS, used, item.exercised))
-    window = Slot("w", _tagged(tag, context))
     unused = Slot(
         "x",
         _tagged(used_tag, context, cond.same_as("ref", cond.field_of("w", "ref"))),
         negated=True,
     )
-    is_open = (
-        cond.at_least("now", cond.field_of("w", "opens")),
-        cond.at_most("now", cond.field_of("w", "closes")),
-    )
+    is_open = (cond.at_most("opens_vs_now", 0), cond.at_least("closes_vs_now", 0))
     prefix = f"{context.rule_prefix}{name}"
 
     def text(instant: int) -> str:
@@ -433,15 +401,21 @@ def windows(
         )
 
     add = context.program.add_rule
-    add(EngineRule(f"{prefix}/open", (window, unused, _now(*is_open)), on_open, 1))
-    closing = _now(*is_open, cond.at_least("horizon", cond.field_of("w", "closes")))
-    add(EngineRule(f"{prefix}/closing", (window, unused, closing), on_closing, 2))
-    announced = Slot("w", _tagged(tag, context, {"announce": 1}))
-    opening = _now(
-        cond.below("now", cond.field_of("w", "opens")),
-        cond.at_least("horizon", cond.field_of("w", "opens")),
+    open_now = Slot("w", _tagged(tag, context, *is_open))
+    add(EngineRule(f"{prefix}/open", (open_now, unused), on_open, 1))
+    closing = Slot("w", _tagged(tag, context, *is_open, cond.at_most("closes_vs_horizon", 0)))
+    add(EngineRule(f"{prefix}/closing", (closing, unused), on_closing, 2))
+    opening = Slot(
+        "w",
+        _tagged(
+            tag,
+            context,
+            {"announce": 1},
+            cond.above("opens_vs_now", 0),
+            cond.at_most("opens_vs_horizon", 0),
+        ),
     )
-    add(EngineRule(f"{prefix}/opening", (announced, unused, opening), on_opening, 3))
+    add(EngineRule(f"{prefix}/opening", (opening, unused), on_opening, 3))
 
 
 # --- consecutive periods --------------------------------------------------------------------

@@ -140,6 +140,10 @@ def run(program: Program) -> EngineRun:
     problems = check_limits(program)
     if problems:
         raise EngineLimitError("; ".join(problems))
+    if not program.rules:
+        # A ruleset without rules crashes durable_rules (free(): invalid pointer); nothing can fire.
+        events = sum(1 for message in program.messages if message.event)
+        return EngineRun([], len(program.messages) - events, events, events)
     rules_by_name = {rule.name: rule for rule in program.rules}
     name = f"{program.name}#{next(_ruleset_serial)}"
     sid = "1"
@@ -152,8 +156,19 @@ def run(program: Program) -> EngineRun:
     matches: list[Match] = []
     subjects: dict[str, Any] = {}
     facts_asserted = events_posted = events_unhandled = 0
+    # durable_rules creates the session on the first message a rule handles; deleting a session
+    # it never created frees an invalid pointer (seen with forbid-only programs and no facts).
+    session_created = False
+    # A message no rule tests can only come back unhandled; durable_rules sometimes crashes on
+    # an unhandled fact (seen with the as-of fact in forbid/limit-only programs), so skip them.
+    tested_tags = {_tag(slot.condition) for rule in program.rules for slot in rule.slots}
     try:
         for number, message in enumerate(program.ordered_messages()):
+            if message.payload["t"] not in tested_tags:
+                facts_asserted += not message.event
+                events_posted += message.event
+                events_unhandled += message.event
+                continue
             engine_id = str(number)
             subjects[engine_id] = message.subject
             body = dict(message.payload)
@@ -167,6 +182,7 @@ def run(program: Program) -> EngineRun:
                 facts_asserted += 1
                 result = durable_rules_engine.assert_fact(handle, text)
             if result[0] == _RESULT_OK:
+                session_created = True
                 matches.extend(_drain(handle, result[1], rules_by_name, subjects))
             elif result[0] == _RESULT_NOT_HANDLED:
                 events_unhandled += message.event
@@ -176,7 +192,8 @@ def run(program: Program) -> EngineRun:
     except durable_rules_engine.error as error:
         raise EngineError(f"durable_rules failed on {program.name}: {error}") from error
     finally:
-        durable_rules_engine.delete_state(handle, sid)
+        if session_created:
+            durable_rules_engine.delete_state(handle, sid)
         durable_rules_engine.delete_ruleset(handle)
     return EngineRun(matches, facts_asserted, events_posted, events_unhandled)
 

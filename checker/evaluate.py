@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from checker import engine
 from checker.agreement import Agreement
-from checker.blocks import as_of_message
 from checker.clauses.base import AgreementTerm, Clause, ClauseContext
 from checker.facts import Fact
 from checker.findings import Finding, FindingKind, Severity
@@ -78,7 +77,6 @@ def evaluate_agreement(
             errors.append(
                 _error(agreement, context.clause, f"could not be compiled: {error}", as_of)
             )
-    program.add_message(as_of_message(as_of, horizon_end))
     try:
         result = engine.run(program)
     except (engine.EngineLimitError, engine.EngineError) as error:
@@ -119,7 +117,6 @@ def compile_agreement(agreement: Agreement) -> Program:
             program,
         )
         clause.compile(context)
-    program.add_message(as_of_message(start, start))
     return program
 
 

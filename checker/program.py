@@ -20,15 +20,13 @@ class Tier(IntEnum):
     """Order in which messages reach the engine.
 
     durable_rules evaluates `none(...)` when the positive side arrives and never retracts it when a
-    blocker comes later, so everything that can block (completions, notices, carve-outs) goes first,
-    then the things that can be blocked, then activity events, then the as-of fact that triggers
-    every rule about the passage of time.
+    blocker comes later, so everything that can block (completions, notices, exercised rights)
+    goes first, then the things that can be blocked, then activity events.
     """
 
     BLOCKERS = 0
     SUBJECTS = 1
     EVENTS = 2
-    AS_OF = 3
 
 
 @dataclass(frozen=True, slots=True)

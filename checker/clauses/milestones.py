@@ -1,0 +1,193 @@
+"""Milestones: named deliverables due on dates, with an optional default notice and cure period.
+
+Example::
+
+    - id: "6.2"
+      title: Delivery milestones
+      kind: milestones
+      milestones:
+        - {name: beta-delivery, due: 2026-03-31}
+        - {name: general-availability, due: 2026-09-30}
+      achieved: {fact: milestone.achieved}
+      name_field: milestone
+      cure:
+        notice: {fact: notice.default}
+        period: 30d
+      amended:
+        - effective: 2026-06-01
+          milestones:
+            - {name: beta-delivery, due: 2026-03-31}
+            - {name: general-availability, due: 2026-11-30}
+
+A milestone is met by the first `achieved` fact naming it (in `name_field`) at or before 23:59:59
+UTC on its due date. Each milestone follows the terms in force on its due date, so an amendment
+that moves a due date applies to milestones not yet due when it takes effect. After the due date
+has passed, the first default notice naming the milestone starts the cure period on the notice
+date; if the milestone is still not achieved at the end of the cure period's last day, a right to
+terminate arises the next day (reported while the milestone stays unachieved). Milestones due
+outside the agreement's term are not checked. Both facts are the partner's own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from checker.blocks import Obligation, Outcome, obligations
+from checker.clauses.base import Clause, ClauseContext
+from checker.facts import Fact
+from checker.findings import FindingKind, Severity
+from checker.patterns import FIELD_NAME_PATTERN, FactPattern
+from checker.timeutil import Duration, end_of_date, epoch_of_date, parse_duration
+
+
+class Milestone(BaseModel):
+    """One named milestone and the date it is due."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, description="Name as achievement facts carry it")
+    due: date = Field(description="Last day on which the milestone may be achieved")
+
+
+class Cure(BaseModel):
+    """A default notice and the cure period it starts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    notice: FactPattern = Field(description="The default notice fact, naming the milestone")
+    period: Duration = Field(description="Cure period from the notice date, e.g. 30d")
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _parse_period(cls, value: object) -> object:
+        return parse_duration(str(value)) if isinstance(value, str | int) else value
+
+
+class Milestones(Clause):
+    kind_summary = "Named milestones must be achieved by their due dates; defaults can be cured."
+    default_severity = Severity.HIGH
+
+    kind: Literal["milestones"]
+    milestones: list[Milestone] = Field(min_length=1, description="Milestones and due dates")
+    achieved: FactPattern = Field(description="The fact recording that a milestone was achieved")
+    name_field: str = Field(
+        default="milestone", description="Fact field that carries the milestone's name"
+    )
+    cure: Cure | None = Field(
+        default=None, description="Default notice and cure period; omit for no cure right"
+    )
+
+    @field_validator("name_field")
+    @classmethod
+    def _valid_name_field(cls, value: str) -> str:
+        if not re.match(FIELD_NAME_PATTERN, value):
+            raise ValueError(f"'{value}' is not a field name (letters, digits and _ only)")
+        return value
+
+    @field_validator("milestones")
+    @classmethod
+    def _unique_names(cls, value: list[Milestone]) -> list[Milestone]:
+        names = [milestone.name for milestone in value]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"milestone '{name}' is listed twice")
+        return value
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        patterns: list[tuple[FactPattern, bool]] = []
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Milestones)
+            patterns.append((terms.achieved, True))
+            if terms.cure is not None:
+                patterns.append((terms.cure.notice, True))
+        return patterns
+
+    def describe(self) -> str:
+        due = ", ".join(f"{m.name} by {m.due.isoformat()}" for m in self.milestones)
+        text = f"Milestones ({self.achieved.fact}, named in '{self.name_field}'): {due}."
+        if self.cure is not None:
+            text += (
+                f" After a {self.cure.notice.describe()}, the partner has {self.cure.period} to"
+                " cure; otherwise a right to terminate arises."
+            )
+        return text
+
+    def compile(self, context: ClauseContext) -> None:
+        due_items: list[Obligation] = []
+        cure_items: list[Obligation] = []
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Milestones)
+            start, end = version.bounds(context.term.start, context.term.end)
+            for milestone in terms.milestones:
+                if not start <= epoch_of_date(milestone.due) < end:
+                    continue
+                due_by = end_of_date(milestone.due)
+                achieved = _first_naming(
+                    context.facts, terms.achieved, terms.name_field, milestone.name
+                )
+                recorded = f", recorded by {achieved.id}" if achieved is not None else ""
+                due_items.append(
+                    Obligation(
+                        subject=milestone.name,
+                        what=f"milestone {milestone.name} ({terms.achieved.fact}{recorded})",
+                        due_by=due_by,
+                        evidence=(),
+                        done=achieved,
+                        missed=Outcome(FindingKind.BREACH, "milestone.missed"),
+                        late=Outcome(FindingKind.BREACH, "milestone.late"),
+                        due_soon_code="milestone.due",
+                    )
+                )
+                cure = self._cure_of(context, milestone, due_by, achieved)
+                if cure is not None:
+                    cure_items.append(cure)
+        obligations(context, due_items, "milestone")
+        obligations(context, cure_items, "cure")
+
+    def _cure_of(
+        self, context: ClauseContext, milestone: Milestone, due_by: int, achieved: Fact | None
+    ) -> Obligation | None:
+        """The cure obligation started by the first default notice after the due date, if any."""
+        for notice in context.facts:
+            if notice.at <= due_by:
+                continue
+            terms = self.version_at(notice.at)
+            assert isinstance(terms, Milestones)
+            if terms.cure is None or not terms.cure.notice.matches(notice):
+                continue
+            if notice.get(terms.name_field) != milestone.name:
+                continue
+            cure_ends = terms.cure.period.add_to_date(notice.day)
+            right_arises = cure_ends + timedelta(days=1)
+            return Obligation(
+                subject=milestone.name,
+                what=(
+                    f"cure of milestone {milestone.name} (due {milestone.due.isoformat()}; "
+                    f"default notice {notice.id} of {notice.day.isoformat()}; "
+                    f"right to terminate from {right_arises.isoformat()} if not cured)"
+                ),
+                due_by=end_of_date(cure_ends),
+                evidence=(notice,),
+                done=achieved,
+                missed=Outcome(FindingKind.TRIGGER, "milestone.termination_right"),
+                due_soon_code="milestone.cure_ends",
+                missed_day=right_arises,
+            )
+        return None
+
+
+def _first_naming(
+    facts: Sequence[Fact], pattern: FactPattern, name_field: str, name: str
+) -> Fact | None:
+    """The first fact (facts are sorted by time) matching `pattern` that names `name`."""
+    for fact in facts:
+        if pattern.matches(fact) and fact.get(name_field) == name:
+            return fact
+    return None

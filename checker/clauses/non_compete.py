@@ -1,0 +1,89 @@
+"""Non-compete: during the term the partner must not sell competing products in the scope.
+
+Example::
+
+    - id: "7.1"
+      title: Non-competition
+      kind: non_compete
+      competing_products: [insight-pro, datawise]
+      territory: [DE, AT]
+      activity:
+        - {fact: deal.closed, unless: {customer: legacy-bank}}
+        - {fact: subscription.renewed}
+      amended:
+        - {effective: 2026-07-01, competing_products: [insight-pro, datawise, metricly]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import Field
+
+from checker.blocks import Forbidden, forbid
+from checker.clauses.base import Clause, ClauseContext
+from checker.facts import Fact
+from checker.findings import Severity
+from checker.patterns import FactPattern
+
+
+class NonCompete(Clause):
+    kind_summary = "The partner must not sell competing products in a scope during the term."
+    default_severity = Severity.HIGH
+
+    kind: Literal["non_compete"]
+    competing_products: list[str] = Field(
+        min_length=1, description="Products that compete (fact field 'product')"
+    )
+    territory: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="Territories the restriction covers (fact field 'territory'); omit for all",
+    )
+    activity: list[FactPattern] = Field(
+        default_factory=lambda: [FactPattern(fact="deal.closed")],
+        min_length=1,
+        description="The partner's activity that counts as selling (default: deal.closed)",
+    )
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        # Only the partner's own sales are restricted.
+        return [(pattern, True) for terms in self._all_terms() for pattern in terms.activity]
+
+    def _all_terms(self) -> list[NonCompete]:
+        found = [version.terms for version in self.versions()]
+        assert all(isinstance(terms, NonCompete) for terms in found)
+        return found  # type: ignore[return-value]
+
+    def describe(self) -> str:
+        where = f"in {', '.join(self.territory)}" if self.territory else "anywhere"
+        what = "; ".join(pattern.describe() for pattern in self.activity)
+        return (
+            f"The partner must not sell {', '.join(self.competing_products)} {where}"
+            f" during the term ({what})."
+        )
+
+    def compile(self, context: ClauseContext) -> None:
+        entries: list[Forbidden] = []
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, NonCompete)
+            start, end = version.bounds(context.term.start, context.term.end)
+            scope: dict[str, list[str]] = {"product": terms.competing_products}
+            if terms.territory is not None:
+                scope["territory"] = terms.territory
+            where = f"in {', '.join(terms.territory)}" if terms.territory else "anywhere"
+
+            def message(fact: Fact, where: str = where) -> str:
+                return (
+                    f"{fact.type} {fact.id} by {fact.partner}: product {fact.get('product')}"
+                    f" in territory {fact.get('territory')} competes with ours; the partner"
+                    f" may not sell competing products {where}"
+                )
+
+            entries.extend(
+                Forbidden(pattern, start, end, scope, "non_compete.competing_activity", message)
+                for pattern in terms.activity
+            )
+        forbid(context, entries)

@@ -1,0 +1,158 @@
+"""Non-solicitation: we must not hire anyone who worked for the partner within a lookback period.
+
+Example::
+
+    - id: "11.4"
+      title: Non-solicitation of staff
+      kind: non_solicitation
+      hire: {fact: employee.hired, unless: {source: public-job-board}}
+      employment: {fact: employment.ended}
+      person_field: person
+      lookback: 12 months
+      amended:
+        - {effective: 2026-07-01, lookback: 6 months}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from checker import conditions as cond
+from checker.blocks import Limit, Measurement, Outcome, limits
+from checker.clauses.base import Clause, ClauseContext, ClauseVersion
+from checker.facts import Fact
+from checker.findings import FindingKind, Severity
+from checker.patterns import FIELD_NAME_PATTERN, FactPattern, Scalar
+from checker.timeutil import Duration, iso_of_epoch, parse_duration
+
+
+class NonSolicitation(Clause):
+    kind_summary = "We must not hire people who recently worked for the partner."
+    default_severity = Severity.HIGH
+
+    kind: Literal["non_solicitation"]
+    hire: FactPattern = Field(
+        default=FactPattern(fact="employee.hired"),
+        description="Our hires (whatever their partner field), default employee.hired",
+    )
+    employment: FactPattern = Field(
+        default=FactPattern(fact="employment.ended"),
+        description="The partner's facts that a person worked for it until `at`",
+    )
+    person_field: str = Field(
+        default="person",
+        pattern=FIELD_NAME_PATTERN,
+        description="Field naming the person on both facts",
+    )
+    lookback: Duration = Field(
+        description="How recently the person left the partner, e.g. 12 months"
+    )
+
+    @field_validator("lookback", mode="before")
+    @classmethod
+    def _parse_lookback(cls, value: object) -> object:
+        return parse_duration(str(value)) if isinstance(value, str | int) else value
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        found: list[tuple[FactPattern, bool]] = []
+        for terms in self._all_terms():
+            # Hires are ours (any partner field); employment must be with the partner.
+            found += [(terms.hire, False), (terms.employment, True)]
+        return found
+
+    def describe(self) -> str:
+        return (
+            f"No {self.hire.describe()} of a person whose {self.employment.describe()} lies within"
+            f" {self.lookback} before the hire (same {self.person_field})."
+        )
+
+    def _all_terms(self) -> list[NonSolicitation]:
+        found = [version.terms for version in self.versions()]
+        assert all(isinstance(terms, NonSolicitation) for terms in found)
+        return found  # type: ignore[return-value]
+
+    def compile(self, context: ClauseContext) -> None:
+        # Each hire is a measurement (the instant its person last left the partner) keyed by the
+        # hire, against its own limit: "left no earlier than the lookback cutoff", in force over the
+        # clause version's part of the term. So the engine decides both the term and the lookback,
+        # with one hashed equality join and no event slots; Python only finds the latest departure.
+        measurements: list[Measurement] = []
+        bounds: list[Limit] = []
+        versions = self.versions()
+        departures = [version.terms._departures(context) for version in versions]  # type: ignore[attr-defined]
+        for fact in context.facts:
+            number = _version_number(versions, fact)
+            version = versions[number]
+            terms = version.terms
+            assert isinstance(terms, NonSolicitation)
+            if not terms.hire.matches(fact):
+                continue
+            person = cond.encode(_scalar(fact.get(terms.person_field)))
+            left = _latest_at_or_before(departures[number].get(person, []), fact.at)
+            if left is None:
+                continue
+            start, end = version.bounds(context.term.start, context.term.end)
+            cutoff = terms.lookback.before(fact.at)
+            # limits() compares strictly: "left at or after the cutoff" is "left after cutoff - 1s".
+            bounds.append(Limit(start, end, cutoff - 1, fact.id))
+            measurements.append(
+                Measurement(fact.id, fact.at, left.at, fact.day, (fact, left), fact.id)
+            )
+
+        def message(measurement: Measurement, bound: float) -> str:
+            hire, left = measurement.evidence
+            terms = self.version_at(hire.at)
+            assert isinstance(terms, NonSolicitation)
+            person = hire.get(terms.person_field)
+            return (
+                f"{hire.type} {hire.id} on {hire.day.isoformat()} hires {person}, who left"
+                f" {context.partner} on {left.day.isoformat()} ({left.type} {left.id}), within"
+                f" {terms.lookback} (since {iso_of_epoch(int(bound) + 1)})"
+            )
+
+        limits(
+            context,
+            "non-solicitation",
+            measurements,
+            bounds,
+            maximum=True,
+            outcome=Outcome(FindingKind.BREACH, "non_solicitation.recent_employee_hired"),
+            message=message,
+        )
+
+    def _departures(self, context: ClauseContext) -> dict[str | int | float, list[Fact]]:
+        """The partner's employment ends by person (engine-encoded, so 7 and "7" differ), in
+        time order; facts without a person are left out (they can match no hire)."""
+        found: dict[str | int | float, list[Fact]] = {}
+        for fact in context.facts:  # sorted by (at, id)
+            person = fact.get(self.person_field)
+            if person is None or fact.partner != context.partner:
+                continue
+            if self.employment.matches(fact):
+                found.setdefault(cond.encode(_scalar(person)), []).append(fact)
+        return found
+
+
+def _scalar(value: object) -> Scalar | None:
+    return value if isinstance(value, str | int | float | bool) else None
+
+
+def _version_number(versions: Sequence[ClauseVersion], fact: Fact) -> int:
+    """Index of the clause version in force on the fact's day."""
+    number = 0
+    for index, version in enumerate(versions):
+        if version.starts is None or version.starts <= fact.day:
+            number = index
+    return number
+
+
+def _latest_at_or_before(departures: list[Fact], instant: int) -> Fact | None:
+    latest: Fact | None = None
+    for fact in departures:
+        if fact.at > instant:
+            break
+        latest = fact
+    return latest

@@ -1,0 +1,356 @@
+"""Recurring duties: a deliverable due after each period ends, and a minimum to reach each period.
+
+Example::
+
+    - id: "5.1"
+      title: Quarterly royalty payment and minimum sales
+      kind: recurring
+      period: quarter
+      deliverable: {fact: payment.received, where: {kind: royalty}, period_field: period}
+      due_after_period_end: 30d
+      material_breach_after: 60d
+      minimum:
+        measure: {fact: deal.closed, where: {channel: partner}, field: amount}
+        at_least: 100000
+        consecutive_shortfalls: 2
+        right_for: 90d
+      amended:
+        - effective: 2027-01-01
+          minimum:
+            measure: {fact: deal.closed, where: {channel: partner}, field: amount}
+            at_least: 150000
+            consecutive_shortfalls: 2
+
+Periods are calendar months, quarters or years in UTC (a deal at 2026-04-01T01:00+02:00 belongs to
+2026-Q1). The deliverable for a period is the first matching fact whose `period_field` holds the
+period's label ("2026-03", "2026-Q1", "2026"); it is due by the end of the day that lies
+`due_after_period_end` after the period's last day, for every period that ends within the
+agreement's term. The minimum is checked for every period wholly inside the term that has fully
+ended: the sum of `field` over the matching facts dated in the period must reach `at_least`. A
+measure value that is not a number is an error naming the fact, and its period is not judged (nor
+counted towards a run of shortfalls). After `consecutive_shortfalls` shortfalls in a row a right to
+terminate opens the day after the last of them ends, for `right_for`. Each period follows the terms
+in force on its last day.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from checker.blocks import (
+    Limit,
+    Measurement,
+    Obligation,
+    Outcome,
+    Window,
+    consecutive,
+    limits,
+    obligations,
+    windows,
+)
+from checker.clauses.base import Clause, ClauseContext
+from checker.facts import Fact
+from checker.findings import FindingKind, Severity
+from checker.patterns import FIELD_NAME_PATTERN, FactPattern
+from checker.timeutil import (
+    Duration,
+    Period,
+    date_of_epoch,
+    end_of_date,
+    epoch_of_date,
+    parse_duration,
+    periods_between,
+)
+
+PeriodUnit = Literal["month", "quarter", "year"]
+
+
+def _duration(value: object) -> object:
+    return parse_duration(str(value)) if isinstance(value, str | int) else value
+
+
+def _field_name(value: str) -> str:
+    if not re.match(FIELD_NAME_PATTERN, value):
+        raise ValueError(f"'{value}' is not a field name (letters, digits and _ only)")
+    return value
+
+
+class Deliverable(FactPattern):
+    """The fact that delivers a period's duty, and the field that names the period."""
+
+    period_field: str = Field(
+        default="period", description='Fact field holding the period label, e.g. "2026-Q1"'
+    )
+
+    _valid_period_field = field_validator("period_field")(lambda cls, value: _field_name(value))
+
+
+class Measure(FactPattern):
+    """The facts that count towards a measured value, and the numeric field to read."""
+
+    field: str = Field(description="Numeric fact field to read, e.g. amount")
+
+    _valid_field = field_validator("field")(lambda cls, value: _field_name(value))
+
+
+class Minimum(BaseModel):
+    """A total to reach in each period, and what repeated shortfalls lead to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    measure: Measure = Field(description="The facts summed per period and the field summed")
+    at_least: float = Field(description="Minimum total per period")
+    consecutive_shortfalls: int | None = Field(
+        default=None, ge=1, description="Shortfalls in a row that give a right to terminate"
+    )
+    right_for: Duration = Field(
+        default=Duration(90, "days"), description="How long that right stays open, e.g. 90d"
+    )
+
+    _parse = field_validator("right_for", mode="before")(lambda cls, value: _duration(value))
+
+
+class Recurring(Clause):
+    kind_summary = "A deliverable due after each period, and a minimum total per period."
+    default_severity = Severity.HIGH
+
+    kind: Literal["recurring"]
+    period: PeriodUnit = Field(description="month, quarter or year (calendar, UTC)")
+    deliverable: Deliverable | None = Field(
+        default=None, description="The fact that delivers each period's duty (e.g. a payment)"
+    )
+    due_after_period_end: Duration | None = Field(
+        default=None, description="Time after the period's last day to deliver, e.g. 30d"
+    )
+    material_breach_after: Duration | None = Field(
+        default=None, description="Days past due after which a missing delivery is material"
+    )
+    minimum: Minimum | None = Field(default=None, description="A minimum total per period")
+
+    _parse = field_validator("due_after_period_end", "material_breach_after", mode="before")(
+        lambda cls, value: _duration(value)
+    )
+
+    @model_validator(mode="after")
+    def _consistent_terms(self) -> Recurring:
+        if self.deliverable is None and self.minimum is None:
+            raise ValueError("give a 'deliverable', a 'minimum' or both")
+        if (self.deliverable is None) != (self.due_after_period_end is None):
+            raise ValueError("'deliverable' and 'due_after_period_end' go together")
+        if self.material_breach_after is not None and self.deliverable is None:
+            raise ValueError("'material_breach_after' needs a 'deliverable'")
+        return self
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        patterns: list[tuple[FactPattern, bool]] = []
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Recurring)
+            if terms.deliverable is not None:
+                patterns.append((terms.deliverable, True))
+            if terms.minimum is not None:
+                patterns.append((terms.minimum.measure, True))
+        return patterns
+
+    def describe(self) -> str:
+        parts: list[str] = []
+        if self.deliverable is not None:
+            parts.append(
+                f"Each {self.period}, {self.deliverable.describe()} labelled with the {self.period}"
+                f" in '{self.deliverable.period_field}' is due {self.due_after_period_end} after it"
+                " ends"
+            )
+            if self.material_breach_after is not None:
+                parts[-1] += f" (material breach {self.material_breach_after} past due)"
+        if self.minimum is not None:
+            text = (
+                f"each {self.period} the total {self.minimum.measure.field} of "
+                f"{self.minimum.measure.describe()} must reach {self.minimum.at_least:g}"
+            )
+            if self.minimum.consecutive_shortfalls is not None:
+                text += (
+                    f"; {self.minimum.consecutive_shortfalls} shortfalls in a row give a right"
+                    f" to terminate for {self.minimum.right_for}"
+                )
+            parts.append(text[0].upper() + text[1:] if not parts else text)
+        return "; ".join(parts) + "."
+
+    def compile(self, context: ClauseContext) -> None:
+        deliveries: list[Obligation] = []
+        measured: list[tuple[Period, Recurring, list[Fact], bool]] = []
+        bounds: list[Limit] = []
+        term_first = date_of_epoch(context.term.start)
+        term_last = context.term.last_day
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Recurring)
+            start, end = version.bounds(context.term.start, context.term.end)
+            if start >= end:
+                continue
+            if terms.minimum is not None:
+                bounds.append(Limit(start, end, terms.minimum.at_least))
+            for period in periods_between(term_first, term_last, terms.period):
+                if not start <= epoch_of_date(period.end) < end:
+                    continue
+                if terms.deliverable is not None:
+                    delivery = _delivery(context, terms, period)
+                    if delivery.due_by <= context.horizon_end:
+                        deliveries.append(delivery)
+                fully_ended = end_of_date(period.end) < context.as_of
+                if terms.minimum is not None and period.start >= term_first and fully_ended:
+                    counted = [
+                        fact
+                        for fact in context.facts_matching(terms.minimum.measure)
+                        if period.contains(fact.day)
+                    ]
+                    measured.append(
+                        (period, terms, counted, self._readable(context, terms, counted))
+                    )
+        obligations(context, deliveries, "deliver")
+        self._minimum(context, measured, bounds)
+
+    def _readable(self, context: ClauseContext, terms: Recurring, counted: list[Fact]) -> bool:
+        """True when every counted value is a number; an error finding for each that is not."""
+        assert terms.minimum is not None
+        name = terms.minimum.measure.field
+        readable = True
+        for fact in counted:
+            if not _is_number(fact.get(name)):
+                readable = False
+                context.report(
+                    context.finding(
+                        FindingKind.ERROR,
+                        "recurring.unreadable_measure",
+                        fact.day,
+                        fact.id,
+                        f"{fact.type} {fact.id} has {name} = {fact.get(name)!r}, not a number: the"
+                        f" {self.period} it belongs to cannot be checked against the minimum",
+                        [fact],
+                        Severity.CRITICAL,
+                    )
+                )
+        return readable
+
+    def _minimum(
+        self,
+        context: ClauseContext,
+        measured: list[tuple[Period, Recurring, list[Fact], bool]],
+        bounds: list[Limit],
+    ) -> None:
+        measurements: list[Measurement] = []
+        shortfalls: list[bool] = []
+        for period, terms, counted, readable in measured:
+            assert terms.minimum is not None
+            total = (
+                math.fsum(float(fact.get(terms.minimum.measure.field)) for fact in counted)
+                if readable
+                else math.nan
+            )
+            if readable:
+                measurements.append(
+                    Measurement(
+                        period.label, epoch_of_date(period.end), total, period.end, tuple(counted)
+                    )
+                )
+            shortfalls.append(readable and total < terms.minimum.at_least)
+
+        def message(measurement: Measurement, bound: float) -> str:
+            ids = ", ".join(fact.id for fact in measurement.evidence) or "no facts"
+            return (
+                f"{measurement.subject}: total {measurement.value:g} is below the minimum of"
+                f" {bound:g} (from {ids})"
+            )
+
+        limits(
+            context,
+            "minimum",
+            measurements,
+            bounds,
+            maximum=False,
+            outcome=Outcome(FindingKind.BREACH, "recurring.shortfall"),
+            message=message,
+        )
+        rights: list[Window] = []
+        required_runs = {
+            terms.minimum.consecutive_shortfalls
+            for _, terms, _, _ in measured
+            if terms.minimum is not None and terms.minimum.consecutive_shortfalls is not None
+        }
+        for required in sorted(required_runs):
+            for index in consecutive(shortfalls, required):
+                period, terms, counted, _ = measured[index]
+                assert terms.minimum is not None
+                if terms.minimum.consecutive_shortfalls != required:
+                    continue
+                opens = period.end + timedelta(days=1)
+                closes = min(
+                    end_of_date(terms.minimum.right_for.add_to_date(period.end)),
+                    context.term.end - 1,
+                )
+                if closes < epoch_of_date(opens):
+                    continue
+                rights.append(
+                    Window(
+                        subject=period.label,
+                        what=(
+                            f"right to terminate after {required} {self.period}s in a row below"
+                            f" the minimum, the last {period.label}"
+                        ),
+                        opens=epoch_of_date(opens),
+                        closes=closes,
+                        evidence=tuple(counted),
+                        announce_opening=False,
+                    )
+                )
+        rights.sort(key=lambda window: window.opens)
+        windows(
+            context,
+            "shortfall-right",
+            rights,
+            open_code="recurring.shortfall_right",
+            opening_code="recurring.shortfall_right_opens",
+            closing_code="recurring.shortfall_right_lapses",
+        )
+
+
+def _delivery(context: ClauseContext, terms: Recurring, period: Period) -> Obligation:
+    assert terms.deliverable is not None
+    assert terms.due_after_period_end is not None
+    due_day = terms.due_after_period_end.add_to_date(period.end)
+    delivered = next(
+        (
+            fact
+            for fact in context.facts
+            if terms.deliverable.matches(fact)
+            and str(fact.get(terms.deliverable.period_field)) == period.label
+        ),
+        None,
+    )
+    recorded = f", recorded by {delivered.id}" if delivered is not None else ""
+    material_after = None
+    if terms.material_breach_after is not None:
+        material_after = end_of_date(terms.material_breach_after.add_to_date(due_day))
+    return Obligation(
+        subject=period.label,
+        what=f"{terms.deliverable.fact} for {period.label}{recorded}",
+        due_by=end_of_date(due_day),
+        evidence=(),
+        done=delivered,
+        missed=Outcome(FindingKind.BREACH, "recurring.missed"),
+        late=Outcome(FindingKind.BREACH, "recurring.late"),
+        due_soon_code="recurring.due",
+        material_after=material_after,
+        material=Outcome(FindingKind.TRIGGER, "recurring.material_breach"),
+    )
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value)

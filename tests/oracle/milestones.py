@@ -1,0 +1,78 @@
+"""Oracle of the milestones kind: late or missed achievement, cure after a default notice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from checker.facts import Fact
+from checker.timeutil import end_of_date, epoch_of_date, parse_duration
+from tests.oracle._lifecycle import (
+    Found,
+    day_of,
+    fixed_term,
+    matches,
+    obligation,
+    own_facts,
+    terms_at,
+    versions,
+)
+
+
+def oracle_milestones(
+    clause: dict[str, Any],
+    agreement: dict[str, Any],
+    facts: list[Fact],
+    as_of: int,
+    horizon_end: int,
+) -> Found:
+    found: Found = set()
+    term_start, term_end = fixed_term(agreement)
+    mine = own_facts(facts, agreement["partner"])
+    for start, end, terms in versions(clause):
+        first = term_start if start is None else max(term_start, start)
+        last = term_end if end is None else min(term_end, end)
+        name_field = terms.get("name_field", "milestone")
+        for milestone in terms["milestones"]:
+            name, due = milestone["name"], day_of(milestone["due"])
+            if not first <= epoch_of_date(due) < last:
+                continue
+            due_by = end_of_date(due)
+            achieved = None
+            for fact in mine:
+                if matches(terms["achieved"], fact) and fact.get(name_field) == name:
+                    achieved = fact
+                    break
+            obligation(
+                found,
+                codes=("milestone.missed", "milestone.late", "milestone.due"),
+                kinds=("breach", "breach"),
+                subject=name,
+                due_by=due_by,
+                done=achieved,
+                as_of=as_of,
+                horizon_end=horizon_end,
+            )
+            for notice in mine:
+                if notice.at <= due_by:
+                    continue
+                notice_terms = terms_at(clause, notice.at)
+                cure = notice_terms.get("cure")
+                if cure is None or not matches(cure["notice"], notice):
+                    continue
+                if notice.get(notice_terms.get("name_field", "milestone")) != name:
+                    continue
+                cure_ends = parse_duration(cure["period"]).add_to_date(notice.day)
+                obligation(
+                    found,
+                    codes=("milestone.termination_right", None, "milestone.cure_ends"),
+                    kinds=("trigger", "breach"),
+                    subject=name,
+                    due_by=end_of_date(cure_ends),
+                    done=achieved,
+                    as_of=as_of,
+                    horizon_end=horizon_end,
+                    missed_day=cure_ends + timedelta(days=1),
+                )
+                break
+    return found

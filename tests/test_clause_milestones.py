@@ -1,0 +1,208 @@
+"""Milestones: due-date boundaries, default notice and cure, amendments, leap day, oracle."""
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from checker.facts import Fact
+from checker.timeutil import SECONDS_PER_DAY, parse_instant
+from tests.helpers import agreement, evaluate, fact, summary
+from tests.oracle.milestones import oracle_milestones
+
+CLAUSE: dict[str, Any] = {
+    "id": "6.2",
+    "title": "Delivery milestones",
+    "kind": "milestones",
+    "milestones": [
+        {"name": "beta", "due": "2026-03-31"},
+        {"name": "ga", "due": "2026-06-30"},
+        {"name": "docs", "due": "2026-09-30"},
+        {"name": "sdk", "due": "2026-10-01"},
+    ],
+    "achieved": {"fact": "milestone.achieved"},
+    "cure": {"notice": {"fact": "notice.default"}, "period": "30d"},
+}
+
+
+def achieved(fact_id: str, at: str, name: str, partner: str = "globex") -> Fact:
+    return fact(fact_id, "milestone.achieved", at, partner, milestone=name)
+
+
+def notice(fact_id: str, at: str, name: str) -> Fact:
+    return fact(fact_id, "notice.default", at, milestone=name)
+
+
+def test_due_date_is_inclusive_in_utc_and_late_is_dated_by_the_achievement() -> None:
+    facts = [
+        # 2026-04-01T01:30+02:00 is 2026-03-31T23:30Z: on the due day, on time.
+        achieved("a1", "2026-04-01T01:30:00+02:00", "beta"),
+        # One second after 2026-06-30T23:59:59Z: late, dated the day it was achieved.
+        achieved("a2", "2026-07-01T00:00:00Z", "ga"),
+        # Another partner's achievement does not count for ours.
+        achieved("x1", "2026-09-01", "docs", partner="initech"),
+    ]
+    # As of 2026-09-30 docs is due that very day (not missed yet); sdk falls due the next day.
+    assert summary(evaluate(agreement(CLAUSE), facts, "2026-09-30")) == [
+        ("milestone.late", "breach", "ga", "2026-07-01"),
+        ("milestone.due", "deadline", "docs", "2026-09-30"),
+        ("milestone.due", "deadline", "sdk", "2026-10-01"),
+    ]
+    # One day later docs is missed; sdk is due on the as-of day.
+    assert summary(evaluate(agreement(CLAUSE), facts, "2026-10-01")) == [
+        ("milestone.late", "breach", "ga", "2026-07-01"),
+        ("milestone.missed", "breach", "docs", "2026-09-30"),
+        ("milestone.due", "deadline", "sdk", "2026-10-01"),
+    ]
+
+
+def test_deadline_only_within_the_horizon() -> None:
+    clause = dict(CLAUSE, milestones=[{"name": "beta", "due": "2026-03-31"}])
+    # due_by 2026-03-31T23:59:59Z; a 29-day horizon from 03-02 ends 03-31T00:00Z: too early.
+    assert evaluate(agreement(clause), [], "2026-03-02", horizon_days=29) == []
+    # a 30-day horizon ends 04-01T00:00Z, which covers the end of 03-31.
+    assert summary(evaluate(agreement(clause), [], "2026-03-02", horizon_days=30)) == [
+        ("milestone.due", "deadline", "beta", "2026-03-31"),
+    ]
+
+
+def test_cure_period_runs_from_the_notice_and_then_a_termination_right_arises() -> None:
+    clause = dict(CLAUSE, milestones=[{"name": "beta", "due": "2026-03-31"}])
+    facts = [
+        notice("n0", "2026-03-15", "beta"),  # before the due date: not a default notice
+        notice("n9", "2026-04-05", "ga"),  # names another milestone
+        notice("n1", "2026-04-10T09:00:00Z", "beta"),  # cure ends 04-10 + 30d = 05-10
+        notice("n2", "2026-04-20", "beta"),  # a second notice does not restart the cure
+    ]
+    assert summary(evaluate(agreement(clause), facts, "2026-04-15")) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+        ("milestone.cure_ends", "deadline", "beta", "2026-05-10"),
+    ]
+    # Cure ends on the as-of day: still curable.
+    assert summary(evaluate(agreement(clause), facts, "2026-05-10")) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+        ("milestone.cure_ends", "deadline", "beta", "2026-05-10"),
+    ]
+    # The day after the cure period the right to terminate has arisen (dated 05-11).
+    assert summary(evaluate(agreement(clause), facts, "2026-05-11")) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+        ("milestone.termination_right", "trigger", "beta", "2026-05-11"),
+    ]
+    # Achieved in the last second of the cure period: late, but cured.
+    cured = [*facts, achieved("a1", "2026-05-10T23:59:59Z", "beta")]
+    assert summary(evaluate(agreement(clause), cured, "2026-06-01")) == [
+        ("milestone.late", "breach", "beta", "2026-05-10"),
+    ]
+
+
+def test_amendment_governs_milestones_due_after_it_takes_effect() -> None:
+    clause = dict(
+        CLAUSE,
+        milestones=[{"name": "ga", "due": "2026-05-31"}, {"name": "docs", "due": "2026-06-01"}],
+        amended=[
+            {
+                "effective": "2026-06-01",
+                "milestones": [
+                    {"name": "ga", "due": "2026-11-30"},
+                    {"name": "docs", "due": "2026-08-31"},
+                ],
+            }
+        ],
+    )
+    # ga was due 05-31, before the amendment: missed then. docs' old date (06-01) is the
+    # amendment's first day, so the amended date 08-31 governs and nothing is due yet.
+    assert summary(evaluate(agreement(clause), [], "2026-06-15")) == [
+        ("milestone.missed", "breach", "ga", "2026-05-31"),
+    ]
+    # ga's new date is tracked as well; docs was missed on its amended date.
+    assert summary(evaluate(agreement(clause), [], "2026-11-15")) == [
+        ("milestone.missed", "breach", "ga", "2026-05-31"),
+        ("milestone.missed", "breach", "docs", "2026-08-31"),
+        ("milestone.due", "deadline", "ga", "2026-11-30"),
+    ]
+
+
+def test_milestones_due_after_the_term_are_not_checked() -> None:
+    clause = dict(CLAUSE, milestones=[{"name": "late-one", "due": "2028-01-01"}])
+    assert evaluate(agreement(clause), [], "2028-02-01") == []
+
+
+def test_one_month_cure_ends_on_leap_day() -> None:
+    clause = dict(
+        CLAUSE,
+        milestones=[{"name": "beta", "due": "2028-01-15"}],
+        cure={"notice": {"fact": "notice.default"}, "period": "1 month"},
+    )
+    subject = agreement(clause, expires="2028-12-31")
+    facts = [notice("n1", "2028-01-31", "beta")]  # 2028-01-31 + 1 month clamps to 02-29
+    assert summary(evaluate(subject, facts, "2028-02-29")) == [
+        ("milestone.missed", "breach", "beta", "2028-01-15"),
+        ("milestone.cure_ends", "deadline", "beta", "2028-02-29"),
+    ]
+    assert summary(evaluate(subject, facts, "2028-03-01")) == [
+        ("milestone.missed", "breach", "beta", "2028-01-15"),
+        ("milestone.termination_right", "trigger", "beta", "2028-03-01"),
+    ]
+
+
+def test_messages_name_dates_and_facts() -> None:
+    clause = dict(CLAUSE, milestones=[{"name": "beta", "due": "2026-03-31"}])
+    facts = [notice("n1", "2026-04-10", "beta"), achieved("a1", "2026-06-01", "beta")]
+    (late,) = evaluate(agreement(clause), facts, "2026-06-02")
+    for text in ("beta", "a1", "2026-03-31"):
+        assert text in late.message
+    facts = [notice("n1", "2026-04-10", "beta")]
+    missed, right = evaluate(agreement(clause), facts, "2026-06-02")
+    assert "2026-03-31" in missed.message
+    for text in ("n1", "2026-05-10", "2026-05-11"):
+        assert text in right.message
+    assert right.evidence[0].fact_id == "n1"
+
+
+def _random_case(seed: int) -> tuple[dict[str, Any], list[Fact], str, int]:
+    rng = random.Random(seed)
+    base = date(2026, 3, 31)
+    names = ["beta", "ga", "docs"][: rng.randint(1, 3)]
+
+    def near(days: int) -> date:
+        return base + timedelta(days=rng.randint(-days, days))
+
+    clause: dict[str, Any] = {
+        "id": "6.2",
+        "title": "Delivery milestones",
+        "kind": "milestones",
+        "milestones": [{"name": name, "due": near(4).isoformat()} for name in names],
+        "achieved": {"fact": "milestone.achieved"},
+    }
+    if rng.random() < 0.8:
+        clause["cure"] = {"notice": {"fact": "notice.default"}, "period": f"{rng.randint(1, 6)}d"}
+    if rng.random() < 0.4:
+        amended: dict[str, Any] = {"effective": near(3).isoformat()}
+        amended["milestones"] = [{"name": n, "due": near(6).isoformat()} for n in names]
+        if rng.random() < 0.5:
+            amended["cure"] = {"notice": {"fact": "notice.default"}, "period": "2d"}
+        clause["amended"] = [amended]
+    facts: list[Fact] = []
+    for number in range(rng.randint(0, 8)):
+        kind = rng.choice(["milestone.achieved", "notice.default"])
+        moment = f"{near(8).isoformat()}T{rng.choice(['00:00:00', '23:59:59', '12:00:00'])}"
+        moment += rng.choice(["Z", "+02:00", "-01:00"])
+        partner = "globex" if rng.random() < 0.85 else "initech"
+        facts.append(fact(f"f{number}", kind, moment, partner, milestone=rng.choice(names)))
+    as_of = near(12).isoformat()
+    return clause, facts, as_of, rng.randint(0, 10)
+
+
+def test_engine_agrees_with_the_oracle_on_random_cases() -> None:
+    for seed in range(30):
+        clause, facts, as_of, horizon_days = _random_case(seed)
+        subject = agreement(clause)
+        instant = parse_instant(as_of)
+        expected = oracle_milestones(
+            clause,
+            subject.model_dump(mode="json"),
+            facts,
+            instant,
+            instant + horizon_days * SECONDS_PER_DAY,
+        )
+        got = set(summary(evaluate(subject, facts, as_of, horizon_days=horizon_days)))
+        assert got == expected, f"seed {seed}"

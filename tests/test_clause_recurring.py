@@ -1,0 +1,210 @@
+"""Recurring: deliverables late/missed/material, minimum totals, shortfall runs, oracle."""
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from checker.facts import Fact
+from checker.timeutil import SECONDS_PER_DAY, parse_instant
+from tests.helpers import agreement, evaluate, fact, summary
+from tests.oracle.recurring import oracle_recurring
+
+PAYMENTS: dict[str, Any] = {
+    "id": "5.1",
+    "title": "Quarterly royalty payment",
+    "kind": "recurring",
+    "period": "quarter",
+    "deliverable": {"fact": "payment.received", "period_field": "period"},
+    "due_after_period_end": "30d",
+    "material_breach_after": "60d",
+}
+MINIMUM: dict[str, Any] = {
+    "id": "5.2",
+    "title": "Minimum sales",
+    "kind": "recurring",
+    "period": "quarter",
+    "minimum": {
+        "measure": {"fact": "deal.closed", "field": "amount"},
+        "at_least": 100000,
+        "consecutive_shortfalls": 2,
+    },
+}
+FROM_2026 = {"effective": "2026-01-01"}
+
+
+def paid(fact_id: str, at: str, period: str) -> Fact:
+    return fact(fact_id, "payment.received", at, period=period)
+
+
+def deal(fact_id: str, at: str, amount: Any) -> Fact:
+    return fact(fact_id, "deal.closed", at, amount=amount)
+
+
+def test_payment_on_time_late_missed_and_material() -> None:
+    facts = [
+        paid("p1", "2026-04-30T23:59:59Z", "2026-Q1"),  # Q1 due 03-31 + 30d = 04-30: on time
+        paid("p2", "2026-07-31T00:00:00Z", "2026-Q2"),  # Q2 due 07-30: one second late
+        paid("p9", "2026-05-01", "2026-03"),  # a month label never pays a quarter
+    ]
+    subject = agreement(PAYMENTS, **FROM_2026)
+    # Q3 (due 10-30) falls due on the as-of day.
+    assert summary(evaluate(subject, facts, "2026-10-30")) == [
+        ("recurring.late", "breach", "2026-Q2", "2026-07-31"),
+        ("recurring.due", "deadline", "2026-Q3", "2026-10-30"),
+    ]
+    assert summary(evaluate(subject, facts, "2026-10-31")) == [
+        ("recurring.late", "breach", "2026-Q2", "2026-07-31"),
+        ("recurring.missed", "breach", "2026-Q3", "2026-10-30"),
+    ]
+    # Material 60 days past due: after the end of 12-29. Q4 (due 2027-01-30) is past the horizon.
+    assert summary(evaluate(subject, facts, "2026-12-29")) == [
+        ("recurring.late", "breach", "2026-Q2", "2026-07-31"),
+        ("recurring.missed", "breach", "2026-Q3", "2026-10-30"),
+    ]
+    assert summary(evaluate(subject, facts, "2026-12-30")) == [
+        ("recurring.late", "breach", "2026-Q2", "2026-07-31"),
+        ("recurring.missed", "breach", "2026-Q3", "2026-10-30"),
+        ("recurring.material_breach", "trigger", "2026-Q3", "2026-12-29"),
+    ]
+
+
+def test_monthly_labels_and_the_last_period_of_the_term() -> None:
+    clause = dict(PAYMENTS, period="month", due_after_period_end="10d")
+    del clause["material_breach_after"]
+    subject = agreement(clause, effective="2027-11-01")  # expires 2027-12-31
+    facts = [paid("p1", "2027-12-10", "2027-11")]
+    # 2027-12 ends with the term; it is due 2028-01-10, reported after the term has ended.
+    assert summary(evaluate(subject, facts, "2028-01-10")) == [
+        ("recurring.due", "deadline", "2027-12", "2028-01-10"),
+    ]
+    assert summary(evaluate(subject, facts, "2028-01-11")) == [
+        ("recurring.missed", "breach", "2027-12", "2028-01-10"),
+    ]
+
+
+def test_minimum_shortfalls_in_a_row_open_a_right() -> None:
+    facts = [
+        deal("d1", "2026-02-10", 60000),
+        deal("d2", "2026-04-01T01:00:00+02:00", 50000),  # 03-31T23:00Z: Q1 total 110000
+        deal("d3", "2026-05-05", 90000),  # Q2 total 90000: short
+        deal("d4", "2026-08-01", 99999.5),
+        deal("d5", "2026-10-01T00:30:00+02:00", 0.4),  # 09-30T22:30Z: Q3 total 99999.9: short
+    ]
+    subject = agreement(MINIMUM, **FROM_2026)
+    # Q3 ends at 2026-09-30T23:59:59Z: not yet judged on 09-30.
+    assert summary(evaluate(subject, facts, "2026-09-30")) == [
+        ("recurring.shortfall", "breach", "2026-Q2", "2026-06-30"),
+    ]
+    # Second shortfall in a row: right to terminate from 10-01 until 09-30 + 90d = 12-29.
+    assert summary(evaluate(subject, facts, "2026-10-01")) == [
+        ("recurring.shortfall", "breach", "2026-Q2", "2026-06-30"),
+        ("recurring.shortfall", "breach", "2026-Q3", "2026-09-30"),
+        ("recurring.shortfall_right", "trigger", "2026-Q3", "2026-10-01"),
+    ]
+    assert ("recurring.shortfall_right_lapses", "deadline", "2026-Q3", "2026-12-29") in summary(
+        evaluate(subject, facts, "2026-12-29")
+    )
+    # Q4 had no deals at all: a shortfall, but a new run of two needs Q1 2027 as well.
+    assert summary(evaluate(subject, facts, "2027-01-01")) == [
+        ("recurring.shortfall", "breach", "2026-Q2", "2026-06-30"),
+        ("recurring.shortfall", "breach", "2026-Q3", "2026-09-30"),
+        ("recurring.shortfall", "breach", "2026-Q4", "2026-12-31"),
+    ]
+
+
+def test_unreadable_amount_is_an_error_and_the_period_is_not_judged() -> None:
+    facts = [deal("d3", "2026-05-05", "lots"), deal("d4", "2026-08-01", 10)]
+    subject = agreement(MINIMUM, **FROM_2026)
+    findings = evaluate(subject, facts, "2026-10-01")
+    # Q1 (no deals) and Q3 (10) are short; Q2 is not judged, which breaks the run: no right.
+    assert summary(findings) == [
+        ("recurring.shortfall", "breach", "2026-Q1", "2026-03-31"),
+        ("recurring.unreadable_measure", "error", "d3", "2026-05-05"),
+        ("recurring.shortfall", "breach", "2026-Q3", "2026-09-30"),
+    ]
+    assert "d3" in findings[1].message
+    assert "lots" in findings[1].message
+
+
+def test_amended_minimum_applies_to_periods_ending_after_it() -> None:
+    clause = dict(
+        MINIMUM,
+        amended=[
+            {
+                "effective": "2026-07-01",
+                "minimum": {
+                    "measure": {"fact": "deal.closed", "field": "amount"},
+                    "at_least": 90000,
+                    "consecutive_shortfalls": 2,
+                },
+            }
+        ],
+    )
+    facts = [deal("d1", "2026-02-10", 120000), deal("d2", "2026-05-05", 95000)]
+    facts.append(deal("d3", "2026-08-01", 95000))
+    # Q2 (ends 06-30) still needs 100000; Q3 only 90000.
+    assert summary(evaluate(agreement(clause, **FROM_2026), facts, "2026-10-01")) == [
+        ("recurring.shortfall", "breach", "2026-Q2", "2026-06-30"),
+    ]
+
+
+def _random_case(seed: int) -> tuple[dict[str, Any], dict[str, Any], list[Fact], str, int]:
+    rng = random.Random(seed)
+    unit = rng.choice(["month", "quarter"])
+    base = date(2026, 3, 31)
+
+    def near(days: int) -> date:
+        return base + timedelta(days=rng.randint(-days, days))
+
+    clause: dict[str, Any] = {
+        "id": "5.1",
+        "title": "Recurring",
+        "kind": "recurring",
+        "period": unit,
+    }
+    if rng.random() < 0.7:
+        clause["deliverable"] = {"fact": "payment.received"}
+        clause["due_after_period_end"] = f"{rng.randint(0, 20)}d"
+        if rng.random() < 0.5:
+            clause["material_breach_after"] = f"{rng.randint(1, 20)}d"
+    if "deliverable" not in clause or rng.random() < 0.7:
+        clause["minimum"] = {
+            "measure": {"fact": "deal.closed", "field": "amount"},
+            "at_least": 100,
+            "consecutive_shortfalls": rng.randint(1, 3),
+            "right_for": f"{rng.randint(1, 40)}d",
+        }
+        if rng.random() < 0.3:
+            changed = dict(clause["minimum"], at_least=50)
+            clause["amended"] = [{"effective": near(30).isoformat(), "minimum": changed}]
+    labels = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-Q1", "2026-Q2"]
+    facts: list[Fact] = []
+    for number in range(rng.randint(0, 10)):
+        moment = f"{near(75).isoformat()}T{rng.choice(['00:30:00', '23:30:00'])}"
+        moment += rng.choice(["Z", "+02:00"])
+        partner = "globex" if rng.random() < 0.9 else "initech"
+        if rng.random() < 0.5:
+            facts.append(
+                fact(f"f{number}", "payment.received", moment, partner, period=rng.choice(labels))
+            )
+        else:
+            amount: Any = rng.choice([10, 40, 60, 100, 150, "n/a"])
+            facts.append(fact(f"f{number}", "deal.closed", moment, partner, amount=amount))
+    dates = {"effective": "2026-01-01", "expires": near(60).isoformat()}
+    return clause, dates, facts, near(100).isoformat(), rng.randint(0, 40)
+
+
+def test_engine_agrees_with_the_oracle_on_random_cases() -> None:
+    for seed in range(30):
+        clause, dates, facts, as_of, horizon_days = _random_case(seed)
+        subject = agreement(clause, **dates)
+        instant = parse_instant(as_of)
+        expected = oracle_recurring(
+            clause,
+            subject.model_dump(mode="json"),
+            facts,
+            instant,
+            instant + horizon_days * SECONDS_PER_DAY,
+        )
+        got = set(summary(evaluate(subject, facts, as_of, horizon_days=horizon_days)))
+        assert got == expected, f"seed {seed}"

@@ -1,0 +1,165 @@
+"""The bundled demo portfolio (rules/ + fixtures/demo/, the default input of `make run`).
+
+The rule files must validate, together use every clause kind, and the demo run as of 2026-11-22
+must report breaches, triggers and deadlines for all five agreements, including the findings
+below that were worked out by hand from the fact files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from checker.clauses import KINDS
+from checker.cli import main
+from checker.exitcodes import ExitCode
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+FACTS = ROOT / "fixtures" / "demo"
+AS_OF = "2026-11-22"
+
+AGREEMENTS = {
+    "globex-reseller-2025",
+    "initech-data-2025",
+    "umbrella-codev-2026",
+    "hooli-saas-2025",
+    "vandelay-consulting-2024",
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    output = tmp_path_factory.mktemp("demo") / "findings.json"
+    code = main(
+        [
+            "run",
+            "--rules",
+            str(RULES),
+            "--facts",
+            str(FACTS),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--output",
+            str(output),
+        ]
+    )
+    document: dict[str, Any] = json.loads(output.read_text(encoding="utf-8"))
+    document["exit_code"] = code
+    return document
+
+
+def test_rule_files_validate() -> None:
+    assert main(["validate", str(RULES)]) == ExitCode.OK
+
+
+def test_rule_files_use_every_clause_kind() -> None:
+    used: set[str] = set()
+    agreements: set[str] = set()
+    for path in sorted(RULES.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("# yaml-language-server: $schema=../schema/agreement.schema.json\n")
+        document = yaml.safe_load(text)
+        agreements.add(document["agreement"])
+        used.update(clause["kind"] for clause in document["clauses"])
+    assert agreements == AGREEMENTS
+    assert set(KINDS) - used == set(), "kinds no demo agreement uses"
+
+
+def test_demo_exits_1_with_every_fact_accepted(demo: dict[str, Any]) -> None:
+    assert demo["exit_code"] == ExitCode.FINDINGS
+    assert demo["fact_errors"] == []
+    facts = demo["summary"]["facts"]
+    assert facts["rejected"] == 0
+    assert facts["irrelevant"] > 0  # web visits, CRM notes, other partners' facts
+
+
+def test_every_agreement_has_findings_of_every_kind_but_error(demo: dict[str, Any]) -> None:
+    findings = demo["findings"]
+    assert {f["agreement"] for f in findings} == AGREEMENTS
+    kinds = {f["kind"] for f in findings}
+    assert {"breach", "trigger", "deadline"} <= kinds
+    assert "error" not in kinds
+
+
+# (agreement, clause, code, subject, date), each worked out by hand from fixtures/demo/.
+HAND_WORKED = [
+    # direct deal to lidl (not a reserved account) in DE on 03-09, inside DE/AT/CH scope → breach
+    ("globex-reseller-2025", "4.1", "exclusivity.forbidden_activity", "crm-d-1002", "2026-03-09"),
+    # FR joins the territory 07-01: deal at 07-01T00:00Z is in scope (06-30T23:59:59Z is not)
+    ("globex-reseller-2025", "4.1", "exclusivity.forbidden_activity", "crm-d-1006", "2026-07-01"),
+    # Globex renews datawise for commerzbank in DE; only legacy-bank renewals are carved out
+    ("globex-reseller-2025", "7.1", "non_compete.competing_activity", "crm-s-1202", "2026-10-02"),
+    # Q2 50,000+40,000=90,000, Q3 43,000+77,000=120,000, both < 150,000 → right from 10-01
+    ("globex-reseller-2025", "5.1", "recurring.shortfall_right", "2026-Q3", "2026-10-01"),
+    # April transfers 30,000 + 32,000 = 62,000 records > 50,000 monthly cap
+    ("initech-data-2025", "8.2", "data_sharing.monthly_cap_exceeded", "2026-04", "2026-04-01"),
+    # incident 2026-06-01T10:00Z + 72h = 06-04T10:00Z; notice 06-05T09:00Z → late
+    ("initech-data-2025", "9.3", "response_time.late", "inc-0102", "2026-06-05"),
+    # incident 2026-11-20T12:00Z + 72h = 11-23T12:00Z, after as-of, within 30-day horizon → due
+    ("initech-data-2025", "9.3", "response_time.due", "inc-0104", "2026-11-23"),
+    # beta due 06-30, achieved 07-08 → late (default notice of 07-03 was cured on 07-08)
+    ("umbrella-codev-2026", "6.2", "milestone.late", "beta", "2026-07-08"),
+    # default notice 09-10 + 30d = 10-10 end of cure; still not certified → right from 10-11
+    (
+        "umbrella-codev-2026",
+        "6.2",
+        "milestone.termination_right",
+        "security-certification",
+        "2026-10-11",
+    ),
+    # GA moved from 11-30 to 12-15 by the 06-15 variation: due within horizon (ends 12-22)
+    ("umbrella-codev-2026", "6.2", "milestone.due", "general-availability", "2026-12-15"),
+    # Seat Addendum: cap 300 from 07-01; 312 seats on 10-01 > 300 (280 on 07-01 is fine)
+    ("hooli-saas-2025", "5.2", "cap.exceeded", "bil-u-2026-10", "2026-10-01"),
+    # August fee due 08-31 + 15d = 09-15, never paid; + 30d = 10-15 → material breach
+    ("hooli-saas-2025", "8.1", "recurring.material_breach", "2026-08", "2026-10-15"),
+    # Hooli's price is 40 EUR from 10-01; tyrell gets 39.5 EUR on 11-03 → lower price elsewhere
+    ("hooli-saas-2025", "6.1", "most_favoured.lower_price_elsewhere", "crm-p-3008", "2026-11-03"),
+    # p-0433 left Vandelay 2025-10-10, hired 2026-10-09: one day short of 12 months → breach
+    (
+        "vandelay-consulting-2024",
+        "11.4",
+        "non_solicitation.recent_employee_hired",
+        "hr-h-0433",
+        "2026-10-09",
+    ),
+    # initial term 2024-02-01..2026-01-31, renewed to 2027-01-31; minus 60 days = 2026-12-02
+    ("vandelay-consulting-2024", "term", "term.non_renewal_notice_due", "2026-12-02", "2026-12-02"),
+]
+
+# Boundaries that must NOT be findings: (agreement, clause, subject).
+COMPLIANT = [
+    ("globex-reseller-2025", "4.1", "crm-d-1005"),  # FR deal 06-30T23:59:59Z, before the amendment
+    ("globex-reseller-2025", "5.1", "2025-Q4"),  # report on its due date 01-30 (and 180,000 sold)
+    ("globex-reseller-2025", "5.1", "2026-Q1"),  # 64,000 + 86,000 = exactly the 150,000 minimum
+    ("hooli-saas-2025", "8.1", "2026-02"),  # paid 03-15T23:30Z, the due date
+    ("initech-data-2025", "9.3", "inc-0101"),  # notice exactly 72h after the incident
+    ("initech-data-2025", "8.2", "2026-08"),  # 30,000 + 20,000 = exactly the 50,000 cap
+    ("hooli-saas-2025", "5.2", "bil-u-2026-03"),  # exactly 250 seats
+    ("hooli-saas-2025", "5.2", "bil-u-2026-07"),  # 280 seats on the Seat Addendum's first day
+    ("hooli-saas-2025", "6.1", "crm-p-3003"),  # the same 42 EUR price is not lower
+    ("umbrella-codev-2026", "6.2", "design-spec"),  # achieved on its due date
+    ("vandelay-consulting-2024", "11.4", "hr-h-0452"),  # hired through a general job advert
+]
+
+
+def _keys(findings: list[dict[str, Any]]) -> set[tuple[str, str, str, str, str]]:
+    return {(f["agreement"], f["clause"], f["code"], f["subject"], f["date"]) for f in findings}
+
+
+@pytest.mark.parametrize("expected", HAND_WORKED, ids=lambda e: f"{e[0]}:{e[1]}:{e[3]}")
+def test_hand_worked_finding(demo: dict[str, Any], expected: tuple[str, ...]) -> None:
+    assert expected in _keys(demo["findings"])
+
+
+@pytest.mark.parametrize("boundary", COMPLIANT, ids=lambda e: f"{e[0]}:{e[1]}:{e[2]}")
+def test_boundary_is_compliant(demo: dict[str, Any], boundary: tuple[str, str, str]) -> None:
+    reported = {(f["agreement"], f["clause"], f["subject"]) for f in demo["findings"]}
+    assert boundary not in reported
