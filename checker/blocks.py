@@ -20,10 +20,11 @@ from checker.clauses.base import ClauseContext
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FactPattern, activity_payload
-from checker.program import EngineMessage, EngineRule, Match, Slot, Tier
+from checker.program import Condition, EngineMessage, EngineRule, Match, Slot, Tier
 from checker.timeutil import date_of_epoch
 
-def _tagged(tag: str, context: ClauseContext, *rest: cond.Condition) -> cond.Condition:
+
+def _tagged(tag: str, context: ClauseContext, *rest: Condition) -> Condition:
     return cond.all_of({"t": tag}, {"c": context.index}, *rest)
 
 
@@ -205,7 +206,8 @@ def obligations(context: ClauseContext, items: Sequence[Obligation], name: str) 
 
     def on_material(match: Match) -> None:
         item: Obligation = match["o"]
-        assert item.material is not None and item.material_after is not None
+        assert item.material is not None
+        assert item.material_after is not None
         context.report(
             context.finding(
                 item.material.kind,

@@ -13,7 +13,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from checker.findings import Finding, FindingKind
+from checker.findings import FindingKind
 from checker.run import RunResult, RunSummary
 from checker.timeutil import iso_of_epoch
 

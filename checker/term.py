@@ -10,7 +10,7 @@ from checker.agreement import Agreement
 from checker.clauses.base import AgreementTerm, ClauseContext
 from checker.facts import Fact
 from checker.findings import Evidence, Finding, FindingKind, Severity
-from checker.timeutil import epoch_of_date
+from checker.timeutil import Duration, epoch_of_date
 
 # Renewals are followed at most this many times (a 1-day renewal over a century stays bounded).
 MAX_RENEWALS = 1_000
@@ -93,8 +93,6 @@ def _renewing_end(
 
 
 def _minus(day: date, amount: int, unit: str) -> date:
-    from checker.timeutil import Duration
-
     return Duration(-amount, unit).add_to_date(day)
 
 

@@ -71,7 +71,8 @@ def test_unreadable_values_are_errors_not_compliance() -> None:
         ("cap.unreadable_measure", "error", "missing", "2026-03-02"),
         ("cap.unreadable_measure", "error", "flag", "2026-03-03"),
     ]
-    assert "text" in findings[0].message and "'seats'" in findings[0].message
+    assert "text" in findings[0].message
+    assert "'seats'" in findings[0].message
 
 
 def test_message_names_the_fact_value_and_cap() -> None:

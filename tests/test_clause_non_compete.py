@@ -24,11 +24,22 @@ CLAUSE = {
 
 def test_competing_sale_in_scope_breaches_and_others_do_not() -> None:
     facts = [
-        fact("d1", "deal.closed", "2026-02-10", territory="DE", product="insight-pro", customer="a"),
-        fact("d2", "deal.closed", "2026-02-11", territory="FR", product="insight-pro", customer="a"),
+        fact(
+            "d1", "deal.closed", "2026-02-10", territory="DE", product="insight-pro", customer="a"
+        ),
+        fact(
+            "d2", "deal.closed", "2026-02-11", territory="FR", product="insight-pro", customer="a"
+        ),
         fact("d3", "deal.closed", "2026-02-12", territory="AT", product="our-suite", customer="a"),
         fact("d4", "deal.closed", "2026-02-13", "initech", territory="DE", product="datawise"),
-        fact("d5", "deal.closed", "2026-02-14", territory="DE", product="datawise", customer="legacy-bank"),
+        fact(
+            "d5",
+            "deal.closed",
+            "2026-02-14",
+            territory="DE",
+            product="datawise",
+            customer="legacy-bank",
+        ),
         fact("s1", "subscription.renewed", "2026-02-15", territory="AT", product="datawise"),
         fact("x1", "lead.created", "2026-02-16", territory="AT", product="datawise"),
     ]
@@ -73,7 +84,8 @@ def test_default_activity_is_deal_closed_and_no_territory_means_anywhere() -> No
     ]
     findings = evaluate(agreement(clause), facts, "2026-11-22")
     assert summary(findings) == [("non_compete.competing_activity", "breach", "d1", "2026-02-10")]
-    assert "d1" in findings[0].message and "product x" in findings[0].message
+    assert "d1" in findings[0].message
+    assert "product x" in findings[0].message
 
 
 # --- engine against the independent oracle ---------------------------------------------------
@@ -102,7 +114,10 @@ def random_case(rng: random.Random) -> tuple[dict[str, object], list[Fact]]:
         "title": "Nc",
         "kind": "non_compete",
         "competing_products": rng.sample(["p1", "p2", "p3"], rng.randint(1, 2)),
-        "activity": [{"fact": "deal.closed", "unless": {"customer": "c1"}}, {"fact": "sub.renewed"}],
+        "activity": [
+            {"fact": "deal.closed", "unless": {"customer": "c1"}},
+            {"fact": "sub.renewed"},
+        ],
         "amended": [{"effective": "2025-07-01", "competing_products": ["p3"]}],
     }
     if rng.random() < 0.7:

@@ -74,7 +74,8 @@ def test_breach_exits_1_and_prints_table_with_summary(
     code = _run(workspace, _facts(workspace, BREACH, OPEN_INCIDENT, NOISE))
     out = capsys.readouterr().out
     assert code == ExitCode.FINDINGS
-    assert "globex-reseller-2025" in out and "d1" in out
+    assert "globex-reseller-2025" in out
+    assert "d1" in out
     assert "1 agreements, 2 clauses" in out
     assert "Facts: 3 read, 3 accepted, 0 rejected" in out
     assert "1 read by no clause" in out
@@ -128,7 +129,8 @@ def test_invalid_rule_file_exits_3_with_position(
     err = capsys.readouterr().err
     assert code == ExitCode.INVALID_RULES
     assert "broken.yaml:11:5" in err
-    assert "teritory" in err and "did you mean 'territory'" in err
+    assert "teritory" in err
+    assert "did you mean 'territory'" in err
 
 
 def test_validate_reports_every_file(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -138,7 +140,8 @@ def test_validate_reports_every_file(workspace: Path, capsys: pytest.CaptureFixt
     (workspace / "rules" / "b.yaml").write_text("agreement: [b\n")
     assert main(["validate", str(workspace / "rules")]) == ExitCode.INVALID_RULES
     err = capsys.readouterr().err
-    assert "a.yaml:1:1" in err and "b.yaml:" in err
+    assert "a.yaml:1:1" in err
+    assert "b.yaml:" in err
 
 
 def test_usage_errors_exit_2(workspace: Path) -> None:

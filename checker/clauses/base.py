@@ -55,7 +55,9 @@ class Clause(BaseModel):
             if fixed:
                 raise ValueError(f"amendment {number} cannot change {', '.join(fixed)}")
             if previous is not None and amendment.effective <= previous:
-                raise ValueError(f"amendment {number} must take effect after amendment {number - 1}")
+                raise ValueError(
+                    f"amendment {number} must take effect after amendment {number - 1}"
+                )
             previous = amendment.effective
             try:
                 self._amended_with(amendment.changes())
@@ -75,7 +77,9 @@ class Clause(BaseModel):
         """The clause's terms over time: one version per amendment, each with its start day."""
         found = [ClauseVersion(None, self)]
         for amendment in self.amended:
-            found.append(ClauseVersion(amendment.effective, self._amended_with(amendment.changes())))
+            found.append(
+                ClauseVersion(amendment.effective, self._amended_with(amendment.changes()))
+            )
         return [
             ClauseVersion(v.starts, v.terms, found[i + 1].starts if i + 1 < len(found) else None)
             for i, v in enumerate(found)

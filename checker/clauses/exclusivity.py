@@ -60,7 +60,11 @@ class Exclusivity(Clause):
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
         # Breaches come from anyone (our direct sales, other resellers): not only the partner.
-        return [(pattern, False) for version in self.versions() for pattern in version.terms.forbids]  # type: ignore[attr-defined]
+        patterns: list[tuple[FactPattern, bool]] = []
+        for version in self.versions():
+            assert isinstance(version.terms, Exclusivity)
+            patterns.extend((pattern, False) for pattern in version.terms.forbids)
+        return patterns
 
     def describe(self) -> str:
         scope = describe_scope(self.territory, self.products)

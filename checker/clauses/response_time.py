@@ -61,7 +61,9 @@ class ResponseTime(Clause):
             assert isinstance(terms, ResponseTime)
             answer = _first_answer(trigger, answers, self.match_on)
             keys = ", ".join(f"{name} {trigger.get(name)}" for name in self.match_on)
-            label = f"{terms.expect.fact} for {trigger.type} {trigger.id}" + (f" ({keys})" if keys else "")
+            label = f"{terms.expect.fact} for {trigger.type} {trigger.id}" + (
+                f" ({keys})" if keys else ""
+            )
             items.append(
                 Obligation(
                     subject=trigger.id,
