@@ -248,7 +248,7 @@ class Measurement:
     value: float
     day: date
     evidence: tuple[Fact, ...]
-    key: str = ""  # joined with `Limit.key` when any is set (a product, a hire): bounds per key
+    key: str = ""  # only limits with the same key apply (a product's price, a hire's cutoff)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,12 +276,16 @@ def limits(
     Python pairs each measurement with the bound in force at its instant and sends the engine
     the margin (value minus bound for a maximum, bound minus value for a minimum); the engine's
     rule fires on a positive margin. Measurements outside every bound's period are not judged.
+    A measurement is only held against bounds with the same `key` (both default to "").
     """
     if not measurements or not bounds:
         return
     tag = f"measure:{name}"
     for measurement in measurements:
-        limit = next((b for b in bounds if b.start <= measurement.at < b.end), None)
+        limit = next(
+            (b for b in bounds if b.key == measurement.key and b.start <= measurement.at < b.end),
+            None,
+        )
         if limit is None:
             continue
         margin = measurement.value - limit.bound if maximum else limit.bound - measurement.value

@@ -118,7 +118,7 @@ def random_case(rng: random.Random) -> tuple[dict[str, object], list[Fact]]:
             {"fact": "deal.closed", "unless": {"customer": "c1"}},
             {"fact": "sub.renewed"},
         ],
-        "amended": [{"effective": "2025-07-01", "competing_products": ["p3"]}],
+        "amended": [{"effective": "2025-07-01", "competing_products": ["p2", "p3"]}],
     }
     if rng.random() < 0.7:
         clause["territory"] = rng.sample(["DE", "AT", "FR"], rng.randint(1, 2))
@@ -129,10 +129,10 @@ def random_case(rng: random.Random) -> tuple[dict[str, object], list[Fact]]:
             random_instant(rng),
             rng.choice(["globex", "globex", "initech"]),
             product=rng.choice(["p1", "p2", "p3", None]),
-            territory=rng.choice(["DE", "AT", "FR", None]),
+            territory=rng.choice(["DE", "AT", "AT", "FR", None]),
             customer=rng.choice(["c1", "c2"]),
         )
-        for number in range(rng.randint(0, 12))
+        for number in range(rng.randint(4, 16))
     ]
     return clause, facts
 

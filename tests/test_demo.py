@@ -88,41 +88,28 @@ def test_every_agreement_has_findings_of_every_kind_but_error(demo: dict[str, An
     assert "error" not in kinds
 
 
-# (agreement, clause, code, subject, date), each worked out by hand from fixtures/demo/.
+# (agreement, clause, code, subject, date), each worked out by hand from fixtures/demo/:
+# one per clause kind, plus the renewing term.
 HAND_WORKED = [
-    # direct deal to lidl (not a reserved account) in DE on 03-09, inside DE/AT/CH scope → breach
-    ("globex-reseller-2025", "4.1", "exclusivity.forbidden_activity", "crm-d-1002", "2026-03-09"),
-    # FR joins the territory 07-01: deal at 07-01T00:00Z is in scope (06-30T23:59:59Z is not)
+    # exclusivity: FR joins the territory on 07-01; a direct deal at 07-01T00:00Z is in scope
     ("globex-reseller-2025", "4.1", "exclusivity.forbidden_activity", "crm-d-1006", "2026-07-01"),
-    # Globex renews datawise for commerzbank in DE; only legacy-bank renewals are carved out
+    # non_compete: Globex renews datawise for commerzbank in DE; only legacy-bank is carved out
     ("globex-reseller-2025", "7.1", "non_compete.competing_activity", "crm-s-1202", "2026-10-02"),
-    # Q2 50,000+40,000=90,000, Q3 43,000+77,000=120,000, both < 150,000 → right from 10-01
+    # recurring: Q2 50,000+40,000=90,000, Q3 43,000+77,000=120,000, both < 150,000 → right 10-01
     ("globex-reseller-2025", "5.1", "recurring.shortfall_right", "2026-Q3", "2026-10-01"),
-    # April transfers 30,000 + 32,000 = 62,000 records > 50,000 monthly cap
+    # data_sharing: April transfers 30,000 + 32,000 = 62,000 records > 50,000 monthly cap
     ("initech-data-2025", "8.2", "data_sharing.monthly_cap_exceeded", "2026-04", "2026-04-01"),
-    # incident 2026-06-01T10:00Z + 72h = 06-04T10:00Z; notice 06-05T09:00Z → late
+    # response_time: incident 06-01T10:00Z + 72h = 06-04T10:00Z; notice 06-05T09:00Z → late
     ("initech-data-2025", "9.3", "response_time.late", "inc-0102", "2026-06-05"),
-    # incident 2026-11-20T12:00Z + 72h = 11-23T12:00Z, after as-of, within 30-day horizon → due
-    ("initech-data-2025", "9.3", "response_time.due", "inc-0104", "2026-11-23"),
-    # beta due 06-30, achieved 07-08 → late (default notice of 07-03 was cured on 07-08)
-    ("umbrella-codev-2026", "6.2", "milestone.late", "beta", "2026-07-08"),
-    # default notice 09-10 + 30d = 10-10 end of cure; still not certified → right from 10-11
-    (
-        "umbrella-codev-2026",
-        "6.2",
-        "milestone.termination_right",
-        "security-certification",
-        "2026-10-11",
-    ),
-    # GA moved from 11-30 to 12-15 by the 06-15 variation: due within horizon (ends 12-22)
+    # termination: notice 09-01T09:00Z + 3 months = ends 12-01T09:00Z; + 14d → data return 12-15
+    ("initech-data-2025", "15", "termination.obligation_due", "data-return", "2026-12-15"),
+    # milestones: GA moved from 11-30 to 12-15 by the 06-15 variation; 12-15 ≤ horizon end 12-22
     ("umbrella-codev-2026", "6.2", "milestone.due", "general-availability", "2026-12-15"),
-    # Seat Addendum: cap 300 from 07-01; 312 seats on 10-01 > 300 (280 on 07-01 is fine)
+    # cap: the Seat Addendum sets 300 from 07-01; 312 seats reported on 10-01 > 300
     ("hooli-saas-2025", "5.2", "cap.exceeded", "bil-u-2026-10", "2026-10-01"),
-    # August fee due 08-31 + 15d = 09-15, never paid; + 30d = 10-15 → material breach
-    ("hooli-saas-2025", "8.1", "recurring.material_breach", "2026-08", "2026-10-15"),
-    # Hooli's price is 40 EUR from 10-01; tyrell gets 39.5 EUR on 11-03 → lower price elsewhere
+    # most_favoured: Hooli pays 40 EUR from 10-01; tyrell gets 39.5 EUR on 11-03 → lower
     ("hooli-saas-2025", "6.1", "most_favoured.lower_price_elsewhere", "crm-p-3008", "2026-11-03"),
-    # p-0433 left Vandelay 2025-10-10, hired 2026-10-09: one day short of 12 months → breach
+    # non_solicitation: p-0433 left Vandelay 2025-10-10, hired 2026-10-09: a day inside 12 months
     (
         "vandelay-consulting-2024",
         "11.4",
@@ -130,7 +117,9 @@ HAND_WORKED = [
         "hr-h-0433",
         "2026-10-09",
     ),
-    # initial term 2024-02-01..2026-01-31, renewed to 2027-01-31; minus 60 days = 2026-12-02
+    # renegotiation: NPS 28 (Aug), 26 (Sep), 24 (Oct) < 30 three months running → right from 11-01
+    ("vandelay-consulting-2024", "9.2", "renegotiation.performance_right", "2026-10", "2026-11-01"),
+    # renewing term: 2024-02-01 + 2y → 2026-01-31, renewed to 2027-01-31; − 60 days = 2026-12-02
     ("vandelay-consulting-2024", "term", "term.non_renewal_notice_due", "2026-12-02", "2026-12-02"),
 ]
 
@@ -146,6 +135,7 @@ COMPLIANT = [
     ("hooli-saas-2025", "5.2", "bil-u-2026-07"),  # 280 seats on the Seat Addendum's first day
     ("hooli-saas-2025", "6.1", "crm-p-3003"),  # the same 42 EUR price is not lower
     ("umbrella-codev-2026", "6.2", "design-spec"),  # achieved on its due date
+    ("vandelay-consulting-2024", "11.4", "hr-h-0388"),  # hired 12 months and 3 days after leaving
     ("vandelay-consulting-2024", "11.4", "hr-h-0452"),  # hired through a general job advert
 ]
 

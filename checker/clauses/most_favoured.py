@@ -70,8 +70,9 @@ class MostFavoured(Clause):
             assert isinstance(terms, MostFavoured)
             start, end = version.bounds(context.term.start, context.term.end)
             periods = terms._own_price_periods(context, number)
-            # The engine finds the own price in force (same key, time inside its period) and
-            # compares: the period's price is the minimum every other partner's price must meet.
+            # Each own price period is a minimum, keyed by product (and version), that every
+            # other partner's price in that period must meet; blocks.limits pairs them by key
+            # and time, and the engine decides whether the price falls below it.
             bounds.extend(
                 Limit(max(begins, start), min(ends, end), price, key)
                 for key, begins, ends, price, _ in periods

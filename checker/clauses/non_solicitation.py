@@ -65,8 +65,9 @@ class NonSolicitation(Clause):
 
     def describe(self) -> str:
         return (
-            f"No {self.hire.describe()} of a person whose {self.employment.describe()} lies within"
-            f" {self.lookback} before the hire (same {self.person_field})."
+            f"We must not hire anyone ({self.hire.describe()}) whose employment with the partner"
+            f" ended ({self.employment.describe()}) within {self.lookback} before the hire,"
+            f" matched on {self.person_field}."
         )
 
     def _all_terms(self) -> list[NonSolicitation]:
@@ -77,8 +78,9 @@ class NonSolicitation(Clause):
     def compile(self, context: ClauseContext) -> None:
         # Each hire is a measurement (the instant its person last left the partner) keyed by the
         # hire, against its own limit: "left no earlier than the lookback cutoff", in force over the
-        # clause version's part of the term. So the engine decides both the term and the lookback,
-        # with one hashed equality join and no event slots; Python only finds the latest departure.
+        # clause version's part of the term. limits() is the cleanest fit: obligations and windows
+        # are about the as-of instant, while this is a comparison of two past instants. Python
+        # finds the latest departure and the cutoff; the engine decides whether it is recent.
         measurements: list[Measurement] = []
         bounds: list[Limit] = []
         versions = self.versions()

@@ -1,0 +1,330 @@
+"""Renegotiation: windows in which either party may reopen the terms, fixed or before each
+anniversary, and a right to request renegotiation after a run of poor performance.
+
+Example::
+
+    - id: "9.3"
+      title: Price review
+      kind: renegotiation
+      windows:
+        - {opens: 2026-01-01, closes: 2026-03-31}
+      anniversary_window: {opens_before: 120d, closes_before: 60d}
+      performance:
+        measure: {fact: kpi.reported, where: {metric: nps}}
+        field: value
+        below: 30
+        periods: 3
+        period: quarter
+        request_within: 60d
+
+A fixed window is open from 00:00 UTC on `opens` to the end of `closes` (inclusive). An
+anniversary window is open from `opens_before` ahead of each anniversary of the agreement's
+effective date until the end of the day `closes_before` ahead of it. Windows are reported only
+when they overlap the term, and close at the latest with the term; each follows the terms in force
+when it opens (or at the term's start). While a window is open: a trigger, with a deadline when
+it closes within the horizon; before: a deadline when it opens within the horizon.
+
+Performance: per calendar period (UTC) from the first period of the term to the last one that
+has fully ended, the period's value is `field` of the last matching fact dated in it (inside the
+term). A period with no report counts as not below. After `periods` periods in a row below
+`below`, a right to request renegotiation opens the day after the last of them ends and lasts
+until the end of the day `request_within` after that period's last day. A value that is not a
+number is an error naming the fact; if it is the period's last report the period is not judged.
+The measure facts are the partner's own. Each period follows the terms in force on its last day.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from checker.blocks import Window, consecutive, windows
+from checker.clauses.base import Clause, ClauseContext
+from checker.clauses.recurring import Measure, PeriodUnit
+from checker.facts import Fact
+from checker.findings import FindingKind, Severity
+from checker.patterns import FactPattern
+from checker.timeutil import (
+    Duration,
+    Period,
+    anniversaries,
+    date_of_epoch,
+    end_of_date,
+    epoch_of_date,
+    parse_duration,
+    periods_between,
+)
+
+_REFERENCE_DAY = date(2001, 1, 1)
+
+
+def _duration(value: object) -> object:
+    return parse_duration(str(value)) if isinstance(value, str | int) else value
+
+
+class FixedWindow(BaseModel):
+    """A window between two dates, both inclusive."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    opens: date = Field(description="First day of the window")
+    closes: date = Field(description="Last day of the window (inclusive)")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> FixedWindow:
+        if self.closes < self.opens:
+            raise ValueError(f"window closes ({self.closes}) before it opens ({self.opens})")
+        return self
+
+
+class AnniversaryWindow(BaseModel):
+    """A window before each anniversary of the agreement's effective date."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    opens_before: Duration = Field(description="How long before the anniversary it opens")
+    closes_before: Duration = Field(description="How long before the anniversary it closes")
+
+    _parse = field_validator("opens_before", "closes_before", mode="before")(
+        lambda cls, value: _duration(value)
+    )
+
+    @model_validator(mode="after")
+    def _in_order(self) -> AnniversaryWindow:
+        opens = self.opens_before.before(epoch_of_date(_REFERENCE_DAY))
+        closes = self.closes_before.before(epoch_of_date(_REFERENCE_DAY))
+        if closes < opens:
+            raise ValueError("'closes_before' must not be longer than 'opens_before'")
+        return self
+
+
+class Performance(BaseModel):
+    """A reported measure that gives a right to renegotiate after a run of poor periods."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    measure: FactPattern = Field(description="The fact that reports the measure")
+    field: str = Field(description="Numeric fact field holding the reported value")
+    below: float = Field(description="A period's value below this is poor")
+    periods: int = Field(ge=1, description="Poor periods in a row that give the right")
+    period: PeriodUnit = Field(description="month, quarter or year (calendar, UTC)")
+    request_within: Duration = Field(description="How long the right stays open, e.g. 60d")
+
+    _parse = field_validator("request_within", mode="before")(lambda cls, value: _duration(value))
+
+    @field_validator("field")
+    @classmethod
+    def _valid_field(cls, value: str) -> str:
+        return Measure(fact="x.y", field=value).field
+
+
+class Renegotiation(Clause):
+    kind_summary = "Windows to renegotiate, and a right to after a run of poor performance."
+    default_severity = Severity.MEDIUM
+
+    kind: Literal["renegotiation"]
+    windows: list[FixedWindow] = Field(default_factory=list, description="Fixed windows")
+    anniversary_window: AnniversaryWindow | None = Field(
+        default=None, description="A window before each anniversary of the effective date"
+    )
+    performance: Performance | None = Field(
+        default=None, description="A right to renegotiate after a run of poor periods"
+    )
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> Renegotiation:
+        if not self.windows and self.anniversary_window is None and self.performance is None:
+            raise ValueError("give 'windows', 'anniversary_window' or 'performance'")
+        return self
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        patterns: list[tuple[FactPattern, bool]] = []
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Renegotiation)
+            if terms.performance is not None:
+                patterns.append((terms.performance.measure, True))
+        return patterns
+
+    def describe(self) -> str:
+        parts = [f"Window {w.opens.isoformat()} to {w.closes.isoformat()}" for w in self.windows]
+        if self.anniversary_window is not None:
+            a = self.anniversary_window
+            parts.append(
+                f"Each year from {a.opens_before} to {a.closes_before} before the anniversary"
+            )
+        if self.performance is not None:
+            p = self.performance
+            parts.append(
+                f"After {p.periods} {p.period}s in a row with {p.measure.describe()} {p.field}"
+                f" below {p.below:g}, a right to request renegotiation for {p.request_within}"
+            )
+        return "; ".join(parts) + "."
+
+    def compile(self, context: ClauseContext) -> None:
+        self._windows(context)
+        self._performance(context)
+
+    # --- windows ------------------------------------------------------------------------------
+
+    def _windows(self, context: ClauseContext) -> None:
+        term = context.term
+        if term.end <= term.start:
+            return
+        first_day = date_of_epoch(term.start)
+        found: list[Window] = []
+        seen: set[tuple[int, int]] = set()
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Renegotiation)
+            start, end = version.bounds(term.start, term.end)
+            candidates: list[tuple[str, str, int, int]] = [
+                (
+                    f"{w.opens.isoformat()}..{w.closes.isoformat()}",
+                    "renegotiation window",
+                    epoch_of_date(w.opens),
+                    end_of_date(w.closes),
+                )
+                for w in terms.windows
+            ]
+            if terms.anniversary_window is not None:
+                a = terms.anniversary_window
+                last = date_of_epoch(Duration(1, "years").after(term.end))
+                for day in anniversaries(first_day, first_day, last):
+                    candidates.append(
+                        (
+                            day.isoformat(),
+                            f"renegotiation window before the anniversary on {day.isoformat()}",
+                            epoch_of_date(_minus(a.opens_before, day)),
+                            end_of_date(_minus(a.closes_before, day)),
+                        )
+                    )
+            for subject, what, opens, last_second in candidates:
+                governs = max(opens, term.start)
+                if not start <= governs < end or last_second < term.start or opens >= term.end:
+                    continue
+                closes = min(last_second, term.end - 1)
+                if (opens, closes) in seen:
+                    continue
+                seen.add((opens, closes))
+                found.append(Window(subject, what, opens, closes, ()))
+        found.sort(key=lambda window: (window.opens, window.closes))
+        windows(
+            context,
+            "window",
+            found,
+            open_code="renegotiation.window_open",
+            opening_code="renegotiation.window_opens",
+            closing_code="renegotiation.window_closes",
+        )
+
+    # --- performance --------------------------------------------------------------------------
+
+    def _performance(self, context: ClauseContext) -> None:
+        term = context.term
+        unit = _unit(self)
+        if term.end <= term.start or unit is None:
+            return
+        periods = [
+            period
+            for period in periods_between(date_of_epoch(term.start), term.last_day, unit)
+            if end_of_date(period.end) < context.as_of
+        ]
+        judged: list[tuple[Period, Performance | None, Fact | None]] = []
+        flags: list[bool] = []
+        for period in periods:
+            terms = self.version_at(epoch_of_date(period.end))
+            assert isinstance(terms, Renegotiation)
+            perf = terms.performance
+            if perf is None or perf.period != unit:
+                judged.append((period, None, None))
+                flags.append(False)
+                continue
+            reports = [
+                fact
+                for fact in context.facts
+                if term.start <= fact.at < term.end
+                and period.contains(fact.day)
+                and fact.partner == context.partner
+                and perf.measure.matches(fact)
+            ]
+            for report in reports:
+                if not _is_number(report.get(perf.field)):
+                    context.report(
+                        context.finding(
+                            FindingKind.ERROR,
+                            "renegotiation.unreadable_measure",
+                            report.day,
+                            report.id,
+                            f"{report.type} {report.id} has {perf.field} ="
+                            f" {report.get(perf.field)!r}, not a number: {period.label} cannot"
+                            f" be judged against {perf.below:g} if it is the period's last report",
+                            [report],
+                            Severity.CRITICAL,
+                        )
+                    )
+            last = reports[-1] if reports else None
+            value = None if last is None else last.get(perf.field)
+            judged.append((period, perf, last))
+            flags.append(
+                isinstance(value, int | float) and _is_number(value) and value < perf.below
+            )
+        rights: list[Window] = []
+        for required in sorted({p.periods for _, p, _ in judged if p is not None}):
+            for index in consecutive(flags, required):
+                period, perf, _ = judged[index]
+                if perf is None or perf.periods != required:
+                    continue
+                run = judged[index - required + 1 : index + 1]
+                evidence = tuple(fact for _, _, fact in run if fact is not None)
+                opens = epoch_of_date(period.end + timedelta(days=1))
+                closes = min(end_of_date(perf.request_within.add_to_date(period.end)), term.end - 1)
+                if closes < opens:
+                    continue
+                labels = ", ".join(p.label for p, _, _ in run)
+                rights.append(
+                    Window(
+                        subject=period.label,
+                        what=(
+                            f"right to request renegotiation after {required} {unit}s in a row"
+                            f" with {perf.field} below {perf.below:g} ({labels})"
+                        ),
+                        opens=opens,
+                        closes=closes,
+                        evidence=evidence,
+                        announce_opening=False,
+                    )
+                )
+        rights.sort(key=lambda window: window.opens)
+        windows(
+            context,
+            "performance-right",
+            rights,
+            open_code="renegotiation.performance_right",
+            opening_code="renegotiation.performance_right_opens",
+            closing_code="renegotiation.performance_right_lapses",
+        )
+
+
+def _unit(clause: Renegotiation) -> str | None:
+    """The period unit of the first version with a performance term."""
+    for version in clause.versions():
+        terms = version.terms
+        assert isinstance(terms, Renegotiation)
+        if terms.performance is not None:
+            return terms.performance.period
+    return None
+
+
+def _minus(duration: Duration, day: date) -> date:
+    return Duration(-duration.amount, duration.unit).add_to_date(day)
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value)

@@ -1,0 +1,302 @@
+"""Termination: a right to terminate after a change of control, termination for convenience on
+notice, and duties that fall due once the agreement has ended.
+
+Example::
+
+    - id: "14"
+      title: Termination
+      kind: termination
+      change_of_control:
+        event: {fact: change_of_control}
+        right_for: 60d
+        exercise: {fact: notice.termination}
+      for_convenience:
+        notice: {fact: notice.termination, where: {ground: convenience}}
+        notice_period: 90d
+      on_termination:
+        - {name: data-return, do: {fact: data.returned}, within: 30d}
+        - {name: certificate-of-destruction, do: {fact: data.destroyed}, within: 45d}
+
+Change of control: each `event` fact of the partner inside the term opens a right to terminate at
+the event's instant, for `right_for` (it closes one second before the same instant `right_for`
+later, and never after the term's last second). The first `exercise` fact inside the window
+exercises it; an unexercised open window is a trigger, with a deadline once it closes within the
+horizon. Exercising the right does not by itself end the agreement here.
+
+For convenience: the first `notice` fact inside the term ends the agreement `notice_period` after
+the notice's instant (when that is earlier than it would otherwise end); a deadline reports the
+instant the termination takes effect once it lies within [as-of, horizon end].
+
+On termination: when the agreement has ended (any reason: expiry, non-renewal or a termination),
+or ends within the horizon, each listed duty is due by the end of `within` after the term's end
+(one second before). Only a `do` fact at or after the term's end counts (a data return before the
+end is not the final one). A duty done after its deadline is late; undone past it, missed.
+
+Whose facts: change-of-control events and `do` facts are the partner's own. Notices (`exercise`
+and `for_convenience`) may come from either party (we may terminate as well as the partner), so
+they are read from every party and then kept only when they concern this agreement: a notice with
+an `agreement` field counts exactly when it names this agreement; one without counts when its
+partner is the agreement's partner, "us" or absent. (A notice naming another agreement of the same
+partner is therefore not ours, even though its partner matches.)
+
+Before the term is known (`ends_agreement`, called while the term is being computed) its start is
+not available, so a for-convenience notice is not checked against the start there; the deadline
+is reported only when the term really ends under this clause, so the two always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from checker.blocks import Obligation, Outcome, Window, obligations, windows
+from checker.clauses.base import Clause, ClauseContext
+from checker.facts import Fact
+from checker.findings import FindingKind, Severity
+from checker.patterns import FactPattern
+from checker.timeutil import Duration, date_of_epoch, parse_duration
+
+# Term end reasons after which the `on_termination` duties apply (term.py's wording).
+_ENDED_REASONS = ("expiry", "non-renewal")
+OURS = "us"
+
+
+def _duration(value: object) -> object:
+    return parse_duration(str(value)) if isinstance(value, str | int) else value
+
+
+class ChangeOfControl(BaseModel):
+    """A change of control of the partner and the right to terminate it gives."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event: FactPattern = Field(description="The partner's change-of-control fact")
+    right_for: Duration = Field(description="How long the right stays open, e.g. 60d")
+    exercise: FactPattern = Field(description="The notice that exercises the right")
+
+    _parse = field_validator("right_for", mode="before")(lambda cls, value: _duration(value))
+
+
+class ForConvenience(BaseModel):
+    """Termination without cause: a notice that ends the agreement after a notice period."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    notice: FactPattern = Field(description="The termination notice fact")
+    notice_period: Duration = Field(description="Time from the notice to the end, e.g. 90d")
+
+    _parse = field_validator("notice_period", mode="before")(lambda cls, value: _duration(value))
+
+
+class PostTermDuty(BaseModel):
+    """Something the partner must do after the agreement ends (return data, destroy copies)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, description="Name of the duty, e.g. data-return")
+    do: FactPattern = Field(description="The partner's fact that performs the duty")
+    within: Duration = Field(description="Time after the agreement ends to do it, e.g. 30d")
+
+    _parse = field_validator("within", mode="before")(lambda cls, value: _duration(value))
+
+
+class Termination(Clause):
+    kind_summary = "Rights to terminate, termination on notice, and duties after termination."
+    default_severity = Severity.HIGH
+
+    kind: Literal["termination"]
+    change_of_control: ChangeOfControl | None = Field(
+        default=None, description="Right to terminate after the partner's change of control"
+    )
+    for_convenience: ForConvenience | None = Field(
+        default=None, description="Termination on notice without cause"
+    )
+    on_termination: list[PostTermDuty] = Field(
+        default_factory=list, description="Duties due after the agreement ends"
+    )
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> Termination:
+        nothing = self.change_of_control is None and self.for_convenience is None
+        if nothing and not self.on_termination:
+            raise ValueError("give 'change_of_control', 'for_convenience' or 'on_termination'")
+        names = [duty.name for duty in self.on_termination]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"duty '{name}' is listed twice in 'on_termination'")
+        return self
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        patterns: list[tuple[FactPattern, bool]] = []
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Termination)
+            if terms.change_of_control is not None:
+                patterns.append((terms.change_of_control.event, True))
+                patterns.append((terms.change_of_control.exercise, False))
+            if terms.for_convenience is not None:
+                patterns.append((terms.for_convenience.notice, False))
+            patterns.extend((duty.do, True) for duty in terms.on_termination)
+        return patterns
+
+    def describe(self) -> str:
+        parts: list[str] = []
+        if self.change_of_control is not None:
+            coc = self.change_of_control
+            parts.append(
+                f"After a {coc.event.describe()}, a right to terminate for {coc.right_for},"
+                f" exercised by {coc.exercise.describe()}"
+            )
+        if self.for_convenience is not None:
+            conv = self.for_convenience
+            parts.append(
+                f"A {conv.notice.describe()} ends the agreement {conv.notice_period} later"
+            )
+        for duty in self.on_termination:
+            parts.append(
+                f"Within {duty.within} after the agreement ends: {duty.name} ({duty.do.describe()})"
+            )
+        return "; ".join(parts) + "."
+
+    # --- the term -----------------------------------------------------------------------------
+
+    def ends_agreement(self, context: ClauseContext) -> int | None:
+        found = self._convenience_notice(context)
+        return None if found is None else found[1]
+
+    def _convenience_notice(self, context: ClauseContext) -> tuple[Fact, int] | None:
+        """The first for-convenience notice in the term and the instant it takes effect."""
+        term_known = context.term.end > context.term.start
+        for fact in context.facts:
+            if term_known and not context.term.start <= fact.at < context.term.end:
+                continue
+            terms = self.version_at(fact.at)
+            assert isinstance(terms, Termination)
+            if terms.for_convenience is None or not terms.for_convenience.notice.matches(fact):
+                continue
+            if not concerns_agreement(fact, context):
+                continue
+            return fact, terms.for_convenience.notice_period.after(fact.at)
+        return None
+
+    # --- compilation --------------------------------------------------------------------------
+
+    def compile(self, context: ClauseContext) -> None:
+        self._change_of_control(context)
+        self._convenience(context)
+        self._after_the_end(context)
+
+    def _change_of_control(self, context: ClauseContext) -> None:
+        rights: list[Window] = []
+        term = context.term
+        for event in context.facts:
+            if not term.start <= event.at < term.end or event.partner != context.partner:
+                continue
+            terms = self.version_at(event.at)
+            assert isinstance(terms, Termination)
+            coc = terms.change_of_control
+            if coc is None or not coc.event.matches(event):
+                continue
+            closes = min(coc.right_for.after(event.at) - 1, term.end - 1)
+            exercised = next(
+                (
+                    fact
+                    for fact in context.facts
+                    if event.at <= fact.at <= closes
+                    and coc.exercise.matches(fact)
+                    and concerns_agreement(fact, context)
+                ),
+                None,
+            )
+            rights.append(
+                Window(
+                    subject=event.id,
+                    what=(
+                        f"right to terminate after the change of control {event.id} on"
+                        f" {event.day.isoformat()} ({coc.right_for}, by {coc.exercise.fact})"
+                    ),
+                    opens=event.at,
+                    closes=closes,
+                    evidence=(event,),
+                    exercised=exercised,
+                    announce_opening=False,
+                )
+            )
+        windows(
+            context,
+            "change-of-control",
+            rights,
+            open_code="termination.change_of_control_right",
+            opening_code="termination.change_of_control_opens",
+            closing_code="termination.change_of_control_lapses",
+        )
+
+    def _convenience(self, context: ClauseContext) -> None:
+        if context.term.end_reason != f"termination under clause {self.id}":
+            return
+        found = self._convenience_notice(context)
+        if found is None or found[1] != context.term.end:
+            return
+        notice, effective = found
+        item = Obligation(
+            subject=notice.id,
+            what=(
+                f"termination for convenience by notice {notice.id} of"
+                f" {notice.day.isoformat()} (takes effect {date_of_epoch(effective).isoformat()})"
+            ),
+            due_by=effective,
+            evidence=(notice,),
+            done=None,
+            missed=None,
+            due_soon_code="termination.effective",
+        )
+        obligations(context, [item], "convenience")
+
+    def _after_the_end(self, context: ClauseContext) -> None:
+        term = context.term
+        reason = term.end_reason
+        if not (reason.startswith("termination") or reason in _ENDED_REASONS):
+            return
+        if term.end - 1 > context.horizon_end or term.end <= term.start:
+            return
+        terms = self.version_at(term.end - 1)
+        assert isinstance(terms, Termination)
+        items: list[Obligation] = []
+        for duty in terms.on_termination:
+            done = next(
+                (
+                    fact
+                    for fact in context.facts
+                    if fact.at >= term.end
+                    and fact.partner == context.partner
+                    and duty.do.matches(fact)
+                ),
+                None,
+            )
+            recorded = f", recorded by {done.id}" if done is not None else ""
+            items.append(
+                Obligation(
+                    subject=duty.name,
+                    what=(
+                        f"{duty.name} ({duty.do.fact}{recorded}) within {duty.within} after the"
+                        f" agreement ended on {term.last_day.isoformat()} ({reason})"
+                    ),
+                    due_by=duty.within.after(term.end) - 1,
+                    evidence=(),
+                    done=done,
+                    missed=Outcome(FindingKind.BREACH, "termination.obligation_missed"),
+                    late=Outcome(FindingKind.BREACH, "termination.obligation_late"),
+                    due_soon_code="termination.obligation_due",
+                )
+            )
+        obligations(context, items, "after-termination")
+
+
+def concerns_agreement(fact: Fact, context: ClauseContext) -> bool:
+    """Whether a notice from either party is about this agreement (see the module docstring)."""
+    named = fact.get("agreement")
+    if named is not None:
+        return str(named) == context.agreement_id
+    return fact.partner in (None, OURS, context.partner)

@@ -1,0 +1,148 @@
+"""Non-solicitation: lookback boundaries to the second, calendar months, amendments, term bounds
+and who counts as the partner's employee; engine against the oracle."""
+
+import random
+from typing import Any
+
+from checker.facts import Fact
+from tests.helpers import agreement, evaluate, fact, summary
+from tests.oracle.non_solicitation import oracle_non_solicitation
+
+CLAUSE: dict[str, Any] = {
+    "id": "11.4",
+    "title": "Non-solicitation of staff",
+    "kind": "non_solicitation",
+    "hire": {"fact": "employee.hired", "unless": {"source": "public-job-board"}},
+    "employment": {"fact": "employment.ended"},
+    "person_field": "person",
+    "lookback": "12 months",
+    "amended": [{"effective": "2026-07-01", "lookback": "6 months"}],
+}
+
+
+def left(fact_id: str, at: str, person: str, partner: str = "globex") -> Fact:
+    return fact(fact_id, "employment.ended", at, partner, person=person)
+
+
+def hired(fact_id: str, at: str, person: str, **more: Any) -> Fact:
+    return fact(fact_id, "employee.hired", at, "us", person=person, **more)
+
+
+def test_lookback_is_inclusive_to_the_second() -> None:
+    facts = [
+        left("e-ann", "2025-03-01T10:00:00Z", "ann"),
+        hired("h-ann", "2026-03-01T10:00:00Z", "ann"),  # exactly 12 months: breach
+        left("e-bob", "2025-03-01T09:59:59Z", "bob"),
+        hired("h-bob", "2026-03-01T10:00:00Z", "bob"),  # 12 months and 1 s: allowed
+        left("e-cy", "2026-03-02T10:00:00Z", "cy"),
+        hired("h-cy", "2026-03-02T10:00:00Z", "cy"),  # left the same instant: breach
+        hired("h-dee", "2026-03-03T10:00:00Z", "dee"),
+        left("e-dee", "2026-03-03T10:00:01Z", "dee"),  # left after the hire: not this clause
+    ]
+    findings = evaluate(agreement(CLAUSE), facts, "2026-06-01")
+    assert summary(findings) == [
+        ("non_solicitation.recent_employee_hired", "breach", "h-ann", "2026-03-01"),
+        ("non_solicitation.recent_employee_hired", "breach", "h-cy", "2026-03-02"),
+    ]
+    assert "hires ann" in findings[0].message
+    assert "e-ann" in findings[0].message
+
+
+def test_only_the_partners_staff_and_solicited_hires_count() -> None:
+    facts = [
+        left("e1", "2026-01-01", "ann", partner="initech"),
+        hired("h1", "2026-02-01", "ann"),
+        left("e2", "2026-01-01", "bob"),
+        hired("h2", "2026-02-01", "bob", source="public-job-board"),
+        hired("h3", "2026-02-01", "cy"),
+    ]
+    assert evaluate(agreement(CLAUSE), facts, "2026-06-01") == []
+
+
+def test_amendment_shortens_the_lookback_from_its_date_in_utc() -> None:
+    facts = [
+        left("e1", "2026-01-15", "ann"),
+        hired("h1", "2026-06-30T23:59:59Z", "ann"),  # 12 months applies
+        left("e2", "2026-01-15", "bob"),
+        # 2026-07-01T00:30+01:00 is 2026-06-30T23:30Z: still 12 months.
+        hired("h2", "2026-07-01T00:30:00+01:00", "bob"),
+        left("e3", "2026-01-15", "cy"),
+        hired("h3", "2026-07-16T00:00:00Z", "cy"),  # 6 months: cutoff 2026-01-16
+        left("e4", "2026-01-16", "dee"),
+        hired("h4", "2026-07-16T00:00:00Z", "dee"),  # left exactly at the cutoff
+    ]
+    assert summary(evaluate(agreement(CLAUSE), facts, "2026-11-22")) == [
+        ("non_solicitation.recent_employee_hired", "breach", "h1", "2026-06-30"),
+        ("non_solicitation.recent_employee_hired", "breach", "h2", "2026-06-30"),
+        ("non_solicitation.recent_employee_hired", "breach", "h4", "2026-07-16"),
+    ]
+
+
+def test_hires_outside_the_term_are_not_breaches() -> None:
+    facts = [
+        left("e1", "2024-06-01", "ann"),
+        hired("early", "2024-12-31T23:59:59Z", "ann"),
+        left("e2", "2024-06-01", "bob"),
+        hired("first", "2025-01-01T00:00:00Z", "bob"),
+        left("e3", "2027-06-01", "cy"),
+        hired("late", "2028-01-01T00:00:00Z", "cy"),
+    ]
+    assert summary(evaluate(agreement(CLAUSE), facts, "2028-02-01")) == [
+        ("non_solicitation.recent_employee_hired", "breach", "first", "2025-01-01"),
+    ]
+
+
+# --- engine against the independent oracle ---------------------------------------------------
+
+TERM = {"partner": "globex", "effective": "2025-01-01", "expires": "2025-12-31"}
+INSTANTS = [
+    "2024-12-31T23:59:59Z",
+    "2025-01-01T00:00:00Z",
+    "2025-03-31T12:00:00Z",
+    "2025-04-30T12:00:00Z",
+    "2025-04-30T12:00:01Z",
+    "2025-05-31T12:00:00Z",
+    "2025-06-30T23:59:59Z",
+    "2025-07-01T00:00:00Z",
+    "2025-07-01T01:00:00+02:00",
+    "2025-07-31T12:00:00Z",
+    "2025-08-31T12:00:00Z",
+    "2025-12-31T23:59:59Z",
+    "2026-01-01T00:00:00Z",
+]
+
+
+def random_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
+    clause: dict[str, Any] = {
+        "id": "11.4",
+        "title": "Ns",
+        "kind": "non_solicitation",
+        "hire": {"fact": "employee.hired", "unless": {"source": "board"}},
+        "lookback": rng.choice(["1 month", "30d", "720h"]),
+        "amended": [{"effective": "2025-07-01", "lookback": rng.choice(["1 month", "2 months"])}],
+    }
+    facts = []
+    for number in range(rng.randint(4, 16)):
+        hire = rng.random() < 0.5
+        facts.append(
+            fact(
+                f"f{number}",
+                "employee.hired" if hire else "employment.ended",
+                rng.choice(INSTANTS),
+                rng.choice(
+                    ["us", "globex", "initech"] if hire else ["globex", "globex", "initech"]
+                ),
+                person=rng.choice(["ann", "ann", "bob", 7, "7", None]),
+                source=rng.choice(["referral", "referral", "board"]),
+            )
+        )
+    return clause, facts
+
+
+def test_engine_agrees_with_the_oracle_on_random_cases() -> None:
+    for seed in range(30):
+        rng = random.Random(seed)
+        clause, facts = random_case(rng)
+        subject = agreement(clause, effective=TERM["effective"], expires=TERM["expires"])
+        engine = set(summary(evaluate(subject, facts, "2026-02-01")))
+        assert engine == oracle_non_solicitation(clause, TERM, facts, 0, 0), f"seed {seed}"

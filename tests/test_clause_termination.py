@@ -1,0 +1,152 @@
+"""Termination: change-of-control window, termination for convenience, post-term duties, by hand."""
+
+from typing import Any
+
+from checker.facts import Fact
+from tests.helpers import agreement, evaluate, fact, summary
+
+COC: dict[str, Any] = {
+    "id": "14.1",
+    "title": "Change of control",
+    "kind": "termination",
+    "change_of_control": {
+        "event": {"fact": "change_of_control"},
+        "right_for": "60d",
+        "exercise": {"fact": "notice.termination"},
+    },
+}
+CONVENIENCE: dict[str, Any] = {
+    "id": "14.2",
+    "title": "Termination for convenience",
+    "kind": "termination",
+    "for_convenience": {"notice": {"fact": "notice.termination"}, "notice_period": "90d"},
+}
+AFTER: dict[str, Any] = {
+    "id": "14.3",
+    "title": "Consequences of termination",
+    "kind": "termination",
+    "on_termination": [{"name": "data-return", "do": {"fact": "data.returned"}, "within": "30d"}],
+}
+EXCLUSIVITY: dict[str, Any] = {
+    "id": "4.1",
+    "title": "Exclusive territory",
+    "kind": "exclusivity",
+    "territory": ["DE"],
+    "forbids": [{"fact": "deal.closed", "where": {"channel": "direct"}}],
+}
+
+
+def notice(fact_id: str, at: str, partner: str | None = "globex", **attrs: Any) -> Fact:
+    return fact(fact_id, "notice.termination", at, partner, **attrs)
+
+
+def deal(fact_id: str, at: str) -> Fact:
+    return fact(fact_id, "deal.closed", at, "us", territory="DE", channel="direct")
+
+
+def test_change_of_control_window_opens_at_the_event_and_closes_a_second_before_60_days() -> None:
+    # Event 2026-03-02T10:00Z; 60 days later is 2026-05-01T10:00Z, so the right closes 09:59:59.
+    facts = [fact("c1", "change_of_control", "2026-03-02T10:00:00Z")]
+    subject = agreement(COC)
+    # 00:00 on the event day: not open yet, and the opening is not announced.
+    assert evaluate(subject, facts, "2026-03-02") == []
+    assert summary(evaluate(subject, facts, "2026-03-02T10:00:00Z")) == [
+        ("termination.change_of_control_right", "trigger", "c1", "2026-03-02"),
+    ]
+    # Horizon 2026-03-03 + 30d = 04-02: the close (05-01) is beyond it, no deadline.
+    assert summary(evaluate(subject, facts, "2026-03-03")) == [
+        ("termination.change_of_control_right", "trigger", "c1", "2026-03-02"),
+    ]
+    # Horizon 04-05 + 30d = 05-05 covers the close: deadline dated 05-01.
+    assert summary(evaluate(subject, facts, "2026-04-05")) == [
+        ("termination.change_of_control_right", "trigger", "c1", "2026-03-02"),
+        ("termination.change_of_control_lapses", "deadline", "c1", "2026-05-01"),
+    ]
+    # Last second of the window: still open; one second later: lapsed, nothing reported.
+    assert len(evaluate(subject, facts, "2026-05-01T09:59:59Z")) == 2
+    assert evaluate(subject, facts, "2026-05-01T10:00:00Z") == []
+
+
+def test_change_of_control_right_exercised_by_a_notice_inside_the_window() -> None:
+    event = fact("c1", "change_of_control", "2026-03-02T10:00:00Z")
+    other = fact("c9", "change_of_control", "2026-03-05", "initech")  # not our partner's
+    early = notice("n0", "2026-03-01", "us")  # before the event: does not exercise it
+    elsewhere = notice("n1", "2026-03-10", "us", agreement="initech-2025")  # another agreement
+    assert summary(evaluate(agreement(COC), [early, event, other, elsewhere], "2026-03-20")) == [
+        ("termination.change_of_control_right", "trigger", "c1", "2026-03-02"),
+    ]
+    # Our own notice naming this agreement, on the window's last second: exercised.
+    ours = notice("n2", "2026-05-01T09:59:59Z", "us", agreement="globex-test")
+    assert evaluate(agreement(COC), [event, ours], "2026-04-05") == []
+    # The partner's notice one second after the window closes does not exercise it.
+    too_late = notice("n3", "2026-05-01T10:00:00Z")
+    assert summary(evaluate(agreement(COC), [event, too_late], "2026-04-05")) == [
+        ("termination.change_of_control_right", "trigger", "c1", "2026-03-02"),
+        ("termination.change_of_control_lapses", "deadline", "c1", "2026-05-01"),
+    ]
+
+
+def test_for_convenience_ends_the_term_and_exclusivity_stops_with_it() -> None:
+    # Notice 2026-03-02T10:00Z + 90 days = 2026-05-31T10:00Z: the agreement ends then.
+    facts = [
+        notice("n0", "2026-02-01", "initech"),  # another partner's notice: not ours
+        notice("n1", "2026-03-02T10:00:00Z"),
+        notice("n2", "2026-03-20"),  # a second notice does not move the end
+        deal("d1", "2026-05-31T09:59:59Z"),  # last second of the term: breach
+        deal("d2", "2026-05-31T10:00:00Z"),  # after the term: not a breach
+        deal("d3", "2026-07-01"),
+    ]
+    subject = agreement(EXCLUSIVITY, CONVENIENCE)
+    # As of 05-10 (horizon to 06-09) the termination takes effect within the horizon.
+    assert summary(evaluate(subject, facts[:3], "2026-05-10")) == [
+        ("termination.effective", "deadline", "n1", "2026-05-31"),
+    ]
+    # On 05-31 at 00:00 still due that day; afterwards only the breach inside the term remains.
+    assert summary(evaluate(subject, facts[:3], "2026-05-31")) == [
+        ("termination.effective", "deadline", "n1", "2026-05-31"),
+    ]
+    assert summary(evaluate(subject, facts, "2026-07-15")) == [
+        ("exclusivity.forbidden_activity", "breach", "d1", "2026-05-31"),
+    ]
+    # Without the termination clause every direct deal is a breach.
+    assert len(evaluate(agreement(EXCLUSIVITY), facts, "2026-07-15")) == 3
+
+
+def test_data_return_after_expiry_due_late_and_missed() -> None:
+    # Expires 2027-12-31: the term ends 2028-01-01T00:00Z; due 30d later minus 1s: 2028-01-30.
+    subject = agreement(AFTER)
+    assert evaluate(subject, [], "2027-12-15", horizon_days=30) == []  # horizon ends 01-14
+    assert summary(evaluate(subject, [], "2027-12-15", horizon_days=50)) == [
+        ("termination.obligation_due", "deadline", "data-return", "2028-01-30"),
+    ]
+    assert summary(evaluate(subject, [], "2028-01-30")) == [
+        ("termination.obligation_due", "deadline", "data-return", "2028-01-30"),
+    ]
+    # A return before the end does not count: missed, dated the due day.
+    before = [fact("r0", "data.returned", "2027-12-31T12:00:00Z")]
+    assert summary(evaluate(subject, before, "2028-01-31")) == [
+        ("termination.obligation_missed", "breach", "data-return", "2028-01-30"),
+    ]
+    on_time = [fact("r1", "data.returned", "2028-01-30T23:59:59Z")]
+    assert evaluate(subject, on_time, "2028-03-01") == []
+    late = [
+        fact("r2", "data.returned", "2028-02-02"),
+        fact("x", "data.returned", "2028-01-05", "x"),
+    ]
+    assert summary(evaluate(subject, late, "2028-03-01")) == [
+        ("termination.obligation_late", "breach", "data-return", "2028-02-02"),
+    ]
+
+
+def test_data_return_runs_from_a_termination_for_convenience() -> None:
+    clause = dict(CONVENIENCE, on_termination=AFTER["on_termination"])
+    facts = [notice("n1", "2026-03-02T10:00:00Z")]
+    # Ends 2026-05-31T10:00Z; the return is due by 2026-06-30T09:59:59Z.
+    assert summary(evaluate(agreement(clause), facts, "2026-06-15")) == [
+        ("termination.obligation_due", "deadline", "data-return", "2026-06-30"),
+    ]
+    late = [*facts, fact("r1", "data.returned", "2026-06-30T10:00:00Z")]
+    (finding,) = evaluate(agreement(clause), late, "2026-07-15")
+    assert (finding.code, finding.date.isoformat()) == ("termination.obligation_late", "2026-06-30")
+    assert "r1" in finding.message
+    assert "2026-05-31" in finding.message
