@@ -156,9 +156,6 @@ def run(program: Program) -> EngineRun:
     matches: list[Match] = []
     subjects: dict[str, Any] = {}
     facts_asserted = events_posted = events_unhandled = 0
-    # durable_rules creates the session on the first message a rule handles; deleting a session
-    # it never created frees an invalid pointer (seen with forbid-only programs and no facts).
-    session_created = False
     # A message no rule tests can only come back unhandled; durable_rules sometimes crashes on
     # an unhandled fact (seen with the as-of fact in forbid/limit-only programs), so skip them.
     tested_tags = {_tag(slot.condition) for rule in program.rules for slot in rule.slots}
@@ -182,7 +179,6 @@ def run(program: Program) -> EngineRun:
                 facts_asserted += 1
                 result = durable_rules_engine.assert_fact(handle, text)
             if result[0] == _RESULT_OK:
-                session_created = True
                 matches.extend(_drain(handle, result[1], rules_by_name, subjects))
             elif result[0] == _RESULT_NOT_HANDLED:
                 events_unhandled += message.event
@@ -192,8 +188,9 @@ def run(program: Program) -> EngineRun:
     except durable_rules_engine.error as error:
         raise EngineError(f"durable_rules failed on {program.name}: {error}") from error
     finally:
-        if session_created:
-            durable_rules_engine.delete_state(handle, sid)
+        # The ruleset holds this one session only; deleting the ruleset releases it. Calling
+        # delete_state first aborted the process on a synthetic portfolio (munmap_chunk(): invalid
+        # pointer), so the session is left to the ruleset's deletion.
         durable_rules_engine.delete_ruleset(handle)
     return EngineRun(matches, facts_asserted, events_posted, events_unhandled)
 
