@@ -617,11 +617,13 @@ def _same_content(first: Fact, second: Fact) -> bool:
 
 
 def _typed(attrs: dict[str, Any]) -> dict[str, Any]:
-    # 1, 1.0 and true are equal in Python but are different facts.
+    # Python finds true == 1; as facts they differ (90000 and 90000.0 are the same JSON number).
     def typed(value: Any) -> Any:
         if type(value) is list:
             return tuple(typed(item) for item in value)
-        return (type(value).__name__, value)
+        if type(value) is bool:
+            return (bool, value)
+        return value
 
     return {name: typed(value) for name, value in attrs.items()}
 
