@@ -57,6 +57,12 @@ def _horizon(text: str) -> int:
     return int(text)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got '{text}'")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="contract-checker",
@@ -124,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="least urgent finding kind that makes the exit code 1 "
         "(default: breach; errors always count)",
     )
+    run_parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="worker processes evaluating agreements (default: one per available core)",
+    )
     run_parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
     validate_parser = commands.add_parser(
@@ -179,7 +192,7 @@ def _run(args: argparse.Namespace) -> ExitCode:
         as_of = epoch_of_date(datetime.now(tz=UTC).date())
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None
-        result = run(args.rules, args.facts, as_of, args.horizon, mapping)
+        result = run(args.rules, args.facts, as_of, args.horizon, mapping, args.workers)
     except RuleFilesInvalid as invalid:
         for diagnostic in invalid.rulebook.diagnostics:
             print(diagnostic.render(), file=sys.stderr)

@@ -75,13 +75,13 @@ def evaluate_agreement(
             del program.rules[rules_before:]
             del program.messages[messages_before:]
             errors.append(
-                _error(agreement, context.clause, f"could not be compiled: {error}", as_of)
+                error_finding(agreement, context.clause, f"could not be compiled: {error}", as_of)
             )
     try:
         result = engine.run(program)
     except (engine.EngineLimitError, engine.EngineError) as error:
         log.error("agreement %s not evaluated: %s", agreement.agreement, error)
-        failure = _error(agreement, None, f"could not be evaluated: {error}", as_of)
+        failure = error_finding(agreement, None, f"could not be evaluated: {error}", as_of)
         return AgreementResult(agreement.agreement, [failure], errors=[str(error)])
     for match in result.matches:
         match.rule.on_match(match)
@@ -120,7 +120,7 @@ def compile_agreement(agreement: Agreement) -> Program:
     return program
 
 
-def _error(agreement: Agreement, clause: Clause | None, reason: str, as_of: int) -> Finding:
+def error_finding(agreement: Agreement, clause: Clause | None, reason: str, as_of: int) -> Finding:
     return Finding(
         agreement=agreement.agreement,
         clause=clause.id if clause else "*",

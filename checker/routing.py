@@ -48,8 +48,8 @@ class FactStore:
 
     def __init__(self) -> None:
         self._directory = tempfile.TemporaryDirectory(prefix="contract-checker-")
-        path = os.path.join(self._directory.name, "facts.sqlite")
-        self._db = sqlite3.connect(path)
+        self.path = os.path.join(self._directory.name, "facts.sqlite")
+        self._db = sqlite3.connect(self.path)
         self._db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
             "CREATE TABLE routed (agreement INTEGER, at INTEGER, id TEXT, body TEXT);"
@@ -57,7 +57,6 @@ class FactStore:
         self._pending: list[tuple[int, int, str, str]] = []
         self.routed = 0
         self.irrelevant = 0
-        self._indexed = False
 
     def __enter__(self) -> FactStore:
         return self
@@ -89,11 +88,24 @@ class FactStore:
         self._db.executemany("INSERT INTO routed VALUES (?, ?, ?, ?)", self._pending)
         self._pending.clear()
 
+    def finish(self) -> None:
+        """Make the stored facts readable by `RoutedFacts`, from this or another process."""
+        self._flush()
+        self._db.execute("CREATE INDEX by_agreement ON routed (agreement, at, id)")
+        self._db.commit()
+
+
+class RoutedFacts:
+    """Read side of a finished FactStore; each process opens its own."""
+
+    def __init__(self, path: str) -> None:
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+    def close(self) -> None:
+        self._db.close()
+
     def facts_of(self, agreement: int) -> list[Fact]:
         """The facts routed to agreement number `agreement`, sorted by (at, id)."""
-        if not self._indexed:
-            self._db.execute("CREATE INDEX by_agreement ON routed (agreement, at, id)")
-            self._indexed = True
         rows = self._db.execute(
             "SELECT at, id, body FROM routed WHERE agreement = ? ORDER BY at, id", (agreement,)
         )

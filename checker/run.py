@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from checker.diagnostics import Diagnostic, InputError
-from checker.evaluate import evaluate_agreement
 from checker.fact_input import FactMapping, read_facts
 from checker.facts import FactCounts
 from checker.findings import Finding, sort_findings
+from checker.parallel import Job, default_workers, evaluate_in_workers
 from checker.routing import FactStore, RoutingIndex
 from checker.rulebook import Rulebook, load_rulebook
 from checker.timeutil import SECONDS_PER_DAY
@@ -49,6 +49,7 @@ def run(
     as_of: int,
     horizon_days: int = 30,
     mapping: FactMapping | None = None,
+    workers: int | None = None,
 ) -> RunResult:
     """Evaluate every agreement in `rule_paths` against the facts in `fact_paths`.
 
@@ -67,11 +68,13 @@ def run(
     findings: list[Finding] = []
     with FactStore() as store:
         store.add_all(facts_input.facts, RoutingIndex(agreements))
+        del facts_input.facts[:]  # routed to disk; workers read them back per agreement
+        store.finish()
         summary.irrelevant = store.irrelevant
-        for number, agreement in enumerate(agreements):
-            result = evaluate_agreement(agreement, store.facts_of(number), as_of, horizon_end)
+        job = Job(store.path, as_of, horizon_end)
+        for result in evaluate_in_workers(agreements, job, workers or default_workers()):
             findings.extend(result.findings)
-            log.debug("%s: %d findings", agreement.agreement, len(result.findings))
+            log.debug("%s: %d findings", result.agreement, len(result.findings))
     findings = sort_findings(findings)
     summary.findings_by_kind = Counter(f.kind.value for f in findings)
     return RunResult(findings, facts_input.rejects, summary)
