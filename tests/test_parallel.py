@@ -1,0 +1,72 @@
+"""Worker processes: a crash in one agreement costs only that agreement, reported as an error."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Sequence
+
+import pytest
+
+from checker import parallel
+from checker.agreement import Agreement
+from checker.evaluate import AgreementResult, evaluate_agreement
+from checker.facts import Fact
+from checker.findings import FindingKind
+from checker.routing import FactStore, RoutingIndex
+from checker.timeutil import parse_instant
+from tests.helpers import agreement, fact
+
+CLAUSE = {
+    "id": "4.1",
+    "title": "Exclusive territory",
+    "kind": "exclusivity",
+    "territory": ["DE"],
+    "forbids": [{"fact": "deal.closed", "where": {"channel": "direct"}}],
+}
+
+
+def _portfolio(count: int) -> list[Agreement]:
+    return [agreement(CLAUSE, agreement=f"a{n:02d}", partner=f"p{n:02d}") for n in range(count)]
+
+
+def _run(
+    agreements: Sequence[Agreement], facts: list[Fact], workers: int, batch: int
+) -> list[AgreementResult]:
+    as_of = parse_instant("2026-11-22")
+    with FactStore() as store:
+        store.add_all(facts, RoutingIndex(agreements))
+        store.finish()
+        job = parallel.Job(store.path, as_of, as_of + 30 * 86_400)
+        return parallel.evaluate_in_workers(agreements, job, workers, batch)
+
+
+DEAL = fact("d1", "deal.closed", "2026-02-10", "us", territory="DE", channel="direct")
+
+
+def test_results_come_back_in_agreement_order_from_several_workers() -> None:
+    agreements = _portfolio(7)
+    results = _run(agreements, [DEAL], workers=2, batch=2)
+    assert [r.agreement for r in results] == [f"a{n:02d}" for n in range(7)]
+    # The direct deal breaches every agreement's exclusivity (facts of any partner are read).
+    assert all([f.subject for f in r.findings] == ["d1"] for r in results)
+
+
+def test_a_crashing_agreement_becomes_an_error_and_the_others_survive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def crash_on_a03(
+        subject: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
+    ) -> AgreementResult:
+        if subject.agreement == "a03":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return evaluate_agreement(subject, facts, as_of, horizon_end)
+
+    monkeypatch.setattr(parallel, "evaluate_agreement", crash_on_a03)
+    results = _run(_portfolio(6), [DEAL], workers=2, batch=4)
+    by_agreement = {r.agreement: r for r in results}
+    (crashed,) = by_agreement["a03"].findings
+    assert crashed.kind is FindingKind.ERROR
+    assert "SIGSEGV" in crashed.message
+    for name in ("a00", "a01", "a02", "a04", "a05"):
+        assert [f.kind for f in by_agreement[name].findings] == [FindingKind.BREACH]
