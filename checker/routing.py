@@ -1,8 +1,10 @@
 """Route facts to the agreements whose clauses read them, spilling to SQLite so memory stays flat.
 
-Facts arrive in any order and in any number; each is kept only if some clause reads its type (for
-that partner, or for any partner), written once per interested agreement to a temporary SQLite
-file, and read back one agreement at a time, sorted by (at, id).
+Facts arrive in any order and any number. Each one's id and content digest is recorded; it is
+written once per interested agreement (a clause reads its type, for that partner or for any
+partner) to a temporary SQLite file; repeated ids are settled after reading (identical content:
+a duplicate; different content: the later line is rejected); then each agreement's facts are read
+back, sorted by (at, id), by whichever process evaluates it.
 """
 
 from __future__ import annotations
@@ -12,9 +14,17 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Protocol
 
 from checker.agreement import Agreement
-from checker.facts import Fact
+from checker.diagnostics import Diagnostic
+from checker.facts import Fact, FactCounts
+
+_BATCH = 20_000
+
+
+class Router(Protocol):
+    def targets(self, fact: Fact) -> Iterable[int]: ...
 
 
 class RoutingIndex:
@@ -43,20 +53,32 @@ class RoutingIndex:
         return found
 
 
+class KeepAll:
+    """Routes every fact to slot 0: for reading a fact stream on its own."""
+
+    def targets(self, fact: Fact) -> tuple[int]:
+        return (0,)
+
+
 class FactStore:
     """Facts routed to agreements, on disk. Use as a context manager; the file is deleted after."""
 
-    def __init__(self) -> None:
+    def __init__(self, router: Router, as_of: int) -> None:
+        self._router = router
+        self._as_of = as_of
         self._directory = tempfile.TemporaryDirectory(prefix="contract-checker-")
         self.path = os.path.join(self._directory.name, "facts.sqlite")
         self._db = sqlite3.connect(self.path)
         self._db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-            "CREATE TABLE routed (agreement INTEGER, at INTEGER, id TEXT, body TEXT);"
+            "CREATE TABLE seen (seq INTEGER, id TEXT, digest INTEGER, source TEXT, routed INTEGER,"
+            " in_window INTEGER);"
+            "CREATE TABLE routed (seq INTEGER, agreement INTEGER, at INTEGER, id TEXT, body TEXT);"
         )
-        self._pending: list[tuple[int, int, str, str]] = []
-        self.routed = 0
-        self.irrelevant = 0
+        self._seen: list[tuple[int, str, int, str, int, int]] = []
+        self._routed: list[tuple[int, int, int, str, str]] = []
+        self._sequence = 0
+        self.irrelevant = 0  # accepted, but read by no clause of any agreement (after finish)
 
     def __enter__(self) -> FactStore:
         return self
@@ -68,29 +90,67 @@ class FactStore:
         self._db.close()
         self._directory.cleanup()
 
-    def add_all(self, facts: Iterable[Fact], index: RoutingIndex) -> None:
-        for fact in facts:
-            targets = index.targets(fact)
-            if not targets:
-                self.irrelevant += 1
-                continue
-            body = json.dumps(
-                [fact.type, fact.partner, fact.attrs, fact.source], separators=(",", ":")
-            )
+    def add(self, fact: Fact) -> None:
+        """Record one valid fact (the reader calls this for every valid line).
+
+        A fact after the as-of instant is not routed, but its id still counts as used, so
+        whether a repeated id conflicts does not depend on the as-of date.
+        """
+        self._sequence += 1
+        sequence = self._sequence
+        in_window = fact.at <= self._as_of
+        targets = self._router.targets(fact) if in_window else ()
+        self._seen.append(
+            (sequence, fact.id, _digest(fact), fact.source, 1 if targets else 0, int(in_window))
+        )
+        if targets:
+            body = json.dumps([fact.type, fact.partner, fact.attrs, fact.source])
             for target in targets:
-                self._pending.append((target, fact.at, fact.id, body))
-            self.routed += 1
-            if len(self._pending) >= 20_000:
-                self._flush()
-        self._flush()
+                self._routed.append((sequence, target, fact.at, fact.id, body))
+        if len(self._seen) >= _BATCH:
+            self._flush()
 
     def _flush(self) -> None:
-        self._db.executemany("INSERT INTO routed VALUES (?, ?, ?, ?)", self._pending)
-        self._pending.clear()
+        self._db.executemany("INSERT INTO seen VALUES (?, ?, ?, ?, ?, ?)", self._seen)
+        self._db.executemany("INSERT INTO routed VALUES (?, ?, ?, ?, ?)", self._routed)
+        self._seen.clear()
+        self._routed.clear()
 
-    def finish(self) -> None:
-        """Make the stored facts readable by `RoutedFacts`, from this or another process."""
+    def finish(self, counts: FactCounts, rejects: list[Diagnostic]) -> None:
+        """Settle repeated ids, complete `counts` and `rejects`, and index facts for reading.
+
+        The first line of an id (in reading order) is kept; a repeat with the same content is
+        counted as a duplicate, one with different content is rejected.
+        """
         self._flush()
+        self._db.execute("CREATE INDEX seen_by_id ON seen (id, seq)")
+        self._db.execute("CREATE INDEX seen_by_seq ON seen (seq)")
+        rows = self._db.execute(
+            "SELECT id, digest, source, seq FROM seen WHERE id IN "
+            "(SELECT id FROM seen GROUP BY id HAVING COUNT(*) > 1) ORDER BY id, seq"
+        )
+        dropped: list[tuple[int]] = []
+        first: tuple[str, int, str] | None = None
+        for fact_id, digest, source, sequence in rows:
+            if first is None or first[0] != fact_id:
+                first = (fact_id, digest, source)
+                continue
+            dropped.append((sequence,))
+            if digest == first[1]:
+                counts.duplicates += 1
+            else:
+                path, _, line = source.rpartition(":")
+                reason = f"id '{fact_id}' already used at {first[2]} with different content"
+                rejects.append(Diagnostic(path, int(line), 0, reason))
+                counts.rejected += 1
+        self._db.execute("CREATE INDEX routed_by_seq ON routed (seq)")
+        self._db.executemany("DELETE FROM routed WHERE seq = ?", dropped)
+        self._db.executemany("DELETE FROM seen WHERE seq = ?", dropped)
+        totals = self._db.execute(
+            "SELECT TOTAL(in_window), TOTAL(1 - in_window), TOTAL(in_window * (1 - routed)) FROM seen"
+        ).fetchone()
+        counts.accepted, counts.after_as_of, self.irrelevant = (int(total) for total in totals)
+        rejects.sort()
         self._db.execute("CREATE INDEX by_agreement ON routed (agreement, at, id)")
         self._db.commit()
 
@@ -116,3 +176,22 @@ def _facts(rows: Iterable[tuple[int, str, str]]) -> Iterator[Fact]:
     for at, fact_id, body in rows:
         fact_type, partner, attrs, source = json.loads(body)
         yield Fact(fact_id, fact_type, at, partner, attrs, source)
+
+
+def _digest(fact: Fact) -> int:
+    """Content identity within this process: 90000 equals 90000.0, but true differs from 1."""
+    return hash(
+        (fact.type, fact.at, fact.partner, tuple(sorted(map(_typed_item, fact.attrs.items()))))
+    )
+
+
+def _typed_item(item: tuple[str, Any]) -> tuple[str, Any]:
+    return item[0], _typed(item[1])
+
+
+def _typed(value: Any) -> Any:
+    if type(value) is bool:
+        return ("bool", value)
+    if type(value) is list:
+        return tuple(_typed(element) for element in value)
+    return value

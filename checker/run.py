@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from checker.diagnostics import Diagnostic, InputError
-from checker.fact_input import FactMapping, read_facts
+from checker.fact_input import FactMapping, stream_facts
 from checker.facts import FactCounts
 from checker.findings import Finding, sort_findings
 from checker.parallel import Job, default_workers, evaluate_in_workers
@@ -63,13 +63,11 @@ def run(
     horizon_end = as_of + horizon_days * SECONDS_PER_DAY
     summary = RunSummary(as_of, horizon_days, len(agreements))
     summary.clauses = sum(len(a.clauses) for a in agreements)
-    facts_input = read_facts(fact_paths, as_of, mapping)
-    summary.counts = facts_input.counts
     findings: list[Finding] = []
-    with FactStore() as store:
-        store.add_all(facts_input.facts, RoutingIndex(agreements))
-        del facts_input.facts[:]  # routed to disk; workers read them back per agreement
-        store.finish()
+    with FactStore(RoutingIndex(agreements), as_of) as store:
+        facts_input = stream_facts(fact_paths, store.add, mapping)
+        store.finish(facts_input.counts, facts_input.rejects)
+        summary.counts = facts_input.counts
         summary.irrelevant = store.irrelevant
         job = Job(store.path, as_of, horizon_end)
         for result in evaluate_in_workers(agreements, job, workers or default_workers()):

@@ -11,7 +11,7 @@ import pytest
 from checker import parallel
 from checker.agreement import Agreement
 from checker.evaluate import AgreementResult, evaluate_agreement
-from checker.facts import Fact
+from checker.facts import Fact, FactCounts
 from checker.findings import FindingKind
 from checker.routing import FactStore, RoutingIndex
 from checker.timeutil import parse_instant
@@ -34,9 +34,10 @@ def _run(
     agreements: Sequence[Agreement], facts: list[Fact], workers: int, batch: int
 ) -> list[AgreementResult]:
     as_of = parse_instant("2026-11-22")
-    with FactStore() as store:
-        store.add_all(facts, RoutingIndex(agreements))
-        store.finish()
+    with FactStore(RoutingIndex(agreements), as_of) as store:
+        for item in facts:
+            store.add(item)
+        store.finish(FactCounts(), [])
         job = parallel.Job(store.path, as_of, as_of + 30 * 86_400)
         return parallel.evaluate_in_workers(agreements, job, workers, batch)
 
