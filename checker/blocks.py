@@ -125,6 +125,7 @@ class Obligation:
     material_after: int | None = None
     material: Outcome | None = None
     missed_day: date | None = None
+    due_soon_text: str | None = None  # the deadline message, when "<what> is due by" misreads
 
 
 def obligations(context: ClauseContext, items: Sequence[Obligation], name: str) -> None:
@@ -199,7 +200,7 @@ def obligations(context: ClauseContext, items: Sequence[Obligation], name: str) 
                 item.due_soon_code,
                 date_of_epoch(item.due_by),
                 item.subject,
-                f"{item.what} is due by {due_text(item)}",
+                item.due_soon_text or f"{item.what} is due by {due_text(item)}",
                 item.evidence,
             )
         )

@@ -89,7 +89,7 @@ class FactPattern(BaseModel):
         if self.where:
             text += " where " + _describe(self.where)
         if self.unless:
-            text += ", unless " + " or ".join(_describe(entry) for entry in self.unless)
+            text += " (except when " + " or ".join(_describe(entry) for entry in self.unless) + ")"
         return text
 
 

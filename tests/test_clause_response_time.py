@@ -61,3 +61,25 @@ def test_answer_before_the_trigger_does_not_count() -> None:
     assert summary(evaluate(agreement(CLAUSE), facts, "2026-11-22")) == [
         ("response_time.missed", "breach", "i1", "2026-05-04"),
     ]
+
+
+def test_amended_expectation_applies_to_triggers_from_its_effective_date() -> None:
+    # From 2026-07-01 the notice must be an incident.notified fact, not notice.sent.
+    clause = dict(
+        CLAUSE, amended=[{"effective": "2026-07-01", "expect": {"fact": "incident.notified"}}]
+    )
+    facts = [
+        fact("i1", "incident.detected", "2026-06-10T10:00:00Z", incident="A"),
+        fact(
+            "n1", "notice.sent", "2026-06-11T10:00:00Z", incident="A", kind="incident"
+        ),  # old terms: ok
+        fact("i2", "incident.detected", "2026-08-01T10:00:00Z", incident="B"),
+        fact("n2", "incident.notified", "2026-08-02T10:00:00Z", incident="B"),  # new terms: ok
+        fact("i3", "incident.detected", "2026-09-01T10:00:00Z", incident="C"),
+        fact(
+            "n3", "notice.sent", "2026-09-02T10:00:00Z", incident="C", kind="incident"
+        ),  # no longer counts
+    ]
+    assert summary(evaluate(agreement(clause), facts, "2026-11-22")) == [
+        ("response_time.missed", "breach", "i3", "2026-09-04"),
+    ]

@@ -82,8 +82,8 @@ class Exclusivity(Clause):
 
                 def message(fact: Fact, pattern: FactPattern = pattern, scope: str = scope) -> str:
                     return (
-                        f"{fact.type} {fact.id} ({_where(fact)}) breaches the exclusivity {scope}:"
-                        f" {pattern.describe()} is not allowed"
+                        f"{fact.type} {fact.id} ({_where(fact)}) breaches the exclusivity {scope},"
+                        f" which forbids {pattern.describe()}"
                     )
 
                 entries.append(

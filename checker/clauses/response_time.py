@@ -45,22 +45,29 @@ class ResponseTime(Clause):
         return parse_duration(str(value)) if isinstance(value, str | int) else value
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
-        return [(self.after, True), (self.expect, True)]
+        patterns: list[tuple[FactPattern, bool]] = []
+        for version in self.versions():
+            assert isinstance(version.terms, ResponseTime)
+            patterns += [(version.terms.after, True), (version.terms.expect, True)]
+        return patterns
 
     def describe(self) -> str:
         keys = f", with the same {', '.join(self.match_on)}" if self.match_on else ""
         return f"Every {self.after.describe()} must be followed by {self.expect.describe()}{keys} within {self.within}."
 
     def compile(self, context: ClauseContext) -> None:
-        answers = context.facts_matching(self.expect)
+        """Each trigger is judged by the terms in force when it happened (amendments included)."""
         items: list[Obligation] = []
-        for trigger in context.facts_matching(self.after):
+        for trigger in context.facts:
             if not context.term.start <= trigger.at < context.term.end:
                 continue
             terms = self.version_at(trigger.at)
             assert isinstance(terms, ResponseTime)
-            answer = _first_answer(trigger, answers, self.match_on)
-            keys = ", ".join(f"{name} {trigger.get(name)}" for name in self.match_on)
+            if not terms.after.matches(trigger):
+                continue
+            answers = context.facts_matching(terms.expect)
+            answer = _first_answer(trigger, answers, terms.match_on)
+            keys = ", ".join(f"{name} {trigger.get(name)}" for name in terms.match_on)
             label = f"{terms.expect.fact} for {trigger.type} {trigger.id}" + (
                 f" ({keys})" if keys else ""
             )

@@ -56,7 +56,7 @@ from checker.clauses.base import Clause, ClauseContext
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FactPattern
-from checker.timeutil import Duration, date_of_epoch, parse_duration
+from checker.timeutil import Duration, date_of_epoch, iso_of_epoch, parse_duration
 
 # Term end reasons after which the `on_termination` duties apply (term.py's wording).
 _ENDED_REASONS = ("expiry", "non-renewal")
@@ -251,6 +251,10 @@ class Termination(Clause):
             done=None,
             missed=None,
             due_soon_code="termination.effective",
+            due_soon_text=(
+                f"the agreement ends at {iso_of_epoch(effective)}: termination for convenience"
+                f" by notice {notice.id} of {notice.day.isoformat()}"
+            ),
         )
         obligations(context, [item], "convenience")
 
