@@ -68,6 +68,24 @@ def test_payment_on_time_late_missed_and_material() -> None:
     ]
 
 
+def test_checked_from_skips_periods_ending_before_it() -> None:
+    # Term from 2025-01-01; facts start in 2026. Without checked_from, 2025's four quarters are
+    # missed; with checked_from 2026-03-31, Q1 2026 (ends that day) is the first one checked.
+    clause = dict(PAYMENTS, checked_from="2026-03-31")
+    facts = [paid("p1", "2026-04-10", "2026-Q1")]
+    assert summary(evaluate(agreement(clause), facts, "2026-08-01")) == [
+        ("recurring.missed", "breach", "2026-Q2", "2026-07-30"),
+    ]
+    unchecked = summary(evaluate(agreement(PAYMENTS), facts, "2026-08-01"))
+    assert [s[2] for s in unchecked if s[0] == "recurring.missed"] == [
+        "2025-Q1",
+        "2025-Q2",
+        "2025-Q3",
+        "2025-Q4",
+        "2026-Q2",
+    ]
+
+
 def test_monthly_labels_and_the_last_period_of_the_term() -> None:
     clause = dict(PAYMENTS, period="month", due_after_period_end="10d")
     del clause["material_breach_after"]

@@ -30,7 +30,8 @@ ended: the sum of `field` over the matching facts dated in the period must reach
 measure value that is not a number is an error naming the fact, and its period is not judged (nor
 counted towards a run of shortfalls). After `consecutive_shortfalls` shortfalls in a row a right to
 terminate opens the day after the last of them ends, for `right_for`. Each period follows the terms
-in force on its last day.
+in force on its last day. `checked_from` skips periods that end before it, for agreements whose
+earlier history is not in the facts.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -132,6 +133,11 @@ class Recurring(Clause):
         default=None, description="Days past due after which a missing delivery is material"
     )
     minimum: Minimum | None = Field(default=None, description="A minimum total per period")
+    checked_from: date | None = Field(
+        default=None,
+        description="Periods ending before this day are not checked (e.g. history before the "
+        "facts begin)",
+    )
 
     _parse = field_validator("due_after_period_end", "material_breach_after", mode="before")(
         lambda cls, value: _duration(value)
@@ -197,6 +203,8 @@ class Recurring(Clause):
                 bounds.append(Limit(start, end, terms.minimum.at_least))
             for period in periods_between(term_first, term_last, terms.period):
                 if not start <= epoch_of_date(period.end) < end:
+                    continue
+                if self.checked_from is not None and period.end < self.checked_from:
                     continue
                 if terms.deliverable is not None:
                     delivery = _delivery(context, terms, period)
