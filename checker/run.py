@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -56,23 +57,33 @@ def run(
     Raises RuleFilesInvalid when any rule file has errors (nothing is evaluated on a partial
     rulebook) and InputError when a fact path cannot be read at all.
     """
+    started = time.perf_counter()
     rulebook = load_rulebook(rule_paths)
     if rulebook.errors:
         raise RuleFilesInvalid(rulebook)
     agreements = rulebook.agreements
+    log.info("loaded %d agreements in %.1f s", len(agreements), time.perf_counter() - started)
     horizon_end = as_of + horizon_days * SECONDS_PER_DAY
     summary = RunSummary(as_of, horizon_days, len(agreements))
     summary.clauses = sum(len(a.clauses) for a in agreements)
     findings: list[Finding] = []
     with FactStore(RoutingIndex(agreements), as_of) as store:
+        phase = time.perf_counter()
         facts_input = stream_facts(fact_paths, store.add, mapping)
+        log.info(
+            "read %d fact lines in %.1f s", facts_input.counts.read, time.perf_counter() - phase
+        )
+        phase = time.perf_counter()
         store.finish(facts_input.counts, facts_input.rejects)
+        log.info("settled repeated ids and indexed in %.1f s", time.perf_counter() - phase)
         summary.counts = facts_input.counts
         summary.irrelevant = store.irrelevant
         job = Job(store.path, as_of, horizon_end)
+        phase = time.perf_counter()
         for result in evaluate_in_workers(agreements, job, workers or default_workers()):
             findings.extend(result.findings)
             log.debug("%s: %d findings", result.agreement, len(result.findings))
+        log.info("evaluated %d agreements in %.1f s", len(agreements), time.perf_counter() - phase)
     findings = sort_findings(findings)
     summary.findings_by_kind = Counter(f.kind.value for f in findings)
     return RunResult(findings, facts_input.rejects, summary)

@@ -44,6 +44,10 @@ def agreement_term(
                 )
     end = epoch_of_date(last_day + timedelta(days=1))
     for context in contexts:
+        # A termination clause sees the term as it stands without terminations, so a notice
+        # from before the effective date (or after the end) cannot end the agreement.
+        context.term = AgreementTerm(start, max(start, end), reason)
+    for context in contexts:
         termination = context.clause.ends_agreement(context)
         if termination is not None and termination < end:
             end = termination

@@ -1,9 +1,14 @@
 """Renegotiation: fixed and anniversary windows, and a right after poor performance, by hand."""
 
+import random
+from datetime import date, timedelta
 from typing import Any
 
 from checker.facts import Fact
+from checker.timeutil import SECONDS_PER_DAY, end_of_date, epoch_of_date, iso_of_epoch, period_of
 from tests.helpers import agreement, evaluate, fact, summary
+from tests.oracle._lifecycle import Found
+from tests.oracle.renegotiation import oracle_renegotiation
 
 FIXED: dict[str, Any] = {
     "id": "9.3",
@@ -132,3 +137,109 @@ def test_unreadable_value_is_an_error_and_its_period_is_not_judged() -> None:
     ]
     assert "q3" in findings[0].message
     assert "n/a" in findings[0].message
+
+
+# --- random cases against the oracle --------------------------------------------------------
+
+
+def _random_renegotiation_case(
+    seed: int,
+) -> tuple[dict[str, Any], dict[str, Any], list[Fact], int, int]:
+    """Windows, anniversary windows and poor-performance runs with every date near a boundary."""
+    rng = random.Random(seed)
+    effective = date(2026, 1, 1) + timedelta(days=rng.choice([0, 0, -1, 30, 59, 45]))
+    expires = effective + timedelta(days=rng.choice([364, 365, 500, 730]) + rng.randint(-3, 3))
+    start, end = epoch_of_date(effective), epoch_of_date(expires + timedelta(days=1))
+    unit = rng.choice(["month", "quarter"])
+    clause: dict[str, Any] = {"id": "9", "title": "Review", "kind": "renegotiation"}
+    anchors: list[int] = [start, end]
+
+    def day_near(day: date, days: int) -> date:
+        return day + timedelta(days=rng.randint(-days, days))
+
+    if rng.random() < 0.6:
+        clause["windows"] = []
+        for _ in range(rng.randint(1, 2)):
+            opens = day_near(rng.choice([effective, expires, effective + timedelta(days=200)]), 5)
+            closes = opens + timedelta(days=rng.randint(0, 40))
+            clause["windows"].append({"opens": opens.isoformat(), "closes": closes.isoformat()})
+            anchors.extend([epoch_of_date(opens), end_of_date(closes)])
+    if rng.random() < 0.5:
+        closes_before = rng.randint(0, 60)
+        clause["anniversary_window"] = {
+            "opens_before": rng.choice([f"{closes_before + rng.randint(0, 90)}d", "6 months"]),
+            "closes_before": f"{closes_before}d",
+        }
+        for years in (1, 2):
+            anniversary = effective.replace(year=effective.year + years)
+            anchors.append(epoch_of_date(anniversary - timedelta(days=closes_before)))
+            anchors.append(epoch_of_date(anniversary - timedelta(days=closes_before + 60)))
+    if ("windows" not in clause and "anniversary_window" not in clause) or rng.random() < 0.6:
+        clause["performance"] = {
+            "measure": {"fact": "kpi.reported", "where": {"metric": "nps"}},
+            "field": "value",
+            "below": 30,
+            "periods": rng.choice([1, 1, 2, 3]),
+            "period": unit,
+            "request_within": rng.choice([f"{rng.randint(0, 45)}d", "1 month"]),
+        }
+    if rng.random() < 0.3:
+        amendment: dict[str, Any] = {
+            "effective": day_near(effective + timedelta(days=150), 40).isoformat()
+        }
+        if "performance" in clause:
+            amendment["performance"] = dict(
+                clause["performance"], below=rng.choice([20, 50]), periods=rng.randint(1, 2)
+            )
+        if "anniversary_window" in clause:
+            amendment["anniversary_window"] = {"opens_before": "90d", "closes_before": "30d"}
+        if "windows" in clause:
+            opens = day_near(effective + timedelta(days=160), 20)
+            amendment["windows"] = [{"opens": opens.isoformat(), "closes": opens.isoformat()}]
+        clause["amended"] = [amendment]
+    facts: list[Fact] = []
+    period = period_of(effective, unit)
+    while period.start <= expires:
+        anchors.append(epoch_of_date(period.end + timedelta(days=1)))
+        for _ in range(rng.choice([0, 1, 1, 2])):
+            day = rng.choice([period.start, period.end, period.start + timedelta(days=10)])
+            moment = epoch_of_date(day) + rng.choice([0, 1, 43_200, 86_399, 86_400, -1])
+            value: Any = rng.choice([10, 20, 29.5, 10, 20, 30, 45, 80, "n/a", True, 5, 15])
+            partner = "globex" if rng.random() < 0.9 else "initech"
+            metric = "nps" if rng.random() < 0.9 else "csat"
+            number = len(facts)
+            facts.append(
+                fact(
+                    f"k{number:02d}",
+                    "kpi.reported",
+                    iso_of_epoch(moment),
+                    partner,
+                    metric=metric,
+                    value=value,
+                )
+            )
+        period = period_of(period.end + timedelta(days=1), unit)
+    as_of = rng.choice(anchors) + rng.randint(-20, 3) * SECONDS_PER_DAY
+    as_of += rng.choice([0, 0, -1, 1, 43_200])
+    dates = {"effective": effective.isoformat(), "expires": expires.isoformat()}
+    return clause, dates, facts, as_of, rng.choice([0, 1, 10, 30, 45])
+
+
+def _engine_and_oracle(seed: int) -> tuple[set[tuple[str, str, str, str]], Found]:
+    clause, dates, facts, as_of, horizon_days = _random_renegotiation_case(seed)
+    subject = agreement(clause, **dates)
+    expected = oracle_renegotiation(
+        clause,
+        subject.model_dump(mode="json"),
+        facts,
+        as_of,
+        as_of + horizon_days * SECONDS_PER_DAY,
+    )
+    got = set(summary(evaluate(subject, facts, iso_of_epoch(as_of), horizon_days=horizon_days)))
+    return got, expected
+
+
+def test_engine_agrees_with_the_oracle_on_random_cases() -> None:
+    for seed in range(30):
+        got, expected = _engine_and_oracle(seed)
+        assert got == expected, f"seed {seed}"

@@ -1,9 +1,16 @@
 """Termination: change-of-control window, termination for convenience, post-term duties, by hand."""
 
+import random
+from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
 from checker.facts import Fact
+from checker.timeutil import SECONDS_PER_DAY, epoch_of_date, iso_of_epoch, parse_duration
 from tests.helpers import agreement, evaluate, fact, summary
+from tests.oracle._lifecycle import Found
+from tests.oracle.termination import oracle_termination
 
 COC: dict[str, Any] = {
     "id": "14.1",
@@ -150,3 +157,144 @@ def test_data_return_runs_from_a_termination_for_convenience() -> None:
     assert (finding.code, finding.date.isoformat()) == ("termination.obligation_late", "2026-06-30")
     assert "r1" in finding.message
     assert "2026-05-31" in finding.message
+
+
+# --- random cases against the oracle --------------------------------------------------------
+
+
+def _random_termination_case(
+    seed: int,
+) -> tuple[dict[str, Any], dict[str, Any], list[Fact], int, int]:
+    """A clause, agreement dates, facts, the as-of instant and horizon days, all clustered around
+    the boundaries: term start and end, window closes, notice periods and duty deadlines."""
+    rng = random.Random(seed)
+    effective = date(2026, 1, 1) + timedelta(days=rng.randint(-3, 3))
+    expires = date(2026, 4, 30) + timedelta(days=rng.randint(-20, 20))
+    start, expiry_end = epoch_of_date(effective), epoch_of_date(expires + timedelta(days=1))
+
+    def duration(low: int, high: int) -> str:
+        return rng.choice([f"{rng.randint(low, high)}d", "1 month", f"{24 * rng.randint(1, 3)}h"])
+
+    everything = seed % 3 == 0  # every third case combines all three parts
+    clause: dict[str, Any] = {"id": "14", "title": "Termination", "kind": "termination"}
+    if everything or rng.random() < 0.6:
+        exercise: dict[str, Any] = {"fact": "notice.termination"}
+        if rng.random() < 0.5:
+            exercise["where"] = {"ground": "change_of_control"}
+        clause["change_of_control"] = {
+            "event": {"fact": "change_of_control"},
+            "right_for": duration(5, 40),
+            "exercise": exercise,
+        }
+    if everything or rng.random() < 0.6:
+        notice_pattern: dict[str, Any] = {"fact": "notice.termination"}
+        if rng.random() < 0.6:
+            notice_pattern["where"] = {"ground": "convenience"}
+        clause["for_convenience"] = {"notice": notice_pattern, "notice_period": duration(5, 60)}
+    if everything or rng.random() < 0.6 or len(clause) == 3:
+        duties = [("data-return", "data.returned"), ("certificate", "data.destroyed")]
+        clause["on_termination"] = [
+            {"name": name, "do": {"fact": fact_type}, "within": duration(3, 20)}
+            for name, fact_type in duties[: rng.randint(1, 2)]
+        ]
+    if rng.random() < 0.25:
+        amendment: dict[str, Any] = {
+            "effective": (effective + timedelta(days=rng.randint(20, 100))).isoformat()
+        }
+        for part in ("change_of_control", "for_convenience"):
+            if part in clause and rng.random() < 0.7:
+                key = "right_for" if part == "change_of_control" else "notice_period"
+                amendment[part] = dict(clause[part], **{key: duration(5, 30)})
+        if "on_termination" in clause and rng.random() < 0.7:
+            amendment["on_termination"] = [
+                dict(duty, within=duration(3, 10)) for duty in clause["on_termination"]
+            ]
+        clause["amended"] = [amendment]
+
+    def near(instant: int, days: int) -> int:
+        offset = rng.randint(-days, days) * SECONDS_PER_DAY
+        return instant + offset + rng.choice([0, 0, -1, 1, 36_000, -36_000])
+
+    facts: list[Fact] = []
+
+    def add(fact_type: str, instant: int, partner: str | None = "globex", **attrs: Any) -> None:
+        number = len(facts)
+        facts.append(fact(f"f{number:02d}", fact_type, iso_of_epoch(instant), partner, **attrs))
+
+    def notice_at(instant: int) -> None:
+        partner = rng.choice(["globex", "globex", "us", None, "initech"])
+        attrs: dict[str, Any] = {}
+        ground = rng.choice(["convenience", "change_of_control", None])
+        if ground is not None:
+            attrs["ground"] = ground
+        if rng.random() < 0.3:
+            attrs["agreement"] = rng.choice(["globex-test", "initech-2025"])
+        add("notice.termination", instant, partner, **attrs)
+
+    # Instants the as-of day is placed just before or at: what matters for each part.
+    anchors: dict[str, list[int]] = {"term": [expiry_end]}
+    right_for = parse_duration(str(clause.get("change_of_control", {}).get("right_for", "20d")))
+    for _ in range(rng.randint(0, 2)):
+        event = start + rng.randint(-2, 110) * SECONDS_PER_DAY + rng.choice([0, -1, 1, 36_000])
+        add("change_of_control", event, "globex" if rng.random() < 0.85 else "initech")
+        closes = right_for.after(event)
+        if "change_of_control" in clause:
+            anchors.setdefault("coc", []).extend([event + SECONDS_PER_DAY, closes])
+        if rng.random() < 0.35:
+            notice_at(near(rng.choice([event, closes]), 1))
+    notice_period = parse_duration(
+        str(clause.get("for_convenience", {}).get("notice_period", "30d"))
+    )
+    ends = [expiry_end]
+    for _ in range(rng.choice([0, 1, 1, 2])):
+        instant = start + rng.randint(-5, 100) * SECONDS_PER_DAY + rng.choice([0, -1, 1, 36_000])
+        notice_at(instant)
+        ends.append(notice_period.after(instant))
+        if "for_convenience" in clause:
+            anchors.setdefault("notice", []).append(ends[-1])
+    for end in ends:
+        for duty in clause.get("on_termination", []):
+            due = parse_duration(duty["within"]).after(end)
+            anchors.setdefault("duty", []).append(due)
+            if rng.random() < 0.7:
+                moment = near(rng.choice([end, due, due]), 1)
+                add(duty["do"]["fact"], moment, "globex" if rng.random() < 0.9 else "initech")
+    kind = rng.choice(sorted(anchors))
+    as_of = rng.choice(anchors[kind]) + rng.randint(-10, 2) * SECONDS_PER_DAY
+    as_of += rng.choice([0, 0, -1, 1, 36_000])
+    dates = {"effective": effective.isoformat(), "expires": expires.isoformat()}
+    return clause, dates, facts, as_of, rng.choice([0, 1, 5, 10, 20, 30, 45])
+
+
+def _engine_and_oracle(seed: int) -> tuple[set[tuple[str, str, str, str]], Found]:
+    clause, dates, facts, as_of, horizon_days = _random_termination_case(seed)
+    subject = agreement(clause, **dates)
+    expected = oracle_termination(
+        clause,
+        subject.model_dump(mode="json"),
+        facts,
+        as_of,
+        as_of + horizon_days * SECONDS_PER_DAY,
+    )
+    got = set(summary(evaluate(subject, facts, iso_of_epoch(as_of), horizon_days=horizon_days)))
+    return got, expected
+
+
+RANDOM_SEEDS = range(30)
+
+
+def test_engine_agrees_with_the_oracle_on_random_cases() -> None:
+    for seed in RANDOM_SEEDS:
+        got, expected = _engine_and_oracle(seed)
+        assert got == expected, f"seed {seed}"
+
+
+# Seeds whose facts hold a for-convenience notice dated before the agreement's effective date
+# (once ended the agreement early); more seeds with the same shape: 123, 219, 240.
+PRE_TERM_NOTICE_SEEDS = (44, 81, 123, 219, 240)
+
+
+@pytest.mark.parametrize("seed", PRE_TERM_NOTICE_SEEDS)
+def test_notice_before_the_term_does_not_end_the_agreement_random(seed: int) -> None:
+    got, expected = _engine_and_oracle(seed)
+    assert got == expected, f"seed {seed}"

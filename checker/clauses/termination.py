@@ -168,9 +168,8 @@ class Termination(Clause):
 
     def _convenience_notice(self, context: ClauseContext) -> tuple[Fact, int] | None:
         """The first for-convenience notice in the term and the instant it takes effect."""
-        term_known = context.term.end > context.term.start
         for fact in context.facts:
-            if term_known and not context.term.start <= fact.at < context.term.end:
+            if not context.term.start <= fact.at < context.term.end:
                 continue
             terms = self.version_at(fact.at)
             assert isinstance(terms, Termination)
