@@ -4,6 +4,7 @@ the customer is a reserved account"), tested in Python and compiled to engine co
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -73,9 +74,17 @@ class FactPattern(BaseModel):
 
     def matches(self, fact: Fact) -> bool:
         """Python evaluation of the pattern, for precomputation outside the engine."""
-        if fact.type != self.fact or not _meets(fact, self.where):
+        if fact.type != self.fact:
             return False
-        return not any(_meets(fact, entry) for entry in self.unless)
+        where, carve_outs = self._encoded_tests
+        if not _meets(fact, where):
+            return False
+        return not any(_meets(fact, entry) for entry in carve_outs)
+
+    @cached_property
+    def _encoded_tests(self) -> tuple[_Tests, tuple[_Tests, ...]]:
+        """Each condition as (field, engine-encoded accepted values): one set lookup per field."""
+        return _encoded(self.where), tuple(_encoded(entry) for entry in self.unless)
 
     def condition(self) -> Condition:
         """Engine condition on an activity message (fields as `activity_payload` names them)."""
@@ -114,17 +123,19 @@ def _accepted_values(accepted: Accepted) -> list[Scalar]:
     return list(accepted) if isinstance(accepted, list) else [accepted]
 
 
-def _meets(fact: Fact, condition: dict[str, Accepted]) -> bool:
-    for name, accepted in condition.items():
-        value = _scalar(fact.get(name))
-        if not any(_same(value, candidate) for candidate in _accepted_values(accepted)):
-            return False
-    return True
+_Tests = tuple[tuple[str, frozenset[str | int | float]], ...]
 
 
-def _same(value: Scalar | None, candidate: Scalar) -> bool:
-    """Equality with the engine's encoding: 7 == 7.0, but "7" != 7 and True != 1."""
-    return cond.encode(value) == cond.encode(candidate)
+def _encoded(condition: dict[str, Accepted]) -> _Tests:
+    return tuple(
+        (name, frozenset(cond.encode(value) for value in _accepted_values(accepted)))
+        for name, accepted in condition.items()
+    )
+
+
+def _meets(fact: Fact, tests: _Tests) -> bool:
+    """Equality as the engine sees it: 7 == 7.0, but "7" != 7 and True != 1."""
+    return all(cond.encode(_scalar(fact.get(name))) in accepted for name, accepted in tests)
 
 
 def _condition_of(condition: dict[str, Accepted]) -> Condition:

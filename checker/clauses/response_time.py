@@ -13,8 +13,9 @@ Example::
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -58,6 +59,7 @@ class ResponseTime(Clause):
     def compile(self, context: ClauseContext) -> None:
         """Each trigger is judged by the terms in force when it happened (amendments included)."""
         items: list[Obligation] = []
+        answers_by_terms: dict[int, dict[tuple[Any, ...], list[Fact]]] = {}
         for trigger in context.facts:
             if not context.term.start <= trigger.at < context.term.end:
                 continue
@@ -65,8 +67,10 @@ class ResponseTime(Clause):
             assert isinstance(terms, ResponseTime)
             if not terms.after.matches(trigger):
                 continue
-            answers = context.facts_matching(terms.expect)
-            answer = _first_answer(trigger, answers, terms.match_on)
+            if id(terms) not in answers_by_terms:
+                answers_by_terms[id(terms)] = _answers_by_key(context.facts, terms)
+            answers = answers_by_terms[id(terms)].get(_key(trigger, terms.match_on), [])
+            answer = _first_at_or_after(trigger, answers)
             keys = ", ".join(f"{name} {trigger.get(name)}" for name in terms.match_on)
             label = f"{terms.expect.fact} for {trigger.type} {trigger.id}" + (
                 f" ({keys})" if keys else ""
@@ -86,8 +90,20 @@ class ResponseTime(Clause):
         obligations(context, items, "respond")
 
 
-def _first_answer(trigger: Fact, answers: list[Fact], match_on: list[str]) -> Fact | None:
-    for answer in answers:  # sorted by time: the first one at or after the trigger counts
-        if answer.at >= trigger.at and all(answer.get(k) == trigger.get(k) for k in match_on):
-            return answer
-    return None
+def _key(fact: Fact, match_on: list[str]) -> tuple[Any, ...]:
+    return tuple(fact.get(name) for name in match_on)
+
+
+def _answers_by_key(facts: list[Fact], terms: ResponseTime) -> dict[tuple[Any, ...], list[Fact]]:
+    """Answers under `terms`, grouped by their `match_on` values, each group in time order."""
+    grouped: dict[tuple[Any, ...], list[Fact]] = {}
+    for fact in facts:
+        if terms.expect.matches(fact):
+            grouped.setdefault(_key(fact, terms.match_on), []).append(fact)
+    return grouped
+
+
+def _first_at_or_after(trigger: Fact, answers: list[Fact]) -> Fact | None:
+    """The first answer at or after the trigger (answers are sorted by time)."""
+    index = bisect.bisect_left(answers, trigger.at, key=lambda answer: answer.at)
+    return answers[index] if index < len(answers) else None
