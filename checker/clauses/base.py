@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any, ClassVar
 
@@ -75,20 +76,26 @@ class Clause(BaseModel):
 
     def versions(self) -> list[ClauseVersion]:
         """The clause's terms over time: one version per amendment, each with its start day."""
+        return list(self._versions)
+
+    @cached_property
+    def _versions(self) -> tuple[ClauseVersion, ...]:
         found = [ClauseVersion(None, self)]
         for amendment in self.amended:
             found.append(
                 ClauseVersion(amendment.effective, self._amended_with(amendment.changes()))
             )
-        return [
+        return tuple(
             ClauseVersion(v.starts, v.terms, found[i + 1].starts if i + 1 < len(found) else None)
             for i, v in enumerate(found)
-        ]
+        )
 
     def version_at(self, instant: int) -> Clause:
+        if not self.amended:
+            return self
         day = date_of_epoch(instant)
         current: Clause = self
-        for version in self.versions():
+        for version in self._versions:
             if version.starts is None or version.starts <= day:
                 current = version.terms
         return current
