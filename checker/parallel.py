@@ -26,9 +26,11 @@ from checker.routing import RoutedFacts
 
 log = logging.getLogger(__name__)
 
-# Agreements per worker process: small enough to bound engine memory, large enough that forking
-# (a few milliseconds) is noise next to evaluation.
+# A worker process evaluates at most this many agreements, and stops taking more once their facts
+# reach the budget: durable_rules keeps ~8.5 KB per stored fact until the process exits, so the
+# budget bounds a worker's memory whatever the portfolio's size. Forking costs a few milliseconds.
 DEFAULT_BATCH = 25
+DEFAULT_FACT_BUDGET = 15_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class Job:
     facts_path: str
     as_of: int
     horizon_end: int
+    fact_counts: dict[int, int]  # routed facts per agreement number
 
 
 def default_workers() -> int:
@@ -47,13 +50,11 @@ def evaluate_in_workers(
     job: Job,
     workers: int,
     batch_size: int = DEFAULT_BATCH,
+    fact_budget: int = DEFAULT_FACT_BUDGET,
 ) -> list[AgreementResult]:
     """Results for every agreement, in agreement order, whatever happened to the workers."""
     context = multiprocessing.get_context("fork")
-    pending: deque[list[int]] = deque(
-        list(range(start, min(start + batch_size, len(agreements))))
-        for start in range(0, len(agreements), batch_size)
-    )
+    pending = deque(_batches(job.fact_counts, len(agreements), batch_size, fact_budget))
     results: dict[int, AgreementResult] = {}
     running: dict[Connection, tuple[BaseProcess, list[int]]] = {}
     while pending or running:
@@ -100,6 +101,25 @@ def evaluate_in_workers(
                     errors=[reason],
                 )
     return [results[number] for number in range(len(agreements))]
+
+
+def _batches(
+    fact_counts: dict[int, int], agreements: int, batch_size: int, fact_budget: int
+) -> list[list[int]]:
+    """Consecutive agreements grouped up to `batch_size` of them or `fact_budget` facts."""
+    batches: list[list[int]] = []
+    current: list[int] = []
+    facts = 0
+    for number in range(agreements):
+        count = fact_counts.get(number, 0)
+        if current and (len(current) >= batch_size or facts + count > fact_budget):
+            batches.append(current)
+            current, facts = [], 0
+        current.append(number)
+        facts += count
+    if current:
+        batches.append(current)
+    return batches
 
 
 def _worker(

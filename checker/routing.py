@@ -155,6 +155,11 @@ class FactStore:
         self._db.execute("CREATE INDEX by_agreement ON routed (agreement, at, id)")
         self._db.commit()
 
+    def fact_counts(self) -> dict[int, int]:
+        """Routed facts per agreement number (after `finish`)."""
+        rows = self._db.execute("SELECT agreement, COUNT(*) FROM routed GROUP BY agreement")
+        return dict(rows.fetchall())
+
 
 class RoutedFacts:
     """Read side of a finished FactStore; each process opens its own."""

@@ -78,7 +78,7 @@ def run(
         log.info("settled repeated ids and indexed in %.1f s", time.perf_counter() - phase)
         summary.counts = facts_input.counts
         summary.irrelevant = store.irrelevant
-        job = Job(store.path, as_of, horizon_end)
+        job = Job(store.path, as_of, horizon_end, store.fact_counts())
         phase = time.perf_counter()
         for result in evaluate_in_workers(agreements, job, workers or default_workers()):
             findings.extend(result.findings)

@@ -38,7 +38,7 @@ def _run(
         for item in facts:
             store.add(item)
         store.finish(FactCounts(), [])
-        job = parallel.Job(store.path, as_of, as_of + 30 * 86_400)
+        job = parallel.Job(store.path, as_of, as_of + 30 * 86_400, store.fact_counts())
         return parallel.evaluate_in_workers(agreements, job, workers, batch)
 
 
@@ -71,3 +71,13 @@ def test_a_crashing_agreement_becomes_an_error_and_the_others_survive(
     assert "SIGSEGV" in crashed.message
     for name in ("a00", "a01", "a02", "a04", "a05"):
         assert [f.kind for f in by_agreement[name].findings] == [FindingKind.BREACH]
+
+
+def test_batches_respect_the_size_and_the_fact_budget() -> None:
+    counts = {0: 5, 1: 5, 2: 30, 3: 1, 4: 1, 5: 1}
+    assert parallel._batches(counts, 7, batch_size=3, fact_budget=12) == [
+        [0, 1],  # 5 + 5 + 30 would pass 12
+        [2],  # alone over the budget
+        [3, 4, 5],  # batch size 3
+        [6],  # no facts
+    ]
