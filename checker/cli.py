@@ -13,7 +13,7 @@ from checker.diagnostics import InputError
 from checker.evaluate import compile_agreement
 from checker.exitcodes import FAIL_ON_CHOICES, ExitCode, exit_code
 from checker.fact_input import load_mapping
-from checker.report import FORMATTERS, write_atomically
+from checker.report import FORMATTERS, write_atomically, write_report
 from checker.rulebook import load_rulebook
 from checker.run import RuleFilesInvalid, run
 from checker.timeutil import epoch_of_date, parse_instant
@@ -205,11 +205,11 @@ def _run(args: argparse.Namespace) -> ExitCode:
         for diagnostic in error.diagnostics:
             print(diagnostic.render(), file=sys.stderr)
         return ExitCode.INVALID_FACTS
-    text = FORMATTERS[args.format](result)
+    report = FORMATTERS[args.format](result)
     if args.output:
-        write_atomically(args.output, text)
+        write_atomically(args.output, report)
     else:
-        sys.stdout.write(text)
+        write_report(report, sys.stdout)
     for diagnostic in result.fact_errors[:MAX_PRINTED_FACT_ERRORS]:
         print(f"{diagnostic.location}: rejected: {diagnostic.message}", file=sys.stderr)
     hidden = len(result.fact_errors) - MAX_PRINTED_FACT_ERRORS

@@ -8,8 +8,8 @@ import json
 import os
 import tempfile
 import textwrap
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TextIO
 
 from tabulate import tabulate
 
@@ -98,11 +98,12 @@ def as_json(result: RunResult) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def as_jsonl(result: RunResult) -> str:
-    return "".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in result.findings)
+def as_jsonl(result: RunResult) -> Iterator[str]:
+    for finding in result.findings:
+        yield json.dumps(finding.to_dict(), ensure_ascii=False) + "\n"
 
 
-def as_csv(result: RunResult) -> str:
+def as_csv(result: RunResult) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -110,7 +111,10 @@ def as_csv(result: RunResult) -> str:
         row = finding.to_dict()
         row["evidence"] = "; ".join(f"{e['fact_id']} ({e['source']})" for e in row["evidence"])
         writer.writerow([spreadsheet_safe(str(row[column])) for column in CSV_COLUMNS])
-    return buffer.getvalue()
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -120,7 +124,10 @@ def spreadsheet_safe(cell: str) -> str:
     return cell
 
 
-FORMATTERS: dict[str, Callable[[RunResult], str]] = {
+Formatter = Callable[[RunResult], str | Iterable[str]]
+"""A report as one text, or as pieces written one after another (large outputs stream)."""
+
+FORMATTERS: dict[str, Formatter] = {
     "table": as_table,
     "json": as_json,
     "jsonl": as_jsonl,
@@ -128,13 +135,20 @@ FORMATTERS: dict[str, Callable[[RunResult], str]] = {
 }
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write `text` to `path` so readers see the old file or the whole new one, never a part."""
+def write_report(report: str | Iterable[str], stream: TextIO) -> None:
+    if isinstance(report, str):
+        stream.write(report)
+    else:
+        stream.writelines(report)
+
+
+def write_atomically(path: str, report: str | Iterable[str]) -> None:
+    """Write a report to `path` so readers see the old file or the whole new one, never a part."""
     directory = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".contract-checker-")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+            write_report(report, stream)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import resource
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -84,9 +85,14 @@ def run(
             findings.extend(result.findings)
             log.debug("%s: %d findings", result.agreement, len(result.findings))
         log.info("evaluated %d agreements in %.1f s", len(agreements), time.perf_counter() - phase)
+    log.info("collected %d findings (peak memory %d MB)", len(findings), _peak_mb())
     findings = sort_findings(findings)
     summary.findings_by_kind = Counter(f.kind.value for f in findings)
     return RunResult(findings, facts_input.rejects, summary)
+
+
+def _peak_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 __all__ = ["InputError", "RuleFilesInvalid", "RunResult", "RunSummary", "run"]
