@@ -180,10 +180,23 @@ def read_facts(paths: Sequence[str], as_of: int, mapping: FactMapping | None = N
     return streamed
 
 
+InputFile = tuple[str, str | None, bool]
+"""(path as shown in sources, real path or None for stdin, read as CSV)."""
+
+
+def input_files(paths: Sequence[str]) -> list[InputFile]:
+    """Every input file named by `paths`, in order; InputError naming each path that is missing."""
+    inputs, problems = _expand_paths(paths)
+    if problems:
+        raise InputError(problems)
+    return inputs
+
+
 def stream_facts(
     paths: Sequence[str],
     sink: Callable[[Fact], None],
     mapping: FactMapping | None = None,
+    on_file: Callable[[int], None] | None = None,
 ) -> FactInput:
     """Pass every valid fact from `paths` to `sink`, in reading order.
 
@@ -191,11 +204,21 @@ def stream_facts(
     InputError with a diagnostic for every such path. The result has no facts: the as-of cut,
     `counts.accepted` and repeated ids are settled by the sink's owner (FactStore.finish).
     """
-    inputs, problems = _expand_paths(paths)
-    if problems:
-        raise InputError(problems)
+    return read_inputs(list(enumerate(input_files(paths))), sink, mapping, on_file)
+
+
+def read_inputs(
+    inputs: Sequence[tuple[int, InputFile]],
+    sink: Callable[[Fact], None],
+    mapping: FactMapping | None = None,
+    on_file: Callable[[int], None] | None = None,
+) -> FactInput:
+    """`stream_facts` over numbered input files; `on_file(number)` is called as each begins."""
     reader = _Reader(mapping, sink)
-    for display, real, is_csv in inputs:
+    problems: list[Diagnostic] = []
+    for number, (display, real, is_csv) in inputs:
+        if on_file is not None:
+            on_file(number)
         try:
             _read_one(reader, display, real, is_csv)
         except OSError as error:

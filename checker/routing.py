@@ -61,13 +61,19 @@ class KeepAll:
 
 
 class FactStore:
-    """Facts routed to agreements, on disk. Use as a context manager; the file is deleted after."""
+    """Facts routed to agreements, on disk. Use as a context manager; the file is deleted after.
 
-    def __init__(self, router: Router, as_of: int) -> None:
-        self._router = router
-        self._as_of = as_of
-        self._directory = tempfile.TemporaryDirectory(prefix="contract-checker-")
-        self.path = os.path.join(self._directory.name, "facts.sqlite")
+    A store can also write a shard (`path` given): a reader process fills it, and the main store
+    `absorb`s it. Digests use Python's hash, so shards must come from forked processes (same seed).
+    """
+
+    def __init__(self, router: Router, as_of: int, path: str | None = None) -> None:
+        self.router = router
+        self.as_of = as_of
+        self._directory = (
+            tempfile.TemporaryDirectory(prefix="contract-checker-") if path is None else None
+        )
+        self.path = path or os.path.join(self.directory, "facts.sqlite")
         self._db = sqlite3.connect(self.path)
         self._db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
@@ -86,9 +92,38 @@ class FactStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def directory(self) -> str:
+        """Where this store and its shards live."""
+        assert self._directory is not None, "a shard has no directory of its own"
+        return self._directory.name
+
     def close(self) -> None:
         self._db.close()
-        self._directory.cleanup()
+        if self._directory is not None:
+            self._directory.cleanup()
+
+    def begin_file(self, number: int) -> None:
+        """Facts that follow come from input file `number` (in the sorted list of inputs).
+
+        Sequence numbers are (file number, line order), so "the first line of an id" means the
+        same whether files are read one after another or by several processes at once.
+        """
+        self._sequence = number << 32
+
+    def save(self) -> None:
+        """Write everything buffered (a shard calls this before its process ends)."""
+        self._flush()
+        self._db.commit()
+
+    def absorb(self, shard_path: str) -> None:
+        """Take in the facts a reader process wrote to a shard."""
+        self._flush()
+        self._db.execute("ATTACH DATABASE ? AS shard", (shard_path,))
+        self._db.execute("INSERT INTO seen SELECT * FROM shard.seen")
+        self._db.execute("INSERT INTO routed SELECT * FROM shard.routed")
+        self._db.commit()
+        self._db.execute("DETACH DATABASE shard")
 
     def add(self, fact: Fact) -> None:
         """Record one valid fact (the reader calls this for every valid line).
@@ -98,8 +133,8 @@ class FactStore:
         """
         self._sequence += 1
         sequence = self._sequence
-        in_window = fact.at <= self._as_of
-        targets = self._router.targets(fact) if in_window else ()
+        in_window = fact.at <= self.as_of
+        targets = self.router.targets(fact) if in_window else ()
         self._seen.append(
             (sequence, fact.id, _digest(fact), fact.source, 1 if targets else 0, int(in_window))
         )

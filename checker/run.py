@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from checker.diagnostics import Diagnostic, InputError
-from checker.fact_input import FactMapping, stream_facts
+from checker.fact_input import FactMapping
 from checker.facts import FactCounts
 from checker.findings import Finding, sort_findings
+from checker.ingest import read_into
 from checker.parallel import Job, default_workers, evaluate_in_workers
 from checker.routing import FactStore, RoutingIndex
 from checker.rulebook import Rulebook, load_rulebook
@@ -70,7 +71,7 @@ def run(
     findings: list[Finding] = []
     with FactStore(RoutingIndex(agreements), as_of) as store:
         phase = time.perf_counter()
-        facts_input = stream_facts(fact_paths, store.add, mapping)
+        facts_input = read_into(store, fact_paths, mapping, workers or default_workers())
         log.info(
             "read %d fact lines in %.1f s", facts_input.counts.read, time.perf_counter() - phase
         )

@@ -1,0 +1,110 @@
+"""Read fact files into a FactStore: one file after another, or several at once in forked reader
+processes that each fill a shard of the store, which the main store then absorbs."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from checker.diagnostics import Diagnostic, InputError
+from checker.fact_input import FactInput, FactMapping, InputFile, input_files, read_inputs
+from checker.facts import FactCounts
+from checker.routing import FactStore
+
+# Below this many bytes of input, forking readers costs more than it saves.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+def read_into(
+    store: FactStore, paths: Sequence[str], mapping: FactMapping | None, workers: int
+) -> FactInput:
+    """Read every fact of `paths` into `store` (before `store.finish`), using up to `workers`
+    processes when there are several files; stdin is always read in this process."""
+    numbered = list(enumerate(input_files(paths)))
+    sizes = [_size(file) for _, file in numbered]
+    parallel = (
+        workers > 1
+        and len(numbered) > 1
+        and all(real is not None for _, (_, real, _) in numbered)
+        and sum(sizes) >= PARALLEL_MIN_BYTES
+    )
+    if not parallel:
+        return read_inputs(numbered, store.add, mapping, store.begin_file)
+    shares = _share_out(numbered, sizes, workers)
+    context = multiprocessing.get_context("fork")
+    running: list[tuple[BaseProcess, Connection, str]] = []
+    for number, share in enumerate(shares):
+        shard_path = os.path.join(store.directory, f"shard-{number}.sqlite")
+        receiver, sender = context.Pipe(duplex=False)
+        process: BaseProcess = context.Process(
+            target=_read_shard, args=(store, shard_path, share, mapping, sender), daemon=True
+        )
+        process.start()
+        sender.close()
+        running.append((process, receiver, shard_path))
+    counts = FactCounts()
+    rejects: list[Diagnostic] = []
+    problems: list[Diagnostic] = []
+    for process, receiver, shard_path in running:
+        try:
+            outcome: FactInput | list[Diagnostic] = receiver.recv()
+        except EOFError:
+            process.join()
+            raise RuntimeError(
+                f"a fact reader process ended without a result (exit {process.exitcode})"
+            ) from None
+        process.join()
+        if isinstance(outcome, list):
+            problems.extend(outcome)
+            continue
+        counts.read += outcome.counts.read
+        counts.rejected += outcome.counts.rejected
+        rejects.extend(outcome.rejects)
+        store.absorb(shard_path)
+        os.remove(shard_path)
+    if problems:
+        raise InputError(sorted(problems))
+    return FactInput([], rejects, counts)
+
+
+def _read_shard(
+    store: FactStore,
+    shard_path: str,
+    share: list[tuple[int, InputFile]],
+    mapping: FactMapping | None,
+    sender: Connection,
+) -> None:
+    shard = FactStore(store.router, store.as_of, path=shard_path)
+    try:
+        result = read_inputs(share, shard.add, mapping, shard.begin_file)
+        shard.save()
+    except InputError as error:
+        sender.send(error.diagnostics)
+        return
+    finally:
+        shard.close()
+    sender.send(result)
+
+
+def _share_out(
+    numbered: list[tuple[int, InputFile]], sizes: list[int], workers: int
+) -> list[list[tuple[int, InputFile]]]:
+    """Files dealt to readers, largest first to the least loaded: deterministic and balanced."""
+    shares: list[list[tuple[int, InputFile]]] = [[] for _ in range(min(workers, len(numbered)))]
+    loads = [0] * len(shares)
+    for position in sorted(range(len(numbered)), key=lambda i: (-sizes[i], i)):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(numbered[position])
+        loads[lightest] += sizes[position]
+    return [sorted(share) for share in shares]
+
+
+def _size(file: InputFile) -> int:
+    real = file[1]
+    try:
+        return os.path.getsize(real) if real is not None else 0
+    except OSError:
+        return 0
