@@ -73,7 +73,10 @@ def run(
         phase = time.perf_counter()
         facts_input = read_into(store, fact_paths, mapping, workers or default_workers())
         log.info(
-            "read %d fact lines in %.1f s", facts_input.counts.read, time.perf_counter() - phase
+            "read %d fact lines in %.1f s (peak memory %d MB)",
+            facts_input.counts.read,
+            time.perf_counter() - phase,
+            _peak_mb(),
         )
         phase = time.perf_counter()
         store.finish(facts_input.counts, facts_input.rejects)
@@ -85,7 +88,12 @@ def run(
         for result in evaluate_in_workers(agreements, job, workers or default_workers()):
             findings.extend(result.findings)
             log.debug("%s: %d findings", result.agreement, len(result.findings))
-        log.info("evaluated %d agreements in %.1f s", len(agreements), time.perf_counter() - phase)
+        log.info(
+            "evaluated %d agreements in %.1f s (workers' peak memory %d MB)",
+            len(agreements),
+            time.perf_counter() - phase,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+        )
     log.info("collected %d findings (peak memory %d MB)", len(findings), _peak_mb())
     findings = sort_findings(findings)
     summary.findings_by_kind = Counter(f.kind.value for f in findings)
