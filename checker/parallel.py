@@ -1,8 +1,9 @@
 """Evaluate agreements in short-lived worker processes: engine crashes stay contained, memory the
 engine never gives back is returned when a worker exits, and every core is used.
 
-Each worker is forked with the validated agreements, evaluates a batch of them against the routed
-facts (read from the SQLite file) and sends the results back through a pipe. A worker that dies
+Workers come from a fork server started before any results arrive, so each begins as a small
+process whatever the run has collected so far; a worker receives its batch of agreements, evaluates
+them against the routed facts (read from the SQLite file) and sends the results back through a pipe. A worker that dies
 without answering (durable_rules can segfault) has its batch split and retried one agreement per
 process, so only the agreement that crashes the engine is lost, and it is reported as an `error`
 finding, never as compliant.
@@ -15,13 +16,14 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from checker.agreement import Agreement
 from checker.evaluate import AgreementResult, error_finding, evaluate_agreement
+from checker.facts import Fact
 from checker.routing import RoutedFacts
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,9 @@ class Job:
     facts_path: str
     as_of: int
     horizon_end: int
-    fact_counts: dict[int, int]  # routed facts per agreement number
+
+
+Evaluate = Callable[[Agreement, Sequence[Fact], int, int], AgreementResult]
 
 
 def default_workers() -> int:
@@ -48,21 +52,29 @@ def default_workers() -> int:
 def evaluate_in_workers(
     agreements: Sequence[Agreement],
     job: Job,
+    fact_counts: dict[int, int],
     workers: int,
     batch_size: int = DEFAULT_BATCH,
     fact_budget: int = DEFAULT_FACT_BUDGET,
+    evaluate: Evaluate = evaluate_agreement,
 ) -> list[AgreementResult]:
-    """Results for every agreement, in agreement order, whatever happened to the workers."""
-    context = multiprocessing.get_context("fork")
-    pending = deque(_batches(job.fact_counts, len(agreements), batch_size, fact_budget))
+    """Results for every agreement, in agreement order, whatever happened to the workers.
+
+    `fact_counts`: routed facts per agreement number, for batching. `evaluate` must be a
+    module-level function (workers receive it by name).
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    pending = deque(_batches(fact_counts, len(agreements), batch_size, fact_budget))
     results: dict[int, AgreementResult] = {}
     running: dict[Connection, tuple[BaseProcess, list[int]]] = {}
     while pending or running:
         while pending and len(running) < max(1, workers):
             batch = pending.popleft()
             receiver, sender = context.Pipe(duplex=False)
+            items = [(number, agreements[number]) for number in batch]
             process: BaseProcess = context.Process(
-                target=_worker, args=(agreements, batch, job, sender), daemon=True
+                target=_worker, args=(items, job, sender, evaluate), daemon=True
             )
             process.start()
             sender.close()
@@ -123,15 +135,13 @@ def _batches(
 
 
 def _worker(
-    agreements: Sequence[Agreement], batch: list[int], job: Job, sender: Connection
+    items: list[tuple[int, Agreement]], job: Job, sender: Connection, evaluate: Evaluate
 ) -> None:
     facts = RoutedFacts(job.facts_path)
     try:
         answered = [
-            evaluate_agreement(
-                agreements[number], facts.facts_of(number), job.as_of, job.horizon_end
-            )
-            for number in batch
+            evaluate(agreement, facts.facts_of(number), job.as_of, job.horizon_end)
+            for number, agreement in items
         ]
     finally:
         facts.close()

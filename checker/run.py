@@ -83,9 +83,10 @@ def run(
         log.info("settled repeated ids and indexed in %.1f s", time.perf_counter() - phase)
         summary.counts = facts_input.counts
         summary.irrelevant = store.irrelevant
-        job = Job(store.path, as_of, horizon_end, store.fact_counts())
+        job = Job(store.path, as_of, horizon_end)
         phase = time.perf_counter()
-        for result in evaluate_in_workers(agreements, job, workers or default_workers()):
+        counts = store.fact_counts()
+        for result in evaluate_in_workers(agreements, job, counts, workers or default_workers()):
             findings.extend(result.findings)
             log.debug("%s: %d findings", result.agreement, len(result.findings))
         log.info(

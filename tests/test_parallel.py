@@ -6,8 +6,6 @@ import os
 import signal
 from collections.abc import Sequence
 
-import pytest
-
 from checker import parallel
 from checker.agreement import Agreement
 from checker.evaluate import AgreementResult, evaluate_agreement
@@ -31,15 +29,21 @@ def _portfolio(count: int) -> list[Agreement]:
 
 
 def _run(
-    agreements: Sequence[Agreement], facts: list[Fact], workers: int, batch: int
+    agreements: Sequence[Agreement],
+    facts: list[Fact],
+    workers: int,
+    batch: int,
+    evaluate: parallel.Evaluate = evaluate_agreement,
 ) -> list[AgreementResult]:
     as_of = parse_instant("2026-11-22")
     with FactStore(RoutingIndex(agreements), as_of) as store:
         for item in facts:
             store.add(item)
         store.finish(FactCounts(), [])
-        job = parallel.Job(store.path, as_of, as_of + 30 * 86_400, store.fact_counts())
-        return parallel.evaluate_in_workers(agreements, job, workers, batch)
+        job = parallel.Job(store.path, as_of, as_of + 30 * 86_400)
+        return parallel.evaluate_in_workers(
+            agreements, job, store.fact_counts(), workers, batch, evaluate=evaluate
+        )
 
 
 DEAL = fact("d1", "deal.closed", "2026-02-10", "us", territory="DE", channel="direct")
@@ -53,18 +57,17 @@ def test_results_come_back_in_agreement_order_from_several_workers() -> None:
     assert all([f.subject for f in r.findings] == ["d1"] for r in results)
 
 
-def test_a_crashing_agreement_becomes_an_error_and_the_others_survive(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def crash_on_a03(
-        subject: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
-    ) -> AgreementResult:
-        if subject.agreement == "a03":
-            os.kill(os.getpid(), signal.SIGSEGV)
-        return evaluate_agreement(subject, facts, as_of, horizon_end)
+def crash_on_a03(
+    subject: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
+) -> AgreementResult:
+    """Evaluation that dies like a segfaulting engine on agreement a03 (workers get it by name)."""
+    if subject.agreement == "a03":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return evaluate_agreement(subject, facts, as_of, horizon_end)
 
-    monkeypatch.setattr(parallel, "evaluate_agreement", crash_on_a03)
-    results = _run(_portfolio(6), [DEAL], workers=2, batch=4)
+
+def test_a_crashing_agreement_becomes_an_error_and_the_others_survive() -> None:
+    results = _run(_portfolio(6), [DEAL], workers=2, batch=4, evaluate=crash_on_a03)
     by_agreement = {r.agreement: r for r in results}
     (crashed,) = by_agreement["a03"].findings
     assert crashed.kind is FindingKind.ERROR
