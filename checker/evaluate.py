@@ -63,7 +63,21 @@ def evaluate_agreement(
                 program=program,
             )
         )
-    term, term_findings = agreement_term(agreement, contexts, facts, as_of, horizon_end)
+    term, term_clause = agreement_term(agreement, contexts, facts, as_of)
+    contexts.append(
+        ClauseContext(
+            agreement_id=agreement.agreement,
+            partner=agreement.partner,
+            owner=agreement.owner,
+            clause=term_clause,
+            index=len(contexts),
+            term=term,
+            as_of=as_of,
+            horizon_end=horizon_end,
+            facts=[],
+            program=program,
+        )
+    )
     errors: list[Finding] = []
     for context in contexts:
         context.term = term
@@ -85,7 +99,7 @@ def evaluate_agreement(
         return AgreementResult(agreement.agreement, [failure], errors=[str(error)])
     for match in result.matches:
         match.rule.on_match(match)
-    findings = term_findings + errors
+    findings = errors
     for context in contexts:
         findings.extend(context.findings)
     used = len({fact.id for context in contexts for fact in context.facts})

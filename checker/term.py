@@ -1,19 +1,72 @@
 """When an agreement is in force: fixed expiry, automatic renewal with non-renewal notice, or an
-earlier end set by a termination clause; and the deadlines that follow from the term."""
+earlier end set by a termination clause; and the term clause that reports deadlines about it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Literal
 
 from checker.agreement import Agreement
-from checker.clauses.base import AgreementTerm, ClauseContext
+from checker.blocks import Obligation, obligations
+from checker.clauses.base import AgreementTerm, Clause, ClauseContext
 from checker.facts import Fact
-from checker.findings import Evidence, Finding, FindingKind, Severity
-from checker.timeutil import Duration, epoch_of_date
+from checker.patterns import FactPattern
+from checker.timeutil import Duration, end_of_date, epoch_of_date
 
 # Renewals are followed at most this many times (a 1-day renewal over a century stays bounded).
 MAX_RENEWALS = 1_000
+
+
+class TermClause(Clause):
+    """The agreement's own term, checked like a clause: its end and its non-renewal notice date.
+
+    Built by `agreement_term` for each evaluation (never written in a rule file); it reports,
+    through the engine, deadlines for the last day to stop a renewal and for expiry.
+    """
+
+    kind: Literal["term"] = "term"
+    id: str = "term"
+    title: str = "Term and renewal"
+    expires_on: date | None = None  # last day, when the term ends by expiry
+    non_renewal_notice_by: date | None = None  # last day to give notice of non-renewal
+    renews_after: date | None = None  # last day of the current period, for the message
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        return []
+
+    def compile(self, context: ClauseContext) -> None:
+        deadlines: list[Obligation] = []
+        if self.non_renewal_notice_by is not None:
+            deadlines.append(
+                Obligation(
+                    subject=self.non_renewal_notice_by.isoformat(),
+                    what="notice of non-renewal",
+                    due_by=end_of_date(self.non_renewal_notice_by),
+                    evidence=(),
+                    done=None,
+                    missed=None,
+                    due_soon_code="term.non_renewal_notice_due",
+                    due_soon_text=(
+                        f"last day to give notice of non-renewal is {self.non_renewal_notice_by};"
+                        f" otherwise the agreement renews after {self.renews_after}"
+                    ),
+                )
+            )
+        if self.expires_on is not None:
+            deadlines.append(
+                Obligation(
+                    subject=self.expires_on.isoformat(),
+                    what="expiry",
+                    due_by=end_of_date(self.expires_on),
+                    evidence=(),
+                    done=None,
+                    missed=None,
+                    due_soon_code="term.expires",
+                    due_soon_text=f"the agreement expires at the end of {self.expires_on}",
+                )
+            )
+        obligations(context, deadlines, "term")
 
 
 def agreement_term(
@@ -21,27 +74,14 @@ def agreement_term(
     contexts: Sequence[ClauseContext],
     facts: Sequence[Fact],
     as_of: int,
-    horizon_end: int,
-) -> tuple[AgreementTerm, list[Finding]]:
-    """The agreement's term as of `as_of`, and deadline findings about its end."""
+) -> tuple[AgreementTerm, TermClause]:
+    """The agreement's term as of `as_of`, and the clause that reports deadlines about its end."""
     start = epoch_of_date(agreement.effective)
-    findings: list[Finding] = []
+    notice_deadline: date | None = None
     if agreement.expires is not None:
         last_day, reason = agreement.expires, "expiry"
     else:
         last_day, reason, notice_deadline = _renewing_end(agreement, facts, as_of)
-        if notice_deadline is not None:
-            deadline_start = epoch_of_date(notice_deadline)
-            if as_of <= deadline_start + 86_399 and deadline_start <= horizon_end:
-                findings.append(
-                    _term_finding(
-                        agreement,
-                        "term.non_renewal_notice_due",
-                        notice_deadline,
-                        f"last day to give notice of non-renewal is {notice_deadline}; "
-                        f"otherwise the agreement renews after {last_day}",
-                    )
-                )
     end = epoch_of_date(last_day + timedelta(days=1))
     for context in contexts:
         # A termination clause sees the term as it stands without terminations, so a notice
@@ -52,16 +92,12 @@ def agreement_term(
         if termination is not None and termination < end:
             end = termination
             reason = f"termination under clause {context.clause.id}"
-    if as_of <= end and end - 1 <= horizon_end and reason == "expiry":
-        findings.append(
-            _term_finding(
-                agreement,
-                "term.expires",
-                last_day,
-                f"the agreement expires at the end of {last_day}",
-            )
-        )
-    return AgreementTerm(start, max(start, end), reason), findings
+    clause = TermClause(
+        expires_on=last_day if reason == "expiry" else None,
+        non_renewal_notice_by=notice_deadline,
+        renews_after=last_day if notice_deadline is not None else None,
+    )
+    return AgreementTerm(start, max(start, end), reason), clause
 
 
 def _renewing_end(
@@ -98,19 +134,3 @@ def _renewing_end(
 
 def _minus(day: date, amount: int, unit: str) -> date:
     return Duration(-amount, unit).add_to_date(day)
-
-
-def _term_finding(agreement: Agreement, code: str, day: date, message: str) -> Finding:
-    return Finding(
-        agreement=agreement.agreement,
-        clause="term",
-        clause_title="Term and renewal",
-        kind=FindingKind.DEADLINE,
-        code=code,
-        severity=Severity.INFO,
-        date=day,
-        subject=day.isoformat(),
-        message=message,
-        evidence=tuple[Evidence, ...](),
-        owner=agreement.owner,
-    )
