@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -324,7 +325,7 @@ def _conditional_checks(
         def no_consent(fact: Fact) -> str:
             return (
                 f"{_label(fact)} transfers {rule.category} data without consent"
-                f" (consent is {fact.get(CONSENT)!r}); {rule.category} needs consent"
+                f" (consent is {_json_text(fact.get(CONSENT))}); {rule.category} needs consent"
             )
 
         checks.append((outside(CONSENT, [True]), scope, code, no_consent))
@@ -333,3 +334,8 @@ def _conditional_checks(
 
 def _label(fact: Fact) -> str:
     return f"{fact.type} {fact.id} on {fact.day.isoformat()}"
+
+
+def _json_text(value: object) -> str:
+    """A fact value as the fact file wrote it: true, false, null, "text", 12."""
+    return json.dumps(value, ensure_ascii=False)
