@@ -205,17 +205,18 @@ def _run(args: argparse.Namespace) -> ExitCode:
         for diagnostic in error.diagnostics:
             print(diagnostic.render(), file=sys.stderr)
         return ExitCode.INVALID_FACTS
-    report = FORMATTERS[args.format](result)
-    if args.output:
-        write_atomically(args.output, report)
-    else:
-        write_report(report, sys.stdout)
-    for diagnostic in result.fact_errors[:MAX_PRINTED_FACT_ERRORS]:
-        print(f"{diagnostic.location}: rejected: {diagnostic.message}", file=sys.stderr)
-    hidden = len(result.fact_errors) - MAX_PRINTED_FACT_ERRORS
-    if hidden > 0:
-        print(
-            f"... and {hidden} more rejected lines (all are listed in --format json)",
-            file=sys.stderr,
-        )
-    return exit_code(result.findings, len(result.fact_errors), args.fail_on)
+    with result:
+        report = FORMATTERS[args.format](result)
+        if args.output:
+            write_atomically(args.output, report)
+        else:
+            write_report(report, sys.stdout)
+        for diagnostic in result.fact_errors[:MAX_PRINTED_FACT_ERRORS]:
+            print(f"{diagnostic.location}: rejected: {diagnostic.message}", file=sys.stderr)
+        hidden = len(result.fact_errors) - MAX_PRINTED_FACT_ERRORS
+        if hidden > 0:
+            print(
+                f"... and {hidden} more rejected lines (all are listed in --format json)",
+                file=sys.stderr,
+            )
+        return exit_code(result.summary.findings_by_kind, len(result.fact_errors), args.fail_on)

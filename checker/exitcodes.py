@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from enum import IntEnum
 
-from checker.findings import Finding, FindingKind, Severity
+from checker.findings import FindingKind, Severity
 
 
 class ExitCode(IntEnum):
@@ -20,7 +20,9 @@ class ExitCode(IntEnum):
 FAIL_ON_CHOICES = ("breach", "trigger", "deadline", "error", "never")
 
 
-def exit_code(findings: Iterable[Finding], fact_errors: int, fail_on: str = "breach") -> ExitCode:
+def exit_code(
+    findings_by_kind: Mapping[str, int], fact_errors: int, fail_on: str = "breach"
+) -> ExitCode:
     """0, 1 or 4 for a completed run.
 
     `fail_on` names the least urgent kind that fails the run: "breach" fails on breaches and errors,
@@ -37,7 +39,7 @@ def exit_code(findings: Iterable[Finding], fact_errors: int, fail_on: str = "bre
         "error": {FindingKind.ERROR},
         "never": set(),
     }[fail_on]
-    if any(finding.kind in failing for finding in findings):
+    if any(findings_by_kind.get(kind.value, 0) for kind in failing):
         return ExitCode.FINDINGS
     return ExitCode.OK
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from checker.diagnostics import Diagnostic, InputError
 from checker.fact_input import FactMapping
 from checker.facts import FactCounts
-from checker.findings import Finding, sort_findings
 from checker.ingest import read_into
 from checker.parallel import Job, default_workers, evaluate_in_workers
 from checker.routing import FactStore, RoutingIndex
 from checker.rulebook import Rulebook, load_rulebook
+from checker.spool import FindingSpool
 from checker.timeutil import SECONDS_PER_DAY
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,20 @@ class RunSummary:
 
 @dataclass(slots=True)
 class RunResult:
-    findings: list[Finding]
+    """A finished run. Its findings live on disk until `close` (or the end of a `with` block)."""
+
+    findings: FindingSpool
     fact_errors: list[Diagnostic]
     summary: RunSummary
+
+    def __enter__(self) -> RunResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.findings.close()
 
 
 def run(
@@ -68,7 +79,31 @@ def run(
     horizon_end = as_of + horizon_days * SECONDS_PER_DAY
     summary = RunSummary(as_of, horizon_days, len(agreements))
     summary.clauses = sum(len(a.clauses) for a in agreements)
-    findings: list[Finding] = []
+    findings = FindingSpool()
+    try:
+        fact_errors = _evaluate(
+            rulebook, fact_paths, as_of, horizon_end, mapping, workers, summary, findings
+        )
+    except BaseException:
+        findings.close()
+        raise
+    summary.findings_by_kind = Counter(findings.by_kind)
+    log.info("collected %d findings (peak memory %d MB)", len(findings), _peak_mb())
+    return RunResult(findings, fact_errors, summary)
+
+
+def _evaluate(
+    rulebook: Rulebook,
+    fact_paths: Sequence[str],
+    as_of: int,
+    horizon_end: int,
+    mapping: FactMapping | None,
+    workers: int | None,
+    summary: RunSummary,
+    findings: FindingSpool,
+) -> list[Diagnostic]:
+    """Read the facts, evaluate every agreement, spool the findings; return the rejected lines."""
+    agreements = rulebook.agreements
     with FactStore(RoutingIndex(agreements), as_of) as store:
         phase = time.perf_counter()
         facts_input = read_into(store, fact_paths, mapping, workers or default_workers())
@@ -87,7 +122,7 @@ def run(
         phase = time.perf_counter()
         counts = store.fact_counts()
         for result in evaluate_in_workers(agreements, job, counts, workers or default_workers()):
-            findings.extend(result.findings)
+            findings.add(result.findings)
             log.debug("%s: %d findings", result.agreement, len(result.findings))
         log.info(
             "evaluated %d agreements in %.1f s (workers' peak memory %d MB)",
@@ -95,10 +130,7 @@ def run(
             time.perf_counter() - phase,
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
         )
-    log.info("collected %d findings (peak memory %d MB)", len(findings), _peak_mb())
-    findings = sort_findings(findings)
-    summary.findings_by_kind = Counter(f.kind.value for f in findings)
-    return RunResult(findings, facts_input.rejects, summary)
+    return facts_input.rejects
 
 
 def _peak_mb() -> int:
