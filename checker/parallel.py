@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -57,8 +57,9 @@ def evaluate_in_workers(
     batch_size: int = DEFAULT_BATCH,
     fact_budget: int = DEFAULT_FACT_BUDGET,
     evaluate: Evaluate = evaluate_agreement,
-) -> list[AgreementResult]:
-    """Results for every agreement, in agreement order, whatever happened to the workers.
+) -> Iterator[AgreementResult]:
+    """One result per agreement, as workers finish (not in agreement order), whatever happened
+    to the workers; the caller need not hold them all.
 
     `fact_counts`: routed facts per agreement number, for batching. `evaluate` must be a
     module-level function (workers receive it by name).
@@ -66,7 +67,6 @@ def evaluate_in_workers(
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     pending = deque(_batches(fact_counts, len(agreements), batch_size, fact_budget))
-    results: dict[int, AgreementResult] = {}
     running: dict[Connection, tuple[BaseProcess, list[int]]] = {}
     while pending or running:
         while pending and len(running) < max(1, workers):
@@ -90,7 +90,7 @@ def evaluate_in_workers(
             receiver.close()
             process.join()
             if len(answered) == len(batch):
-                results.update(zip(batch, answered, strict=True))
+                yield from answered
             elif len(batch) > 1:
                 log.warning(
                     "a worker died (exit %s); retrying its %d agreements one by one",
@@ -103,7 +103,7 @@ def evaluate_in_workers(
                 agreement = agreements[number]
                 reason = _death(process.exitcode)
                 log.error("agreement %s crashed the engine: %s", agreement.agreement, reason)
-                results[number] = AgreementResult(
+                yield AgreementResult(
                     agreement.agreement,
                     [
                         error_finding(
@@ -112,7 +112,6 @@ def evaluate_in_workers(
                     ],
                     errors=[reason],
                 )
-    return [results[number] for number in range(len(agreements))]
 
 
 def _batches(

@@ -115,7 +115,11 @@ def _evaluate(
         )
         phase = time.perf_counter()
         store.finish(facts_input.counts, facts_input.rejects)
-        log.info("settled repeated ids and indexed in %.1f s", time.perf_counter() - phase)
+        log.info(
+            "settled repeated ids and indexed in %.1f s (peak memory %d MB)",
+            time.perf_counter() - phase,
+            _peak_mb(),
+        )
         summary.counts = facts_input.counts
         summary.irrelevant = store.irrelevant
         job = Job(store.path, as_of, horizon_end)

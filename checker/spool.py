@@ -63,14 +63,15 @@ class FindingSpool:
         return sum(self.by_kind.values())
 
     def __iter__(self) -> Iterator[Finding]:
-        """Findings sorted by agreement, date, clause (4.2 before 10.1), kind, code, subject."""
+        """Findings sorted by agreement, date, clause (4.2 before 10.1), kind, code, subject
+        (and content, so the order never depends on which worker finished first)."""
         if not self._indexed:
             self._db.execute(
                 "CREATE INDEX report_order ON findings (agreement, day, clause, kind, code, subject)"
             )
             self._indexed = True
         rows = self._db.execute(
-            "SELECT body FROM findings ORDER BY agreement, day, clause, kind, code, subject"
+            "SELECT body FROM findings ORDER BY agreement, day, clause, kind, code, subject, body"
         )
         for (body,) in rows:
             yield _finding(marshal.loads(body))
