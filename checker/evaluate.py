@@ -45,38 +45,24 @@ def evaluate_agreement(
     agreement: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
 ) -> AgreementResult:
     """Findings of one agreement on the as-of instant; `facts` sorted by (at, id)."""
-    contexts: list[ClauseContext] = []
     program = Program(agreement.agreement)
-    placeholder = AgreementTerm(0, 0, "")
-    for index, clause in enumerate(agreement.clauses):
-        contexts.append(
-            ClauseContext(
-                agreement_id=agreement.agreement,
-                partner=agreement.partner,
-                owner=agreement.owner,
-                clause=clause,
-                index=index,
-                term=placeholder,
-                as_of=as_of,
-                horizon_end=horizon_end,
-                facts=facts_for_clause(agreement, clause, facts),
-                program=program,
-            )
+    unknown_term = AgreementTerm(0, 0, "")  # set by agreement_term before anything compiles
+    contexts = [
+        _context(
+            agreement,
+            clause,
+            index,
+            unknown_term,
+            as_of,
+            horizon_end,
+            facts_for_clause(agreement, clause, facts),
+            program,
         )
+        for index, clause in enumerate(agreement.clauses)
+    ]
     term, term_clause = agreement_term(agreement, contexts, facts, as_of)
     contexts.append(
-        ClauseContext(
-            agreement_id=agreement.agreement,
-            partner=agreement.partner,
-            owner=agreement.owner,
-            clause=term_clause,
-            index=len(contexts),
-            term=term,
-            as_of=as_of,
-            horizon_end=horizon_end,
-            facts=[],
-            program=program,
-        )
+        _context(agreement, term_clause, len(contexts), term, as_of, horizon_end, [], program)
     )
     errors: list[Finding] = []
     for context in contexts:
@@ -118,20 +104,32 @@ def compile_agreement(agreement: Agreement) -> Program:
     program = Program(agreement.agreement)
     term = AgreementTerm(start, start + 1, "")
     for index, clause in enumerate(agreement.clauses):
-        context = ClauseContext(
-            agreement.agreement,
-            agreement.partner,
-            agreement.owner,
-            clause,
-            index,
-            term,
-            start,
-            start,
-            [],
-            program,
-        )
-        clause.compile(context)
+        clause.compile(_context(agreement, clause, index, term, start, start, [], program))
     return program
+
+
+def _context(
+    agreement: Agreement,
+    clause: Clause,
+    index: int,
+    term: AgreementTerm,
+    as_of: int,
+    horizon_end: int,
+    facts: list[Fact],
+    program: Program,
+) -> ClauseContext:
+    return ClauseContext(
+        agreement_id=agreement.agreement,
+        partner=agreement.partner,
+        owner=agreement.owner,
+        clause=clause,
+        index=index,
+        term=term,
+        as_of=as_of,
+        horizon_end=horizon_end,
+        facts=facts,
+        program=program,
+    )
 
 
 def error_finding(agreement: Agreement, clause: Clause | None, reason: str, as_of: int) -> Finding:
