@@ -282,11 +282,12 @@ def limits(
     if not measurements or not bounds:
         return
     tag = f"measure:{name}"
+    bounds_by_key: dict[str, list[Limit]] = {}
+    for bound in bounds:
+        bounds_by_key.setdefault(bound.key, []).append(bound)
     for measurement in measurements:
-        limit = next(
-            (b for b in bounds if b.key == measurement.key and b.start <= measurement.at < b.end),
-            None,
-        )
+        candidates = bounds_by_key.get(measurement.key, ())
+        limit = next((b for b in candidates if b.start <= measurement.at < b.end), None)
         if limit is None:
             continue
         margin = measurement.value - limit.bound if maximum else limit.bound - measurement.value
