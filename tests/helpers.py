@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from checker.agreement import Agreement
@@ -44,3 +46,56 @@ def evaluate(
 def summary(findings: list[Finding]) -> list[tuple[str, str, str, str]]:
     """(code, kind, subject, date) of each finding: what hand-worked expectations compare with."""
     return [(f.code, f.kind.value, f.subject, f.date.isoformat()) for f in findings]
+
+
+Summary = tuple[str, str, str, str]
+"""(code, kind, subject, date) of one finding, as `summary` gives it."""
+
+Oracle = Callable[[dict[str, Any], dict[str, Any], list[Fact], int, int], set[Summary]]
+"""An independent oracle: (clause, agreement, facts, as-of epoch, horizon-end epoch) -> findings."""
+
+
+def engine_and_oracle(
+    subject: Agreement,
+    clause: dict[str, Any],
+    facts: list[Fact],
+    as_of: str,
+    horizon_days: int,
+    oracle: Oracle,
+) -> tuple[set[Summary], set[Summary]]:
+    """(engine findings, oracle findings) of `clause` in `subject` on `as_of`, both as summary sets.
+
+    The oracle sees the agreement as JSON data and the same as-of and horizon-end instants the
+    engine is evaluated with.
+    """
+    instant = parse_instant(as_of)
+    expected = oracle(
+        clause,
+        subject.model_dump(mode="json"),
+        facts,
+        instant,
+        instant + horizon_days * SECONDS_PER_DAY,
+    )
+    got = set(summary(evaluate(subject, facts, as_of, horizon_days=horizon_days)))
+    return got, expected
+
+
+def instant_near(
+    rng: random.Random,
+    boundaries: Sequence[str],
+    *,
+    boundary_chance: float = 0.5,
+    months: Sequence[int] | None = None,
+    hour: int | None = None,
+) -> str:
+    """A random instant in 2025: one of `boundaries` with `boundary_chance`, else day 1-28 of a
+    month (any, or one of `months`) at a whole hour (any, or `hour`), in UTC.
+
+    Draws from `rng` in a fixed order: the chance, then the boundary or month, day and hour.
+    """
+    if rng.random() < boundary_chance:
+        return rng.choice(boundaries)
+    month = rng.randint(1, 12) if months is None else rng.choice(months)
+    day = rng.randint(1, 28)
+    at = rng.randint(0, 23) if hour is None else hour
+    return f"2025-{month:02d}-{day:02d}T{at:02d}:00:00Z"

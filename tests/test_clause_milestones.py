@@ -5,8 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from checker.facts import Fact
-from checker.timeutil import SECONDS_PER_DAY, parse_instant
-from tests.helpers import agreement, evaluate, fact, summary
+from tests.helpers import agreement, engine_and_oracle, evaluate, fact, summary
 from tests.oracle.milestones import oracle_milestones
 
 CLAUSE: dict[str, Any] = {
@@ -195,14 +194,7 @@ def _random_case(seed: int) -> tuple[dict[str, Any], list[Fact], str, int]:
 def test_engine_agrees_with_the_oracle_on_random_cases() -> None:
     for seed in range(30):
         clause, facts, as_of, horizon_days = _random_case(seed)
-        subject = agreement(clause)
-        instant = parse_instant(as_of)
-        expected = oracle_milestones(
-            clause,
-            subject.model_dump(mode="json"),
-            facts,
-            instant,
-            instant + horizon_days * SECONDS_PER_DAY,
+        got, expected = engine_and_oracle(
+            agreement(clause), clause, facts, as_of, horizon_days, oracle_milestones
         )
-        got = set(summary(evaluate(subject, facts, as_of, horizon_days=horizon_days)))
         assert got == expected, f"seed {seed}"

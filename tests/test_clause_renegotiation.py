@@ -6,8 +6,7 @@ from typing import Any
 
 from checker.facts import Fact
 from checker.timeutil import SECONDS_PER_DAY, end_of_date, epoch_of_date, iso_of_epoch, period_of
-from tests.helpers import agreement, evaluate, fact, summary
-from tests.oracle._lifecycle import Found
+from tests.helpers import Summary, agreement, engine_and_oracle, evaluate, fact, summary
 from tests.oracle.renegotiation import oracle_renegotiation
 
 FIXED: dict[str, Any] = {
@@ -225,18 +224,16 @@ def _random_renegotiation_case(
     return clause, dates, facts, as_of, rng.choice([0, 1, 10, 30, 45])
 
 
-def _engine_and_oracle(seed: int) -> tuple[set[tuple[str, str, str, str]], Found]:
+def _engine_and_oracle(seed: int) -> tuple[set[Summary], set[Summary]]:
     clause, dates, facts, as_of, horizon_days = _random_renegotiation_case(seed)
-    subject = agreement(clause, **dates)
-    expected = oracle_renegotiation(
+    return engine_and_oracle(
+        agreement(clause, **dates),
         clause,
-        subject.model_dump(mode="json"),
         facts,
-        as_of,
-        as_of + horizon_days * SECONDS_PER_DAY,
+        iso_of_epoch(as_of),
+        horizon_days,
+        oracle_renegotiation,
     )
-    got = set(summary(evaluate(subject, facts, iso_of_epoch(as_of), horizon_days=horizon_days)))
-    return got, expected
 
 
 def test_engine_agrees_with_the_oracle_on_random_cases() -> None:

@@ -8,8 +8,7 @@ import pytest
 
 from checker.facts import Fact
 from checker.timeutil import SECONDS_PER_DAY, epoch_of_date, iso_of_epoch, parse_duration
-from tests.helpers import agreement, evaluate, fact, summary
-from tests.oracle._lifecycle import Found
+from tests.helpers import Summary, agreement, engine_and_oracle, evaluate, fact, summary
 from tests.oracle.termination import oracle_termination
 
 COC: dict[str, Any] = {
@@ -266,18 +265,16 @@ def _random_termination_case(
     return clause, dates, facts, as_of, rng.choice([0, 1, 5, 10, 20, 30, 45])
 
 
-def _engine_and_oracle(seed: int) -> tuple[set[tuple[str, str, str, str]], Found]:
+def _engine_and_oracle(seed: int) -> tuple[set[Summary], set[Summary]]:
     clause, dates, facts, as_of, horizon_days = _random_termination_case(seed)
-    subject = agreement(clause, **dates)
-    expected = oracle_termination(
+    return engine_and_oracle(
+        agreement(clause, **dates),
         clause,
-        subject.model_dump(mode="json"),
         facts,
-        as_of,
-        as_of + horizon_days * SECONDS_PER_DAY,
+        iso_of_epoch(as_of),
+        horizon_days,
+        oracle_termination,
     )
-    got = set(summary(evaluate(subject, facts, iso_of_epoch(as_of), horizon_days=horizon_days)))
-    return got, expected
 
 
 RANDOM_SEEDS = range(30)
