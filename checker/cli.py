@@ -175,9 +175,15 @@ def _validate(paths: list[str]) -> ExitCode:
         print(diagnostic.render(), file=sys.stderr)
     problems = len(rulebook.errors)
     for agreement in rulebook.agreements:
-        for problem in engine.check_limits(compile_agreement(agreement)):
-            print(f"{rulebook.sources[agreement.agreement]}: error: {problem}", file=sys.stderr)
-            problems += 1
+        # Compiled as of the effective date with no facts: catches clauses that cannot compile
+        # and rule-side engine limits; limits that depend on facts are checked on every run.
+        start = epoch_of_date(agreement.effective)
+        compiled = compile_agreement(agreement, [], start, start)
+        source = rulebook.sources[agreement.agreement]
+        reasons = [f.message for f in compiled.errors] + engine.check_limits(compiled.program)
+        for reason in reasons:
+            print(f"{source}: error: {reason}", file=sys.stderr)
+        problems += len(reasons)
     if problems:
         print(f"{problems} problem(s) found.", file=sys.stderr)
         return ExitCode.INVALID_RULES

@@ -14,7 +14,7 @@ from checker.facts import Fact
 from checker.findings import Finding, FindingKind, Severity
 from checker.program import Program
 from checker.term import agreement_term
-from checker.timeutil import date_of_epoch, epoch_of_date
+from checker.timeutil import date_of_epoch
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,19 @@ def facts_for_clause(agreement: Agreement, clause: Clause, facts: Sequence[Fact]
     ]
 
 
-def evaluate_agreement(
+@dataclass(slots=True)
+class CompiledAgreement:
+    """An agreement's engine program for one as-of instant, before the engine runs it."""
+
+    program: Program
+    contexts: list[ClauseContext]  # one per clause, then the term clause; they collect findings
+    errors: list[Finding]  # clauses that could not be compiled (fail closed)
+
+
+def compile_agreement(
     agreement: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
-) -> AgreementResult:
-    """Findings of one agreement on the as-of instant; `facts` sorted by (at, id)."""
+) -> CompiledAgreement:
+    """Compute the term, then compile every clause into one program; `facts` sorted by (at, id)."""
     program = Program(agreement.agreement)
     unknown_term = AgreementTerm(0, 0, "")  # set by agreement_term before anything compiles
     contexts = [
@@ -77,35 +86,33 @@ def evaluate_agreement(
             errors.append(
                 error_finding(agreement, context.clause, f"could not be compiled: {error}", as_of)
             )
+    return CompiledAgreement(program, contexts, errors)
+
+
+def evaluate_agreement(
+    agreement: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
+) -> AgreementResult:
+    """Findings of one agreement on the as-of instant; `facts` sorted by (at, id)."""
+    compiled = compile_agreement(agreement, facts, as_of, horizon_end)
     try:
-        result = engine.run(program)
+        result = engine.run(compiled.program)
     except (engine.EngineLimitError, engine.EngineError) as error:
         log.error("agreement %s not evaluated: %s", agreement.agreement, error)
         failure = error_finding(agreement, None, f"could not be evaluated: {error}", as_of)
         return AgreementResult(agreement.agreement, [failure], errors=[str(error)])
     for match in result.matches:
         match.rule.on_match(match)
-    findings = errors
-    for context in contexts:
+    findings = list(compiled.errors)
+    for context in compiled.contexts:
         findings.extend(context.findings)
-    used = len({fact.id for context in contexts for fact in context.facts})
+    used = len({fact.id for context in compiled.contexts for fact in context.facts})
     return AgreementResult(
         agreement.agreement,
         findings,
         facts_used=used,
-        engine_messages=len(program.messages),
+        engine_messages=len(compiled.program.messages),
         rule_firings=len(result.matches),
     )
-
-
-def compile_agreement(agreement: Agreement) -> Program:
-    """The agreement's program with no facts, as of its effective date: for limit checks."""
-    start = epoch_of_date(agreement.effective)
-    program = Program(agreement.agreement)
-    term = AgreementTerm(start, start + 1, "")
-    for index, clause in enumerate(agreement.clauses):
-        clause.compile(_context(agreement, clause, index, term, start, start, [], program))
-    return program
 
 
 def _context(
