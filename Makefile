@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 AS_OF  ?= 2026-11-22
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install run test lint bench golden clean
 
 $(BIN)/contract-checker: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ lint: install
 	$(BIN)/ruff check checker tests fixtures
 	$(BIN)/ruff format --check checker tests fixtures
 	$(BIN)/mypy
+
+golden: install
+	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden_rulesets.py
 
 bench: install
 	$(BIN)/python -m fixtures.bench
