@@ -3,8 +3,9 @@
 The stock `durable.lang` host runs background threads that steal or lose actions, so this module
 drives the C extension `durable_rules_engine` directly, on the calling thread: one ruleset and one
 session (sid) per agreement, every message asserted in `Tier` order with sequential integer ids, all
-pending actions drained after each assertion, then the session and ruleset deleted. Engine timers are
-never used; time reaches the engine only as the as-of fact. See ../shared/ENGINE.md.
+pending actions drained after each assertion, then the ruleset deleted. Engine timers are never
+used: time reaches the engine as values relative to the as-of instant, compared with literals.
+See ../shared/ENGINE.md and docs/engine-notes.md.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ def run(program: Program) -> EngineRun:
     subjects: dict[str, Any] = {}
     facts_asserted = events_posted = events_unhandled = 0
     # A message no rule tests can only come back unhandled; durable_rules sometimes crashes on
-    # an unhandled fact (seen with the as-of fact in forbid/limit-only programs), so skip them.
+    # an unhandled fact (seen in programs with only forbid and limit rules), so skip them.
     tested_tags = {_tag(slot.condition) for rule in program.rules for slot in rule.slots}
     try:
         for number, message in enumerate(program.ordered_messages()):
