@@ -146,3 +146,31 @@ def test_message_names_the_fact_and_the_scope() -> None:
     assert finding.evidence[0].source == "test.jsonl:d1"
     assert finding.clause == "4.1"
     assert finding.clause_title == "Exclusive territory"
+
+
+def test_amendments_accumulate() -> None:
+    # 2026-07-01 adds FR; 2027-01-01 widens the products. The second amendment must keep FR.
+    clause = dict(
+        CLAUSE,
+        amended=[
+            {"effective": "2026-07-01", "territory": ["DE", "AT", "CH", "FR"]},
+            {"effective": "2027-01-01", "products": ["analytics-suite", "insight"]},
+        ],
+    )
+    facts = [
+        fact("a", "deal.closed", "2027-02-01", "us", territory="FR", customer="x", **DEAL),
+        fact(
+            "b",
+            "deal.closed",
+            "2027-02-02",
+            "us",
+            territory="FR",
+            customer="y",
+            channel="direct",
+            product="insight",
+        ),
+    ]
+    assert summary(evaluate(agreement(clause), facts, "2027-06-01")) == [
+        ("exclusivity.forbidden_activity", "breach", "a", "2027-02-01"),
+        ("exclusivity.forbidden_activity", "breach", "b", "2027-02-02"),
+    ]

@@ -51,6 +51,7 @@ class Clause(BaseModel):
     @model_validator(mode="after")
     def _amendments_are_valid(self) -> Clause:
         previous: date | None = None
+        terms: Clause = self
         for number, amendment in enumerate(self.amended, start=1):
             fixed = sorted(set(amendment.changes()) & _FIXED_FIELDS)
             if fixed:
@@ -61,7 +62,7 @@ class Clause(BaseModel):
                 )
             previous = amendment.effective
             try:
-                self._amended_with(amendment.changes())
+                terms = terms._amended_with(amendment.changes())
             except ValidationError as error:
                 details = "; ".join(
                     f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
@@ -80,11 +81,11 @@ class Clause(BaseModel):
 
     @cached_property
     def _versions(self) -> tuple[ClauseVersion, ...]:
+        # Amendments accumulate: each one changes the terms as the earlier ones left them.
         found = [ClauseVersion(None, self)]
         for amendment in self.amended:
-            found.append(
-                ClauseVersion(amendment.effective, self._amended_with(amendment.changes()))
-            )
+            amended = found[-1].terms._amended_with(amendment.changes())
+            found.append(ClauseVersion(amendment.effective, amended))
         return tuple(
             ClauseVersion(v.starts, v.terms, found[i + 1].starts if i + 1 < len(found) else None)
             for i, v in enumerate(found)
