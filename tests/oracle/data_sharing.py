@@ -7,7 +7,7 @@ from typing import Any
 
 from checker.facts import Fact
 from checker.timeutil import date_of_epoch, epoch_of_date
-from tests.oracle.caps import Finding, in_term, is_one_of, matches, number, term_bounds, version_at
+from tests.oracle.common import Found, fixed_term, in_term, is_one_of, matches, number, terms_at
 
 
 def first_violation(terms: dict[str, Any], fact: Fact) -> str | None:
@@ -38,13 +38,13 @@ def oracle_data_sharing(
     facts: list[Fact],
     as_of_epoch: int,
     horizon_end_epoch: int,
-) -> set[Finding]:
-    found: set[Finding] = set()
+) -> Found:
+    found: Found = set()
     month_totals: dict[tuple[int, int], float] = {}
     for fact in facts:
         if fact.partner != agreement["partner"] or not in_term(fact, agreement):
             continue
-        terms = version_at(clause, fact.at)
+        terms = terms_at(clause, fact.at)
         if not matches(terms.get("transfer", {"fact": "data.transfer"}), fact):
             continue
         day = fact.day.isoformat()
@@ -58,12 +58,12 @@ def oracle_data_sharing(
         if value is None:
             found.add(("data_sharing.unreadable_volume", "error", fact.id, day))
             continue
-        month = (fact.day.year, fact.day.month)
-        month_totals[month] = month_totals.get(month, 0.0) + value
-    term_start, _ = term_bounds(agreement)
+        key = (fact.day.year, fact.day.month)
+        month_totals[key] = month_totals.get(key, 0.0) + value
+    term_start, _ = fixed_term(agreement)
     for (year, month), total in month_totals.items():
         counted_from = max(epoch_of_date(date(year, month, 1)), term_start)
-        cap = version_at(clause, counted_from).get("monthly_cap")
+        cap = terms_at(clause, counted_from).get("monthly_cap")
         if cap is not None and total > cap["max"]:
             label = f"{year}-{month:02d}"
             found.add(

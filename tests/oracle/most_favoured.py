@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checker.facts import Fact
-from tests.oracle.caps import Finding, in_term, matches, number, same, version_at
+from tests.oracle.common import Found, in_term, matches, number, same, terms_at
 
 
 def oracle_most_favoured(
@@ -14,13 +14,13 @@ def oracle_most_favoured(
     facts: list[Fact],
     as_of_epoch: int,
     horizon_end_epoch: int,
-) -> set[Finding]:
+) -> Found:
     partner = agreement["partner"]
-    found: set[Finding] = set()
+    found: Found = set()
     for fact in facts:
         if not in_term(fact, agreement):
             continue
-        terms = version_at(clause, fact.at)
+        terms = terms_at(clause, fact.at)
         price = terms["price"]
         if not matches(price, fact):
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checker.facts import Fact
-from tests.oracle.caps import Finding, in_term, is_one_of, matches, version_at
+from tests.oracle.common import Found, in_term, is_one_of, matches, terms_at
 
 
 def oracle_non_compete(
@@ -14,12 +14,12 @@ def oracle_non_compete(
     facts: list[Fact],
     as_of_epoch: int,
     horizon_end_epoch: int,
-) -> set[Finding]:
-    found: set[Finding] = set()
+) -> Found:
+    found: Found = set()
     for fact in facts:
         if fact.partner != agreement["partner"] or not in_term(fact, agreement):
             continue
-        terms = version_at(clause, fact.at)
+        terms = terms_at(clause, fact.at)
         activity = terms.get("activity", [{"fact": "deal.closed"}])
         if not any(matches(pattern, fact) for pattern in activity):
             continue

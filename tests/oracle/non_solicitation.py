@@ -7,7 +7,7 @@ from typing import Any
 
 from checker.facts import Fact
 from checker.timeutil import parse_duration
-from tests.oracle.caps import Finding, in_term, matches, same, version_at
+from tests.oracle.common import Found, in_term, matches, same, terms_at
 
 
 def oracle_non_solicitation(
@@ -16,12 +16,12 @@ def oracle_non_solicitation(
     facts: list[Fact],
     as_of_epoch: int,
     horizon_end_epoch: int,
-) -> set[Finding]:
-    found: set[Finding] = set()
+) -> Found:
+    found: Found = set()
     for hire in facts:
         if not in_term(hire, agreement):
             continue
-        terms = version_at(clause, hire.at)
+        terms = terms_at(clause, hire.at)
         if not matches(terms.get("hire", {"fact": "employee.hired"}), hire):
             continue
         person_field = terms.get("person_field", "person")

@@ -7,7 +7,7 @@ from typing import Any
 
 from checker.facts import Fact
 from checker.timeutil import end_of_date, epoch_of_date, parse_duration, period_of
-from tests.oracle._lifecycle import (
+from tests.oracle.common import (
     Found,
     fixed_term,
     is_number,

@@ -18,7 +18,7 @@ from checker.timeutil import (
     parse_duration,
     period_of,
 )
-from tests.oracle._lifecycle import (
+from tests.oracle.common import (
     Found,
     day_of,
     fixed_term,

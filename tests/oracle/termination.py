@@ -12,7 +12,7 @@ from typing import Any
 
 from checker.facts import Fact
 from checker.timeutil import date_of_epoch, parse_duration
-from tests.oracle._lifecycle import (
+from tests.oracle.common import (
     Found,
     fixed_term,
     matches,

@@ -1,4 +1,5 @@
-"""Plain-Python helpers of the milestones, recurring, termination and renegotiation oracles."""
+"""Plain-Python helpers every oracle shares: terms over time, pattern matching, obligations and
+windows, written from the clause semantics without any of checker's compilation."""
 
 from __future__ import annotations
 
@@ -16,39 +17,45 @@ def day_of(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def same_value(value: Any, wanted: Any) -> bool:
-    """Equality that keeps text, numbers and flags apart (7 == 7.0, "7" != 7, True != 1)."""
-    if isinstance(value, bool) or isinstance(wanted, bool):
-        return isinstance(value, bool) and isinstance(wanted, bool) and value == wanted
-    if isinstance(value, int | float) and isinstance(wanted, int | float):
-        return value == wanted
-    if isinstance(value, str) and isinstance(wanted, str):
-        return value == wanted
-    return False
+def typed(value: Any) -> tuple[str, Any]:
+    """A value with its kind, so 7 == 7.0 but "7" != 7 and True != 1 (the documented semantics)."""
+    if value is None:
+        return ("null", None)
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float):
+        return ("number", float(value))
+    if isinstance(value, list):
+        return ("text", ",".join(str(item) for item in value))
+    return ("text", str(value))
 
 
-def _meets(fact: Fact, condition: dict[str, Any]) -> bool:
-    for name, accepted in condition.items():
-        options = accepted if isinstance(accepted, list) else [accepted]
-        if not any(same_value(fact.get(name), option) for option in options):
-            return False
-    return True
+def same(value: Any, other: Any) -> bool:
+    return typed(value) == typed(other)
+
+
+def is_one_of(value: Any, accepted: Any) -> bool:
+    candidates = accepted if isinstance(accepted, list) else [accepted]
+    return any(same(value, candidate) for candidate in candidates)
 
 
 def matches(pattern: dict[str, Any], fact: Fact) -> bool:
-    if fact.type != pattern["fact"] or not _meets(fact, pattern.get("where", {})):
+    """Type, every `where` field, and no `unless` entry met in full."""
+    if fact.type != pattern["fact"]:
         return False
-    unless = pattern.get("unless", [])
-    if isinstance(unless, dict):
-        unless = [unless]
-    return not any(_meets(fact, entry) for entry in unless)
+    if not all(is_one_of(fact.get(k), v) for k, v in pattern.get("where", {}).items()):
+        return False
+    carve_outs = pattern.get("unless", [])
+    if isinstance(carve_outs, dict):
+        carve_outs = [carve_outs]
+    return not any(all(is_one_of(fact.get(k), v) for k, v in entry.items()) for entry in carve_outs)
 
 
 def versions(clause: dict[str, Any]) -> list[tuple[int | None, int | None, dict[str, Any]]]:
     """(first instant or None, end instant or None, terms) for the clause and each amendment."""
     found: list[tuple[int | None, dict[str, Any]]] = [(None, clause)]
     for amendment in clause.get("amended", []):
-        terms = dict(clause)
+        terms = dict(found[-1][1])  # amendments accumulate
         terms.update({k: v for k, v in amendment.items() if k != "effective"})
         found.append((epoch_of_date(day_of(amendment["effective"])), terms))
     spans = []
@@ -73,14 +80,24 @@ def fixed_term(agreement: dict[str, Any]) -> tuple[int, int]:
     return start, end
 
 
+def in_term(fact: Fact, agreement: dict[str, Any]) -> bool:
+    start, end = fixed_term(agreement)
+    return start <= fact.at < end
+
+
 def own_facts(facts: list[Fact], partner: str) -> list[Fact]:
     return sorted((f for f in facts if f.partner == partner), key=lambda f: (f.at, f.id))
 
 
-def is_number(value: Any) -> bool:
+def number(value: Any) -> float | None:
+    """A fact value as a number, or None when it is not one (text, a flag, NaN)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(value)
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def is_number(value: Any) -> bool:
+    return number(value) is not None
 
 
 def obligation(
