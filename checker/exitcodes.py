@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import IntEnum
 
-from checker.findings import FindingKind, Severity
+from checker.findings import FindingKind
 
 
 class ExitCode(IntEnum):
@@ -42,7 +42,3 @@ def exit_code(
     if any(findings_by_kind.get(kind.value, 0) for kind in failing):
         return ExitCode.FINDINGS
     return ExitCode.OK
-
-
-def at_least(severity: Severity, minimum: Severity) -> bool:
-    return severity.rank <= minimum.rank

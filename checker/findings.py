@@ -109,7 +109,3 @@ def fingerprint(*identity: str) -> str:
 def natural_key(text: str) -> tuple[Any, ...]:
     """Sort "4.2" before "10.1" and "2a" after "2"."""
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
-
-
-def sort_findings(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=Finding.sort_key)
