@@ -14,6 +14,19 @@ from checker.validation_errors import diagnostics_from_validation
 from checker.yaml_source import load_yaml
 
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
+# Files in a rules directory that are not agreements: scenarios (`<name>.test.yaml`), the fact-type
+# catalogue and the waivers. They have their own loaders.
+SCENARIO_SUFFIXES = (".test.yaml", ".test.yml")
+RESERVED_NAMES = frozenset({"fact-types.yaml", "fact-types.yml", "waivers.yaml", "waivers.yml"})
+
+
+def is_rule_file(name: str) -> bool:
+    """Whether a file found in a rules directory is an agreement's rule file."""
+    return (
+        name.endswith(RULE_FILE_SUFFIXES)
+        and not name.endswith(SCENARIO_SUFFIXES)
+        and name not in RESERVED_NAMES
+    )
 
 
 @dataclass(slots=True)
@@ -36,9 +49,7 @@ def rule_files(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
     for path in paths:
         if os.path.isdir(path):
             for root, _dirs, files in os.walk(path):
-                found.extend(
-                    os.path.join(root, name) for name in files if name.endswith(RULE_FILE_SUFFIXES)
-                )
+                found.extend(os.path.join(root, name) for name in files if is_rule_file(name))
         elif os.path.isfile(path):
             found.append(path)
         else:
