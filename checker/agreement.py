@@ -8,8 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from checker.calendars import BusinessCalendar, CalendarSpec, calendar_for
 from checker.clauses import clause_union
-from checker.clauses.base import Clause
+from checker.clauses.base import Clause, business_day_durations
 from checker.patterns import FactPattern
 from checker.timeutil import Duration, parse_duration
 
@@ -59,6 +60,11 @@ class Agreement(BaseModel):
     expires: date | None = Field(default=None, description="Last day, for a fixed term")
     term: RenewingTerm | None = Field(default=None, description="A renewing term instead")
     owner: str = Field(min_length=1, description="Team or person answerable for it")
+    calendar: CalendarSpec | None = Field(
+        default=None,
+        description="Holiday calendar for durations given in business days, "
+        "e.g. {country: DE, subdivision: BY}",
+    )
     clauses: list[clause_union()] = Field(min_length=1)  # type: ignore[valid-type]
 
     @model_validator(mode="after")
@@ -67,11 +73,32 @@ class Agreement(BaseModel):
             raise ValueError("give either 'expires' (a fixed end date) or 'term' (a renewing term)")
         if self.expires is not None and self.expires < self.effective:
             raise ValueError(f"'expires' ({self.expires}) is before 'effective' ({self.effective})")
+        if self.calendar is None:
+            self._business_days_need_a_calendar()
         duplicates = [cid for cid, n in Counter(c.id for c in self.all_clauses).items() if n > 1]
         if duplicates:
             raise ValueError(f"clause id '{duplicates[0]}' is used more than once")
         return self
 
+    def _business_days_need_a_calendar(self) -> None:
+        uses = [f"term.{name} ({value})" for name, value in business_day_durations(self.term)]
+        for clause in self.all_clauses:
+            for version in clause.versions():
+                uses.extend(
+                    f"clause {clause.id} {name} ({value})"
+                    for name, value in business_day_durations(version.terms)
+                )
+        if uses:
+            raise ValueError(
+                f"{uses[0]} is counted in business days, but the agreement has no 'calendar'; "
+                "add one, e.g. 'calendar: {country: DE}' (optionally with a subdivision such as BY)"
+            )
+
     @property
     def all_clauses(self) -> list[Clause]:
         return list(self.clauses)
+
+    @property
+    def business_calendar(self) -> BusinessCalendar | None:
+        """The holiday calendar business days count on, if the agreement names one."""
+        return None if self.calendar is None else calendar_for(self.calendar)

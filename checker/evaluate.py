@@ -136,6 +136,7 @@ def _context(
         horizon_end=horizon_end,
         facts=facts,
         program=program,
+        calendar=agreement.business_calendar,
     )
 
 

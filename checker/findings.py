@@ -61,6 +61,7 @@ class Finding:
     message: str
     evidence: tuple[Evidence, ...] = ()
     owner: str = ""
+    calendar: str = ""  # the business-day calendar a date was counted on, e.g. "DE-BY"
     fingerprint: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +93,7 @@ class Finding:
             "subject": self.subject,
             "message": self.message,
             "owner": self.owner,
+            "calendar": self.calendar,
             "evidence": [
                 {"fact_id": e.fact_id, "type": e.fact_type, "at": e.at, "source": e.source}
                 for e in self.evidence

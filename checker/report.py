@@ -29,6 +29,7 @@ CSV_COLUMNS = (
     "message",
     "evidence",
     "owner",
+    "calendar",
     "fingerprint",
 )
 

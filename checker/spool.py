@@ -95,13 +95,25 @@ def _fields(finding: Finding) -> tuple[Any, ...]:
         finding.message,
         tuple((e.fact_id, e.fact_type, e.at, e.source) for e in finding.evidence),
         finding.owner,
+        finding.calendar,
     )
 
 
 def _finding(fields: tuple[Any, ...]) -> Finding:
-    (agreement, clause, title, kind, code, severity, day, subject, message, evidence, owner) = (
-        fields
-    )
+    (
+        agreement,
+        clause,
+        title,
+        kind,
+        code,
+        severity,
+        day,
+        subject,
+        message,
+        evidence,
+        owner,
+        calendar,
+    ) = fields
     return Finding(
         agreement=str(agreement),
         clause=str(clause),
@@ -114,4 +126,5 @@ def _finding(fields: tuple[Any, ...]) -> Finding:
         message=str(message),
         evidence=tuple(Evidence(*item) for item in evidence),
         owner=str(owner),
+        calendar=str(calendar),
     )

@@ -12,7 +12,7 @@ from checker.blocks import Obligation, obligations
 from checker.clauses.base import AgreementTerm, Clause, ClauseContext
 from checker.facts import Fact
 from checker.patterns import FactPattern
-from checker.timeutil import Duration, end_of_date, epoch_of_date
+from checker.timeutil import end_of_date, epoch_of_date
 
 # Renewals are followed at most this many times (a 1-day renewal over a century stays bounded).
 MAX_RENEWALS = 1_000
@@ -110,13 +110,12 @@ def _renewing_end(
         f for f in facts if term.notice.matches(f) and f.partner in (None, agreement.partner)
     ]
     period_start = agreement.effective
-    period_end = term.initial.add_to_date(agreement.effective) - timedelta(days=1)
+    calendar = agreement.business_calendar
+    period_end = term.initial.add_to_date(agreement.effective, calendar) - timedelta(days=1)
     for _ in range(MAX_RENEWALS):
         notice_by = None
         if term.non_renewal_notice is not None:
-            notice_by = _minus(
-                period_end, term.non_renewal_notice.amount, term.non_renewal_notice.unit
-            )
+            notice_by = term.non_renewal_notice.negated().add_to_date(period_end, calendar)
         if term.renews_for is None:
             return period_end, "expiry", None
         stopped = any(
@@ -128,9 +127,5 @@ def _renewing_end(
         if epoch_of_date(period_end + timedelta(days=1)) > as_of:
             return period_end, "expiry", notice_by
         period_start = period_end + timedelta(days=1)
-        period_end = term.renews_for.add_to_date(period_start) - timedelta(days=1)
+        period_end = term.renews_for.add_to_date(period_start, calendar) - timedelta(days=1)
     return period_end, "expiry", None
-
-
-def _minus(day: date, amount: int, unit: str) -> date:
-    return Duration(-amount, unit).add_to_date(day)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 SECONDS_PER_DAY = 86_400
 
@@ -45,52 +46,104 @@ def parse_instant(text: str) -> int:
     return int(moment.timestamp())
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(h|hours?|d|days?|w|weeks?|m|months?|y|years?)\s*$")
+_DURATION = re.compile(
+    r"^\s*(\d+)\s*(h|hours?|d|days?|w|weeks?|m|months?|y|years?"
+    r"|bd|business\s+days?|working\s+days?)\s*$"
+)
+DURATION_EXAMPLES = "72h, 30d, 2w, 6 months, 1y or 10 business days"
+
+
+class BusinessDays(Protocol):
+    """A business-day calendar (see checker.calendars): what business-day durations count on."""
+
+    @property
+    def label(self) -> str: ...
+
+    def add_business_days(self, day: date, count: int) -> date: ...
+
+
+class _WeekdaysOnly:
+    """Monday to Friday, no holidays: for comparing business-day durations without a calendar."""
+
+    label = "weekdays"
+
+    def add_business_days(self, day: date, count: int) -> date:
+        step = timedelta(days=1 if count >= 0 else -1)
+        remaining, current = abs(count), day
+        while remaining:
+            current += step
+            if current.weekday() < 5:
+                remaining -= 1
+        return current
+
+
+WEEKDAYS_ONLY: BusinessDays = _WeekdaysOnly()
+
+
+class NoCalendarError(ValueError):
+    """A business-day duration was applied without the agreement's holiday calendar."""
 
 
 @dataclass(frozen=True, slots=True)
 class Duration:
-    """A clause duration: hours (exact, UTC) or calendar days/months/years."""
+    """A clause duration: hours (exact, UTC), calendar days/months/years, or business days."""
 
     amount: int
-    unit: str  # "hours" | "days" | "months" | "years"
+    unit: str  # "hours" | "days" | "months" | "years" | "business_days"
 
     def __str__(self) -> str:
-        unit = self.unit[:-1] if self.amount == 1 else self.unit
-        return f"{self.amount} {unit}"
+        unit = self.unit.replace("_", " ")
+        return f"{self.amount} {unit[:-1] if abs(self.amount) == 1 else unit}"
 
-    def after(self, instant: int) -> int:
-        """The instant this duration after `instant`; calendar units keep the time of day."""
+    @property
+    def in_business_days(self) -> bool:
+        return self.unit == "business_days"
+
+    def after(self, instant: int, calendar: BusinessDays | None = None) -> int:
+        """The instant this duration after `instant`; days, months, years and business days keep
+        the time of day. Business days need the agreement's calendar."""
         if self.unit == "hours":
             return instant + self.amount * 3600
         start = datetime.fromtimestamp(instant, tz=UTC)
-        if self.unit == "days":
-            return int((start + timedelta(days=self.amount)).timestamp())
-        months = self.amount * (12 if self.unit == "years" else 1)
-        shifted = add_months(start.date(), months)
+        shifted = self.add_to_date(start.date(), calendar)
         return int(datetime.combine(shifted, start.timetz()).timestamp())
 
-    def before(self, instant: int) -> int:
+    def before(self, instant: int, calendar: BusinessDays | None = None) -> int:
         """The instant this duration before `instant`."""
-        return Duration(-self.amount, self.unit).after(instant)
+        return self.negated().after(instant, calendar)
 
-    def add_to_date(self, day: date) -> date:
-        """Calendar arithmetic on dates ("30 days after 2026-01-31"); hours round down to days."""
+    def negated(self) -> Duration:
+        return Duration(-self.amount, self.unit)
+
+    def add_to_date(self, day: date, calendar: BusinessDays | None = None) -> date:
+        """Calendar arithmetic on dates ("30 days after 2026-01-31"); hours round down to days;
+        "10 business days after" counts the calendar's business days after `day`."""
         if self.unit == "hours":
             return day + timedelta(days=self.amount // 24)
         if self.unit == "days":
             return day + timedelta(days=self.amount)
+        if self.unit == "business_days":
+            if calendar is None:
+                raise NoCalendarError(
+                    f"'{self}' is counted in business days, but the agreement names no holiday "
+                    "calendar (add e.g. 'calendar: {country: DE}')"
+                )
+            return calendar.add_business_days(day, self.amount)
         return add_months(day, self.amount * (12 if self.unit == "years" else 1))
 
 
 def parse_duration(text: str) -> Duration:
-    """`72h`, `30d`, `30 days`, `2w`, `6 months`, `1y` -> Duration. Raises ValueError."""
+    """`72h`, `30d`, `30 days`, `2w`, `6 months`, `1y`, `10 business days`, `10bd` -> Duration.
+
+    Raises ValueError."""
     match = _DURATION.match(str(text))
     if not match:
         raise ValueError(
-            f"'{text}' is not a duration; write a number and a unit, e.g. 72h, 30d, 2w, 6 months, 1y"
+            f"'{text}' is not a duration; write a number and a unit, e.g. {DURATION_EXAMPLES}"
         )
     amount, unit = int(match.group(1)), match.group(2)
+    if unit == "bd" or unit.startswith(("business", "working")):
+        return Duration(amount, "business_days")
     if unit.startswith("h"):
         return Duration(amount, "hours")
     if unit.startswith("d"):

@@ -14,7 +14,7 @@ from checker.facts import Fact
 from checker.findings import Evidence, Finding, FindingKind, Severity
 from checker.patterns import FactPattern
 from checker.program import Program
-from checker.timeutil import date_of_epoch, epoch_of_date
+from checker.timeutil import BusinessDays, Duration, date_of_epoch, epoch_of_date
 
 # Fields an amendment may not change.
 _FIXED_FIELDS = frozenset({"id", "kind", "amended"})
@@ -91,6 +91,11 @@ class Clause(BaseModel):
             for i, v in enumerate(found)
         )
 
+    @cached_property
+    def uses_business_days(self) -> bool:
+        """Whether any version of the clause counts a duration in business days."""
+        return any(business_day_durations(version.terms) for version in self._versions)
+
     def version_at(self, instant: int) -> Clause:
         if not self.amended:
             return self
@@ -118,6 +123,23 @@ class Clause(BaseModel):
     def describe(self) -> str:
         """One plain-English sentence on what the clause requires."""
         return self.kind_summary
+
+
+def business_day_durations(model: BaseModel | None, prefix: str = "") -> list[tuple[str, Duration]]:
+    """(field path, duration) of every business-day duration in `model`, nested models included."""
+    found: list[tuple[str, Duration]] = []
+    if model is None:
+        return found
+    for name in type(model).model_fields:
+        path = f"{prefix}{name}"
+        values = getattr(model, name)
+        for index, value in enumerate(values if isinstance(values, list) else [values]):
+            here = f"{path}[{index}]" if isinstance(values, list) else path
+            if isinstance(value, Duration) and value.in_business_days:
+                found.append((here, value))
+            elif isinstance(value, BaseModel) and not isinstance(value, Amendment):
+                found.extend(business_day_durations(value, f"{here}."))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +184,7 @@ class ClauseContext:
     horizon_end: int
     facts: list[Fact]
     program: Program
+    calendar: BusinessDays | None = None  # the agreement's business-day calendar, if any
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -197,6 +220,9 @@ class ClauseContext:
             message=message,
             evidence=tuple(Evidence.of(fact) for fact in sorted(set(evidence), key=_fact_order)),
             owner=self.owner,
+            calendar=self.calendar.label
+            if self.calendar is not None and clause.uses_business_days
+            else "",
         )
 
     def report(self, finding: Finding) -> None:

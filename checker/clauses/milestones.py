@@ -164,7 +164,7 @@ class Milestones(Clause):
                 continue
             if notice.get(terms.name_field) != milestone.name:
                 continue
-            cure_ends = terms.cure.period.add_to_date(notice.day)
+            cure_ends = terms.cure.period.add_to_date(notice.day, context.calendar)
             right_arises = cure_ends + timedelta(days=1)
             return Obligation(
                 subject=milestone.name,

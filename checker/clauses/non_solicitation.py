@@ -97,7 +97,7 @@ class NonSolicitation(Clause):
             if left is None:
                 continue
             start, end = version.bounds(context.term.start, context.term.end)
-            cutoff = terms.lookback.before(fact.at)
+            cutoff = terms.lookback.before(fact.at, context.calendar)
             # limits() compares strictly: "left at or after the cutoff" is "left after cutoff - 1s".
             bounds.append(Limit(start, end, cutoff - 1, fact.id))
             measurements.append(

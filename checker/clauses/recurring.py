@@ -298,7 +298,7 @@ class Recurring(Clause):
                     continue
                 opens = period.end + timedelta(days=1)
                 closes = min(
-                    end_of_date(terms.minimum.right_for.add_to_date(period.end)),
+                    end_of_date(terms.minimum.right_for.add_to_date(period.end, context.calendar)),
                     context.term.end - 1,
                 )
                 if closes < epoch_of_date(opens):
@@ -330,7 +330,7 @@ class Recurring(Clause):
 def _delivery(context: ClauseContext, terms: Recurring, period: Period) -> Obligation:
     assert terms.deliverable is not None
     assert terms.due_after_period_end is not None
-    due_day = terms.due_after_period_end.add_to_date(period.end)
+    due_day = terms.due_after_period_end.add_to_date(period.end, context.calendar)
     delivered = next(
         (
             fact
@@ -343,7 +343,9 @@ def _delivery(context: ClauseContext, terms: Recurring, period: Period) -> Oblig
     recorded = f", recorded by {delivered.id}" if delivered is not None else ""
     material_after = None
     if terms.material_breach_after is not None:
-        material_after = end_of_date(terms.material_breach_after.add_to_date(due_day))
+        material_after = end_of_date(
+            terms.material_breach_after.add_to_date(due_day, context.calendar)
+        )
     return Obligation(
         subject=period.label,
         what=f"{terms.deliverable.fact} for {period.label}{recorded}",

@@ -49,6 +49,7 @@ from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FactPattern
 from checker.timeutil import (
+    WEEKDAYS_ONLY,
     Duration,
     Period,
     anniversaries,
@@ -95,8 +96,9 @@ class AnniversaryWindow(BaseModel):
 
     @model_validator(mode="after")
     def _in_order(self) -> AnniversaryWindow:
-        opens = self.opens_before.before(epoch_of_date(_REFERENCE_DAY))
-        closes = self.closes_before.before(epoch_of_date(_REFERENCE_DAY))
+        # Business days are compared as weekdays: the holiday calendar is not known here.
+        opens = self.opens_before.before(epoch_of_date(_REFERENCE_DAY), WEEKDAYS_ONLY)
+        closes = self.closes_before.before(epoch_of_date(_REFERENCE_DAY), WEEKDAYS_ONLY)
         if closes < opens:
             raise ValueError("'closes_before' must not be longer than 'opens_before'")
         return self
@@ -176,6 +178,7 @@ class Renegotiation(Clause):
         if term.end <= term.start:
             return
         first_day = date_of_epoch(term.start)
+        calendar = context.calendar
         found: list[Window] = []
         seen: set[tuple[int, int]] = set()
         for version in self.versions():
@@ -199,8 +202,8 @@ class Renegotiation(Clause):
                         (
                             day.isoformat(),
                             f"renegotiation window before the anniversary on {day.isoformat()}",
-                            epoch_of_date(_minus(a.opens_before, day)),
-                            end_of_date(_minus(a.closes_before, day)),
+                            epoch_of_date(a.opens_before.negated().add_to_date(day, calendar)),
+                            end_of_date(a.closes_before.negated().add_to_date(day, calendar)),
                         )
                     )
             for subject, what, opens, last_second in candidates:
@@ -282,7 +285,10 @@ class Renegotiation(Clause):
                 run = judged[index - required + 1 : index + 1]
                 evidence = tuple(fact for _, _, fact in run if fact is not None)
                 opens = epoch_of_date(period.end + timedelta(days=1))
-                closes = min(end_of_date(perf.request_within.add_to_date(period.end)), term.end - 1)
+                closes = min(
+                    end_of_date(perf.request_within.add_to_date(period.end, context.calendar)),
+                    term.end - 1,
+                )
                 if closes < opens:
                     continue
                 labels = ", ".join(p.label for p, _, _ in run)
@@ -318,10 +324,6 @@ def _unit(clause: Renegotiation) -> str | None:
         if terms.performance is not None:
             return terms.performance.period
     return None
-
-
-def _minus(duration: Duration, day: date) -> date:
-    return Duration(-duration.amount, duration.unit).add_to_date(day)
 
 
 def _is_number(value: object) -> bool:

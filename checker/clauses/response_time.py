@@ -79,7 +79,7 @@ class ResponseTime(Clause):
                 Obligation(
                     subject=trigger.id,
                     what=f"{label}, within {terms.within} of {trigger.at_iso}",
-                    due_by=terms.within.after(trigger.at),
+                    due_by=terms.within.after(trigger.at, context.calendar),
                     evidence=(trigger,),
                     done=answer,
                     missed=Outcome(FindingKind.BREACH, "response_time.missed"),

@@ -177,7 +177,7 @@ class Termination(Clause):
                 continue
             if not concerns_agreement(fact, context):
                 continue
-            return fact, terms.for_convenience.notice_period.after(fact.at)
+            return fact, terms.for_convenience.notice_period.after(fact.at, context.calendar)
         return None
 
     # --- compilation --------------------------------------------------------------------------
@@ -198,7 +198,7 @@ class Termination(Clause):
             coc = terms.change_of_control
             if coc is None or not coc.event.matches(event):
                 continue
-            closes = min(coc.right_for.after(event.at) - 1, term.end - 1)
+            closes = min(coc.right_for.after(event.at, context.calendar) - 1, term.end - 1)
             exercised = next(
                 (
                     fact
@@ -286,7 +286,7 @@ class Termination(Clause):
                         f"{duty.name} ({duty.do.fact}{recorded}) within {duty.within} after the"
                         f" agreement ended on {term.last_day.isoformat()} ({reason})"
                     ),
-                    due_by=duty.within.after(term.end) - 1,
+                    due_by=duty.within.after(term.end, context.calendar) - 1,
                     evidence=(),
                     done=done,
                     missed=Outcome(FindingKind.BREACH, "termination.obligation_missed"),
