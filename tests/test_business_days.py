@@ -1,0 +1,237 @@
+"""Business days: the calendar itself, durations counted on it, and clauses using them end to end.
+
+Holidays used below (public holidays in Germany; Epiphany only in Bavaria, BY):
+  2026-12-25 Fri Christmas Day, 2026-12-26 Sat Second Day of Christmas, 2027-01-06 Wed Epiphany.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from checker.calendars import BusinessCalendar, CalendarSpec, calendar_for
+from checker.cli import main
+from checker.timeutil import Duration, NoCalendarError, parse_duration, parse_instant
+from tests.helpers import agreement, evaluate, fact, summary
+
+DE = CalendarSpec(country="DE")
+DE_BY = CalendarSpec(country="DE", subdivision="BY")
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("10 business days", 10), ("10bd", 10), ("1 business day", 1), ("5 working days", 5)],
+)
+def test_business_day_durations_parse(text: str, amount: int) -> None:
+    assert parse_duration(text) == Duration(amount, "business_days")
+
+
+def test_business_day_duration_reads_back_in_words() -> None:
+    assert str(parse_duration("1bd")) == "1 business day"
+    assert str(parse_duration("10bd")) == "10 business days"
+
+
+@pytest.mark.parametrize(
+    ("spec", "start", "count", "expected"),
+    [
+        # Friday + 1 business day: the weekend is skipped.
+        (DE, date(2026, 11, 20), 1, date(2026, 11, 23)),
+        # Wednesday + 2 over Christmas: Thu 24th (1), Fri 25th and Sat 26th holidays, Sun, Mon 28th (2).
+        (DE, date(2026, 12, 23), 2, date(2026, 12, 28)),
+        # Counting from a holiday that is also a weekend day: the next business day is Monday.
+        (DE, date(2026, 12, 26), 1, date(2026, 12, 28)),
+        # Epiphany is a holiday in Bavaria only.
+        (DE, date(2027, 1, 5), 1, date(2027, 1, 6)),
+        (DE_BY, date(2027, 1, 5), 1, date(2027, 1, 7)),
+        # Backwards: 1 business day before Monday 2026-12-28 is Thursday 2026-12-24.
+        (DE, date(2026, 12, 28), -1, date(2026, 12, 24)),
+        (DE, date(2026, 12, 28), 0, date(2026, 12, 28)),
+    ],
+)
+def test_calendar_counts_business_days(
+    spec: CalendarSpec, start: date, count: int, expected: date
+) -> None:
+    assert BusinessCalendar(spec).add_business_days(start, count) == expected
+
+
+def test_calendar_knows_weekends_and_holidays() -> None:
+    calendar = calendar_for(DE_BY)
+    assert calendar.holiday(date(2027, 1, 6)) == "Epiphany"
+    assert not calendar.is_business_day(date(2027, 1, 6))
+    assert not calendar.is_business_day(date(2026, 11, 21))  # Saturday
+    assert calendar.is_business_day(date(2026, 12, 24))  # Christmas Eve is a working day in DE
+    assert calendar.label == "DE-BY"
+    assert "DE-BY" in calendar.describe()
+
+
+def test_business_days_keep_the_time_of_day() -> None:
+    due = parse_duration("2bd").after(parse_instant("2026-12-23T10:00:00Z"), calendar_for(DE))
+    assert due == parse_instant("2026-12-28T10:00:00Z")
+
+
+def test_business_days_without_a_calendar_refuse() -> None:
+    with pytest.raises(NoCalendarError, match="no holiday calendar"):
+        parse_duration("2bd").add_to_date(date(2026, 12, 23))
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"country": "XX"}, "no holiday calendar for country 'XX'"),
+        ({"country": "DE", "subdivision": "BYX"}, "did you mean 'BY'"),
+        ({"country": "DE", "region": "BY"}, "region"),
+    ],
+)
+def test_unknown_calendars_are_refused(spec: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        CalendarSpec.model_validate(spec)
+
+
+MILESTONE = {
+    "id": "6.2",
+    "title": "Delivery milestones",
+    "kind": "milestones",
+    "milestones": [{"name": "ga", "due": "2026-12-15"}],
+    "achieved": {"fact": "milestone.achieved"},
+    "cure": {"notice": {"fact": "notice.default"}, "period": "2 business days"},
+}
+
+
+def test_business_days_need_a_calendar_on_the_agreement() -> None:
+    with pytest.raises(ValidationError, match=r"clause 6\.2 cure\.period \(2 business days\)"):
+        agreement(MILESTONE)
+
+
+def test_amended_business_days_need_a_calendar_too() -> None:
+    clause = {**MILESTONE, "cure": {**MILESTONE["cure"], "period": "30d"}}
+    clause["amended"] = [{"effective": "2026-06-01", "cure": MILESTONE["cure"]}]
+    with pytest.raises(ValidationError, match="no 'calendar'"):
+        agreement(clause)
+
+
+def test_cure_period_in_business_days_skips_christmas() -> None:
+    # Notice on Wed 2026-12-23; 2 business days in DE end on Mon 2026-12-28 (Thu 24th is day 1,
+    # Fri 25th and Sat 26th are holidays). The right to terminate arises the day after: 12-29.
+    subject = agreement(MILESTONE, calendar={"country": "DE"})
+    facts = [fact("n1", "notice.default", "2026-12-23T09:00:00Z", milestone="ga")]
+
+    on_last_cure_day = evaluate(subject, facts, "2026-12-28")
+    assert ("milestone.cure_ends", "deadline", "ga", "2026-12-28") in summary(on_last_cure_day)
+    assert all(f.kind.value != "trigger" for f in on_last_cure_day)
+
+    after = evaluate(subject, facts, "2026-12-29")
+    assert ("milestone.termination_right", "trigger", "ga", "2026-12-29") in summary(after)
+    assert {f.calendar for f in after} == {"DE"}
+
+
+def test_calendar_days_would_have_ended_on_the_holiday() -> None:
+    # The same clause in calendar days: 2 days after 12-23 is 12-25 (a holiday), right from 12-26.
+    clause = {**MILESTONE, "cure": {**MILESTONE["cure"], "period": "2d"}}
+    found = evaluate(
+        agreement(clause, calendar={"country": "DE"}),
+        [fact("n1", "notice.default", "2026-12-23T09:00:00Z", milestone="ga")],
+        "2026-12-29",
+    )
+    assert ("milestone.termination_right", "trigger", "ga", "2026-12-26") in summary(found)
+    assert {f.calendar for f in found} == {""}  # no business days: no calendar recorded
+
+
+RESPONSE = {
+    "id": "9.3",
+    "title": "Incident notice",
+    "kind": "response_time",
+    "after": {"fact": "incident.detected"},
+    "expect": {"fact": "notice.sent"},
+    "match_on": ["incident"],
+    "within": "2 business days",
+}
+
+
+@pytest.mark.parametrize(
+    ("answered_at", "late"),
+    [("2026-12-28T10:00:00Z", False), ("2026-12-28T10:00:01Z", True)],
+)
+def test_response_due_on_the_second_business_day_at_the_same_time(
+    answered_at: str, late: bool
+) -> None:
+    # Detected Wed 2026-12-23 10:00 UTC; 2 business days later is Mon 2026-12-28 10:00 UTC.
+    facts = [
+        fact("i1", "incident.detected", "2026-12-23T10:00:00Z", incident="INC-1"),
+        fact("s1", "notice.sent", answered_at, incident="INC-1"),
+    ]
+    found = evaluate(agreement(RESPONSE, calendar={"country": "DE"}), facts, "2027-01-10")
+    codes = [f.code for f in found]
+    assert ("response_time.late" in codes) is late
+    assert "response_time.missed" not in codes
+
+
+def test_subdivision_moves_a_deadline_by_its_own_holiday() -> None:
+    # Detected Tue 2027-01-05 12:00; 1 business day: Wed 01-06 in DE, Thu 01-07 in Bavaria.
+    clause = {**RESPONSE, "within": "1bd"}
+    facts = [
+        fact("i1", "incident.detected", "2027-01-05T12:00:00Z", incident="INC-2"),
+        fact("s1", "notice.sent", "2027-01-07T09:00:00Z", incident="INC-2"),
+    ]
+    national = evaluate(agreement(clause, calendar={"country": "DE"}), facts, "2027-01-20")
+    bavarian = evaluate(
+        agreement(clause, calendar={"country": "DE", "subdivision": "BY"}), facts, "2027-01-20"
+    )
+    assert [f.code for f in national] == ["response_time.late"]
+    assert bavarian == []
+
+
+RULE_FILE = """\
+agreement: acme-support
+title: Support agreement with Acme
+partner: acme
+effective: 2026-01-01
+expires: 2027-12-31
+owner: legal
+calendar: {country: DE, subdivision: BY}
+clauses:
+  - id: "9.3"
+    title: Incident notice
+    kind: response_time
+    after: {fact: incident.detected}
+    expect: {fact: notice.sent}
+    match_on: [incident]
+    within: 1 business day
+"""
+
+
+def test_business_days_end_to_end_from_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "acme.yaml").write_text(RULE_FILE, encoding="utf-8")
+    facts = tmp_path / "facts.jsonl"
+    facts.write_text(
+        '{"id": "i1", "type": "incident.detected", "at": "2027-01-05T12:00:00Z",'
+        ' "partner": "acme", "incident": "INC-3"}\n',
+        encoding="utf-8",
+    )
+    arguments = ["run", "--rules", str(rules), "--facts", str(facts), "--as-of", "2027-01-08"]
+    code = main([*arguments, "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert code == 1
+    # Due Thu 2027-01-07 12:00 (Epiphany on Wed is a Bavarian holiday); missed as of 01-08.
+    assert [(f["code"], f["date"], f["calendar"]) for f in findings] == [
+        ("response_time.missed", "2027-01-07", "DE-BY")
+    ]
+
+
+def test_calendar_errors_point_at_the_rule_file_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "acme.yaml"
+    path.write_text(RULE_FILE.replace("subdivision: BY", "subdivision: BYX"), encoding="utf-8")
+    assert main(["validate", str(path)]) == 3
+    err = capsys.readouterr().err
+    assert f"{path}:7:" in err
+    assert "did you mean 'BY'" in err
