@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 AS_OF  ?= 2026-11-22
 
-.PHONY: install run test lint bench golden clean
+.PHONY: install run test lint bench golden docs clean
 
 $(BIN)/contract-checker: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,7 @@ run: install
 
 test: install
 	$(BIN)/pytest -q
+	$(BIN)/contract-checker test rules/
 
 lint: install
 	$(BIN)/ruff check checker tests fixtures
@@ -26,7 +27,13 @@ lint: install
 	$(BIN)/mypy
 
 golden: install
-	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden_rulesets.py
+	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden_rulesets.py tests/test_validate_messages.py
+
+# The rule-file JSON Schema and docs/clauses.md are generated from the models; tests fail when
+# either is stale.
+docs: install
+	$(BIN)/contract-checker schema --output schema/agreement.schema.json
+	$(BIN)/python -m checker.kind_docs --output docs/clauses.md
 
 bench: install
 	$(BIN)/python -m fixtures.bench

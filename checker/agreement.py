@@ -29,16 +29,21 @@ class RenewingTerm(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    initial: DurationField = Field(description="Length of the first term, e.g. 2y")
+    initial: DurationField = Field(description="Length of the first term, e.g. 2y", examples=["2y"])
     renews_for: DurationField | None = Field(
-        default=None, description="Length of each automatic renewal; omit for no renewal"
+        default=None,
+        description="Length of each automatic renewal; omit for no renewal",
+        examples=["1y"],
     )
     non_renewal_notice: DurationField | None = Field(
-        default=None, description="Notice needed before a term ends to stop renewal, e.g. 90d"
+        default=None,
+        description="Notice needed before a term ends to stop renewal, e.g. 90d",
+        examples=["90d"],
     )
     notice: FactPattern = Field(
         default=FactPattern(fact="notice.non_renewal"),
         description="The fact that records a non-renewal notice",
+        examples=[{"fact": "notice.non_renewal"}],
     )
 
     _parse = field_validator("initial", "renews_for", "non_renewal_notice", mode="before")(
@@ -52,20 +57,52 @@ class Agreement(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     agreement: str = Field(
-        pattern=AGREEMENT_ID_PATTERN, description="Stable id, e.g. globex-reseller-2025"
+        pattern=AGREEMENT_ID_PATTERN,
+        description="Stable id, e.g. globex-reseller-2025",
+        examples=["globex-reseller-2025"],
     )
-    title: str = Field(min_length=1)
-    partner: str = Field(min_length=1, description="The partner, as facts name it")
-    effective: date = Field(description="First day of the agreement")
-    expires: date | None = Field(default=None, description="Last day, for a fixed term")
-    term: RenewingTerm | None = Field(default=None, description="A renewing term instead")
-    owner: str = Field(min_length=1, description="Team or person answerable for it")
+    title: str = Field(
+        min_length=1,
+        description="The agreement's name as people know it",
+        examples=["Reseller agreement with Globex"],
+    )
+    partner: str = Field(
+        min_length=1, description="The partner, as facts name it", examples=["globex"]
+    )
+    effective: date = Field(description="First day of the agreement", examples=["2025-10-01"])
+    expires: date | None = Field(
+        default=None, description="Last day, for a fixed term", examples=["2028-09-30"]
+    )
+    term: RenewingTerm | None = Field(
+        default=None,
+        description="A renewing term instead",
+        examples=[{"initial": "2y", "renews_for": "1y", "non_renewal_notice": "90d"}],
+    )
+    owner: str = Field(
+        min_length=1, description="Team or person answerable for it", examples=["emea-legal"]
+    )
     calendar: CalendarSpec | None = Field(
         default=None,
         description="Holiday calendar for durations given in business days, "
         "e.g. {country: DE, subdivision: BY}",
+        examples=[{"country": "DE", "subdivision": "BY"}],
     )
-    clauses: list[clause_union()] = Field(min_length=1)  # type: ignore[valid-type]
+    clauses: list[clause_union()] = Field(  # type: ignore[valid-type]
+        min_length=1,
+        description="The clauses to check, one entry per contract clause",
+        examples=[
+            [
+                {
+                    "id": "9.3",
+                    "title": "Incident notice",
+                    "kind": "response_time",
+                    "after": {"fact": "incident.detected"},
+                    "expect": {"fact": "notice.sent"},
+                    "within": "72h",
+                }
+            ]
+        ],
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Agreement:
@@ -75,10 +112,17 @@ class Agreement(BaseModel):
             raise ValueError(f"'expires' ({self.expires}) is before 'effective' ({self.effective})")
         if self.calendar is None:
             self._business_days_need_a_calendar()
-        duplicates = [cid for cid, n in Counter(c.id for c in self.all_clauses).items() if n > 1]
+        return self
+
+    @field_validator("clauses")
+    @classmethod
+    def _unique_clause_ids(cls, clauses: list[Clause]) -> list[Clause]:
+        # A guard for agreements built in code. Rule files get a positioned error from
+        # checker.semantic_checks instead, which also works when other clauses are broken.
+        duplicates = [cid for cid, n in Counter(c.id for c in clauses).items() if n > 1]
         if duplicates:
             raise ValueError(f"clause id '{duplicates[0]}' is used more than once")
-        return self
+        return clauses
 
     def _business_days_need_a_calendar(self) -> None:
         uses = [f"term.{name} ({value})" for name, value in business_day_durations(self.term)]

@@ -12,10 +12,14 @@ from checker import __version__, engine
 from checker.diagnostics import InputError
 from checker.evaluate import compile_agreement
 from checker.exitcodes import FAIL_ON_CHOICES, ExitCode, exit_code
+from checker.explain import explain_agreement
 from checker.fact_input import load_mapping
+from checker.kind_docs import UnknownKind, render_kind
 from checker.report import FORMATTERS, write_atomically, write_report
 from checker.rulebook import load_rulebook
 from checker.run import RuleFilesInvalid, run
+from checker.scenarios import run_scenario_tests
+from checker.schema import SCHEMA_FILE, render_schema
 from checker.timeutil import epoch_of_date, parse_instant
 
 MAX_PRINTED_FACT_ERRORS = 100
@@ -25,16 +29,52 @@ example:
   contract-checker run --rules rules/ --facts fixtures/demo/ --as-of 2026-11-22
   contract-checker run --facts exports/*.jsonl --format json --output findings.json
   cat facts.jsonl | contract-checker run --facts - --horizon 60 --fail-on trigger
+  contract-checker run --facts exports/ --waivers legal/waivers-2026.yaml
+
+waivers: approved exceptions (agreement, clause, optional subject and code, reason,
+approved_by, expires) are read from a waivers.yaml in each --rules directory, unless
+--waivers or --no-waivers is given. Waived findings are listed apart and do not count
+towards the exit code; error findings are never waived; expired and unused waivers are
+reported (and warned about on stderr).
 
 exit codes: 0 nothing to report, 1 findings at/above --fail-on, 2 usage,
-            3 invalid rule files, 4 unreadable or invalid fact lines"""
+            3 invalid rule or waivers files, 4 unreadable or invalid fact lines"""
 
 VALIDATE_EXAMPLE = """\
 example:
   contract-checker validate rules/
   contract-checker validate rules/globex-reseller.yaml
+  contract-checker validate --strict --fact-types exports/fact-types.yaml rules/
 
-exit codes: 0 all rule files valid, 3 problems found (all are listed)"""
+Errors (the file cannot be used as written) and warnings (it can, but check it: an
+unknown fact type or field, a date partly outside the agreement's term) are listed
+with file:line:column and a help line; warnings fail the run only with --strict.
+
+exit codes: 0 no errors (warnings allowed unless --strict), 3 problems found (all are listed)"""
+
+TEST_EXAMPLE = """\
+example:
+  contract-checker test                  # every rules/*.test.yaml
+  contract-checker test rules/globex-reseller.test.yaml
+  contract-checker test rules/ --strict-coverage
+
+A scenario file rules/<name>.test.yaml holds examples for rules/<name>.yaml: facts, the
+day to check them on, and the findings that must (expect) and must not (expect_not) appear.
+
+exit codes: 0 every scenario passed, 1 a scenario failed (or, with --strict-coverage,
+            a clause or agreement has no scenario), 3 invalid rule or scenario files"""
+
+EXPLAIN_EXAMPLE = """\
+example:
+  contract-checker explain rules/umbrella-codev.yaml
+  contract-checker explain rules/vandelay-consulting.yaml --as-of 2026-11-22 --horizon 60
+  contract-checker explain --kind milestones
+
+Each date is marked past (before the as-of date), upcoming (within the horizon) or later.
+Dates that depend on an event (a default notice, an incident) are given as rules, e.g.
+"cure ends 30 days after the default notice date".
+
+exit codes: 0 explained, 2 usage (or an unknown --kind), 3 invalid rule file"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -137,6 +177,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes evaluating agreements (default: one per available core)",
     )
+    waiver_options = run_parser.add_mutually_exclusive_group()
+    waiver_options.add_argument(
+        "--waivers",
+        action="extend",
+        nargs="+",
+        default=None,
+        metavar="FILE",
+        help="waivers file(s); may be repeated (default: waivers.yaml in each --rules directory, "
+        "if there is one)",
+    )
+    waiver_options.add_argument(
+        "--no-waivers",
+        action="store_const",
+        const=[],
+        dest="waivers",
+        help="apply no waivers: report every finding",
+    )
     run_parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
     validate_parser = commands.add_parser(
@@ -148,11 +205,87 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate_parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="count warnings as failures too (exit code 3)",
+    )
+    validate_parser.add_argument(
+        "--fact-types",
+        metavar="FILE",
+        help="catalogue of known fact types and their fields "
+        "(default: fact-types.yaml in the rules directory)",
+    )
+    validate_parser.add_argument(
         "paths",
         nargs="*",
         default=["rules/"],
         metavar="PATH",
         help="rule files or directories (default: rules/)",
+    )
+
+    test_parser = commands.add_parser(
+        "test",
+        help="run the scenarios written next to the rule files (*.test.yaml)",
+        description="Run every scenario in the scenario files (rules/<name>.test.yaml): evaluate "
+        "its facts as of its date and check the findings it expects and forbids. Reports a diff "
+        "for each failing scenario and the clauses no scenario exercises.",
+        epilog=TEST_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    test_parser.add_argument(
+        "paths",
+        nargs="*",
+        default=["rules/"],
+        metavar="PATH",
+        help="scenario files, rule files or directories (default: rules/)",
+    )
+    test_parser.add_argument(
+        "--strict-coverage",
+        action="store_true",
+        help="fail when a clause or an agreement has no scenario",
+    )
+
+    schema_parser = commands.add_parser(
+        "schema",
+        help="write the JSON Schema of a rule file, for editors and validators",
+        description="Write the JSON Schema (draft 2020-12) of a rule file, generated from the "
+        "models: every clause kind and field, with descriptions and examples.",
+        epilog=SCHEMA_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    schema_parser.add_argument(
+        "--output", metavar="FILE", help="write the schema here (default: stdout)"
+    )
+
+    explain_parser = commands.add_parser(
+        "explain",
+        help="show an agreement's clauses in plain English with every date they imply",
+        description="Print an agreement for checking against the contract text: its term, its "
+        "business-day calendar, and each clause in plain English with the dates it implies "
+        "(windows, due dates, cure periods, period ends, amendments). With --kind, print a "
+        "clause kind's documentation and example instead.",
+        epilog=EXPLAIN_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    explain_parser.add_argument(
+        "paths", nargs="*", metavar="RULE_FILE", help="the rule file(s) to explain"
+    )
+    explain_parser.add_argument(
+        "--kind", metavar="KIND", help="print a clause kind's documentation, e.g. milestones"
+    )
+    explain_parser.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="WHEN",
+        help="mark dates relative to this date (default: today)",
+    )
+    explain_parser.add_argument(
+        "--horizon",
+        type=_horizon,
+        default=30,
+        metavar="DAYS",
+        help="dates up to this many days after --as-of are upcoming (default: 30)",
     )
     return parser
 
@@ -164,16 +297,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if args.command == "explain":
+        return int(_explain(args))
     if args.command == "validate":
-        return int(_validate(args.paths))
+        return int(_validate(args.paths, args.fact_types, args.strict))
+    if args.command == "test":
+        return int(run_scenario_tests(args.paths, args.strict_coverage))
+    if args.command == "schema":
+        return int(_schema(args.output))
     return int(_run(args))
 
 
-def _validate(paths: list[str]) -> ExitCode:
-    rulebook = load_rulebook(paths)
+def _explain(args: argparse.Namespace) -> ExitCode:
+    if (args.kind is None) == (not args.paths):
+        print(
+            "contract-checker explain: give either a rule file or --kind KIND, e.g."
+            " 'contract-checker explain rules/globex-reseller.yaml'",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+    if args.kind is not None:
+        try:
+            text = render_kind(args.kind)
+        except UnknownKind as error:
+            print(f"contract-checker explain: {error}", file=sys.stderr)
+            return ExitCode.USAGE
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return ExitCode.OK
+    rulebook = load_rulebook(args.paths)
     for diagnostic in rulebook.diagnostics:
         print(diagnostic.render(), file=sys.stderr)
-    problems = len(rulebook.errors)
+    if rulebook.errors:
+        print(
+            f"{len(rulebook.errors)} problem(s) in rule files; nothing explained.", file=sys.stderr
+        )
+        return ExitCode.INVALID_RULES
+    as_of = args.as_of
+    if as_of is None:
+        as_of = epoch_of_date(datetime.now(tz=UTC).date())
+    problems: list[str] = []
+    for number, agreement in enumerate(rulebook.agreements):
+        source = rulebook.sources[agreement.agreement]
+        explained = explain_agreement(agreement, source, as_of, args.horizon)
+        sys.stdout.write(("\n" if number else "") + explained.text)
+        problems.extend(f"{source}: error: {problem}" for problem in explained.problems)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return ExitCode.INVALID_RULES if problems else ExitCode.OK
+
+
+def _validate(paths: list[str], fact_types: str | None, strict: bool) -> ExitCode:
+    rulebook = load_rulebook(paths, fact_types)
+    for diagnostic in rulebook.diagnostics:
+        print(diagnostic.render(), file=sys.stderr)
+    errors = len(rulebook.errors)
     for agreement in rulebook.agreements:
         # Compiled as of the effective date with no facts: catches clauses that cannot compile
         # and rule-side engine limits; limits that depend on facts are checked on every run.
@@ -183,13 +360,25 @@ def _validate(paths: list[str]) -> ExitCode:
         reasons = [f.message for f in compiled.errors] + engine.check_limits(compiled.program)
         for reason in reasons:
             print(f"{source}: error: {reason}", file=sys.stderr)
-        problems += len(reasons)
-    if problems:
-        print(f"{problems} problem(s) found.", file=sys.stderr)
+        errors += len(reasons)
+    for note in rulebook.notes:
+        print(f"note: {note}", file=sys.stderr)
+    warnings = len(rulebook.warnings)
+    counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+    if errors:
+        print(f"FAILED: {counts}.", file=sys.stderr)
+        return ExitCode.INVALID_RULES
+    if warnings and strict:
+        print(f"FAILED: {counts} (--strict counts warnings as failures).", file=sys.stderr)
         return ExitCode.INVALID_RULES
     clauses = sum(len(a.clauses) for a in rulebook.agreements)
-    print(f"OK: {len(rulebook.agreements)} agreements, {clauses} clauses.")
+    summary = f"OK: {len(rulebook.agreements)} agreements, {clauses} clauses"
+    print(f"{summary}; {_count(warnings, 'warning')}." if warnings else f"{summary}.")
     return ExitCode.OK
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _run(args: argparse.Namespace) -> ExitCode:
@@ -198,12 +387,15 @@ def _run(args: argparse.Namespace) -> ExitCode:
         as_of = epoch_of_date(datetime.now(tz=UTC).date())
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None
-        result = run(args.rules, args.facts, as_of, args.horizon, mapping, args.workers)
+        result = run(
+            args.rules, args.facts, as_of, args.horizon, mapping, args.workers, args.waivers
+        )
     except RuleFilesInvalid as invalid:
         for diagnostic in invalid.rulebook.diagnostics:
             print(diagnostic.render(), file=sys.stderr)
         print(
-            f"{len(invalid.rulebook.errors)} problem(s) in rule files; nothing evaluated.",
+            f"{len(invalid.rulebook.errors)} problem(s) in rule or waivers files; "
+            "nothing evaluated.",
             file=sys.stderr,
         )
         return ExitCode.INVALID_RULES
@@ -217,6 +409,10 @@ def _run(args: argparse.Namespace) -> ExitCode:
             write_atomically(args.output, report)
         else:
             write_report(report, sys.stdout)
+        for warning in result.rule_warnings:
+            print(warning.render(), file=sys.stderr)
+        for warning in result.waivers.warnings():
+            print(warning.render(), file=sys.stderr)
         for diagnostic in result.fact_errors[:MAX_PRINTED_FACT_ERRORS]:
             print(f"{diagnostic.location}: rejected: {diagnostic.message}", file=sys.stderr)
         hidden = len(result.fact_errors) - MAX_PRINTED_FACT_ERRORS
@@ -226,3 +422,27 @@ def _run(args: argparse.Namespace) -> ExitCode:
                 file=sys.stderr,
             )
         return exit_code(result.summary.findings_by_kind, len(result.fact_errors), args.fail_on)
+
+
+SCHEMA_EXAMPLE = f"""\
+example:
+  contract-checker schema --output {SCHEMA_FILE}
+
+Rule files that start with the line
+  # yaml-language-server: $schema=../schema/agreement.schema.json
+get suggestions and checks as you type in editors with YAML support (VS Code: Red Hat YAML).
+
+exit codes: 0 written, 2 the output file cannot be written"""
+
+
+def _schema(output: str | None) -> ExitCode:
+    text = render_schema()
+    if output is None:
+        sys.stdout.write(text)
+        return ExitCode.OK
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        print(f"cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        return ExitCode.USAGE
+    return ExitCode.OK

@@ -28,6 +28,8 @@ def exit_code(
     `fail_on` names the least urgent kind that fails the run: "breach" fails on breaches and errors,
     "trigger" also on triggers, "deadline" on any finding, "error" only on errors, "never" never.
     Errors (agreements that could not be evaluated) always fail unless "never": fail closed.
+    `findings_by_kind` counts the findings reported as such: findings set apart by an active
+    waiver are left out (they never fail a run), and errors are never waived (checker.waivers).
     Bad fact lines take precedence: they mean the findings rest on incomplete input.
     """
     if fact_errors:

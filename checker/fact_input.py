@@ -546,6 +546,20 @@ class _Reader:
         return reason
 
 
+def fact_from_record(record: dict[str, Any], path: str, line: int) -> Fact:
+    """One fact from a record shaped like a fact-file line (envelope fields and attributes),
+    checked exactly as a line of a fact file is; its source is `path:line`.
+
+    Raises ValueError with the reason a fact file's bad line would be rejected with.
+    """
+    taken: list[Fact] = []
+    try:
+        _Reader(None, taken.append).take(dict(record), path, line, True)
+    except _RejectedLineError as bad:
+        raise ValueError(bad.reason) from None
+    return taken[0]
+
+
 def _instant(text: str) -> int:
     """Epoch seconds of an `at` value, or _RejectedLineError saying what is wrong with it.
 
@@ -642,6 +656,7 @@ __all__ = [
     "STDIN_SOURCE",
     "FactInput",
     "FactMapping",
+    "fact_from_record",
     "load_mapping",
     "read_facts",
     "stream_facts",

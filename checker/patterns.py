@@ -39,14 +39,20 @@ class FactPattern(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    fact: FactType = Field(description="Fact type, e.g. deal.closed")
+    fact: FactType = Field(description="Fact type, e.g. deal.closed", examples=["deal.closed"])
     where: dict[str, Accepted] = Field(
         default_factory=dict,
         description="Every field must have this value (or one of these values)",
+        examples=[{"channel": "direct"}, {"territory": ["DE", "AT"], "channel": "direct"}],
     )
     unless: list[dict[str, Accepted]] = Field(
         default_factory=list,
-        description="Carve-outs: a fact meeting every condition of any one entry is exempt",
+        description="Carve-outs: one set of conditions or a list of them; a fact meeting every "
+        "condition of any one set is exempt",
+        examples=[
+            {"customer": ["siemens-ag", "bosch"]},
+            [{"partner": "globex"}, {"channel": "marketplace", "territory": "CH"}],
+        ],
     )
 
     @field_validator("where")

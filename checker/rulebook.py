@@ -10,6 +10,13 @@ from pydantic import ValidationError
 
 from checker.agreement import Agreement
 from checker.diagnostics import Diagnostic, InputError, Level
+from checker.fact_catalog import (
+    CATALOGUE_NAMES,
+    FactCatalogue,
+    find_fact_catalogue,
+    load_fact_catalogue,
+)
+from checker.semantic_checks import check_agreement_file
 from checker.validation_errors import diagnostics_from_validation
 from checker.yaml_source import load_yaml
 
@@ -36,10 +43,15 @@ class Rulebook:
     agreements: list[Agreement] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # agreement id -> rule file
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was not checked, and why
 
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.level is Level.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.level is Level.WARNING]
 
 
 def rule_files(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
@@ -59,20 +71,32 @@ def rule_files(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
     return sorted(set(found)), problems
 
 
-def load_rulebook(paths: Sequence[str]) -> Rulebook:
-    """Load and validate every rule file; problems in one file never stop the others."""
+def load_rulebook(paths: Sequence[str], fact_types: str | None = None) -> Rulebook:
+    """Load and validate every rule file; problems in one file never stop the others.
+
+    Each file gets the schema's checks and the semantic checks (`checker.semantic_checks`); fact
+    types and fields are checked against the catalogue `fact_types`, by default the
+    `fact-types.yaml` of the rules directory (without one they are not checked, and a note says
+    so). An agreement with errors is left out of the book; one with only warnings is kept.
+    """
     files, problems = rule_files(paths)
     book = Rulebook(diagnostics=problems)
+    catalogue = _load_catalogue(paths, fact_types, book)
     for path in files:
         try:
             document = load_yaml(path)
         except InputError as error:
             book.diagnostics.extend(error.diagnostics)
             continue
+        semantic = check_agreement_file(document, catalogue)
         try:
             agreement = Agreement.model_validate(document.data)
         except ValidationError as error:
-            book.diagnostics.extend(diagnostics_from_validation(document, error, Agreement))
+            found = diagnostics_from_validation(document, error, Agreement, semantic.superseded)
+            book.diagnostics.extend(_in_order([*found, *semantic.diagnostics]))
+            continue
+        book.diagnostics.extend(_in_order(semantic.diagnostics))
+        if any(d.level is Level.ERROR for d in semantic.diagnostics):
             continue
         if agreement.agreement in book.sources:
             position = document.position_of(("agreement",))
@@ -91,3 +115,29 @@ def load_rulebook(paths: Sequence[str]) -> Rulebook:
         book.agreements.append(agreement)
     book.agreements.sort(key=lambda a: a.agreement)
     return book
+
+
+def _load_catalogue(
+    paths: Sequence[str], fact_types: str | None, book: Rulebook
+) -> FactCatalogue | None:
+    """The fact-type catalogue to check against, or None (with a note saying why)."""
+    path = fact_types or find_fact_catalogue(paths)
+    if path is None:
+        book.notes.append(
+            f"fact types and fields were not checked: no {CATALOGUE_NAMES[0]} was found next to "
+            "the rule files (give one with --fact-types FILE)"
+        )
+        return None
+    try:
+        return load_fact_catalogue(path)
+    except InputError as error:
+        book.diagnostics.extend(error.diagnostics)
+        book.notes.append(
+            f"fact types and fields were not checked: {path} has errors (listed above)"
+        )
+        return None
+
+
+def _in_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """By position in the file; at one position, errors before warnings."""
+    return sorted(diagnostics, key=lambda d: (d.line, d.column, d.level is not Level.ERROR))

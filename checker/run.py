@@ -18,11 +18,14 @@ from checker.routing import FactStore, RoutingIndex
 from checker.rulebook import Rulebook, load_rulebook
 from checker.spool import FindingSpool
 from checker.timeutil import SECONDS_PER_DAY
+from checker.waivers import AppliedWaivers, load_waivers, waiver_files
 
 log = logging.getLogger(__name__)
 
 
 class RuleFilesInvalid(Exception):
+    """Rule files (or waivers files, whose problems are added to the rulebook's) had errors."""
+
     def __init__(self, rulebook: Rulebook) -> None:
         super().__init__(f"{len(rulebook.errors)} problem(s) in rule files")
         self.rulebook = rulebook
@@ -36,7 +39,8 @@ class RunSummary:
     clauses: int = 0
     counts: FactCounts = field(default_factory=FactCounts)
     irrelevant: int = 0  # accepted, but no clause of any agreement reads them
-    findings_by_kind: Counter[str] = field(default_factory=Counter)
+    findings_by_kind: Counter[str] = field(default_factory=Counter)  # waived findings left out
+    waived: int = 0  # findings set apart by an active waiver
 
 
 @dataclass(slots=True)
@@ -46,6 +50,8 @@ class RunResult:
     findings: FindingSpool
     fact_errors: list[Diagnostic]
     summary: RunSummary
+    waivers: AppliedWaivers = field(default_factory=AppliedWaivers)
+    rule_warnings: list[Diagnostic] = field(default_factory=list)  # the run went on despite them
 
     def __enter__(self) -> RunResult:
         return self
@@ -64,14 +70,22 @@ def run(
     horizon_days: int = 30,
     mapping: FactMapping | None = None,
     workers: int | None = None,
+    waiver_paths: Sequence[str] | None = None,
 ) -> RunResult:
     """Evaluate every agreement in `rule_paths` against the facts in `fact_paths`.
 
-    Raises RuleFilesInvalid when any rule file has errors (nothing is evaluated on a partial
-    rulebook) and InputError when a fact path cannot be read at all.
+    Waivers come from `waiver_paths`, or when it is None from the waivers file of each directory
+    in `rule_paths` (see checker.waivers); pass [] for none.
+
+    Raises RuleFilesInvalid when any rule file or waivers file has errors (nothing is evaluated on
+    a partial rulebook) and InputError when a fact path cannot be read at all.
     """
     started = time.perf_counter()
     rulebook = load_rulebook(rule_paths)
+    loaded_waivers = load_waivers(
+        waiver_files(rule_paths, waiver_paths), None if rulebook.errors else rulebook.agreements
+    )
+    rulebook.diagnostics.extend(loaded_waivers.diagnostics)
     if rulebook.errors:
         raise RuleFilesInvalid(rulebook)
     agreements = rulebook.agreements
@@ -84,12 +98,14 @@ def run(
         fact_errors = _evaluate(
             rulebook, fact_paths, as_of, horizon_end, mapping, workers, summary, findings
         )
+        waivers = AppliedWaivers(loaded_waivers.waivers, as_of)
+        summary.findings_by_kind = waivers.tally(findings)
     except BaseException:
         findings.close()
         raise
-    summary.findings_by_kind = Counter(findings.by_kind)
+    summary.waived = waivers.waived
     log.info("collected %d findings (peak memory %d MB)", len(findings), _peak_mb())
-    return RunResult(findings, fact_errors, summary)
+    return RunResult(findings, fact_errors, summary, waivers, rulebook.warnings)
 
 
 def _evaluate(

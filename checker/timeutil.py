@@ -46,10 +46,12 @@ def parse_instant(text: str) -> int:
     return int(moment.timestamp())
 
 
-_DURATION = re.compile(
+# What a duration may look like; the JSON Schema of rule files uses the same pattern.
+DURATION_PATTERN = (
     r"^\s*(\d+)\s*(h|hours?|d|days?|w|weeks?|m|months?|y|years?"
     r"|bd|business\s+days?|working\s+days?)\s*$"
 )
+_DURATION = re.compile(DURATION_PATTERN)
 DURATION_EXAMPLES = "72h, 30d, 2w, 6 months, 1y or 10 business days"
 
 

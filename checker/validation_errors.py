@@ -9,15 +9,17 @@ import calendar
 import difflib
 import re
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Annotated, Any, Literal, TypeGuard, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from checker.agreement import AGREEMENT_ID_PATTERN
 from checker.diagnostics import Diagnostic, InputError
-from checker.yaml_source import Location, SourceDocument
+from checker.patterns import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN
+from checker.yaml_source import Location, Position, SourceDocument
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -67,22 +69,43 @@ def validate_document(document: SourceDocument, model_cls: type[ModelT]) -> Mode
 
 
 def diagnostics_from_validation(
-    doc: SourceDocument, error: ValidationError, model_cls: type[BaseModel]
+    doc: SourceDocument,
+    error: ValidationError,
+    model_cls: type[BaseModel],
+    superseded: Collection[Location] = (),
 ) -> list[Diagnostic]:
     """One diagnostic per problem in `error` (raised validating `doc.data` as `model_cls`).
 
     Wrong-type errors at the same place (one per member of a union) merge into one diagnostic.
-    The result is sorted by position.
+    `superseded` holds data paths where a more precise check (see `checker.semantic_checks`) has
+    already reported what a model's own validator found there: validator errors at those paths
+    are left out, so one mistake is reported once. The result is sorted by position.
     """
     diagnostics: list[Diagnostic] = []
     wrong_types: dict[Location, list[ErrorDetails]] = {}
-    for details in error.errors(include_url=False):
+    errors = error.errors(include_url=False)
+    # A misspelt key also makes the field it should have been "missing": report it once.
+    misspelt = {
+        (doc.data_path(place)[:-1], meant)
+        for details in errors
+        if details["type"] == "extra_forbidden"
+        and (place := _untagged(model_cls, tuple(details["loc"])))
+        and (meant := _meant_field(doc, model_cls, tuple(details["loc"]), place)) is not None
+    }
+    for details in errors:
+        loc = tuple(details["loc"])
+        path = doc.data_path(_untagged(model_cls, loc))
+        in_validator = details["type"] in _VALIDATOR_PREFIXES
+        if in_validator and path in superseded:
+            continue
+        if details["type"] == "missing" and (path, loc[-1]) in misspelt:
+            continue
         if details["type"] in _EXPECTED:
-            wrong_types.setdefault(doc.data_path(tuple(details["loc"])), []).append(details)
+            wrong_types.setdefault(path, []).append(details)
         else:
             diagnostics.append(_diagnostic(doc, details, model_cls))
     for path, group in wrong_types.items():
-        diagnostics.append(_wrong_type(doc, path, group))
+        diagnostics.append(_wrong_type(doc, path, group, model_cls))
     unique = dict.fromkeys(diagnostics)
     return sorted(unique, key=lambda item: (item.line, item.column, item.message))
 
@@ -116,6 +139,7 @@ def _diagnostic(
     doc: SourceDocument, details: ErrorDetails, model_cls: type[BaseModel]
 ) -> Diagnostic:
     loc = tuple(details["loc"])
+    place = _untagged(model_cls, loc)  # `loc` without union tags: a path into the data
     kind = details["type"]
     context: dict[str, Any] = details.get("ctx") or {}
     value = details["input"]
@@ -123,18 +147,43 @@ def _diagnostic(
     if kind == "extra_forbidden":
         name = str(loc[-1])
         return doc.diagnostic(
-            doc.position_of(loc),
+            doc.position_of(place),
             f"unknown field '{name}'",
-            _unknown_field_help(doc, model_cls, loc),
+            _unknown_field_help(doc, model_cls, loc, place),
         )
     if kind == "missing":
-        return doc.diagnostic(doc.position_of(loc), f"missing required field '{loc[-1]}'")
+        return doc.diagnostic(
+            _mapping_position(doc, place),
+            f"missing required field '{loc[-1]}'",
+            _field_help(model_cls, loc),
+        )
+    if kind == "string_pattern_mismatch":
+        return _pattern_mismatch(doc, loc, place, value, str(context.get("pattern", "")), model_cls)
+    if kind in {"too_short", "string_too_short"}:
+        least = int(context.get("min_length", 1))
+        what = "text" if kind == "string_too_short" else "list"
+        message = f"this {what} is empty" if not value else f"this {what} is too short"
+        if least > 1:
+            message += f" (it needs at least {least})"
+        return doc.diagnostic(
+            doc.value_position_of(place),
+            message,
+            _field_help(model_cls, loc) or "fill in a value",
+        )
+    if kind in _BOUNDS:
+        size, bound = _BOUNDS[kind]
+        limit = next(iter(context.values()), "")
+        return doc.diagnostic(
+            doc.value_position_of(place),
+            f"{value} is too {size} here: it must be {bound} {limit}",
+            _field_help(model_cls, loc),
+        )
     if kind == "union_tag_invalid":
         discriminator = _unquote(str(context.get("discriminator", "kind")))
         tag = str(context.get("tag", ""))
         tags = _quoted_items(str(context.get("expected_tags", "")))
         return doc.diagnostic(
-            doc.value_position_of((*loc, discriminator)),
+            doc.value_position_of((*place, discriminator)),
             f"unknown {_tag_noun(doc, loc, discriminator)} '{tag}'",
             _did_you_mean(tag, tags) or _one_of(tags),
         )
@@ -142,35 +191,116 @@ def _diagnostic(
         discriminator = _unquote(str(context.get("discriminator", "kind")))
         tags = allowed_values(model_cls, (*loc, discriminator))
         help_text = f"add '{discriminator}:' with one of: {', '.join(tags)}" if tags else None
-        return doc.diagnostic(doc.position_of(loc), f"missing field '{discriminator}'", help_text)
+        return doc.diagnostic(doc.position_of(place), f"missing field '{discriminator}'", help_text)
     if kind in {"literal_error", "enum"}:
         choices = allowed_values(model_cls, loc) or _quoted_items(str(context.get("expected", "")))
         return doc.diagnostic(
-            doc.value_position_of(loc),
+            doc.value_position_of(place),
             f"'{value}' is not one of: {', '.join(choices)}",
             _did_you_mean(str(value), choices),
         )
     if kind in _DATE_ERRORS:
         return doc.diagnostic(
-            doc.value_position_of(loc),
+            doc.value_position_of(place),
             f"'{value}' is not a valid date (use YYYY-MM-DD)",
             _date_help(value, context),
         )
     if kind in _DATETIME_ERRORS:
         reason = context.get("error")
         return doc.diagnostic(
-            doc.value_position_of(loc),
+            doc.value_position_of(place),
             f"'{value}' is not a valid date and time (use YYYY-MM-DDTHH:MM:SSZ)",
             str(reason) if reason else None,
         )
     if kind in _VALIDATOR_PREFIXES:
         reason = context.get("error")
         message = str(reason) if reason else details["msg"].removeprefix(_VALIDATOR_PREFIXES[kind])
-        return doc.diagnostic(doc.value_position_of(loc), message)
-    return doc.diagnostic(doc.value_position_of(loc), details["msg"])
+        # A field's own validator rejected a written value: say what the field is for. (A
+        # model's validator, about a whole mapping, has no single field to explain.)
+        scalar = not isinstance(_data_at(doc, place), dict | list)
+        help_text = _field_help(model_cls, loc) if scalar else None
+        return doc.diagnostic(doc.value_position_of(place), message, help_text)
+    return doc.diagnostic(doc.value_position_of(place), details["msg"], _field_help(model_cls, loc))
 
 
-def _wrong_type(doc: SourceDocument, path: Location, group: list[ErrorDetails]) -> Diagnostic:
+# What a text field's pattern asks for, in words: (what the value should be, how to write it).
+_PATTERN_WORDS: dict[str, tuple[str, str]] = {
+    FACT_TYPE_PATTERN: (
+        "a valid fact type name",
+        "write fact types in lower case with dots between the words, e.g. deal.closed",
+    ),
+    FIELD_NAME_PATTERN: (
+        "a valid field name",
+        "field names use letters, digits and _ only, e.g. unit_price",
+    ),
+    AGREEMENT_ID_PATTERN: (
+        "a valid agreement id",
+        "use lower-case letters, digits, '.', '_' and '-', e.g. globex-reseller-2025",
+    ),
+}
+# Pydantic's number bounds, in words: (what the value is, what it must be).
+_BOUNDS = {
+    "greater_than": ("small", "more than"),
+    "greater_than_equal": ("small", "at least"),
+    "less_than": ("large", "less than"),
+    "less_than_equal": ("large", "at most"),
+}
+
+
+def _mapping_position(doc: SourceDocument, loc: Location) -> Position:
+    """Where to report a field missing from the mapping at `loc`: as `position_of` does, but at
+    the top level the first key rather than line 1 (which may be a comment)."""
+    if doc.data_path(loc):
+        return doc.position_of(loc)
+    top_level = [position for path, position in doc.key_positions.items() if len(path) == 1]
+    return min(top_level, default=doc.position_of(loc))
+
+
+def _pattern_mismatch(
+    doc: SourceDocument,
+    loc: Location,
+    place: Location,
+    value: object,
+    pattern: str,
+    model_cls: type[BaseModel],
+) -> Diagnostic:
+    noun, help_text = _PATTERN_WORDS.get(pattern, ("allowed here", ""))
+    if place and place[-1] == "[key]":
+        # A mapping key (e.g. a fact type in the catalogue): point at the key itself.
+        position = doc.position_of(place[:-1])
+    else:
+        position = doc.value_position_of(place)
+    return doc.diagnostic(
+        position, f"'{value}' is not {noun}", help_text or _field_help(model_cls, loc)
+    )
+
+
+def _field_help(model_cls: type[BaseModel], loc: Location) -> str | None:
+    """What the field at `loc` is for, from its description: "within: Time allowed, e.g. 72h"."""
+    names = [part for part in loc if isinstance(part, str) and not part.startswith("[")]
+    trimmed = list(loc)
+    while trimmed and not (isinstance(trimmed[-1], str) and trimmed[-1] in names):
+        trimmed.pop()
+    if not trimmed:
+        return None
+    name = str(trimmed[-1])
+    for option in _alternatives(_annotations_at(model_cls, tuple(trimmed[:-1]))):
+        if not _is_model(option) or name not in option.model_fields:
+            continue
+        info = option.model_fields[name]
+        if not info.description:
+            return None
+        text = f"{name}: {info.description}"
+        example = info.examples[0] if info.examples else None
+        if "e.g." not in text and isinstance(example, str | int | float):
+            text += f", e.g. {example}"
+        return text
+    return None
+
+
+def _wrong_type(
+    doc: SourceDocument, path: Location, group: list[ErrorDetails], model_cls: type[BaseModel]
+) -> Diagnostic:
     expected = list(dict.fromkeys(_EXPECTED[details["type"]] for details in group))
     value = group[0]["input"]
     message = f"expected {' or '.join(expected)} here, got {_describe(value)}"
@@ -181,27 +311,52 @@ def _wrong_type(doc: SourceDocument, path: Location, group: list[ErrorDetails]) 
         help_text = "put the value in quotes to make it text"
     elif "a list" in expected and not isinstance(value, list | dict):
         help_text = "write a list, like [DE, AT], or one '- item' per line"
+    else:
+        help_text = _field_help(model_cls, tuple(group[0]["loc"]))
     return doc.diagnostic(doc.value_position_of(path), message, help_text)
 
 
 def _unknown_field_help(
-    doc: SourceDocument, model_cls: type[BaseModel], loc: Location
+    doc: SourceDocument, model_cls: type[BaseModel], loc: Location, place: Location
 ) -> str | None:
     allowed = allowed_fields(model_cls, loc[:-1])
     if not allowed:
         return None
-    mapping = _data_at(doc, loc[:-1])
-    present = mapping.keys() if isinstance(mapping, dict) else set()
-    suggestion = _did_you_mean(str(loc[-1]), [name for name in allowed if name not in present])
+    suggestion = _did_you_mean(str(loc[-1]), _absent(doc, allowed, place[:-1]))
     return suggestion or f"allowed fields here: {', '.join(allowed)}"
 
 
+def _meant_field(
+    doc: SourceDocument, model_cls: type[BaseModel], loc: Location, place: Location
+) -> str | None:
+    """The field an unknown key at `loc` (`place` in the data) is probably a misspelling of."""
+    allowed = allowed_fields(model_cls, loc[:-1])
+    return _closest(str(loc[-1]), _absent(doc, allowed, place[:-1]))
+
+
+def _absent(doc: SourceDocument, names: list[str], loc: Location) -> list[str]:
+    """`names` not already keys of the mapping at `loc`."""
+    mapping = _data_at(doc, loc)
+    present = mapping.keys() if isinstance(mapping, dict) else set()
+    return [name for name in names if name not in present]
+
+
+def did_you_mean(word: str, options: Sequence[str]) -> str | None:
+    """The suggestion "did you mean 'x'?" for the option closest to `word`, or None."""
+    return _did_you_mean(word, options)
+
+
 def _did_you_mean(word: str, options: Sequence[str]) -> str | None:
+    match = _closest(word, options)
+    return f"did you mean '{match}'?" if match is not None else None
+
+
+def _closest(word: str, options: Sequence[str]) -> str | None:
     matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not matches:
         lowered = {option.lower(): option for option in options}
         matches = [lowered[word.lower()]] if word.lower() in lowered else []
-    return f"did you mean '{matches[0]}'?" if matches else None
+    return matches[0] if matches else None
 
 
 def _one_of(options: Sequence[str]) -> str | None:
@@ -266,15 +421,42 @@ def _data_at(doc: SourceDocument, loc: Location) -> Any:
 # Walking annotations along a pydantic loc.
 
 
+def _untagged(model_cls: type[BaseModel], loc: Location) -> Location:
+    """A pydantic `loc` without the tags that name a union's member.
+
+    Pydantic puts the tag of a discriminated union's member into the loc (`("clauses", 0,
+    "milestones", "achieved")`); when a kind also has a field of the tag's name (the milestones
+    kind has a `milestones` list) the loc alone cannot say which is meant, but the models can.
+    """
+    return _follow(model_cls, loc)[1]
+
+
 def _annotations_at(model_cls: type[BaseModel], loc: Location) -> list[Any]:
+    return _follow(model_cls, loc)[0]
+
+
+def _follow(model_cls: type[BaseModel], loc: Location) -> tuple[list[Any], Location]:
+    """The annotations `loc` leads to under `model_cls`, and `loc` without union tags."""
+    kept: list[str | int] = []
     candidates: list[Any] = [model_cls]
-    for part in loc:
-        candidates = [
-            found for option in _alternatives(candidates) for found in _step(option, part)
-        ]
+    for index, part in enumerate(loc):
+        options = _alternatives(candidates)
+        models = [option for option in options if _is_model(option)]
+        if isinstance(part, str) and len(models) > 1:
+            tagged = [model for model in models if _is_tagged(model, part)]
+            if tagged:
+                candidates = tagged  # the tag of a union member, not a key in the data
+                continue
+        kept.append(part)
+        candidates = [found for option in options for found in _step(option, part)]
         if not candidates:
-            break
-    return candidates
+            return [], (*kept, *loc[index + 1 :])
+    return candidates, tuple(kept)
+
+
+def concrete_types(annotation: Any) -> list[Any]:
+    """The concrete types behind one field annotation (Annotated, aliases, unions unwrapped)."""
+    return _alternatives([annotation])
 
 
 def _alternatives(annotations: Iterable[Any]) -> list[Any]:

@@ -2,7 +2,8 @@
 
 The rule files must validate, together use every clause kind, and the demo run as of 2026-11-22
 must report breaches, triggers and deadlines for all five agreements, including the findings
-below that were worked out by hand from the fact files.
+below that were worked out by hand from the fact files, and apply the demo waivers
+(rules/waivers.yaml): two findings waived, one waiver expired.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import yaml
 from checker.clauses import KINDS
 from checker.cli import main
 from checker.exitcodes import ExitCode
+from checker.rulebook import is_rule_file
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -62,7 +64,7 @@ def test_rule_files_validate() -> None:
 def test_rule_files_use_every_clause_kind() -> None:
     used: set[str] = set()
     agreements: set[str] = set()
-    for path in sorted(RULES.glob("*.yaml")):
+    for path in sorted(p for p in RULES.glob("*.yaml") if is_rule_file(p.name)):
         text = path.read_text(encoding="utf-8")
         assert text.startswith("# yaml-language-server: $schema=../schema/agreement.schema.json\n")
         document = yaml.safe_load(text)
@@ -153,3 +155,59 @@ def test_hand_worked_finding(demo: dict[str, Any], expected: tuple[str, ...]) ->
 def test_boundary_is_compliant(demo: dict[str, Any], boundary: tuple[str, str, str]) -> None:
     reported = {(f["agreement"], f["clause"], f["subject"]) for f in demo["findings"]}
     assert boundary not in reported
+
+
+# The demo waivers (rules/waivers.yaml), worked out by hand as of 2026-11-22:
+# (agreement, clause, code, subject, date, waiver id) of each waived finding.
+WAIVED = {
+    # W-2026-01: the direct Lidl deal of 03-09, subject-specific, active until 2027-03-31
+    (
+        "globex-reseller-2025",
+        "4.1",
+        "exclusivity.forbidden_activity",
+        "crm-d-1002",
+        "2026-03-09",
+        "W-2026-01",
+    ),
+    # W-2026-02: only the late Q2 report (filed 08-06, due 07-30), not the Q2 shortfall
+    ("globex-reseller-2025", "5.1", "recurring.late", "2026-Q2", "2026-08-06", "W-2026-02"),
+}
+
+
+def test_demo_waivers_set_two_findings_apart(demo: dict[str, Any]) -> None:
+    waived = {
+        (f["agreement"], f["clause"], f["code"], f["subject"], f["date"], f["waiver"]["id"])
+        for f in demo["waivers"]["waived"]
+    }
+    assert waived == WAIVED
+    assert demo["summary"]["waived"] == 2
+    reported = _keys(demo["findings"])
+    assert not {w[:5] for w in WAIVED} & reported
+    # the code-specific waiver leaves the Q2 shortfall (90,000 < 150,000) reported
+    assert (
+        "globex-reseller-2025",
+        "5.1",
+        "recurring.shortfall",
+        "2026-Q2",
+        "2026-06-30",
+    ) in reported
+    assert demo["waivers"]["unused"] == []
+
+
+def test_expired_demo_waiver_reports_its_findings_again(demo: dict[str, Any]) -> None:
+    # W-2026-03 covered all of Hooli's seat cap (5.2) until 2026-06-30: April 262 and May 255
+    # seats > 250, October 312 > 300 (Seat Addendum) are reported again, marked with it.
+    [expired] = demo["waivers"]["expired"]
+    assert (expired["id"], expired["expires"], expired["findings_reported_again"]) == (
+        "W-2026-03",
+        "2026-06-30",
+        3,
+    )
+    back = {
+        (f["subject"], f["waiver"]["status"]) for f in demo["findings"] if f["waiver"] is not None
+    }
+    assert back == {
+        ("bil-u-2026-04", "expired"),
+        ("bil-u-2026-05", "expired"),
+        ("bil-u-2026-10", "expired"),
+    }

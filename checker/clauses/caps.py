@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import Field
 
 from checker.blocks import Limit, Measurement, Outcome, limits
-from checker.clauses.base import Clause, ClauseContext
+from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FIELD_NAME_PATTERN, FactPattern
@@ -30,7 +30,9 @@ class MeasuredField(FactPattern):
     """A fact pattern plus the numeric field to read on each matching fact."""
 
     field: str = Field(
-        pattern=FIELD_NAME_PATTERN, description="Fact field holding the number, e.g. seats"
+        pattern=FIELD_NAME_PATTERN,
+        description="Fact field holding the number, e.g. seats",
+        examples=["seats"],
     )
 
     def describe(self) -> str:
@@ -59,9 +61,12 @@ class Cap(Clause):
     kind: Literal["cap"]
     measure: MeasuredField = Field(
         description="The facts to read and the field holding the value, e.g. "
-        "{fact: usage.reported, field: seats}"
+        "{fact: usage.reported, field: seats}",
+        examples=[{"fact": "usage.reported", "field": "seats"}],
     )
-    max: float = Field(description="Largest allowed value; exactly this value is compliant")
+    max: float = Field(
+        description="Largest allowed value; exactly this value is compliant", examples=[250]
+    )
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
         return [(version.terms.measure, True) for version in self.versions()]  # type: ignore[attr-defined]
@@ -120,3 +125,10 @@ class Cap(Clause):
             outcome=Outcome(FindingKind.BREACH, "cap.exceeded"),
             message=message,
         )
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        rule = (
+            f"Each {self.measure.fact} reported during the term is compared with the cap in force"
+            " on its date; a value equal to the cap is allowed."
+        )
+        return self.explain_terms(context).plus([rule], context.throughout_term())

@@ -28,7 +28,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.blocks import Forbidden, Limit, Measurement, Outcome, forbid, limits
-from checker.clauses.base import Clause, ClauseContext
+from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, periods_around
 from checker.clauses.caps import number_of, number_text
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
@@ -52,12 +52,19 @@ class ConditionalCategory(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    category: str = Field(min_length=1, description="The data category, e.g. health")
+    category: str = Field(
+        min_length=1, description="The data category, e.g. health", examples=["health"]
+    )
     purposes: list[str] | None = Field(
-        default=None, min_length=1, description="The only purposes it may be transferred for"
+        default=None,
+        min_length=1,
+        description="The only purposes it may be transferred for",
+        examples=[["research"]],
     )
     requires_consent: bool = Field(
-        default=False, description="Only when the transfer's field 'consent' is true"
+        default=False,
+        description="Only when the transfer's field 'consent' is true",
+        examples=[True],
     )
 
     @model_validator(mode="after")
@@ -81,9 +88,14 @@ class MonthlyCap(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     field: str = Field(
-        pattern=FIELD_NAME_PATTERN, description="Transfer field to add up, e.g. records"
+        pattern=FIELD_NAME_PATTERN,
+        description="Transfer field to add up, e.g. records",
+        examples=["records"],
     )
-    max: float = Field(description="Largest allowed monthly total; exactly this is compliant")
+    max: float = Field(
+        description="Largest allowed monthly total; exactly this is compliant",
+        examples=[100000],
+    )
 
 
 class DataSharing(Clause):
@@ -96,28 +108,47 @@ class DataSharing(Clause):
     transfer: FactPattern = Field(
         default=FactPattern(fact="data.transfer"),
         description="The facts that record a transfer (default: data.transfer)",
+        examples=[{"fact": "data.transfer", "where": {"direction": "outbound"}}],
     )
     allowed_categories: list[str] | None = Field(
-        default=None, min_length=1, description="Categories that may be transferred; omit for any"
+        default=None,
+        min_length=1,
+        description="Categories that may be transferred; omit for any",
+        examples=[["usage", "contact"]],
     )
     never_categories: list[str] | None = Field(
-        default=None, min_length=1, description="Categories never to be transferred (critical)"
+        default=None,
+        min_length=1,
+        description="Categories never to be transferred (critical)",
+        examples=[["biometric", "payment-card"]],
     )
     allowed_recipients: list[str] | None = Field(
-        default=None, min_length=1, description="Who may receive data (field 'recipient')"
+        default=None,
+        min_length=1,
+        description="Who may receive data (field 'recipient')",
+        examples=[["globex", "globex-analytics"]],
     )
     allowed_regions: list[str] | None = Field(
-        default=None, min_length=1, description="Where data may go (field 'region')"
+        default=None,
+        min_length=1,
+        description="Where data may go (field 'region')",
+        examples=[["EU", "EEA"]],
     )
     allowed_purposes: list[str] | None = Field(
-        default=None, min_length=1, description="What data may be used for (field 'purpose')"
+        default=None,
+        min_length=1,
+        description="What data may be used for (field 'purpose')",
+        examples=[["support", "billing"]],
     )
     conditional: list[ConditionalCategory] = Field(
         default_factory=list,
         description="Categories allowed only for some purposes and/or with consent",
+        examples=[[{"category": "health", "purposes": ["research"], "requires_consent": True}]],
     )
     monthly_cap: MonthlyCap | None = Field(
-        default=None, description="Cap on a field's total per calendar month, e.g. records"
+        default=None,
+        description="Cap on a field's total per calendar month, e.g. records",
+        examples=[{"field": "records", "max": 100000}],
     )
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
@@ -296,6 +327,17 @@ class DataSharing(Clause):
             outcome=Outcome(FindingKind.BREACH, "data_sharing.monthly_cap_exceeded"),
             message=message,
         )
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        rules = ["Each transfer is judged by the terms in force on its date."]
+        month = periods_around(context.term, "month", context.as_of, before=0, after=0)
+        if self.monthly_cap is not None and month:
+            rules.append(
+                f"The monthly cap adds up {self.monthly_cap.field} per calendar month (UTC): for"
+                f" example {month[0].label} runs from {month[0].start.isoformat()} to"
+                f" {month[0].end.isoformat()}."
+            )
+        return self.explain_terms(context).plus(rules, context.throughout_term())
 
 
 ConditionalCheck = tuple[FactPattern, dict[str, list[str]], str, Callable[[Fact], str]]

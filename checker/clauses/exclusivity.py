@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import Field
 
 from checker.blocks import Forbidden, forbid
-from checker.clauses.base import Clause, ClauseContext
+from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation
 from checker.facts import Fact
 from checker.findings import Severity
 from checker.patterns import FactPattern
@@ -49,13 +49,21 @@ class Exclusivity(Clause):
 
     kind: Literal["exclusivity"]
     territory: list[str] | None = Field(
-        default=None, min_length=1, description="Territories (fact field 'territory'); omit for all"
+        default=None,
+        min_length=1,
+        description="Territories (fact field 'territory'); omit for all",
+        examples=[["DE", "AT", "CH"]],
     )
     products: list[str] | None = Field(
-        default=None, min_length=1, description="Products (fact field 'product'); omit for all"
+        default=None,
+        min_length=1,
+        description="Products (fact field 'product'); omit for all",
+        examples=[["analytics-suite"]],
     )
     forbids: list[FactPattern] = Field(
-        min_length=1, description="Activity that breaches the exclusivity inside the scope"
+        min_length=1,
+        description="Activity that breaches the exclusivity inside the scope",
+        examples=[[{"fact": "deal.closed", "where": {"channel": "direct"}}]],
     )
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
@@ -97,6 +105,13 @@ class Exclusivity(Clause):
                     )
                 )
         forbid(context, entries)
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        rule = (
+            "Activity by anyone, not only the partner, breaches it when it falls inside the scope"
+            " in force on its date."
+        )
+        return self.explain_terms(context).plus([rule], context.throughout_term())
 
 
 def _where(fact: Fact) -> str:

@@ -38,7 +38,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from checker.blocks import Obligation, Outcome, obligations
-from checker.clauses.base import Clause, ClauseContext
+from checker.clauses.base import (
+    AgreementTerm,
+    Clause,
+    ClauseContext,
+    ExplainContext,
+    ExplainedDate,
+    Explanation,
+)
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FIELD_NAME_PATTERN, FactPattern
@@ -50,8 +57,12 @@ class Milestone(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, description="Name as achievement facts carry it")
-    due: date = Field(description="Last day on which the milestone may be achieved")
+    name: str = Field(
+        min_length=1, description="Name as achievement facts carry it", examples=["beta-delivery"]
+    )
+    due: date = Field(
+        description="Last day on which the milestone may be achieved", examples=["2026-03-31"]
+    )
 
 
 class Cure(BaseModel):
@@ -59,8 +70,14 @@ class Cure(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    notice: FactPattern = Field(description="The default notice fact, naming the milestone")
-    period: Duration = Field(description="Cure period from the notice date, e.g. 30d")
+    notice: FactPattern = Field(
+        description="The default notice fact, naming the milestone",
+        examples=[{"fact": "notice.default"}],
+    )
+    period: Duration = Field(
+        description="Cure period from the notice date, e.g. 30d",
+        examples=["30d", "10 business days"],
+    )
 
     @field_validator("period", mode="before")
     @classmethod
@@ -73,13 +90,24 @@ class Milestones(Clause):
     default_severity = Severity.HIGH
 
     kind: Literal["milestones"]
-    milestones: list[Milestone] = Field(min_length=1, description="Milestones and due dates")
-    achieved: FactPattern = Field(description="The fact recording that a milestone was achieved")
+    milestones: list[Milestone] = Field(
+        min_length=1,
+        description="Milestones and due dates",
+        examples=[[{"name": "beta-delivery", "due": "2026-03-31"}]],
+    )
+    achieved: FactPattern = Field(
+        description="The fact recording that a milestone was achieved",
+        examples=[{"fact": "milestone.achieved"}],
+    )
     name_field: str = Field(
-        default="milestone", description="Fact field that carries the milestone's name"
+        default="milestone",
+        description="Fact field that carries the milestone's name",
+        examples=["milestone"],
     )
     cure: Cure | None = Field(
-        default=None, description="Default notice and cure period; omit for no cure right"
+        default=None,
+        description="Default notice and cure period; omit for no cure right",
+        examples=[{"notice": {"fact": "notice.default"}, "period": "30d"}],
     )
 
     @field_validator("name_field")
@@ -121,35 +149,44 @@ class Milestones(Clause):
     def compile(self, context: ClauseContext) -> None:
         due_items: list[Obligation] = []
         cure_items: list[Obligation] = []
+        for milestone, terms in self.milestones_due(context.term):
+            due_by = end_of_date(milestone.due)
+            achieved = _first_naming(
+                context.facts, terms.achieved, terms.name_field, milestone.name
+            )
+            recorded = f", recorded by {achieved.id}" if achieved is not None else ""
+            due_items.append(
+                Obligation(
+                    subject=milestone.name,
+                    what=f"milestone {milestone.name} ({terms.achieved.fact}{recorded})",
+                    due_by=due_by,
+                    evidence=(),
+                    done=achieved,
+                    missed=Outcome(FindingKind.BREACH, "milestone.missed"),
+                    late=Outcome(FindingKind.BREACH, "milestone.late"),
+                    due_soon_code="milestone.due",
+                )
+            )
+            cure = self._cure_of(context, milestone, due_by, achieved)
+            if cure is not None:
+                cure_items.append(cure)
+        obligations(context, due_items, "milestone")
+        obligations(context, cure_items, "cure")
+
+    def milestones_due(self, term: AgreementTerm) -> list[tuple[Milestone, Milestones]]:
+        """Each milestone checked in the term, with the terms it follows (those in force on its
+        due date); milestones due outside the term, or moved by an amendment, are left out."""
+        found: list[tuple[Milestone, Milestones]] = []
         for version in self.versions():
             terms = version.terms
             assert isinstance(terms, Milestones)
-            start, end = version.bounds(context.term.start, context.term.end)
-            for milestone in terms.milestones:
-                if not start <= epoch_of_date(milestone.due) < end:
-                    continue
-                due_by = end_of_date(milestone.due)
-                achieved = _first_naming(
-                    context.facts, terms.achieved, terms.name_field, milestone.name
-                )
-                recorded = f", recorded by {achieved.id}" if achieved is not None else ""
-                due_items.append(
-                    Obligation(
-                        subject=milestone.name,
-                        what=f"milestone {milestone.name} ({terms.achieved.fact}{recorded})",
-                        due_by=due_by,
-                        evidence=(),
-                        done=achieved,
-                        missed=Outcome(FindingKind.BREACH, "milestone.missed"),
-                        late=Outcome(FindingKind.BREACH, "milestone.late"),
-                        due_soon_code="milestone.due",
-                    )
-                )
-                cure = self._cure_of(context, milestone, due_by, achieved)
-                if cure is not None:
-                    cure_items.append(cure)
-        obligations(context, due_items, "milestone")
-        obligations(context, cure_items, "cure")
+            start, end = version.bounds(term.start, term.end)
+            found.extend(
+                (milestone, terms)
+                for milestone in terms.milestones
+                if start <= epoch_of_date(milestone.due) < end
+            )
+        return found
 
     def _cure_of(
         self, context: ClauseContext, milestone: Milestone, due_by: int, achieved: Fact | None
@@ -181,6 +218,38 @@ class Milestones(Clause):
                 missed_day=right_arises,
             )
         return None
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        due = self.milestones_due(context.term)
+        dates = [
+            ExplainedDate(end_of_date(milestone.due), f"milestone {milestone.name} due")
+            for milestone, _ in due
+        ]
+        rules: list[str] = []
+        checked = {(milestone.name, milestone.due) for milestone, _ in due}
+        previous_cure: Cure | None = None
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Milestones)
+            rules.extend(
+                f"Not checked: {milestone.name} due {milestone.due.isoformat()} falls outside"
+                " the agreement's term."
+                for milestone in terms.milestones
+                if (milestone.name, milestone.due) not in checked
+                and not context.term.start <= epoch_of_date(milestone.due) < context.term.end
+            )
+            cure_changed, previous_cure = terms.cure != previous_cure, terms.cure
+            if terms.cure is None or not cure_changed:
+                continue
+            since = "" if version.starts is None else f"From {version.starts.isoformat()}: "
+            rules.append(
+                f"{since}Cure: once a milestone is past due, the first"
+                f" {terms.cure.notice.describe()} naming it starts the cure period; cure ends"
+                f" {context.duration(terms.cure.period)} after the default notice date. If the"
+                " milestone is still not achieved by the end of that day, a right to terminate"
+                " arises the next day."
+            )
+        return self.explain_terms(context).plus(rules, dates)
 
 
 def _first_naming(

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from checker import conditions as cond
 from checker.blocks import Limit, Measurement, Outcome, limits
-from checker.clauses.base import Clause, ClauseContext
+from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation
 from checker.clauses.caps import MeasuredField, number_of, number_text
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
@@ -38,12 +38,14 @@ class MostFavoured(Clause):
     kind: Literal["most_favoured"]
     price: MeasuredField = Field(
         description="Price facts (of every partner) and the price field, e.g. "
-        "{fact: price.agreed, field: unit_price}"
+        "{fact: price.agreed, field: unit_price}",
+        examples=[{"fact": "price.agreed", "field": "unit_price"}],
     )
     match_on: list[Annotated[str, Field(pattern=FIELD_NAME_PATTERN)]] = Field(
         default_factory=lambda: ["product"],
         min_length=1,
         description="Fields that must be equal for two prices to be compared (default: product)",
+        examples=[["product", "currency"]],
     )
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
@@ -164,3 +166,11 @@ class MostFavoured(Clause):
         """What two prices must share to be compared, within one clause version."""
         values = [cond.encode(fact.get(name)) for name in self.match_on]
         return json.dumps([version_number, values])
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        rule = (
+            f"Each {self.price.fact} with another partner during the term is compared with this"
+            f" partner's latest {self.price.fact} before it for the same"
+            f" {', '.join(self.match_on)}; a lower {self.price.field} elsewhere is a breach."
+        )
+        return self.explain_terms(context).plus([rule], context.throughout_term())

@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import Field
 
 from checker.blocks import Forbidden, forbid
-from checker.clauses.base import Clause, ClauseContext
+from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation
 from checker.facts import Fact
 from checker.findings import Severity
 from checker.patterns import FactPattern
@@ -34,17 +34,21 @@ class NonCompete(Clause):
 
     kind: Literal["non_compete"]
     competing_products: list[str] = Field(
-        min_length=1, description="Products that compete (fact field 'product')"
+        min_length=1,
+        description="Products that compete (fact field 'product')",
+        examples=[["insight-pro", "datawise"]],
     )
     territory: list[str] | None = Field(
         default=None,
         min_length=1,
         description="Territories the restriction covers (fact field 'territory'); omit for all",
+        examples=[["DE", "AT"]],
     )
     activity: list[FactPattern] = Field(
         default_factory=lambda: [FactPattern(fact="deal.closed")],
         min_length=1,
         description="The partner's activity that counts as selling (default: deal.closed)",
+        examples=[[{"fact": "deal.closed"}, {"fact": "subscription.renewed"}]],
     )
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
@@ -87,3 +91,7 @@ class NonCompete(Clause):
                 for pattern in terms.activity
             )
         forbid(context, entries)
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        rule = "Only the partner's own activity counts, judged by the terms in force on its date."
+        return self.explain_terms(context).plus([rule], context.throughout_term())

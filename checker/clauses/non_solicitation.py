@@ -22,11 +22,11 @@ from pydantic import Field, field_validator
 
 from checker import conditions as cond
 from checker.blocks import Limit, Measurement, Outcome, limits
-from checker.clauses.base import Clause, ClauseContext, ClauseVersion
+from checker.clauses.base import Clause, ClauseContext, ClauseVersion, ExplainContext, Explanation
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FIELD_NAME_PATTERN, FactPattern, Scalar
-from checker.timeutil import Duration, iso_of_epoch, parse_duration
+from checker.timeutil import Duration, date_of_epoch, iso_of_epoch, parse_duration
 
 
 class NonSolicitation(Clause):
@@ -37,18 +37,22 @@ class NonSolicitation(Clause):
     hire: FactPattern = Field(
         default=FactPattern(fact="employee.hired"),
         description="Our hires (whatever their partner field), default employee.hired",
+        examples=[{"fact": "employee.hired", "unless": {"source": "public-job-board"}}],
     )
     employment: FactPattern = Field(
         default=FactPattern(fact="employment.ended"),
         description="The partner's facts that a person worked for it until `at`",
+        examples=[{"fact": "employment.ended"}],
     )
     person_field: str = Field(
         default="person",
         pattern=FIELD_NAME_PATTERN,
         description="Field naming the person on both facts",
+        examples=["person"],
     )
     lookback: Duration = Field(
-        description="How recently the person left the partner, e.g. 12 months"
+        description="How recently the person left the partner, e.g. 12 months",
+        examples=["12 months"],
     )
 
     @field_validator("lookback", mode="before")
@@ -136,6 +140,16 @@ class NonSolicitation(Clause):
             if self.employment.matches(fact):
                 found.setdefault(cond.encode(_scalar(person)), []).append(fact)
         return found
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        cutoff = date_of_epoch(self.lookback.before(context.as_of, context.calendar))
+        rule = (
+            f"A hire during the term breaches it when the same {self.person_field} left the"
+            f" partner no earlier than {context.duration(self.lookback)} before the hire: a hire"
+            f" on {date_of_epoch(context.as_of).isoformat()} looks back to"
+            f" {cutoff.isoformat()}."
+        )
+        return self.explain_terms(context).plus([rule], context.throughout_term())
 
 
 def _scalar(value: object) -> Scalar | None:

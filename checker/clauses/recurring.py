@@ -55,11 +55,20 @@ from checker.blocks import (
     obligations,
     windows,
 )
-from checker.clauses.base import Clause, ClauseContext
+from checker.clauses.base import (
+    AgreementTerm,
+    Clause,
+    ClauseContext,
+    ExplainContext,
+    ExplainedDate,
+    Explanation,
+    periods_around,
+)
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FIELD_NAME_PATTERN, FactPattern
 from checker.timeutil import (
+    BusinessDays,
     Duration,
     Period,
     date_of_epoch,
@@ -86,7 +95,9 @@ class Deliverable(FactPattern):
     """The fact that delivers a period's duty, and the field that names the period."""
 
     period_field: str = Field(
-        default="period", description='Fact field holding the period label, e.g. "2026-Q1"'
+        default="period",
+        description='Fact field holding the period label, e.g. "2026-Q1"',
+        examples=["period"],
     )
 
     _valid_period_field = field_validator("period_field")(lambda cls, value: _field_name(value))
@@ -95,7 +106,7 @@ class Deliverable(FactPattern):
 class Measure(FactPattern):
     """The facts that count towards a measured value, and the numeric field to read."""
 
-    field: str = Field(description="Numeric fact field to read, e.g. amount")
+    field: str = Field(description="Numeric fact field to read, e.g. amount", examples=["amount"])
 
     _valid_field = field_validator("field")(lambda cls, value: _field_name(value))
 
@@ -105,13 +116,21 @@ class Minimum(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    measure: Measure = Field(description="The facts summed per period and the field summed")
-    at_least: float = Field(description="Minimum total per period")
+    measure: Measure = Field(
+        description="The facts summed per period and the field summed",
+        examples=[{"fact": "deal.closed", "where": {"channel": "partner"}, "field": "amount"}],
+    )
+    at_least: float = Field(description="Minimum total per period", examples=[100000])
     consecutive_shortfalls: int | None = Field(
-        default=None, ge=1, description="Shortfalls in a row that give a right to terminate"
+        default=None,
+        ge=1,
+        description="Shortfalls in a row that give a right to terminate",
+        examples=[2],
     )
     right_for: Duration = Field(
-        default=Duration(90, "days"), description="How long that right stays open, e.g. 90d"
+        default=Duration(90, "days"),
+        description="How long that right stays open, e.g. 90d",
+        examples=["90d"],
     )
 
     _parse = field_validator("right_for", mode="before")(lambda cls, value: _duration(value))
@@ -122,21 +141,46 @@ class Recurring(Clause):
     default_severity = Severity.HIGH
 
     kind: Literal["recurring"]
-    period: PeriodUnit = Field(description="month, quarter or year (calendar, UTC)")
+    period: PeriodUnit = Field(
+        description="month, quarter or year (calendar, UTC)", examples=["quarter"]
+    )
     deliverable: Deliverable | None = Field(
-        default=None, description="The fact that delivers each period's duty (e.g. a payment)"
+        default=None,
+        description="The fact that delivers each period's duty (e.g. a payment)",
+        examples=[
+            {"fact": "payment.received", "where": {"kind": "royalty"}, "period_field": "period"}
+        ],
     )
     due_after_period_end: Duration | None = Field(
-        default=None, description="Time after the period's last day to deliver, e.g. 30d"
+        default=None,
+        description="Time after the period's last day to deliver, e.g. 30d",
+        examples=["30d"],
     )
     material_breach_after: Duration | None = Field(
-        default=None, description="Days past due after which a missing delivery is material"
+        default=None,
+        description="Days past due after which a missing delivery is material",
+        examples=["60d"],
     )
-    minimum: Minimum | None = Field(default=None, description="A minimum total per period")
+    minimum: Minimum | None = Field(
+        default=None,
+        description="A minimum total per period",
+        examples=[
+            {
+                "measure": {
+                    "fact": "deal.closed",
+                    "where": {"channel": "partner"},
+                    "field": "amount",
+                },
+                "at_least": 100000,
+                "consecutive_shortfalls": 2,
+            }
+        ],
+    )
     checked_from: date | None = Field(
         default=None,
         description="Periods ending before this day are not checked (e.g. history before the "
         "facts begin)",
+        examples=["2026-01-01"],
     )
 
     _parse = field_validator("due_after_period_end", "material_breach_after", mode="before")(
@@ -192,36 +236,46 @@ class Recurring(Clause):
         measured: list[tuple[Period, Recurring, list[Fact], bool]] = []
         bounds: list[Limit] = []
         term_first = date_of_epoch(context.term.start)
-        term_last = context.term.last_day
         for version in self.versions():
             terms = version.terms
             assert isinstance(terms, Recurring)
             start, end = version.bounds(context.term.start, context.term.end)
-            if start >= end:
-                continue
-            if terms.minimum is not None:
+            if start < end and terms.minimum is not None:
                 bounds.append(Limit(start, end, terms.minimum.at_least))
-            for period in periods_between(term_first, term_last, terms.period):
-                if not start <= epoch_of_date(period.end) < end:
-                    continue
-                if self.checked_from is not None and period.end < self.checked_from:
-                    continue
-                if terms.deliverable is not None:
-                    delivery = _delivery(context, terms, period)
-                    if delivery.due_by <= context.horizon_end:
-                        deliveries.append(delivery)
-                fully_ended = end_of_date(period.end) < context.as_of
-                if terms.minimum is not None and period.start >= term_first and fully_ended:
-                    counted = [
-                        fact
-                        for fact in context.facts_matching(terms.minimum.measure)
-                        if period.contains(fact.day)
-                    ]
-                    measured.append(
-                        (period, terms, counted, self._readable(context, terms, counted))
-                    )
+        for period, terms in self.scheduled_periods(context.term):
+            if terms.deliverable is not None:
+                delivery = _delivery(context, terms, period)
+                if delivery.due_by <= context.horizon_end:
+                    deliveries.append(delivery)
+            fully_ended = end_of_date(period.end) < context.as_of
+            if terms.minimum is not None and period.start >= term_first and fully_ended:
+                counted = [
+                    fact
+                    for fact in context.facts_matching(terms.minimum.measure)
+                    if period.contains(fact.day)
+                ]
+                measured.append((period, terms, counted, self._readable(context, terms, counted)))
         obligations(context, deliveries, "deliver")
         self._minimum(context, measured, bounds)
+
+    def scheduled_periods(self, term: AgreementTerm) -> list[tuple[Period, Recurring]]:
+        """Each period the clause checks, with the terms in force on its last day: the periods
+        that end inside the term (and not before `checked_from`), version by version."""
+        found: list[tuple[Period, Recurring]] = []
+        first_day, last_day = date_of_epoch(term.start), term.last_day
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Recurring)
+            start, end = version.bounds(term.start, term.end)
+            if start >= end:
+                continue
+            found.extend(
+                (period, terms)
+                for period in periods_between(first_day, last_day, terms.period)
+                if start <= epoch_of_date(period.end) < end
+                and (self.checked_from is None or period.end >= self.checked_from)
+            )
+        return found
 
     def _readable(self, context: ClauseContext, terms: Recurring, counted: list[Fact]) -> bool:
         """True when every counted value is a number; an error finding for each that is not."""
@@ -296,12 +350,10 @@ class Recurring(Clause):
                 assert terms.minimum is not None
                 if terms.minimum.consecutive_shortfalls != required:
                     continue
-                opens = period.end + timedelta(days=1)
-                closes = min(
-                    end_of_date(terms.minimum.right_for.add_to_date(period.end, context.calendar)),
-                    context.term.end - 1,
+                opens, closes = shortfall_right(
+                    terms.minimum, period, context.term.end, context.calendar
                 )
-                if closes < epoch_of_date(opens):
+                if closes < opens:
                     continue
                 rights.append(
                     Window(
@@ -310,7 +362,7 @@ class Recurring(Clause):
                             f"right to terminate after {required} {self.period}s in a row below"
                             f" the minimum, the last {period.label}"
                         ),
-                        opens=epoch_of_date(opens),
+                        opens=opens,
                         closes=closes,
                         evidence=tuple(counted),
                         announce_opening=False,
@@ -326,11 +378,115 @@ class Recurring(Clause):
             closing_code="recurring.shortfall_right_lapses",
         )
 
+    def explain(self, context: ExplainContext) -> Explanation:
+        term = context.term
+        scheduled = self.scheduled_periods(term)
+        if not scheduled:
+            rule = f"No {self.period} ends inside the term, so nothing falls due."
+            return self.explain_terms(context).plus([rule])
+        rules = [
+            f"{len(scheduled)} {self.period}s end inside the term ({scheduled[0][0].label} to"
+            f" {scheduled[-1][0].label}); those around the as-of date are listed."
+        ]
+        if self.checked_from is not None:
+            rules.append(
+                f"{self.period.capitalize()}s ending before {self.checked_from.isoformat()} are"
+                " not checked."
+            )
+        if self.deliverable is not None and self.due_after_period_end is not None:
+            rule = (
+                f"Each {self.period}'s {self.deliverable.fact} is due"
+                f" {context.duration(self.due_after_period_end)} after the {self.period} ends"
+            )
+            if self.material_breach_after is not None:
+                rule += (
+                    "; still missing more than"
+                    f" {context.duration(self.material_breach_after)} after that, it is a"
+                    " material breach"
+                )
+            rules.append(rule + ".")
+        minimum = self.minimum
+        if minimum is not None and minimum.consecutive_shortfalls is not None:
+            rules.append(
+                f"Minimum: after {minimum.consecutive_shortfalls} {self.period}s in a row below"
+                f" {minimum.at_least:g}, a right to terminate opens the next day and closes"
+                f" {context.duration(minimum.right_for)} after the last of them ends."
+            )
+        first_day = date_of_epoch(term.start)
+        judged = [p for p, t in scheduled if t.minimum is not None and p.start >= first_day]
+        dates: list[ExplainedDate] = []
+        for period, terms in scheduled:
+            if period not in periods_around(term, terms.period, context.as_of):
+                continue
+            if terms.deliverable is not None:
+                due_day, material_day = delivery_days(terms, period, context.calendar)
+                text = (
+                    f"{terms.deliverable.fact} for {period.label} due ({period.label} runs"
+                    f" {period.start.isoformat()} to {period.end.isoformat()})"
+                )
+                if material_day is not None:
+                    text += f"; material breach if still missing after {material_day.isoformat()}"
+                dates.append(ExplainedDate(end_of_date(due_day), text))
+            if terms.minimum is not None and period in judged:
+                dates.extend(self._minimum_dates(context, terms.minimum, period, judged))
+        return self.explain_terms(context).plus(rules, dates)
+
+    def _minimum_dates(
+        self, context: ExplainContext, minimum: Minimum, period: Period, judged: list[Period]
+    ) -> list[ExplainedDate]:
+        """The end of a period measured against the minimum, and the last day of the right to
+        terminate it would complete a run of shortfalls for."""
+        found = [
+            ExplainedDate(
+                end_of_date(period.end),
+                f"end of {period.label}: the total {minimum.measure.field} for {period.label}"
+                f" must reach {minimum.at_least:g}",
+            )
+        ]
+        required = minimum.consecutive_shortfalls
+        index = judged.index(period)
+        if required is None or index + 1 < required:
+            return found
+        opens, closes = shortfall_right(minimum, period, context.term.end, context.calendar)
+        if closes >= opens:
+            run = ", ".join(p.label for p in judged[index + 1 - required : index + 1])
+            found.append(
+                ExplainedDate(
+                    closes,
+                    f"last day of the right to terminate if each of {run} fell short (open from"
+                    f" {date_of_epoch(opens).isoformat()}"
+                    + ("; the end of the term)" if closes == context.term.end - 1 else ")"),
+                )
+            )
+        return found
+
+
+def delivery_days(
+    terms: Recurring, period: Period, calendar: BusinessDays | None
+) -> tuple[date, date | None]:
+    """(due day, day after which a missing delivery is a material breach, if the clause says) of
+    the deliverable for `period`."""
+    assert terms.due_after_period_end is not None
+    due_day = terms.due_after_period_end.add_to_date(period.end, calendar)
+    if terms.material_breach_after is None:
+        return due_day, None
+    return due_day, terms.material_breach_after.add_to_date(due_day, calendar)
+
+
+def shortfall_right(
+    minimum: Minimum, period: Period, term_end: int, calendar: BusinessDays | None
+) -> tuple[int, int]:
+    """(opens, closes) of the right to terminate a run of shortfalls ending with `period` gives:
+    from the next day until the end of the day `right_for` after the period ends, within the term."""
+    opens = epoch_of_date(period.end + timedelta(days=1))
+    closes = min(end_of_date(minimum.right_for.add_to_date(period.end, calendar)), term_end - 1)
+    return opens, closes
+
 
 def _delivery(context: ClauseContext, terms: Recurring, period: Period) -> Obligation:
     assert terms.deliverable is not None
     assert terms.due_after_period_end is not None
-    due_day = terms.due_after_period_end.add_to_date(period.end, context.calendar)
+    due_day, material_day = delivery_days(terms, period, context.calendar)
     delivered = next(
         (
             fact
@@ -341,11 +497,7 @@ def _delivery(context: ClauseContext, terms: Recurring, period: Period) -> Oblig
         None,
     )
     recorded = f", recorded by {delivered.id}" if delivered is not None else ""
-    material_after = None
-    if terms.material_breach_after is not None:
-        material_after = end_of_date(
-            terms.material_breach_after.add_to_date(due_day, context.calendar)
-        )
+    material_after = None if material_day is None else end_of_date(material_day)
     return Obligation(
         subject=period.label,
         what=f"{terms.deliverable.fact} for {period.label}{recorded}",

@@ -16,6 +16,8 @@ Example::
         periods: 3
         period: quarter
         request_within: 60d
+      amended:
+        - {effective: 2027-01-01, anniversary_window: {opens_before: 180d, closes_before: 90d}}
 
 A fixed window is open from 00:00 UTC on `opens` to the end of `closes` (inclusive). An
 anniversary window is open from `opens_before` ahead of each anniversary of the agreement's
@@ -43,13 +45,22 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from checker.blocks import Window, consecutive, windows
-from checker.clauses.base import Clause, ClauseContext
+from checker.clauses.base import (
+    AgreementTerm,
+    Clause,
+    ClauseContext,
+    ExplainContext,
+    ExplainedDate,
+    Explanation,
+    periods_around,
+)
 from checker.clauses.recurring import Measure, PeriodUnit
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FactPattern
 from checker.timeutil import (
     WEEKDAYS_ONLY,
+    BusinessDays,
     Duration,
     Period,
     anniversaries,
@@ -72,8 +83,8 @@ class FixedWindow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    opens: date = Field(description="First day of the window")
-    closes: date = Field(description="Last day of the window (inclusive)")
+    opens: date = Field(description="First day of the window", examples=["2026-01-01"])
+    closes: date = Field(description="Last day of the window (inclusive)", examples=["2026-03-31"])
 
     @model_validator(mode="after")
     def _in_order(self) -> FixedWindow:
@@ -87,8 +98,12 @@ class AnniversaryWindow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    opens_before: Duration = Field(description="How long before the anniversary it opens")
-    closes_before: Duration = Field(description="How long before the anniversary it closes")
+    opens_before: Duration = Field(
+        description="How long before the anniversary it opens", examples=["120d"]
+    )
+    closes_before: Duration = Field(
+        description="How long before the anniversary it closes", examples=["60d"]
+    )
 
     _parse = field_validator("opens_before", "closes_before", mode="before")(
         lambda cls, value: _duration(value)
@@ -109,12 +124,23 @@ class Performance(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    measure: FactPattern = Field(description="The fact that reports the measure")
-    field: str = Field(description="Numeric fact field holding the reported value")
-    below: float = Field(description="A period's value below this is poor")
-    periods: int = Field(ge=1, description="Poor periods in a row that give the right")
-    period: PeriodUnit = Field(description="month, quarter or year (calendar, UTC)")
-    request_within: Duration = Field(description="How long the right stays open, e.g. 60d")
+    measure: FactPattern = Field(
+        description="The fact that reports the measure",
+        examples=[{"fact": "kpi.reported", "where": {"metric": "nps"}}],
+    )
+    field: str = Field(
+        description="Numeric fact field holding the reported value", examples=["value"]
+    )
+    below: float = Field(description="A period's value below this is poor", examples=[30])
+    periods: int = Field(
+        ge=1, description="Poor periods in a row that give the right", examples=[3]
+    )
+    period: PeriodUnit = Field(
+        description="month, quarter or year (calendar, UTC)", examples=["quarter"]
+    )
+    request_within: Duration = Field(
+        description="How long the right stays open, e.g. 60d", examples=["60d"]
+    )
 
     _parse = field_validator("request_within", mode="before")(lambda cls, value: _duration(value))
 
@@ -129,12 +155,29 @@ class Renegotiation(Clause):
     default_severity = Severity.MEDIUM
 
     kind: Literal["renegotiation"]
-    windows: list[FixedWindow] = Field(default_factory=list, description="Fixed windows")
+    windows: list[FixedWindow] = Field(
+        default_factory=list,
+        description="Fixed windows",
+        examples=[[{"opens": "2026-01-01", "closes": "2026-03-31"}]],
+    )
     anniversary_window: AnniversaryWindow | None = Field(
-        default=None, description="A window before each anniversary of the effective date"
+        default=None,
+        description="A window before each anniversary of the effective date",
+        examples=[{"opens_before": "120d", "closes_before": "60d"}],
     )
     performance: Performance | None = Field(
-        default=None, description="A right to renegotiate after a run of poor periods"
+        default=None,
+        description="A right to renegotiate after a run of poor periods",
+        examples=[
+            {
+                "measure": {"fact": "kpi.reported", "where": {"metric": "nps"}},
+                "field": "value",
+                "below": 30,
+                "periods": 3,
+                "period": "quarter",
+                "request_within": "60d",
+            }
+        ],
     )
 
     @model_validator(mode="after")
@@ -174,11 +217,23 @@ class Renegotiation(Clause):
     # --- windows ------------------------------------------------------------------------------
 
     def _windows(self, context: ClauseContext) -> None:
-        term = context.term
+        windows(
+            context,
+            "window",
+            self.negotiation_windows(context.term, context.calendar),
+            open_code="renegotiation.window_open",
+            opening_code="renegotiation.window_opens",
+            closing_code="renegotiation.window_closes",
+        )
+
+    def negotiation_windows(
+        self, term: AgreementTerm, calendar: BusinessDays | None
+    ) -> list[Window]:
+        """The fixed and anniversary windows that overlap the term, in order, each closing at the
+        latest with the term and following the terms in force when it opens (or at the start)."""
         if term.end <= term.start:
-            return
+            return []
         first_day = date_of_epoch(term.start)
-        calendar = context.calendar
         found: list[Window] = []
         seen: set[tuple[int, int]] = set()
         for version in self.versions():
@@ -216,14 +271,7 @@ class Renegotiation(Clause):
                 seen.add((opens, closes))
                 found.append(Window(subject, what, opens, closes, ()))
         found.sort(key=lambda window: (window.opens, window.closes))
-        windows(
-            context,
-            "window",
-            found,
-            open_code="renegotiation.window_open",
-            opening_code="renegotiation.window_opens",
-            closing_code="renegotiation.window_closes",
-        )
+        return found
 
     # --- performance --------------------------------------------------------------------------
 
@@ -284,11 +332,7 @@ class Renegotiation(Clause):
                     continue
                 run = judged[index - required + 1 : index + 1]
                 evidence = tuple(fact for _, _, fact in run if fact is not None)
-                opens = epoch_of_date(period.end + timedelta(days=1))
-                closes = min(
-                    end_of_date(perf.request_within.add_to_date(period.end, context.calendar)),
-                    term.end - 1,
-                )
+                opens, closes = performance_right(perf, period, term.end, context.calendar)
                 if closes < opens:
                     continue
                 labels = ", ".join(p.label for p, _, _ in run)
@@ -314,6 +358,72 @@ class Renegotiation(Clause):
             opening_code="renegotiation.performance_right_opens",
             closing_code="renegotiation.performance_right_lapses",
         )
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        term = context.term
+        rules: list[str] = []
+        dates: list[ExplainedDate] = []
+        for window in self.negotiation_windows(term, context.calendar):
+            dates.append(ExplainedDate(window.opens, f"opens: {window.what}"))
+            dates.append(ExplainedDate(window.closes, f"closes: {window.what}"))
+        anniversary = self.anniversary_window
+        if anniversary is not None:
+            rules.append(
+                f"Anniversary windows open {context.duration(anniversary.opens_before)} and close"
+                f" {context.duration(anniversary.closes_before)} before each anniversary of the"
+                f" start of the term ({date_of_epoch(term.start).isoformat()})."
+            )
+        unit = _unit(self)
+        if unit is None or term.end <= term.start:
+            return self.explain_terms(context).plus(rules, dates)
+        perf = self.performance
+        if perf is not None:
+            rules.append(
+                f"Performance: for each {unit}, the last {perf.measure.describe()} dated in it"
+                f" counts (a {unit} with no report is not poor). After {perf.periods} {unit}s in"
+                f" a row with {perf.field} below {perf.below:g}, a right to request renegotiation"
+                f" opens the next day and closes {context.duration(perf.request_within)} after"
+                f" the last of those {unit}s ends."
+            )
+        every = periods_between(date_of_epoch(term.start), term.last_day, unit)
+        for period in periods_around(term, unit, context.as_of):
+            dates.append(
+                ExplainedDate(
+                    end_of_date(period.end),
+                    f"end of {period.label} ({period.start.isoformat()} to"
+                    f" {period.end.isoformat()})",
+                )
+            )
+            terms = self.version_at(epoch_of_date(period.end))
+            assert isinstance(terms, Renegotiation)
+            in_force = terms.performance
+            index = every.index(period)
+            if in_force is None or in_force.period != unit or index + 1 < in_force.periods:
+                continue
+            opens, closes = performance_right(in_force, period, term.end, context.calendar)
+            if closes < opens:
+                continue
+            run = ", ".join(p.label for p in every[index + 1 - in_force.periods : index + 1])
+            dates.append(
+                ExplainedDate(
+                    closes,
+                    "last day of the right to request renegotiation if each of"
+                    f" {run} has {in_force.field} below {in_force.below:g} (open from"
+                    f" {date_of_epoch(opens).isoformat()}"
+                    + ("; the end of the term)" if closes == term.end - 1 else ")"),
+                )
+            )
+        return self.explain_terms(context).plus(rules, dates)
+
+
+def performance_right(
+    perf: Performance, period: Period, term_end: int, calendar: BusinessDays | None
+) -> tuple[int, int]:
+    """(opens, closes) of the right a run of poor periods ending with `period` gives: from the next
+    day until the end of the day `request_within` after the period's last day, within the term."""
+    opens = epoch_of_date(period.end + timedelta(days=1))
+    closes = min(end_of_date(perf.request_within.add_to_date(period.end, calendar)), term_end - 1)
+    return opens, closes
 
 
 def _unit(clause: Renegotiation) -> str | None:

@@ -9,6 +9,8 @@ Example::
       expect: {fact: notice.sent, where: {kind: incident}}
       match_on: [incident]
       within: 72h
+      amended:
+        - {effective: 2026-07-01, within: 48h}
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from checker.blocks import Obligation, Outcome, obligations
-from checker.clauses.base import Clause, ClauseContext
+from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FactPattern
@@ -32,13 +34,19 @@ class ResponseTime(Clause):
     default_severity = Severity.HIGH
 
     kind: Literal["response_time"]
-    after: FactPattern = Field(description="The event that starts the clock")
-    expect: FactPattern = Field(description="The event that must follow")
+    after: FactPattern = Field(
+        description="The event that starts the clock", examples=[{"fact": "incident.detected"}]
+    )
+    expect: FactPattern = Field(
+        description="The event that must follow",
+        examples=[{"fact": "notice.sent", "where": {"kind": "incident"}}],
+    )
     match_on: list[str] = Field(
         default_factory=list,
         description="Fields that must be equal on both events (e.g. the incident id)",
+        examples=[["incident"]],
     )
-    within: Duration = Field(description="Time allowed, e.g. 72h or 5d")
+    within: Duration = Field(description="Time allowed, e.g. 72h or 5d", examples=["72h", "5d"])
 
     @field_validator("within", mode="before")
     @classmethod
@@ -88,6 +96,14 @@ class ResponseTime(Clause):
                 )
             )
         obligations(context, items, "respond")
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        rule = (
+            f"Deadline rule: each {self.after.fact} during the term starts the clock; the"
+            f" {self.expect.fact} is due {context.duration(self.within)} after the"
+            f" {self.after.fact}'s date and time."
+        )
+        return self.explain_terms(context).plus([rule], context.throughout_term())
 
 
 def _key(fact: Fact, match_on: list[str]) -> tuple[Any, ...]:

@@ -16,6 +16,11 @@ Example::
       on_termination:
         - {name: data-return, do: {fact: data.returned}, within: 30d}
         - {name: certificate-of-destruction, do: {fact: data.destroyed}, within: 45d}
+      amended:
+        - effective: 2026-07-01
+          for_convenience:
+            notice: {fact: notice.termination, where: {ground: convenience}}
+            notice_period: 60d
 
 Change of control: each `event` fact of the partner inside the term opens a right to terminate at
 the event's instant, for `right_for` (it closes one second before the same instant `right_for`
@@ -52,11 +57,23 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from checker.blocks import Obligation, Outcome, Window, obligations, windows
-from checker.clauses.base import Clause, ClauseContext
+from checker.clauses.base import (
+    Clause,
+    ClauseContext,
+    ExplainContext,
+    ExplainedDate,
+    Explanation,
+)
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FactPattern
-from checker.timeutil import Duration, date_of_epoch, iso_of_epoch, parse_duration
+from checker.timeutil import (
+    BusinessDays,
+    Duration,
+    date_of_epoch,
+    iso_of_epoch,
+    parse_duration,
+)
 
 # Term end reasons after which the `on_termination` duties apply (term.py's wording).
 _ENDED_REASONS = ("expiry", "non-renewal")
@@ -72,9 +89,16 @@ class ChangeOfControl(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    event: FactPattern = Field(description="The partner's change-of-control fact")
-    right_for: Duration = Field(description="How long the right stays open, e.g. 60d")
-    exercise: FactPattern = Field(description="The notice that exercises the right")
+    event: FactPattern = Field(
+        description="The partner's change-of-control fact", examples=[{"fact": "change_of_control"}]
+    )
+    right_for: Duration = Field(
+        description="How long the right stays open, e.g. 60d", examples=["60d"]
+    )
+    exercise: FactPattern = Field(
+        description="The notice that exercises the right",
+        examples=[{"fact": "notice.termination"}],
+    )
 
     _parse = field_validator("right_for", mode="before")(lambda cls, value: _duration(value))
 
@@ -84,8 +108,13 @@ class ForConvenience(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    notice: FactPattern = Field(description="The termination notice fact")
-    notice_period: Duration = Field(description="Time from the notice to the end, e.g. 90d")
+    notice: FactPattern = Field(
+        description="The termination notice fact",
+        examples=[{"fact": "notice.termination", "where": {"ground": "convenience"}}],
+    )
+    notice_period: Duration = Field(
+        description="Time from the notice to the end, e.g. 90d", examples=["90d"]
+    )
 
     _parse = field_validator("notice_period", mode="before")(lambda cls, value: _duration(value))
 
@@ -95,9 +124,16 @@ class PostTermDuty(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, description="Name of the duty, e.g. data-return")
-    do: FactPattern = Field(description="The partner's fact that performs the duty")
-    within: Duration = Field(description="Time after the agreement ends to do it, e.g. 30d")
+    name: str = Field(
+        min_length=1, description="Name of the duty, e.g. data-return", examples=["data-return"]
+    )
+    do: FactPattern = Field(
+        description="The partner's fact that performs the duty",
+        examples=[{"fact": "data.returned"}],
+    )
+    within: Duration = Field(
+        description="Time after the agreement ends to do it, e.g. 30d", examples=["30d"]
+    )
 
     _parse = field_validator("within", mode="before")(lambda cls, value: _duration(value))
 
@@ -108,13 +144,25 @@ class Termination(Clause):
 
     kind: Literal["termination"]
     change_of_control: ChangeOfControl | None = Field(
-        default=None, description="Right to terminate after the partner's change of control"
+        default=None,
+        description="Right to terminate after the partner's change of control",
+        examples=[
+            {
+                "event": {"fact": "change_of_control"},
+                "right_for": "60d",
+                "exercise": {"fact": "notice.termination"},
+            }
+        ],
     )
     for_convenience: ForConvenience | None = Field(
-        default=None, description="Termination on notice without cause"
+        default=None,
+        description="Termination on notice without cause",
+        examples=[{"notice": {"fact": "notice.termination"}, "notice_period": "90d"}],
     )
     on_termination: list[PostTermDuty] = Field(
-        default_factory=list, description="Duties due after the agreement ends"
+        default_factory=list,
+        description="Duties due after the agreement ends",
+        examples=[[{"name": "data-return", "do": {"fact": "data.returned"}, "within": "30d"}]],
     )
 
     @model_validator(mode="after")
@@ -286,7 +334,7 @@ class Termination(Clause):
                         f"{duty.name} ({duty.do.fact}{recorded}) within {duty.within} after the"
                         f" agreement ended on {term.last_day.isoformat()} ({reason})"
                     ),
-                    due_by=duty.within.after(term.end, context.calendar) - 1,
+                    due_by=post_term_deadline(duty, term.end, context.calendar),
                     evidence=(),
                     done=done,
                     missed=Outcome(FindingKind.BREACH, "termination.obligation_missed"),
@@ -295,6 +343,49 @@ class Termination(Clause):
                 )
             )
         obligations(context, items, "after-termination")
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        rules: list[str] = []
+        coc, convenience = self.change_of_control, self.for_convenience
+        if coc is not None:
+            rules.append(
+                f"Change of control: each {coc.event.describe()} of the partner during the term"
+                f" opens a right to terminate, exercised by {coc.exercise.describe()}; the right"
+                f" closes {context.duration(coc.right_for)} after the change of control (at the"
+                " latest when the agreement ends)."
+            )
+        if convenience is not None:
+            rules.append(
+                f"For convenience: a {convenience.notice.describe()} from either party ends the"
+                f" agreement {context.duration(convenience.notice_period)} after the notice is"
+                " given."
+            )
+        term = context.term
+        dates: list[ExplainedDate] = []
+        if coc is not None or convenience is not None:
+            dates.extend(context.throughout_term())
+        if term.end > term.start:
+            terms = self.version_at(term.end - 1)
+            assert isinstance(terms, Termination)
+            for duty in terms.on_termination:
+                rules.append(
+                    f"After the agreement ends, for whatever reason: {duty.name}"
+                    f" ({duty.do.describe()}) is due within {context.duration(duty.within)} after"
+                    f" the end; only a {duty.do.fact} on or after the end counts."
+                )
+                dates.append(
+                    ExplainedDate(
+                        post_term_deadline(duty, term.end, context.calendar),
+                        f"{duty.name} due, if the agreement ends on {term.last_day.isoformat()}"
+                        " as its term is written (earlier if it is terminated early)",
+                    )
+                )
+        return self.explain_terms(context).plus(rules, dates)
+
+
+def post_term_deadline(duty: PostTermDuty, term_end: int, calendar: BusinessDays | None) -> int:
+    """The last second to perform `duty` when the agreement ends at `term_end` (exclusive)."""
+    return duty.within.after(term_end, calendar) - 1
 
 
 def concerns_agreement(fact: Fact, context: ClauseContext) -> bool:
