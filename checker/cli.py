@@ -8,9 +8,8 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from checker import __version__, engine
+from checker import __version__
 from checker.diagnostics import InputError
-from checker.evaluate import compile_agreement
 from checker.exitcodes import FAIL_ON_CHOICES, ExitCode, exit_code
 from checker.explain import explain_agreement
 from checker.fact_input import load_mapping
@@ -21,6 +20,7 @@ from checker.run import RuleFilesInvalid, run
 from checker.scenarios import run_scenario_tests
 from checker.schema import SCHEMA_FILE, render_schema
 from checker.timeutil import epoch_of_date, parse_instant
+from checker.validate import count, validate_paths
 
 MAX_PRINTED_FACT_ERRORS = 100
 
@@ -347,38 +347,22 @@ def _explain(args: argparse.Namespace) -> ExitCode:
 
 
 def _validate(paths: list[str], fact_types: str | None, strict: bool) -> ExitCode:
-    rulebook = load_rulebook(paths, fact_types)
-    for diagnostic in rulebook.diagnostics:
+    report = validate_paths(paths, fact_types)
+    for diagnostic in report.diagnostics:
         print(diagnostic.render(), file=sys.stderr)
-    errors = len(rulebook.errors)
-    for agreement in rulebook.agreements:
-        # Compiled as of the effective date with no facts: catches clauses that cannot compile
-        # and rule-side engine limits; limits that depend on facts are checked on every run.
-        start = epoch_of_date(agreement.effective)
-        compiled = compile_agreement(agreement, [], start, start)
-        source = rulebook.sources[agreement.agreement]
-        reasons = [f.message for f in compiled.errors] + engine.check_limits(compiled.program)
-        for reason in reasons:
-            print(f"{source}: error: {reason}", file=sys.stderr)
-        errors += len(reasons)
-    for note in rulebook.notes:
+    for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
-    warnings = len(rulebook.warnings)
-    counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+    errors, warnings = len(report.errors), len(report.warnings)
+    counts = f"{count(errors, 'error')}, {count(warnings, 'warning')}"
     if errors:
         print(f"FAILED: {counts}.", file=sys.stderr)
         return ExitCode.INVALID_RULES
     if warnings and strict:
         print(f"FAILED: {counts} (--strict counts warnings as failures).", file=sys.stderr)
         return ExitCode.INVALID_RULES
-    clauses = sum(len(a.clauses) for a in rulebook.agreements)
-    summary = f"OK: {len(rulebook.agreements)} agreements, {clauses} clauses"
-    print(f"{summary}; {_count(warnings, 'warning')}." if warnings else f"{summary}.")
+    summary = f"OK: {report.checked()}"
+    print(f"{summary}; {count(warnings, 'warning')}." if warnings else f"{summary}.")
     return ExitCode.OK
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _run(args: argparse.Namespace) -> ExitCode:

@@ -113,6 +113,7 @@ class _Found:
     settings: list[_FieldSetting] = field(default_factory=list)
     dates: list[tuple[Location, date]] = field(default_factory=list)
     windows: list[tuple[Location, dict[str, Any]]] = field(default_factory=list)
+    durations: list[tuple[Location, Duration]] = field(default_factory=list)
     clause_kinds: dict[Location, type[Clause]] = field(default_factory=dict)  # by clause path
 
 
@@ -134,6 +135,10 @@ def _walk(found: _Found, value: Any, annotation: Any, path: Location, scope: Loc
         day = _as_date(value)
         if day is not None:
             found.dates.append((path, day))
+    elif Duration in options:
+        duration = _as_duration(value)
+        if duration is not None:
+            found.durations.append((path, duration))
 
 
 def _walk_model(
@@ -281,6 +286,7 @@ class _Checks:
         found = _Found()
         _walk_model(found, data, Agreement, (), ())
         self._unique_clause_ids(data)
+        self._business_days_have_a_calendar(data, found)
         term = self._term(data)
         self._windows(found, term)
         if term is not None:
@@ -348,6 +354,25 @@ class _Checks:
                 'give every clause its own id, its number in the contract (e.g. "4.1", "4.2")',
             )
             self.superseded.add(("clauses",))
+
+    # -- business days
+
+    def _business_days_have_a_calendar(self, data: dict[str, Any], found: _Found) -> None:
+        if "calendar" in data:
+            return
+        counted = [(path, d) for path, d in found.durations if d.in_business_days]
+        for path, duration in counted:
+            self._report(
+                path,
+                f"'{duration}' is counted in business days, but the agreement has no 'calendar' "
+                "saying whose public holidays to skip",
+                "add a top-level 'calendar:', e.g. 'calendar: {country: DE}' or "
+                "'calendar: {country: DE, subdivision: BY}'; or write the duration in days",
+            )
+        if counted and ("expires" in data) != ("term" in data):
+            # The model's own check says the same at the top of the file; with exactly one of
+            # `expires`/`term` it is the only thing the model reports there.
+            self.superseded.add(())
 
     # -- the term and windows
 

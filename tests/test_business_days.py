@@ -235,3 +235,16 @@ def test_calendar_errors_point_at_the_rule_file_line(
     err = capsys.readouterr().err
     assert f"{path}:7:" in err
     assert "did you mean 'BY'" in err
+
+
+def test_business_days_without_a_calendar_point_at_the_duration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "acme.yaml"
+    path.write_text(RULE_FILE.replace("calendar: {country: DE, subdivision: BY}\n", ""), "utf-8")
+    assert main(["validate", str(path)]) == 3
+    err = capsys.readouterr().err
+    # Line 14 of the file without its calendar line: `    within: 1 business day`, value at col 13.
+    assert f"{path}:14:13: error: '1 business day' is counted in business days" in err
+    assert "help: add a top-level 'calendar:'" in err
+    assert err.count("error:") == 1  # not also reported, unpositioned, at the top of the file

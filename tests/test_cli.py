@@ -135,7 +135,7 @@ def test_invalid_rule_file_exits_3_with_position(
 
 def test_validate_reports_every_file(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(workspace / "rules")]) == ExitCode.OK
-    assert "OK: 1 agreements, 2 clauses." in capsys.readouterr().out
+    assert "OK: 1 agreement, 2 clauses." in capsys.readouterr().out
     (workspace / "rules" / "a.yaml").write_text("agreement: a\n")
     (workspace / "rules" / "b.yaml").write_text("agreement: [b\n")
     assert main(["validate", str(workspace / "rules")]) == ExitCode.INVALID_RULES

@@ -159,7 +159,7 @@ def test_fact_types_option_overrides_the_directory_catalogue(
     assert "1 warning." in capsys.readouterr().out
     assert main(["validate", "--fact-types", str(other), str(rules)]) == ExitCode.OK
     captured = capsys.readouterr()
-    assert captured.out == "OK: 1 agreements, 1 clauses.\n"
+    assert captured.out == "OK: 1 agreement, 1 clause.\n"
     assert captured.err == ""
 
 

@@ -108,7 +108,7 @@ def test_warnings_pass_unless_strict(
     case = str(CASES / "unknown-facts.yaml")
     assert main(["validate", case]) == ExitCode.OK
     captured = capsys.readouterr()
-    assert captured.out == "OK: 1 agreements, 6 clauses; 9 warnings.\n"
+    assert captured.out == "OK: 1 agreement, 6 clauses; 9 warnings.\n"
     assert captured.err.count(": warning: ") == 9
     assert ": error: " not in captured.err
     assert main(["validate", "--strict", case]) == ExitCode.INVALID_RULES
