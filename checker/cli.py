@@ -1,4 +1,4 @@
-"""Command line: `contract-checker run | validate`, mapping every outcome to one exit code."""
+"""Command line: `contract-checker run | validate | test | explain | schema`, one exit code each."""
 
 from __future__ import annotations
 
