@@ -103,7 +103,8 @@ HAND_WORKED = [
     ("initech-data-2025", "8.2", "data_sharing.monthly_cap_exceeded", "2026-04", "2026-04-01"),
     # response_time: incident 06-01T10:00Z + 72h = 06-04T10:00Z; notice 06-05T09:00Z → late
     ("initech-data-2025", "9.3", "response_time.late", "inc-0102", "2026-06-05"),
-    # termination: notice 09-01T09:00Z + 3 months = ends 12-01T09:00Z; + 14d → data return 12-15
+    # termination: notice 09-01T09:00Z + 3 months = ends 12-01T09:00Z; + 10 English business
+    # days after 12-01 (2-4, 7-11, 14, 15 December) → data return due by the end of 12-15
     ("initech-data-2025", "15", "termination.obligation_due", "data-return", "2026-12-15"),
     # milestones: GA moved from 11-30 to 12-15 by the 06-15 variation; 12-15 ≤ horizon end 12-22
     ("umbrella-codev-2026", "6.2", "milestone.due", "general-availability", "2026-12-15"),
@@ -149,6 +150,14 @@ def _keys(findings: list[dict[str, Any]]) -> set[tuple[str, str, str, str, str]]
 @pytest.mark.parametrize("expected", HAND_WORKED, ids=lambda e: f"{e[0]}:{e[1]}:{e[3]}")
 def test_hand_worked_finding(demo: dict[str, Any], expected: tuple[str, ...]) -> None:
     assert expected in _keys(demo["findings"])
+
+
+def test_business_day_findings_record_their_calendar(demo: dict[str, Any]) -> None:
+    # Only initech's clause 15 counts a duration in business days (English calendar); its
+    # termination.effective finding (3 calendar months) is in the same clause, so it carries it too.
+    calendars = {(f["agreement"], f["clause"], f["calendar"]) for f in demo["findings"]}
+    assert ("initech-data-2025", "15", "GB-ENG") in calendars
+    assert {c for a, clause, c in calendars if (a, clause) != ("initech-data-2025", "15")} == {""}
 
 
 @pytest.mark.parametrize("boundary", COMPLIANT, ids=lambda e: f"{e[0]}:{e[1]}:{e[2]}")

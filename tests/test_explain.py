@@ -249,12 +249,15 @@ def test_renewing_term_years_later_lists_only_recent_terms() -> None:
 def test_termination_data_return_deadline_rule_and_dates() -> None:
     lines = _block("initech-data-2025", "Clause 15")
     text = "\n".join(lines)
-    assert "data-return (data.returned) is due within 14 days after the end" in text
-    # Expires at the end of 2027-02-28: 14 days later is 2027-03-14, 30 days 2027-03-30.
+    assert "data-return (data.returned) is due within 10 business days (GB-ENG) after the end" in (
+        " ".join(text.split())
+    )
+    # Expires at the end of Sunday 2027-02-28: 10 English business days later is Friday
+    # 2027-03-12 (1-5 and 8-12 March); 30 calendar days later is 2027-03-30.
     assert [row[:2] for row in _rows(lines)] == [
         ("2025-03-01", PAST),  # termination for convenience may be given throughout the term
         ("2027-02-28", LATER),
-        ("2027-03-14", LATER),
+        ("2027-03-12", LATER),
         ("2027-03-30", LATER),
     ]
     assert _rows(lines)[2][2].startswith("data-return due, if the agreement ends on 2027-02-28")

@@ -71,6 +71,7 @@ from checker.timeutil import (
     BusinessDays,
     Duration,
     date_of_epoch,
+    end_of_date,
     iso_of_epoch,
     parse_duration,
 )
@@ -384,7 +385,15 @@ class Termination(Clause):
 
 
 def post_term_deadline(duty: PostTermDuty, term_end: int, calendar: BusinessDays | None) -> int:
-    """The last second to perform `duty` when the agreement ends at `term_end` (exclusive)."""
+    """The last second to perform `duty` when the agreement ends at `term_end` (exclusive).
+
+    "Within 14 days after the agreement ends" runs to the end of the 14th day after its last
+    day. Business days are counted after the last day too, so the deadline is the end of a
+    business day (counting from `term_end` and stepping back a second could land on a Sunday).
+    """
+    if duty.within.in_business_days:
+        last_day = date_of_epoch(term_end - 1)
+        return end_of_date(duty.within.add_to_date(last_day, calendar))
     return duty.within.after(term_end, calendar) - 1
 
 
