@@ -248,3 +248,32 @@ def test_business_days_without_a_calendar_point_at_the_duration(
     assert f"{path}:14:13: error: '1 business day' is counted in business days" in err
     assert "help: add a top-level 'calendar:'" in err
     assert err.count("error:") == 1  # not also reported, unpositioned, at the top of the file
+
+
+TERMINATION = {
+    "id": "15",
+    "title": "Return of data",
+    "kind": "termination",
+    "on_termination": [
+        {"name": "data-return", "do": {"fact": "data.returned"}, "within": "2 business days"}
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("returned_at", "late"),
+    [("2026-12-30T23:59:59Z", False), ("2026-12-31T00:00:00Z", True)],
+)
+def test_duty_after_the_end_skips_an_observed_holiday(returned_at: str, late: bool) -> None:
+    # The agreement's last day is Thu 2026-12-24. In England Fri 25th is Christmas, Sat 26th
+    # Boxing Day, observed on Mon 28th: 2 business days after the 24th are Tue 29th and Wed 30th,
+    # so the data is due by the end of Wed 2026-12-30.
+    subject = agreement(
+        TERMINATION, expires="2026-12-24", calendar={"country": "GB", "subdivision": "ENG"}
+    )
+    due = evaluate(subject, [], "2026-12-25")
+    assert ("termination.obligation_due", "deadline", "data-return", "2026-12-30") in summary(due)
+    found = evaluate(subject, [fact("r1", "data.returned", returned_at)], "2027-01-15")
+    assert ("termination.obligation_late" in [f.code for f in found]) is late
+    assert "termination.obligation_missed" not in [f.code for f in found]
+    assert {f.calendar for f in found} <= {"GB-ENG"}
