@@ -29,10 +29,10 @@ lint: install
 golden: install
 	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden_rulesets.py tests/test_validate_messages.py
 
-# The rule-file JSON Schema and docs/clauses.md are generated from the models; tests fail when
-# either is stale.
+# The JSON Schemas (rule, scenario, waivers and fact-type files) and docs/clauses.md are generated
+# from the models; tests fail when any is stale.
 docs: install
-	$(BIN)/contract-checker schema --output schema/agreement.schema.json
+	$(BIN)/contract-checker schema --all --output-dir schema/
 	$(BIN)/python -m checker.kind_docs --output docs/clauses.md
 
 bench: install

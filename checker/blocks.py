@@ -338,14 +338,17 @@ def windows(
     items: Sequence[Window],
     *,
     open_code: str,
-    opening_code: str,
     closing_code: str,
+    opening_code: str | None = None,
     open_kind: FindingKind = FindingKind.TRIGGER,
 ) -> None:
     """While open: `open_kind` (and a deadline when it closes within the horizon); before: a
-    deadline when it opens within the horizon."""
+    deadline when it opens within the horizon. `opening_code` may be left out only when no item
+    announces its opening, so that no code is declared that can never be reported."""
     if not items:
         return
+    if opening_code is None and any(item.announce_opening for item in items):
+        raise ValueError(f"windows '{name}' announce their opening but have no opening code")
     tag, used_tag = f"window:{name}", f"used:{name}"
     for ref, item in enumerate(items):
         payload: dict[str, int | str] = {"t": tag, "c": context.index, "ref": ref}
@@ -397,6 +400,7 @@ def windows(
 
     def on_opening(match: Match) -> None:
         item: Window = match["w"]
+        assert opening_code is not None  # checked above: only announced windows open here
         context.report(
             context.finding(
                 FindingKind.DEADLINE,

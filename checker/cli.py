@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from checker.report import FORMATTERS, write_atomically, write_report
 from checker.rulebook import load_rulebook
 from checker.run import RuleFilesInvalid, run
 from checker.scenarios import run_scenario_tests
-from checker.schema import SCHEMA_FILE, render_schema
+from checker.schema_registry import SCHEMA_DIRECTORY, SCHEMA_FILES
 from checker.timeutil import epoch_of_date, parse_instant
 from checker.validate import count, validate_paths
 
@@ -247,14 +248,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema_parser = commands.add_parser(
         "schema",
-        help="write the JSON Schema of a rule file, for editors and validators",
-        description="Write the JSON Schema (draft 2020-12) of a rule file, generated from the "
-        "models: every clause kind and field, with descriptions and examples.",
+        help="write the JSON Schemas of rule, scenario, waivers and fact-type files",
+        description="Write the JSON Schema (draft 2020-12) of a kind of file authors write, "
+        "generated from the models: every field, with descriptions and examples. Without "
+        "--file-type, the schema of rule files.",
         epilog=SCHEMA_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     schema_parser.add_argument(
+        "--file-type",
+        choices=list(SCHEMA_FILES),
+        default=None,
+        help="which kind of file (default: agreement, i.e. rule files)",
+    )
+    schema_parser.add_argument(
         "--output", metavar="FILE", help="write the schema here (default: stdout)"
+    )
+    schema_parser.add_argument(
+        "--all",
+        action="store_true",
+        help="write every schema, each to its own file in --output-dir",
+    )
+    schema_parser.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        default=None,
+        help=f"with --all: the directory to write them to (default: {SCHEMA_DIRECTORY}/)",
     )
 
     explain_parser = commands.add_parser(
@@ -304,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "test":
         return int(run_scenario_tests(args.paths, args.strict_coverage))
     if args.command == "schema":
-        return int(_schema(args.output))
+        return int(_schema(args))
     return int(_run(args))
 
 
@@ -409,18 +428,50 @@ def _run(args: argparse.Namespace) -> ExitCode:
 
 
 SCHEMA_EXAMPLE = f"""\
-example:
-  contract-checker schema --output {SCHEMA_FILE}
+examples:
+  contract-checker schema --output {SCHEMA_FILES["agreement"].path}
+  contract-checker schema --file-type waivers --output {SCHEMA_FILES["waivers"].path}
+  contract-checker schema --all --output-dir {SCHEMA_DIRECTORY}/
 
-Rule files that start with the line
-  # yaml-language-server: $schema=../schema/agreement.schema.json
+file types and the files they describe:
+{chr(10).join(f"  {schema.file_type:<11} {schema.describes}" for schema in SCHEMA_FILES.values())}
+
+Files that start with a line naming their schema, e.g. in rules/
+  # yaml-language-server: $schema=../{SCHEMA_FILES["agreement"].path}
+  # yaml-language-server: $schema=../{SCHEMA_FILES["scenarios"].path}
 get suggestions and checks as you type in editors with YAML support (VS Code: Red Hat YAML).
 
-exit codes: 0 written, 2 the output file cannot be written"""
+exit codes: 0 written, 2 usage, or an output file cannot be written"""
 
 
-def _schema(output: str | None) -> ExitCode:
-    text = render_schema()
+def _schema(args: argparse.Namespace) -> ExitCode:
+    if args.all and (args.file_type is not None or args.output is not None):
+        return _schema_usage(
+            "--all writes every schema, each to its own file: give the directory with "
+            f"--output-dir, e.g. 'contract-checker schema --all --output-dir {SCHEMA_DIRECTORY}/'"
+        )
+    if args.output_dir is not None and not args.all:
+        return _schema_usage(
+            "--output-dir goes with --all; for one schema give the file with --output, e.g. "
+            f"'contract-checker schema --file-type waivers --output {SCHEMA_FILES['waivers'].path}'"
+        )
+    if args.all:
+        directory = SCHEMA_DIRECTORY if args.output_dir is None else args.output_dir
+        for schema in SCHEMA_FILES.values():
+            written = _write_schema(schema.render(), os.path.join(directory, schema.file_name))
+            if written is not ExitCode.OK:
+                return written
+        return ExitCode.OK
+    schema = SCHEMA_FILES["agreement" if args.file_type is None else args.file_type]
+    return _write_schema(schema.render(), args.output)
+
+
+def _schema_usage(problem: str) -> ExitCode:
+    print(f"contract-checker schema: {problem}", file=sys.stderr)
+    return ExitCode.USAGE
+
+
+def _write_schema(text: str, output: str | None) -> ExitCode:
     if output is None:
         sys.stdout.write(text)
         return ExitCode.OK

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from checker import engine
 from checker.agreement import Agreement
-from checker.clauses.base import AgreementTerm, Clause, ClauseContext
+from checker.clauses.base import AgreementTerm, Clause, ClauseContext, FindingCode
 from checker.facts import Fact
 from checker.findings import Finding, FindingKind, Severity
 from checker.program import Program
@@ -17,6 +17,15 @@ from checker.term import agreement_term
 from checker.timeutil import date_of_epoch
 
 log = logging.getLogger(__name__)
+
+# The code of an error finding for a clause (or a whole agreement) that could not be evaluated.
+# Any clause can have it, whatever its kind; checker.finding_codes lists it for every kind.
+EVALUATION_FAILED = FindingCode(
+    "evaluation.failed",
+    FindingKind.ERROR,
+    "The clause (or the whole agreement) could not be evaluated; it is not known to be complied"
+    " with.",
+)
 
 
 @dataclass(slots=True)

@@ -40,11 +40,19 @@ class FactTypeEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     description: str = Field(
-        min_length=1, description="What a fact of this type records, in one sentence"
+        min_length=1,
+        description="What a fact of this type records, in one sentence",
+        examples=["A sale closed with a customer"],
     )
     fields: dict[FieldName, Annotated[str, Field(min_length=1)]] = Field(
         default_factory=dict,
         description="Each field beyond id, type, at and partner, with what it holds",
+        examples=[
+            {
+                "territory": "Country of the customer, e.g. DE",
+                "channel": "How the deal was sold, e.g. direct or partner",
+            }
+        ],
     )
 
 
@@ -54,7 +62,16 @@ class CatalogueFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     fact_types: dict[FactTypeName, FactTypeEntry] = Field(
-        min_length=1, description="Fact types by name, e.g. deal.closed"
+        min_length=1,
+        description="Fact types by name, e.g. deal.closed",
+        examples=[
+            {
+                "deal.closed": {
+                    "description": "A sale closed with a customer",
+                    "fields": {"territory": "Country of the customer, e.g. DE"},
+                }
+            }
+        ],
     )
 
 

@@ -2,8 +2,8 @@
 docs/clauses.md, and one kind as plain text for the terminal (`render_kind`).
 
 What a kind says about itself: its module docstring (an introduction, an ``Example::`` YAML block
-and details on how it is checked), its `kind_summary`, and its fields with their types, defaults,
-descriptions and examples. Run ``python -m checker.kind_docs --output docs/clauses.md`` (or
+and details on how it is checked), its `kind_summary`, its fields with their types, defaults,
+descriptions and examples, and the codes of the findings it reports (`finding_codes`). Run ``python -m checker.kind_docs --output docs/clauses.md`` (or
 ``make docs``) after changing any of them.
 """
 
@@ -27,8 +27,9 @@ from pydantic.fields import FieldInfo
 
 from checker.agreement import Agreement
 from checker.clauses import KINDS
-from checker.clauses.base import Amendment, Clause
+from checker.clauses.base import Amendment, Clause, FindingCode
 from checker.diagnostics import InputError
+from checker.finding_codes import ANY_CLAUSE, TERM, codes_by_kind
 from checker.patterns import FactPattern
 from checker.report import write_atomically
 from checker.timeutil import Duration
@@ -345,6 +346,13 @@ def render_kind(name: str) -> str:
         if part.model.__doc__:
             lines += [_wrap(_paragraphs(part.model.__doc__), "  ")]
         lines += [*_text_fields(part.model), ""]
+    lines += ["Findings (code, kind of finding, what it means):"]
+    for code in codes_by_kind()[doc.name]:
+        lines += [f"  {code.code} ({code.kind.value})", _wrap(code.meaning, "      ")]
+    lines += ["Like any clause, it can also have:"]
+    for code in ANY_CLAUSE:
+        lines += [f"  {code.code} ({code.kind.value})", _wrap(code.meaning, "      ")]
+    lines += [""]
     lines += ["Example:", textwrap.indent(doc.example.rstrip("\n"), "    "), ""]
     if doc.details:
         lines.append("How it is checked:")
@@ -412,6 +420,15 @@ _DATES = """\
 Dates are written year-month-day: `2026-03-31`. A date that ends something (`expires`, a
 milestone's `due`, a window's `closes`) includes the whole of that day, up to 23:59:59 UTC."""
 
+_FINDINGS = """\
+Every finding has a kind: `breach` (an obligation was broken), `trigger` (a right or option arose,
+such as a right to terminate), `deadline` (something falls due within the horizon) or `error` (a
+clause could not be checked, so it is not known to be complied with). It also has a code that says
+exactly what was found, such as `milestone.missed`. Scenario files (`expect`, `expect_not`) and
+waivers (`code`) name findings by these codes; a code that no finding has, or that the clause named
+never reports, is an error. Each clause kind lists its codes below, under "Findings". Any agreement
+can also have these findings:"""
+
 _AMENDMENTS = """\
 Any clause may list amendments under `amended`. Each amendment gives the day it takes effect
 (`effective`) and the fields it changes, written as they read from that day on; everything it
@@ -439,6 +456,7 @@ def render_markdown() -> str:
     out += [_INTRODUCTION, "", "## Contents", ""]
     out += [
         "- [The agreement](#the-agreement)",
+        "- [Findings and their codes](#findings-and-their-codes)",
         "- [Building blocks](#building-blocks): fact patterns, durations, dates, amendments",
         "- Clause kinds:",
     ]
@@ -446,6 +464,11 @@ def render_markdown() -> str:
     out += ["", "## The agreement", "", _paragraphs(Agreement.__doc__ or ""), "", _AGREEMENT, ""]
     out += _markdown_fields(Agreement)
     out += _markdown_parts(Agreement, "###")
+    out += ["## Findings and their codes", "", _FINDINGS, ""]
+    out += _markdown_codes(
+        [(f"clause `{TERM}` (the agreement's own term)", code) for code in codes_by_kind()[TERM]]
+        + [("any clause (`*`: the whole agreement)", code) for code in ANY_CLAUSE]
+    )
     out += ["## Building blocks", ""]
     for model in SHARED_MODELS:
         out += [f"### {model_words(model).capitalize()}s", "", _FACT_PATTERNS, ""]
@@ -462,6 +485,8 @@ def _markdown_kind(doc: KindDoc) -> list[str]:
     out += [doc.introduction, ""]
     out += _markdown_fields(doc.model)
     out += _markdown_parts(doc.model, "###")
+    out += ["### Findings", ""]
+    out += _markdown_codes([("", code) for code in codes_by_kind()[doc.name]])
     out += ["### Example", "", "```yaml", doc.example.rstrip("\n"), "```", ""]
     if doc.details:
         out += ["### How it is checked", "", doc.details, ""]
@@ -488,6 +513,17 @@ def _markdown_fields(model: type[BaseModel]) -> list[str]:
         cells = [f"`{field.name}`", field.type_words, need, field.description, example]
         rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     return [*rows, ""]
+
+
+def _markdown_codes(rows: Sequence[tuple[str, FindingCode]]) -> list[str]:
+    """A table of finding codes; with a "Reported for" column when any row names what for."""
+    reported_for = any(who for who, _ in rows)
+    header = ["Code", "Kind", *(["Reported for"] if reported_for else []), "Meaning"]
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for who, code in rows:
+        cells = [f"`{code.code}`", code.kind.value, *([who] if reported_for else []), code.meaning]
+        out.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return [*out, ""]
 
 
 def _cell(text: str) -> str:

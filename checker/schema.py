@@ -53,26 +53,26 @@ FIELD_NAME_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {
 UNAMENDABLE = ("id", "kind", "amended")
 
 
-def _present(name: str) -> JsonSchemaValue:
+def present(name: str) -> JsonSchemaValue:
     """The object has field `name`, and not as an empty value (null means "left out")."""
     return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
 
 
-def _non_empty_list(name: str) -> JsonSchemaValue:
+def non_empty_list(name: str) -> JsonSchemaValue:
     return {"required": [name], "properties": {name: {"minItems": 1}}}
 
 
-def _absent(name: str) -> JsonSchemaValue:
-    return {"not": _present(name)}
+def absent(name: str) -> JsonSchemaValue:
+    return {"not": present(name)}
 
 
 # Checks the models make in validators, restated for editors (each mirrors one validator).
 CROSS_FIELD_RULES: dict[type[BaseModel], list[JsonSchemaValue]] = {
-    Agreement: [{"oneOf": [_present("expires"), _present("term")]}],
+    Agreement: [{"oneOf": [present("expires"), present("term")]}],
     ConditionalCategory: [
         {
             "anyOf": [
-                _present("purposes"),
+                present("purposes"),
                 {
                     "required": ["requires_consent"],
                     "properties": {"requires_consent": {"const": True}},
@@ -81,29 +81,29 @@ CROSS_FIELD_RULES: dict[type[BaseModel], list[JsonSchemaValue]] = {
         }
     ],
     Recurring: [
-        {"anyOf": [_present("deliverable"), _present("minimum")]},
+        {"anyOf": [present("deliverable"), present("minimum")]},
         {
-            "if": _present("deliverable"),
-            "then": _present("due_after_period_end"),
-            "else": _absent("due_after_period_end"),
+            "if": present("deliverable"),
+            "then": present("due_after_period_end"),
+            "else": absent("due_after_period_end"),
         },
-        {"if": _present("material_breach_after"), "then": _present("deliverable")},
+        {"if": present("material_breach_after"), "then": present("deliverable")},
     ],
     Renegotiation: [
         {
             "anyOf": [
-                _non_empty_list("windows"),
-                _present("anniversary_window"),
-                _present("performance"),
+                non_empty_list("windows"),
+                present("anniversary_window"),
+                present("performance"),
             ]
         }
     ],
     Termination: [
         {
             "anyOf": [
-                _present("change_of_control"),
-                _present("for_convenience"),
-                _non_empty_list("on_termination"),
+                present("change_of_control"),
+                present("for_convenience"),
+                non_empty_list("on_termination"),
             ]
         }
     ],
@@ -163,7 +163,7 @@ def build_schema() -> dict[str, Any]:
         if issubclass(model, FactPattern):
             _refine_fact_pattern(definition)
         for field in FIELD_NAME_FIELDS.get(model, ()):
-            _property(definition, field)["pattern"] = FIELD_NAME_PATTERN
+            property_of(definition, field)["pattern"] = FIELD_NAME_PATTERN
         if model in CROSS_FIELD_RULES:
             definition["allOf"] = copy.deepcopy(CROSS_FIELD_RULES[model])
 
@@ -171,7 +171,7 @@ def build_schema() -> dict[str, Any]:
         _refine_kind(definitions, kind, model)
     definitions.pop(Amendment.__name__)
     definitions["Clause"] = _clause_by_kind()
-    _property(schema, "clauses")["items"] = {"$ref": DEFS + "Clause"}
+    property_of(schema, "clauses")["items"] = {"$ref": DEFS + "Clause"}
 
     schema["$schema"] = DIALECT
     schema["title"] = "contract-checker rule file"
@@ -183,8 +183,13 @@ def build_schema() -> dict[str, Any]:
 
 
 def render_schema() -> str:
-    """The schema as committed: sorted keys, two-space indent, trailing newline."""
-    return json.dumps(build_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The rule-file schema as committed."""
+    return render_json(build_schema())
+
+
+def render_json(schema: dict[str, Any]) -> str:
+    """A schema as committed: sorted keys, two-space indent, trailing newline."""
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _models_used_by(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
@@ -208,27 +213,28 @@ def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
         yield from _models_in(argument)
 
 
-def _property(definition: dict[str, Any], name: str) -> dict[str, Any]:
+def property_of(definition: dict[str, Any], name: str) -> dict[str, Any]:
     """A property's schema; fails loudly when a model field this module refines was renamed."""
     try:
         found: dict[str, Any] = definition["properties"][name]
     except KeyError:
         raise RuntimeError(
-            f"schema of {definition.get('title')} has no field '{name}': update checker/schema.py"
+            f"schema of {definition.get('title')} has no field '{name}': update the schema "
+            "module that refines it (checker/schema.py or checker/companion_schemas.py)"
         ) from None
     return found
 
 
 def _refine_fact_pattern(definition: dict[str, Any]) -> None:
     """`where` is one set of conditions; `unless` one set or a list of them (both accepted)."""
-    where = _property(definition, "where")
-    unless = _property(definition, "unless")
-    _replace_type(where, {"$ref": DEFS + "Conditions"})
+    where = property_of(definition, "where")
+    unless = property_of(definition, "unless")
+    replace_type(where, {"$ref": DEFS + "Conditions"})
     conditions = {"$ref": DEFS + "Conditions"}
-    _replace_type(unless, {"anyOf": [conditions, {"type": "array", "items": conditions}]})
+    replace_type(unless, {"anyOf": [conditions, {"type": "array", "items": conditions}]})
 
 
-def _replace_type(property_schema: dict[str, Any], new_type: dict[str, Any]) -> None:
+def replace_type(property_schema: dict[str, Any], new_type: dict[str, Any]) -> None:
     """Keep a property's documentation (description, examples, default), replace what it holds."""
     documentation = ("description", "examples", "default", "title")
     kept = {key: value for key, value in property_schema.items() if key in documentation}
@@ -263,11 +269,11 @@ def _refine_kind(definitions: dict[str, Any], kind: str, model: type[Clause]) ->
         "required": ["effective"],
         "additionalProperties": False,
     }
-    _property(definition, "amended")["items"] = {"$ref": DEFS + amendment_name}
+    property_of(definition, "amended")["items"] = {"$ref": DEFS + amendment_name}
     # The kind's own example says best what its id, title and amendments look like.
     for name in ("id", "title", "amended"):
         if name in example:
-            _property(definition, name)["examples"] = [example[name]]
+            property_of(definition, name)["examples"] = [example[name]]
 
 
 def _without_default(property_schema: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from typing import Literal
 
 from checker.agreement import Agreement
 from checker.blocks import Obligation, obligations
-from checker.clauses.base import AgreementTerm, Clause, ClauseContext
+from checker.clauses.base import AgreementTerm, Clause, ClauseContext, FindingCode
 from checker.facts import Fact
+from checker.findings import FindingKind
 from checker.patterns import FactPattern
 from checker.timeutil import end_of_date, epoch_of_date
 
@@ -24,6 +25,20 @@ class TermClause(Clause):
     Built by `agreement_term` for each evaluation (never written in a rule file); it reports,
     through the engine, deadlines for the last day to stop a renewal and for expiry.
     """
+
+    finding_codes = (
+        FindingCode(
+            "term.non_renewal_notice_due",
+            FindingKind.DEADLINE,
+            "The last day to give notice of non-renewal falls within the horizon; without notice"
+            " the agreement renews.",
+        ),
+        FindingCode(
+            "term.expires",
+            FindingKind.DEADLINE,
+            "The agreement expires within the horizon.",
+        ),
+    )
 
     kind: Literal["term"] = "term"
     id: str = "term"

@@ -25,7 +25,8 @@ Rules, in the order a run applies them:
   by an expired waiver are reported as usual, marked with that waiver, and the waiver is reported
   as expired. An active waiver that covers no finding of the run is reported as unused.
 * A waiver naming an agreement or clause that is not in the loaded rule files is an error (a
-  mistyped waiver would silently not apply), as is an id used twice. Ids that are not given are
+  mistyped waiver would silently not apply), as is an id used twice; so is a code that no finding
+  has, that the clause's kind never reports, or that is an error finding's. Ids that are not given are
   ``W1``, ``W2``, ... by position, counted across the waiver files in the order they are loaded.
 
 Without ``--waivers``, ``run`` reads ``waivers.yaml`` (or ``waivers.yml``) from each directory
@@ -46,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from checker.agreement import Agreement
 from checker.diagnostics import Diagnostic, InputError, Level
+from checker.finding_codes import TERM, all_codes, check_code
 from checker.findings import Finding, FindingKind
 from checker.timeutil import date_of_epoch, end_of_date
 from checker.validation_errors import diagnostics_from_validation
@@ -81,19 +83,35 @@ class WaiverEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str | None = Field(default=None, description="Reference for the waiver, e.g. W-2026-01")
-    agreement: str = Field(description="The agreement id, as on the 'agreement:' line")
-    clause: str = Field(description='The clause id, e.g. "4.1" (or "term" for the term)')
+    id: str | None = Field(
+        default=None, description="Reference for the waiver, e.g. W-2026-01", examples=["W-2026-01"]
+    )
+    agreement: str = Field(
+        description="The agreement id, as on the 'agreement:' line",
+        examples=["globex-reseller-2025"],
+    )
+    clause: str = Field(
+        description='The clause id, e.g. "4.1" (or "term" for the term)', examples=["4.1", "term"]
+    )
     subject: str | None = Field(
-        default=None, description="Only the finding about this fact id or period, e.g. 2026-Q2"
+        default=None,
+        description="Only the finding about this fact id or period, e.g. 2026-Q2",
+        examples=["crm-d-1002", "2026-Q2"],
     )
     code: str | None = Field(
-        default=None, description="Only findings with this code, e.g. recurring.late"
+        default=None,
+        description="Only findings with this code, e.g. recurring.late",
+        examples=["recurring.late", "exclusivity.forbidden_activity"],
     )
-    reason: str = Field(description="Why the exception was granted")
-    approved_by: str = Field(description="Who approved it")
-    approved_on: date | None = Field(default=None, description="When it was approved")
-    expires: date = Field(description="Last day the waiver applies")
+    reason: str = Field(
+        description="Why the exception was granted",
+        examples=["Globex consented in writing to the direct Lidl deal"],
+    )
+    approved_by: str = Field(description="Who approved it", examples=["Maria Weber, EMEA Legal"])
+    approved_on: date | None = Field(
+        default=None, description="When it was approved", examples=["2026-03-05"]
+    )
+    expires: date = Field(description="Last day the waiver applies", examples=["2027-03-31"])
 
     @field_validator("id", "agreement", "clause", "subject", "code", "reason", "approved_by")
     @classmethod
@@ -116,7 +134,23 @@ class WaiversFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    waivers: list[WaiverEntry] = Field(description="The waivers, one list item each")
+    waivers: list[WaiverEntry] = Field(
+        description="The waivers, one list item each",
+        examples=[
+            [
+                {
+                    "id": "W-2026-01",
+                    "agreement": "globex-reseller-2025",
+                    "clause": "4.1",
+                    "subject": "crm-d-1002",
+                    "reason": "Globex consented in writing to the direct Lidl deal",
+                    "approved_by": "Maria Weber, EMEA Legal",
+                    "approved_on": "2026-03-05",
+                    "expires": "2027-03-31",
+                }
+            ]
+        ],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +302,7 @@ def load_waivers(paths: Sequence[str], agreements: Sequence[Agreement] | None) -
             item: Location = ("waivers", index)
             waiver = _waiver(document, item, entry, len(loaded.waivers) + 1)
             problems = _reference_problems(document, item, entry, agreements)
+            problems.extend(_code_problems(document, item, entry, agreements))
             if waiver.id in first_use:
                 problems.append(
                     document.diagnostic(
@@ -337,6 +372,46 @@ def _reference_problems(
             help_text,
         )
     ]
+
+
+def _code_problems(
+    document: SourceDocument,
+    item: Location,
+    entry: WaiverEntry,
+    agreements: Sequence[Agreement] | None,
+) -> list[Diagnostic]:
+    """An error when no finding has the waiver's code, when its clause never reports it, or when
+    it is the code of an error finding (never waived): the waiver would never apply."""
+    if entry.code is None:
+        return []
+    consequence = "so this waiver would never apply"
+    clause_kind = _clause_kind(entry, agreements or [])
+    where = document.value_position_of((*item, "code"))
+    problem = check_code(entry.code, consequence, entry.clause, clause_kind, suggest_errors=False)
+    if problem is not None:
+        return [document.diagnostic(where, problem.message, problem.help)]
+    if all_codes()[entry.code].kind is FindingKind.ERROR:
+        return [
+            document.diagnostic(
+                where,
+                f"'{entry.code}' findings are errors, and errors are never waived, {consequence}",
+                "an error means the clause could not be checked at all: fix what its message"
+                " names instead, and remove this waiver",
+            )
+        ]
+    return []
+
+
+def _clause_kind(entry: WaiverEntry, agreements: Sequence[Agreement]) -> str | None:
+    """The kind of the clause the waiver names ("term" for the term), None when unknown."""
+    if entry.clause == TERM_CLAUSE:
+        return TERM
+    for agreement in agreements:
+        if agreement.agreement == entry.agreement:
+            for clause in agreement.all_clauses:
+                if clause.id == entry.clause:
+                    return str(clause.kind)  # type: ignore[attr-defined]
+    return None
 
 
 def _with_waivers_help(diagnostic: Diagnostic) -> Diagnostic:

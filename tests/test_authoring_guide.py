@@ -61,7 +61,7 @@ def test_guide_rules_match_the_example_file() -> None:
 
 
 def test_guide_waiver_snippet_loads_against_the_example(tmp_path: Path) -> None:
-    waiver = next(b for b in _yaml_blocks() if b.startswith("waivers:"))
+    waiver = next(b for b in _yaml_blocks() if "\nwaivers:" in b)
     path = tmp_path / "waivers.yaml"
     path.write_text(waiver, encoding="utf-8")
     header, clauses = _header_and_clauses()

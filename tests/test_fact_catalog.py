@@ -98,7 +98,8 @@ fact_types:
             8,
             18,
             "this text is empty",
-            "description: What a fact of this type records, in one sentence",
+            "description: What a fact of this type records, in one sentence, e.g. A sale closed "
+            "with a customer",
         ),
         (
             10,

@@ -215,15 +215,23 @@ def test_the_most_specific_waiver_is_credited_and_both_count_as_used(
 
 
 def test_a_code_narrows_the_waiver(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Incident i1 is never notified: due by 4 March 10:00 (72h), a response_time.missed breach,
+    # which a waiver of 9.3's late notices does not cover.
+    with (workspace / "facts.jsonl").open("a") as facts:
+        facts.write(
+            '{"id": "i1", "type": "incident.detected", "at": "2026-03-01T10:00:00Z",'
+            ' "partner": "globex", "incident": "X"}\n'
+        )
     write_waivers(
         workspace,
         waivers_file(
-            waiver(subject=None, code="exclusivity.something_else", id="OTHER-CODE"),
+            waiver(clause="9.3", subject=None, code="response_time.late", id="OTHER-CODE"),
             waiver(subject="d1", code="exclusivity.forbidden_activity", id="D1-CODE"),
         ),
     )
     code, document, _ = run_json(workspace, capsys)
-    assert subjects(document["findings"]) == ["d2"]
+    assert subjects(document["findings"]) == ["i1", "d2"]  # 4 March, then 10 March
+    assert document["findings"][0]["code"] == "response_time.missed"
     assert [r["waiver"]["id"] for r in document["waivers"]["waived"]] == ["D1-CODE"]
     assert [w["id"] for w in document["waivers"]["unused"]] == ["OTHER-CODE"]
     assert code == ExitCode.FINDINGS

@@ -30,6 +30,16 @@ from checker.timeutil import (
 _FIXED_FIELDS = frozenset({"id", "kind", "amended"})
 
 
+@dataclass(frozen=True, slots=True)
+class FindingCode:
+    """A code a clause kind's findings can carry: the code authors write in scenarios and
+    waivers, the kind of finding it always is, and what it means in one plain sentence."""
+
+    code: str
+    kind: FindingKind
+    meaning: str
+
+
 class Amendment(BaseModel):
     """A change to a clause from an effective date: `effective` plus the fields it replaces."""
 
@@ -50,6 +60,9 @@ class Clause(BaseModel):
 
     kind_summary: ClassVar[str] = ""
     default_severity: ClassVar[Severity] = Severity.HIGH
+    # Every code the kind's findings can carry (checker.finding_codes collects them; a test
+    # checks them against the codes the kind's module passes when it makes findings).
+    finding_codes: ClassVar[tuple[FindingCode, ...]] = ()
 
     id: str = Field(
         min_length=1, description='Clause number as in the contract, e.g. "4.1"', examples=["4.1"]

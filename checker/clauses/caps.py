@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import Field
 
 from checker.blocks import Limit, Measurement, Outcome, limits
-from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation
+from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FIELD_NAME_PATTERN, FactPattern
@@ -57,6 +57,18 @@ def number_text(value: float) -> str:
 class Cap(Clause):
     kind_summary = "A value the partner reports must not exceed a limit."
     default_severity = Severity.HIGH
+    finding_codes = (
+        FindingCode(
+            "cap.exceeded",
+            FindingKind.BREACH,
+            "A reported value is above the cap in force that day.",
+        ),
+        FindingCode(
+            "cap.unreadable_measure",
+            FindingKind.ERROR,
+            "A report has no number in the measured field, so the cap could not be checked.",
+        ),
+    )
 
     kind: Literal["cap"]
     measure: MeasuredField = Field(

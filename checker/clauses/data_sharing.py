@@ -28,7 +28,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.blocks import Forbidden, Limit, Measurement, Outcome, forbid, limits
-from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, periods_around
+from checker.clauses.base import (
+    Clause,
+    ClauseContext,
+    ExplainContext,
+    Explanation,
+    FindingCode,
+    periods_around,
+)
 from checker.clauses.caps import number_of, number_text
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
@@ -103,6 +110,50 @@ class DataSharing(Clause):
         "Data transfers stay within agreed categories, recipients, regions, purposes and volumes."
     )
     default_severity = Severity.HIGH
+    finding_codes = (
+        FindingCode(
+            "data_sharing.never_category",
+            FindingKind.BREACH,
+            "A transfer includes a data category that may never be shared.",
+        ),
+        FindingCode(
+            "data_sharing.category_not_allowed",
+            FindingKind.BREACH,
+            "A transfer includes a data category that is not among the allowed categories.",
+        ),
+        FindingCode(
+            "data_sharing.conditional_violation",
+            FindingKind.BREACH,
+            "A category allowed only for some purposes, or only with consent, was transferred for "
+            "another purpose or without consent.",
+        ),
+        FindingCode(
+            "data_sharing.recipient_not_allowed",
+            FindingKind.BREACH,
+            "Data went to a recipient that is not among the allowed recipients.",
+        ),
+        FindingCode(
+            "data_sharing.region_not_allowed",
+            FindingKind.BREACH,
+            "Data went to a region that is not among the allowed regions.",
+        ),
+        FindingCode(
+            "data_sharing.purpose_not_allowed",
+            FindingKind.BREACH,
+            "Data was transferred for a purpose that is not among the allowed purposes.",
+        ),
+        FindingCode(
+            "data_sharing.monthly_cap_exceeded",
+            FindingKind.BREACH,
+            "More was transferred in a calendar month than the monthly cap allows.",
+        ),
+        FindingCode(
+            "data_sharing.unreadable_volume",
+            FindingKind.ERROR,
+            "A transfer has no number in the capped field, so the monthly cap could not be "
+            "checked.",
+        ),
+    )
 
     kind: Literal["data_sharing"]
     transfer: FactPattern = Field(
@@ -231,10 +282,15 @@ class DataSharing(Clause):
             )
         for rule in self.conditional:
             checks.extend(entry(*check) for check in _conditional_checks(rule, outside))
-        for name, values, what in (
-            (RECIPIENT, self.allowed_recipients, "recipients"),
-            (REGION, self.allowed_regions, "regions"),
-            (PURPOSE, self.allowed_purposes, "purposes"),
+        for name, values, what, code in (
+            (
+                RECIPIENT,
+                self.allowed_recipients,
+                "recipients",
+                "data_sharing.recipient_not_allowed",
+            ),
+            (REGION, self.allowed_regions, "regions", "data_sharing.region_not_allowed"),
+            (PURPOSE, self.allowed_purposes, "purposes", "data_sharing.purpose_not_allowed"),
         ):
             if values:
                 listed = ", ".join(values)
@@ -247,9 +303,7 @@ class DataSharing(Clause):
                         f" {what} ({listed})"
                     )
 
-                checks.append(
-                    entry(outside(name, values), {}, f"data_sharing.{name}_not_allowed", message)
-                )
+                checks.append(entry(outside(name, values), {}, code, message))
         return checks
 
     def _version_at(self, instant: int) -> DataSharing:

@@ -22,9 +22,9 @@ from typing import Literal
 from pydantic import Field
 
 from checker.blocks import Forbidden, forbid
-from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation
+from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
 from checker.facts import Fact
-from checker.findings import Severity
+from checker.findings import FindingKind, Severity
 from checker.patterns import FactPattern
 
 
@@ -46,6 +46,14 @@ def describe_scope(territory: list[str] | None, products: list[str] | None) -> s
 class Exclusivity(Clause):
     kind_summary = "The partner is exclusive in a territory and product scope."
     default_severity = Severity.HIGH
+    finding_codes = (
+        FindingCode(
+            "exclusivity.forbidden_activity",
+            FindingKind.BREACH,
+            "Someone carried out an activity the exclusivity forbids, inside its territory and"
+            " products.",
+        ),
+    )
 
     kind: Literal["exclusivity"]
     territory: list[str] | None = Field(

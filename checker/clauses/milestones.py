@@ -45,6 +45,7 @@ from checker.clauses.base import (
     ExplainContext,
     ExplainedDate,
     Explanation,
+    FindingCode,
 )
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
@@ -88,6 +89,33 @@ class Cure(BaseModel):
 class Milestones(Clause):
     kind_summary = "Named milestones must be achieved by their due dates; defaults can be cured."
     default_severity = Severity.HIGH
+    finding_codes = (
+        FindingCode(
+            "milestone.missed",
+            FindingKind.BREACH,
+            "A milestone was not achieved by its due date.",
+        ),
+        FindingCode(
+            "milestone.late",
+            FindingKind.BREACH,
+            "A milestone was achieved, but after its due date.",
+        ),
+        FindingCode(
+            "milestone.due",
+            FindingKind.DEADLINE,
+            "A milestone not yet achieved falls due within the horizon.",
+        ),
+        FindingCode(
+            "milestone.cure_ends",
+            FindingKind.DEADLINE,
+            "The cure period after a default notice ends within the horizon.",
+        ),
+        FindingCode(
+            "milestone.termination_right",
+            FindingKind.TRIGGER,
+            "The cure period ended without the milestone achieved: a right to terminate arose.",
+        ),
+    )
 
     kind: Literal["milestones"]
     milestones: list[Milestone] = Field(

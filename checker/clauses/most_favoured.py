@@ -21,7 +21,7 @@ from pydantic import Field
 
 from checker import conditions as cond
 from checker.blocks import Limit, Measurement, Outcome, limits
-from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation
+from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
 from checker.clauses.caps import MeasuredField, number_of, number_text
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
@@ -34,6 +34,18 @@ OPEN_END = 2**53
 class MostFavoured(Clause):
     kind_summary = "No other partner may get a lower price than this partner for the same product."
     default_severity = Severity.HIGH
+    finding_codes = (
+        FindingCode(
+            "most_favoured.lower_price_elsewhere",
+            FindingKind.BREACH,
+            "Another partner got a lower price than this partner's for the same product.",
+        ),
+        FindingCode(
+            "most_favoured.unreadable_price",
+            FindingKind.ERROR,
+            "A price fact has no number in the price field, so prices could not be compared.",
+        ),
+    )
 
     kind: Literal["most_favoured"]
     price: MeasuredField = Field(

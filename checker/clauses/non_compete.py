@@ -22,15 +22,22 @@ from typing import Literal
 from pydantic import Field
 
 from checker.blocks import Forbidden, forbid
-from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation
+from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
 from checker.facts import Fact
-from checker.findings import Severity
+from checker.findings import FindingKind, Severity
 from checker.patterns import FactPattern
 
 
 class NonCompete(Clause):
     kind_summary = "The partner must not sell competing products in a scope during the term."
     default_severity = Severity.HIGH
+    finding_codes = (
+        FindingCode(
+            "non_compete.competing_activity",
+            FindingKind.BREACH,
+            "The partner sold a competing product inside the restricted scope.",
+        ),
+    )
 
     kind: Literal["non_compete"]
     competing_products: list[str] = Field(

@@ -22,7 +22,14 @@ from pydantic import Field, field_validator
 
 from checker import conditions as cond
 from checker.blocks import Limit, Measurement, Outcome, limits
-from checker.clauses.base import Clause, ClauseContext, ClauseVersion, ExplainContext, Explanation
+from checker.clauses.base import (
+    Clause,
+    ClauseContext,
+    ClauseVersion,
+    ExplainContext,
+    Explanation,
+    FindingCode,
+)
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FIELD_NAME_PATTERN, FactPattern, Scalar
@@ -32,6 +39,13 @@ from checker.timeutil import Duration, date_of_epoch, iso_of_epoch, parse_durati
 class NonSolicitation(Clause):
     kind_summary = "We must not hire people who recently worked for the partner."
     default_severity = Severity.HIGH
+    finding_codes = (
+        FindingCode(
+            "non_solicitation.recent_employee_hired",
+            FindingKind.BREACH,
+            "We hired someone who left the partner within the look-back period.",
+        ),
+    )
 
     kind: Literal["non_solicitation"]
     hire: FactPattern = Field(

@@ -62,6 +62,7 @@ from checker.clauses.base import (
     ExplainContext,
     ExplainedDate,
     Explanation,
+    FindingCode,
     periods_around,
 )
 from checker.facts import Fact
@@ -139,6 +140,51 @@ class Minimum(BaseModel):
 class Recurring(Clause):
     kind_summary = "A deliverable due after each period, and a minimum total per period."
     default_severity = Severity.HIGH
+    finding_codes = (
+        FindingCode(
+            "recurring.missed",
+            FindingKind.BREACH,
+            "A period's deliverable (a payment, a report) was not delivered by its due date.",
+        ),
+        FindingCode(
+            "recurring.late",
+            FindingKind.BREACH,
+            "A period's deliverable was delivered, but after its due date.",
+        ),
+        FindingCode(
+            "recurring.due",
+            FindingKind.DEADLINE,
+            "A period's deliverable not yet delivered falls due within the horizon.",
+        ),
+        FindingCode(
+            "recurring.material_breach",
+            FindingKind.TRIGGER,
+            "A period's deliverable is still missing after the material-breach period: a material "
+            "breach.",
+        ),
+        FindingCode(
+            "recurring.shortfall",
+            FindingKind.BREACH,
+            "A period's total is below the minimum commitment.",
+        ),
+        FindingCode(
+            "recurring.shortfall_right",
+            FindingKind.TRIGGER,
+            "After the stated number of periods in a row below the minimum, a right to terminate "
+            "is open.",
+        ),
+        FindingCode(
+            "recurring.shortfall_right_lapses",
+            FindingKind.DEADLINE,
+            "The right to terminate after a run of shortfalls closes within the horizon.",
+        ),
+        FindingCode(
+            "recurring.unreadable_measure",
+            FindingKind.ERROR,
+            "A fact counted towards the minimum has no number in the measured field, so its period"
+            " could not be checked.",
+        ),
+    )
 
     kind: Literal["recurring"]
     period: PeriodUnit = Field(
@@ -374,7 +420,6 @@ class Recurring(Clause):
             "shortfall-right",
             rights,
             open_code="recurring.shortfall_right",
-            opening_code="recurring.shortfall_right_opens",
             closing_code="recurring.shortfall_right_lapses",
         )
 

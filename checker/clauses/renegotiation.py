@@ -52,6 +52,7 @@ from checker.clauses.base import (
     ExplainContext,
     ExplainedDate,
     Explanation,
+    FindingCode,
     periods_around,
 )
 from checker.clauses.recurring import Measure, PeriodUnit
@@ -153,6 +154,40 @@ class Performance(BaseModel):
 class Renegotiation(Clause):
     kind_summary = "Windows to renegotiate, and a right to after a run of poor performance."
     default_severity = Severity.MEDIUM
+    finding_codes = (
+        FindingCode(
+            "renegotiation.window_open",
+            FindingKind.TRIGGER,
+            "A renegotiation window is open now.",
+        ),
+        FindingCode(
+            "renegotiation.window_opens",
+            FindingKind.DEADLINE,
+            "A renegotiation window opens within the horizon.",
+        ),
+        FindingCode(
+            "renegotiation.window_closes",
+            FindingKind.DEADLINE,
+            "An open renegotiation window closes within the horizon.",
+        ),
+        FindingCode(
+            "renegotiation.performance_right",
+            FindingKind.TRIGGER,
+            "After the stated number of poor periods in a row, a right to request renegotiation is"
+            " open.",
+        ),
+        FindingCode(
+            "renegotiation.performance_right_lapses",
+            FindingKind.DEADLINE,
+            "The right to request renegotiation after poor performance closes within the horizon.",
+        ),
+        FindingCode(
+            "renegotiation.unreadable_measure",
+            FindingKind.ERROR,
+            "A performance report has no number in the measured field, so its period could not be "
+            "judged.",
+        ),
+    )
 
     kind: Literal["renegotiation"]
     windows: list[FixedWindow] = Field(
@@ -208,7 +243,7 @@ class Renegotiation(Clause):
                 f"After {p.periods} {p.period}s in a row with {p.measure.describe()} {p.field}"
                 f" below {p.below:g}, a right to request renegotiation for {p.request_within}"
             )
-        return "; ".join(parts) + "."
+        return ". ".join(parts) + "."
 
     def compile(self, context: ClauseContext) -> None:
         self._windows(context)
@@ -355,7 +390,6 @@ class Renegotiation(Clause):
             "performance-right",
             rights,
             open_code="renegotiation.performance_right",
-            opening_code="renegotiation.performance_right_opens",
             closing_code="renegotiation.performance_right_lapses",
         )
 

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from checker.blocks import Obligation, Outcome, obligations
-from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation
+from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
 from checker.patterns import FactPattern
@@ -32,6 +32,23 @@ from checker.timeutil import Duration, parse_duration
 class ResponseTime(Clause):
     kind_summary = "Each triggering event must be answered by a matching event within a time limit."
     default_severity = Severity.HIGH
+    finding_codes = (
+        FindingCode(
+            "response_time.missed",
+            FindingKind.BREACH,
+            "An event was not answered within the time limit.",
+        ),
+        FindingCode(
+            "response_time.late",
+            FindingKind.BREACH,
+            "An event was answered, but after the time limit.",
+        ),
+        FindingCode(
+            "response_time.due",
+            FindingKind.DEADLINE,
+            "An answer not yet given falls due within the horizon.",
+        ),
+    )
 
     kind: Literal["response_time"]
     after: FactPattern = Field(

@@ -63,6 +63,7 @@ from checker.clauses.base import (
     ExplainContext,
     ExplainedDate,
     Explanation,
+    FindingCode,
 )
 from checker.facts import Fact
 from checker.findings import FindingKind, Severity
@@ -142,6 +143,38 @@ class PostTermDuty(BaseModel):
 class Termination(Clause):
     kind_summary = "Rights to terminate, termination on notice, and duties after termination."
     default_severity = Severity.HIGH
+    finding_codes = (
+        FindingCode(
+            "termination.change_of_control_right",
+            FindingKind.TRIGGER,
+            "A change of control of the partner opened a right to terminate, not yet exercised.",
+        ),
+        FindingCode(
+            "termination.change_of_control_lapses",
+            FindingKind.DEADLINE,
+            "The right to terminate after a change of control closes within the horizon.",
+        ),
+        FindingCode(
+            "termination.effective",
+            FindingKind.DEADLINE,
+            "A termination for convenience ends the agreement within the horizon.",
+        ),
+        FindingCode(
+            "termination.obligation_missed",
+            FindingKind.BREACH,
+            "A duty after the agreement ended was not done in time.",
+        ),
+        FindingCode(
+            "termination.obligation_late",
+            FindingKind.BREACH,
+            "A duty after the agreement ended was done, but late.",
+        ),
+        FindingCode(
+            "termination.obligation_due",
+            FindingKind.DEADLINE,
+            "A duty after the agreement ended falls due within the horizon.",
+        ),
+    )
 
     kind: Literal["termination"]
     change_of_control: ChangeOfControl | None = Field(
@@ -207,7 +240,7 @@ class Termination(Clause):
             parts.append(
                 f"Within {duty.within} after the agreement ends: {duty.name} ({duty.do.describe()})"
             )
-        return "; ".join(parts) + "."
+        return ". ".join(parts) + "."
 
     # --- the term -----------------------------------------------------------------------------
 
@@ -277,7 +310,6 @@ class Termination(Clause):
             "change-of-control",
             rights,
             open_code="termination.change_of_control_right",
-            opening_code="termination.change_of_control_opens",
             closing_code="termination.change_of_control_lapses",
         )
 

@@ -30,7 +30,10 @@ An expectation names one or more of: `clause` (a clause id of the agreement, or 
 agreement's own term and renewal findings), `kind` (breach, trigger, deadline, error), `code`
 (e.g. `exclusivity.forbidden_activity`), `subject` (a fact id, a period such as `2026-Q3`, a
 milestone name...), `date`, `severity`, and `message_contains` (text the message must contain,
-ignoring upper and lower case). A finding matches when every field given matches.
+ignoring upper and lower case). A finding matches when every field given matches. A `code` must
+be one some finding has (each kind's codes are listed in docs/clauses.md), one the clause named
+reports, and of the `kind` given: otherwise the file is reported as invalid, since the entry could
+never match.
 
 A scenario passes when every `expect` entry matches some finding, no `expect_not` entry matches
 any finding, and:

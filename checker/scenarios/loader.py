@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +16,10 @@ from checker.agreement import Agreement
 from checker.diagnostics import Diagnostic, InputError
 from checker.fact_input import fact_from_record
 from checker.facts import Fact
+from checker.finding_codes import TERM, check_code, check_finding_kind
+from checker.findings import FindingKind
 from checker.rulebook import SCENARIO_SUFFIXES
-from checker.scenarios.model import Expectation, Scenario, ScenarioFile
+from checker.scenarios.model import CODE_PATTERN, Expectation, Scenario, ScenarioFile
 from checker.timeutil import SECONDS_PER_DAY
 from checker.validation_errors import diagnostics_from_validation
 from checker.yaml_source import Location, SourceDocument, load_yaml
@@ -119,6 +122,7 @@ def load_scenario_file(
         facts_of[index] = _facts(document, scenario.get("facts"), index, label, later)
         if agreement is not None:
             later.extend(_unknown_clauses(document, scenario, index, agreement))
+        later.extend(_code_problems(document, scenario, index, agreement))
     later.extend(_repeated_names(document, scenarios))
     # A value the model already rejected is not reported twice.
     taken = {(problem.line, problem.column) for problem in problems}
@@ -251,6 +255,47 @@ def _unknown_clauses(
                     _did_you_mean(clause, [*known, TERM_CLAUSE])
                     or f"its clauses are: {listed} ('term' is the agreement's own term)",
                 )
+            )
+    return problems
+
+
+_FINDING_KINDS = frozenset(kind.value for kind in FindingKind)
+# What a wrong code in each list would do, to finish its message.
+_CONSEQUENCES = {
+    "expect": "so this 'expect' entry could never pass",
+    "expect_not": "so this 'expect_not' entry could never fail",
+}
+
+
+def _code_problems(
+    document: SourceDocument, scenario: dict[str, Any], index: int, agreement: Agreement | None
+) -> list[Diagnostic]:
+    """An error for each expectation whose code no finding has, or that the clause it names
+    never reports, and for each whose finding kind does not fit its code."""
+    kind_of = {clause.id: clause.kind for clause in agreement.clauses} if agreement else {}
+    kind_of[TERM_CLAUSE] = TERM
+    problems: list[Diagnostic] = []
+    for field, consequence in _CONSEQUENCES.items():
+        entries = scenario.get(field)
+        for number, entry in enumerate(entries if isinstance(entries, list) else []):
+            code = entry.get("code") if isinstance(entry, dict) else None
+            if not isinstance(code, str) or not re.fullmatch(CODE_PATTERN, code):
+                continue  # the model reports it
+            clause = entry.get("clause")
+            clause_kind = kind_of.get(clause) if isinstance(clause, str) else None
+            found = [check_code(code, consequence, clause, clause_kind)]
+            kind = entry.get("kind")
+            if isinstance(kind, str) and kind in _FINDING_KINDS:
+                found.append(check_finding_kind(code, FindingKind(kind), consequence))
+            at = ("scenarios", index, field, number)
+            problems.extend(
+                document.diagnostic(
+                    document.value_position_of((*at, problem.field)),
+                    problem.message,
+                    problem.help,
+                )
+                for problem in found
+                if problem is not None
             )
     return problems
 

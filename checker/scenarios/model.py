@@ -24,19 +24,37 @@ class Expectation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     clause: str | None = Field(
-        default=None, min_length=1, description='Clause id, e.g. "4.1", or "term"'
+        default=None,
+        min_length=1,
+        description='Clause id, e.g. "4.1", or "term"',
+        examples=["4.1", "term"],
     )
-    kind: FindingKind | None = Field(default=None, description="breach, trigger, deadline, error")
+    kind: FindingKind | None = Field(
+        default=None, description="breach, trigger, deadline, error", examples=["breach"]
+    )
     code: str | None = Field(
-        default=None, pattern=CODE_PATTERN, description="e.g. exclusivity.forbidden_activity"
+        default=None,
+        pattern=CODE_PATTERN,
+        description="e.g. exclusivity.forbidden_activity",
+        examples=["exclusivity.forbidden_activity", "recurring.late"],
     )
     subject: str | None = Field(
-        default=None, min_length=1, description="A fact id, a period like 2026-Q3, a name..."
+        default=None,
+        min_length=1,
+        description="A fact id, a period like 2026-Q3, a name...",
+        examples=["d-lidl", "2026-Q3"],
     )
-    date: datetime.date | None = Field(default=None, description="The finding's date")
-    severity: Severity | None = Field(default=None, description="critical, high, medium, ...")
+    date: datetime.date | None = Field(
+        default=None, description="The finding's date", examples=["2026-03-09"]
+    )
+    severity: Severity | None = Field(
+        default=None, description="critical, high, medium, ...", examples=["high"]
+    )
     message_contains: str | None = Field(
-        default=None, min_length=1, description="Text the message contains (any case)"
+        default=None,
+        min_length=1,
+        description="Text the message contains (any case)",
+        examples=["customer lidl"],
     )
 
     @model_validator(mode="after")
@@ -90,27 +108,53 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, description="What the example shows, in a few words")
-    as_of: str = Field(description="Day (00:00 UTC) or instant to evaluate on, e.g. 2026-11-22")
+    name: str = Field(
+        min_length=1,
+        description="What the example shows, in a few words",
+        examples=["a direct sale in Germany breaks the exclusivity"],
+    )
+    as_of: str = Field(
+        description="Day (00:00 UTC) or instant to evaluate on, e.g. 2026-11-22",
+        examples=["2026-11-22", "2026-11-22T09:00:00Z"],
+    )
     horizon: int = Field(
         default=DEFAULT_HORIZON_DAYS,
         ge=0,
         strict=True,
         description="Days ahead for deadlines (default 30)",
+        examples=[30, 90],
     )
     facts: list[dict[str, Any]] = Field(
-        default_factory=list, description="Activity, written like the lines of a fact file"
+        default_factory=list,
+        description="Activity, written like the lines of a fact file",
+        examples=[
+            [
+                {
+                    "id": "d-lidl",
+                    "type": "deal.closed",
+                    "at": "2026-03-09T11:05:00Z",
+                    "partner": "northwind",
+                    "territory": "DE",
+                    "channel": "direct",
+                }
+            ]
+        ],
     )
     expect: list[Expectation] = Field(
-        default_factory=list, description="Each must match at least one finding"
+        default_factory=list,
+        description="Each must match at least one finding",
+        examples=[[{"clause": "4.1", "kind": "breach", "subject": "d-lidl"}]],
     )
     expect_not: list[Expectation] = Field(
-        default_factory=list, description="None may match any finding"
+        default_factory=list,
+        description="None may match any finding",
+        examples=[[{"clause": "4.1", "subject": "d-bosch"}]],
     )
     only: bool = Field(
         default=False,
         strict=True,
         description="The clauses named in 'expect' may have no findings other than those",
+        examples=[True],
     )
 
     @field_validator("as_of")
@@ -149,6 +193,20 @@ class ScenarioFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     agreement: str = Field(
-        pattern=AGREEMENT_ID_PATTERN, description="Id of the agreement, e.g. globex-reseller-2025"
+        pattern=AGREEMENT_ID_PATTERN,
+        description="Id of the agreement, e.g. globex-reseller-2025",
+        examples=["globex-reseller-2025"],
     )
-    scenarios: list[Scenario] = Field(min_length=1, description="The examples")
+    scenarios: list[Scenario] = Field(
+        min_length=1,
+        description="The examples",
+        examples=[
+            [
+                {
+                    "name": "the Q3 report is due 30 days after the quarter",
+                    "as_of": "2026-10-20",
+                    "expect": [{"clause": "5.1", "kind": "deadline", "date": "2026-10-30"}],
+                }
+            ]
+        ],
+    )
