@@ -8,13 +8,14 @@ calendar's description so a report says which data it used.
 
 from __future__ import annotations
 
-import difflib
 from datetime import date, timedelta
 from functools import cache
 from importlib.metadata import version
 
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from checker.suggest import closest
 
 HOLIDAYS_VERSION = version("holidays")
 
@@ -25,8 +26,8 @@ def _supported() -> dict[str, list[str]]:
 
 
 def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word.upper(), [o.upper() for o in options], n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    match = closest(word.upper(), options)
+    return f" (did you mean '{match}'?)" if match else ""
 
 
 class CalendarSpec(BaseModel):

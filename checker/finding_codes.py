@@ -15,8 +15,8 @@ from checker.clauses import KINDS
 from checker.clauses.base import FindingCode
 from checker.evaluate import EVALUATION_FAILED
 from checker.findings import FindingKind
+from checker.suggest import did_you_mean
 from checker.term import TermClause
-from checker.validation_errors import did_you_mean
 
 # The agreement's own term: its findings carry the clause id "term" and these codes.
 TERM = "term"

@@ -10,7 +10,6 @@ descriptions and examples, and the codes of the findings it reports (`finding_co
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
 import textwrap
@@ -32,6 +31,7 @@ from checker.diagnostics import InputError
 from checker.finding_codes import ANY_CLAUSE, TERM, codes_by_kind
 from checker.patterns import FactPattern
 from checker.report import write_atomically
+from checker.suggest import closest
 from checker.timeutil import Duration
 from checker.yaml_source import load_yaml_text
 
@@ -131,8 +131,8 @@ def _kind_doc(name: str) -> KindDoc:
 
 
 def _unknown_kind_message(name: str) -> str:
-    close = difflib.get_close_matches(name, kind_names(), n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    match = closest(name, kind_names())
+    hint = f" (did you mean '{match}'?)" if match else ""
     return f"unknown clause kind '{name}'{hint}; the kinds are: {', '.join(kind_names())}"
 
 

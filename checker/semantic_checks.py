@@ -47,8 +47,9 @@ from checker.clauses.base import Amendment, Clause
 from checker.diagnostics import Diagnostic, Level
 from checker.fact_catalog import FactCatalogue
 from checker.patterns import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN, FactPattern
+from checker.suggest import did_you_mean
 from checker.timeutil import WEEKDAYS_ONLY, Duration, epoch_of_date, parse_duration
-from checker.validation_errors import concrete_types, did_you_mean
+from checker.validation_errors import concrete_types
 from checker.yaml_source import Location, SourceDocument
 
 # Settings that name fact fields: `field`, `match_on` and any `<something>_field`.

@@ -6,7 +6,6 @@ Messages are chosen by pydantic's error `type` (stable across versions), never b
 from __future__ import annotations
 
 import calendar
-import difflib
 import re
 import types
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -19,6 +18,7 @@ from pydantic_core import ErrorDetails
 from checker.agreement import AGREEMENT_ID_PATTERN
 from checker.diagnostics import Diagnostic, InputError
 from checker.patterns import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN
+from checker.suggest import closest, did_you_mean
 from checker.yaml_source import Location, Position, SourceDocument
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -185,7 +185,7 @@ def _diagnostic(
         return doc.diagnostic(
             doc.value_position_of((*place, discriminator)),
             f"unknown {_tag_noun(doc, loc, discriminator)} '{tag}'",
-            _did_you_mean(tag, tags) or _one_of(tags),
+            did_you_mean(tag, tags) or _one_of(tags),
         )
     if kind == "union_tag_not_found":
         discriminator = _unquote(str(context.get("discriminator", "kind")))
@@ -197,7 +197,7 @@ def _diagnostic(
         return doc.diagnostic(
             doc.value_position_of(place),
             f"'{value}' is not one of: {', '.join(choices)}",
-            _did_you_mean(str(value), choices),
+            did_you_mean(str(value), choices),
         )
     if kind in _DATE_ERRORS:
         return doc.diagnostic(
@@ -322,7 +322,7 @@ def _unknown_field_help(
     allowed = allowed_fields(model_cls, loc[:-1])
     if not allowed:
         return None
-    suggestion = _did_you_mean(str(loc[-1]), _absent(doc, allowed, place[:-1]))
+    suggestion = did_you_mean(str(loc[-1]), _absent(doc, allowed, place[:-1]))
     return suggestion or f"allowed fields here: {', '.join(allowed)}"
 
 
@@ -331,7 +331,7 @@ def _meant_field(
 ) -> str | None:
     """The field an unknown key at `loc` (`place` in the data) is probably a misspelling of."""
     allowed = allowed_fields(model_cls, loc[:-1])
-    return _closest(str(loc[-1]), _absent(doc, allowed, place[:-1]))
+    return closest(str(loc[-1]), _absent(doc, allowed, place[:-1]))
 
 
 def _absent(doc: SourceDocument, names: list[str], loc: Location) -> list[str]:
@@ -339,24 +339,6 @@ def _absent(doc: SourceDocument, names: list[str], loc: Location) -> list[str]:
     mapping = _data_at(doc, loc)
     present = mapping.keys() if isinstance(mapping, dict) else set()
     return [name for name in names if name not in present]
-
-
-def did_you_mean(word: str, options: Sequence[str]) -> str | None:
-    """The suggestion "did you mean 'x'?" for the option closest to `word`, or None."""
-    return _did_you_mean(word, options)
-
-
-def _did_you_mean(word: str, options: Sequence[str]) -> str | None:
-    match = _closest(word, options)
-    return f"did you mean '{match}'?" if match is not None else None
-
-
-def _closest(word: str, options: Sequence[str]) -> str | None:
-    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not matches:
-        lowered = {option.lower(): option for option in options}
-        matches = [lowered[word.lower()]] if word.lower() in lowered else []
-    return matches[0] if matches else None
 
 
 def _one_of(options: Sequence[str]) -> str | None:

@@ -35,7 +35,6 @@ given to ``--rules``, when there is one.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -49,6 +48,7 @@ from checker.agreement import Agreement
 from checker.diagnostics import Diagnostic, InputError, Level
 from checker.finding_codes import TERM, all_codes, check_code
 from checker.findings import Finding, FindingKind
+from checker.suggest import did_you_mean
 from checker.timeutil import date_of_epoch, end_of_date
 from checker.validation_errors import diagnostics_from_validation
 from checker.yaml_source import Location, SourceDocument, load_yaml
@@ -349,7 +349,7 @@ def _reference_problems(
     by_id = {agreement.agreement: agreement for agreement in agreements}
     agreement = by_id.get(entry.agreement)
     if agreement is None:
-        help_text = _did_you_mean(entry.agreement, list(by_id)) or (
+        help_text = did_you_mean(entry.agreement, list(by_id)) or (
             "use the id on the 'agreement:' line of the rule file the waiver is about"
         )
         return [
@@ -363,7 +363,7 @@ def _reference_problems(
     clauses = [clause.id for clause in agreement.all_clauses] + [TERM_CLAUSE]
     if entry.clause in clauses:
         return []
-    help_text = _did_you_mean(entry.clause, clauses) or f"its clauses are: {', '.join(clauses)}"
+    help_text = did_you_mean(entry.clause, clauses) or f"its clauses are: {', '.join(clauses)}"
     return [
         document.diagnostic(
             document.value_position_of((*item, "clause")),
@@ -420,11 +420,6 @@ def _with_waivers_help(diagnostic: Diagnostic) -> Diagnostic:
         if diagnostic.message.startswith(start):
             return replace(diagnostic, help=help_text)
     return diagnostic
-
-
-def _did_you_mean(word: str, options: Sequence[str]) -> str | None:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 class AppliedWaivers:

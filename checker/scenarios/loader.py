@@ -3,7 +3,6 @@ the agreement and clause ids checked against the rule files, every problem posit
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -20,6 +19,7 @@ from checker.finding_codes import TERM, check_code, check_finding_kind
 from checker.findings import FindingKind
 from checker.rulebook import SCENARIO_SUFFIXES
 from checker.scenarios.model import CODE_PATTERN, Expectation, Scenario, ScenarioFile
+from checker.suggest import did_you_mean
 from checker.timeutil import SECONDS_PER_DAY
 from checker.validation_errors import diagnostics_from_validation
 from checker.yaml_source import Location, SourceDocument, load_yaml
@@ -225,7 +225,7 @@ def _repeated_names(document: SourceDocument, scenarios: object) -> list[Diagnos
 
 
 def _unknown_agreement(document: SourceDocument, name: str, known: list[str]) -> Diagnostic:
-    suggestion = _did_you_mean(name, known)
+    suggestion = did_you_mean(name, known)
     if suggestion is None:
         listed = ", ".join(known) if known else "none"
         suggestion = f"the rule files loaded define these agreements: {listed}"
@@ -252,7 +252,7 @@ def _unknown_clauses(
                 document.diagnostic(
                     document.value_position_of(("scenarios", index, field, number, "clause")),
                     f"agreement {agreement.agreement} has no clause '{clause}'",
-                    _did_you_mean(clause, [*known, TERM_CLAUSE])
+                    did_you_mean(clause, [*known, TERM_CLAUSE])
                     or f"its clauses are: {listed} ('term' is the agreement's own term)",
                 )
             )
@@ -307,8 +307,3 @@ def _placed(
         Expected(expectation, document.value_position_of((*at, number)).line)
         for number, expectation in enumerate(expectations)
     )
-
-
-def _did_you_mean(word: str, options: Sequence[str]) -> str | None:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
