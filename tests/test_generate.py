@@ -88,3 +88,13 @@ def test_same_seed_gives_identical_files(tmp_path: Path) -> None:
     generate(other, AGREEMENTS, FACTS, seed=12)
     assert _digests(first) == _digests(second)
     assert _digests(first) != _digests(other)
+
+
+def test_large_portfolio_validates_strictly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Enough agreements that every expiry case (ended during the year, expiring inside the
+    # horizon) meets every kind with dates: milestones, windows and amendments must fit the term.
+    result = generate(tmp_path, 300, 3_000, seed=11)
+    assert main(["validate", "--strict", str(result.rules_dir)]) == ExitCode.OK
+    assert "OK: 300 agreements" in capsys.readouterr().out
