@@ -18,6 +18,7 @@ from checker.routing import FactStore, RoutingIndex
 from checker.rulebook import Rulebook, load_rulebook
 from checker.spool import FindingSpool
 from checker.timeutil import SECONDS_PER_DAY
+from checker.tracking import RunHistory
 from checker.waivers import AppliedWaivers, load_waivers, waiver_files
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class RunResult:
     summary: RunSummary
     waivers: AppliedWaivers = field(default_factory=AppliedWaivers)
     rule_warnings: list[Diagnostic] = field(default_factory=list)  # the run went on despite them
+    history: RunHistory | None = None  # with --state: new/open/resolved/stale across runs
 
     def __enter__(self) -> RunResult:
         return self
