@@ -34,6 +34,7 @@ Errors and warnings, and why:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -169,7 +170,13 @@ def _walk_model(
                 found.settings.extend(_written_setting(value[key], key, child, path, scope))
             _walk(found, value[key], info.annotation, child, scope)
         elif not amendment and not info.is_required():
-            _record_default(found, info.get_default(call_default_factory=True), key, path, scope)
+            _record_default(found, _default_of(model, name), key, path, scope)
+
+
+@functools.cache
+def _default_of(model: type[BaseModel], name: str) -> Any:
+    """A field's default, once per model and field (pydantic inspects the factory each call)."""
+    return model.model_fields[name].get_default(call_default_factory=True)
 
 
 def _record_default(found: _Found, default: Any, key: str, path: Location, scope: Location) -> None:

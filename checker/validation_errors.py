@@ -6,6 +6,7 @@ Messages are chosen by pydantic's error `type` (stable across versions), never b
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import types
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -438,7 +439,15 @@ def _follow(model_cls: type[BaseModel], loc: Location) -> tuple[list[Any], Locat
 
 def concrete_types(annotation: Any) -> list[Any]:
     """The concrete types behind one field annotation (Annotated, aliases, unions unwrapped)."""
-    return _alternatives([annotation])
+    try:
+        return list(_concrete_types_cached(annotation))
+    except TypeError:  # an unhashable annotation: work it out each time
+        return _alternatives([annotation])
+
+
+@functools.lru_cache(maxsize=1024)
+def _concrete_types_cached(annotation: Any) -> tuple[Any, ...]:
+    return tuple(_alternatives([annotation]))
 
 
 def _alternatives(annotations: Iterable[Any]) -> list[Any]:
