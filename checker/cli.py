@@ -15,6 +15,7 @@ from checker.exitcodes import FAIL_ON_CHOICES, ExitCode, exit_code
 from checker.explain import explain_agreement
 from checker.fact_input import load_mapping
 from checker.kind_docs import UnknownKind, render_kind
+from checker.progress import Progress
 from checker.report import FORMATTERS, write_atomically, write_report
 from checker.rulebook import load_rulebook
 from checker.run import RuleFilesInvalid, run
@@ -24,6 +25,7 @@ from checker.timeutil import epoch_of_date, parse_instant
 from checker.validate import count, validate_paths
 
 MAX_PRINTED_FACT_ERRORS = 100
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 RUN_EXAMPLE = """\
 example:
@@ -195,7 +197,22 @@ def build_parser() -> argparse.ArgumentParser:
         dest="waivers",
         help="apply no waivers: report every finding",
     )
-    run_parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    run_parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log each phase's duration and memory"
+    )
+    run_parser.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default=None,
+        help="how much to log to stderr (default: warning; info with -v)",
+    )
+    run_parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show facts read and agreements evaluated on stderr "
+        "(default: only when stderr is a terminal)",
+    )
 
     validate_parser = commands.add_parser(
         "validate",
@@ -311,9 +328,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    level = getattr(args, "log_level", None) or (
+        "info" if getattr(args, "verbose", False) else "warning"
+    )
     logging.basicConfig(
-        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     if args.command == "explain":
@@ -391,7 +411,14 @@ def _run(args: argparse.Namespace) -> ExitCode:
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None
         result = run(
-            args.rules, args.facts, as_of, args.horizon, mapping, args.workers, args.waivers
+            args.rules,
+            args.facts,
+            as_of,
+            args.horizon,
+            mapping,
+            args.workers,
+            args.waivers,
+            Progress.for_stream(sys.stderr, args.progress),
         )
     except RuleFilesInvalid as invalid:
         for diagnostic in invalid.rulebook.diagnostics:

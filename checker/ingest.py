@@ -5,21 +5,28 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from checker.diagnostics import Diagnostic, InputError
 from checker.fact_input import FactInput, FactMapping, InputFile, input_files, read_inputs
-from checker.facts import FactCounts
+from checker.facts import Fact, FactCounts
+from checker.progress import Progress
 from checker.routing import FactStore
 
 # Below this many bytes of input, forking readers costs more than it saves.
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+# How often reading in this process reports progress, in accepted facts.
+PROGRESS_EVERY = 50_000
 
 
 def read_into(
-    store: FactStore, paths: Sequence[str], mapping: FactMapping | None, workers: int
+    store: FactStore,
+    paths: Sequence[str],
+    mapping: FactMapping | None,
+    workers: int,
+    progress: Progress | None = None,
 ) -> FactInput:
     """Read every fact of `paths` into `store` (before `store.finish`), using up to `workers`
     processes when there are several files; stdin is always read in this process."""
@@ -32,7 +39,7 @@ def read_into(
         and sum(sizes) >= PARALLEL_MIN_BYTES
     )
     if not parallel:
-        return read_inputs(numbered, store.add, mapping, store.begin_file)
+        return read_inputs(numbered, _counting(store.add, progress), mapping, store.begin_file)
     shares = _share_out(numbered, sizes, workers)
     context = multiprocessing.get_context("fork")
     running: list[tuple[BaseProcess, Connection, str]] = []
@@ -62,12 +69,30 @@ def read_into(
             continue
         counts.read += outcome.counts.read
         counts.rejected += outcome.counts.rejected
+        if progress is not None:
+            progress.facts_read(counts.read)
         rejects.extend(outcome.rejects)
         store.absorb(shard_path)
         os.remove(shard_path)
     if problems:
         raise InputError(sorted(problems))
     return FactInput([], rejects, counts)
+
+
+def _counting(sink: Callable[[Fact], None], progress: Progress | None) -> Callable[[Fact], None]:
+    """`sink`, reporting progress every PROGRESS_EVERY facts when there is progress to show."""
+    if progress is None or not progress.enabled:
+        return sink
+    seen = 0
+
+    def add(fact: Fact) -> None:
+        nonlocal seen
+        sink(fact)
+        seen += 1
+        if seen % PROGRESS_EVERY == 0:
+            progress.facts_read(seen)
+
+    return add
 
 
 def _read_shard(

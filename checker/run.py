@@ -14,6 +14,7 @@ from checker.fact_input import FactMapping
 from checker.facts import FactCounts
 from checker.ingest import read_into
 from checker.parallel import Job, default_workers, evaluate_in_workers
+from checker.progress import Progress
 from checker.routing import FactStore, RoutingIndex
 from checker.rulebook import Rulebook, load_rulebook
 from checker.spool import FindingSpool
@@ -73,6 +74,7 @@ def run(
     mapping: FactMapping | None = None,
     workers: int | None = None,
     waiver_paths: Sequence[str] | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
     """Evaluate every agreement in `rule_paths` against the facts in `fact_paths`.
 
@@ -98,7 +100,7 @@ def run(
     findings = FindingSpool()
     try:
         fact_errors = _evaluate(
-            rulebook, fact_paths, as_of, horizon_end, mapping, workers, summary, findings
+            rulebook, fact_paths, as_of, horizon_end, mapping, workers, summary, findings, progress
         )
         waivers = AppliedWaivers(loaded_waivers.waivers, as_of)
         summary.findings_by_kind = waivers.tally(findings)
@@ -119,12 +121,15 @@ def _evaluate(
     workers: int | None,
     summary: RunSummary,
     findings: FindingSpool,
+    progress: Progress | None = None,
 ) -> list[Diagnostic]:
     """Read the facts, evaluate every agreement, spool the findings; return the rejected lines."""
     agreements = rulebook.agreements
     with FactStore(RoutingIndex(agreements), as_of) as store:
         phase = time.perf_counter()
-        facts_input = read_into(store, fact_paths, mapping, workers or default_workers())
+        facts_input = read_into(store, fact_paths, mapping, workers or default_workers(), progress)
+        if progress is not None:
+            progress.done(f"read {facts_input.counts.read:,} fact lines")
         log.info(
             "read %d fact lines in %.1f s (peak memory %d MB)",
             facts_input.counts.read,
@@ -143,9 +148,15 @@ def _evaluate(
         job = Job(store.path, as_of, horizon_end)
         phase = time.perf_counter()
         counts = store.fact_counts()
+        evaluated = 0
         for result in evaluate_in_workers(agreements, job, counts, workers or default_workers()):
             findings.add(result.findings)
+            evaluated += 1
+            if progress is not None:
+                progress.agreements_evaluated(evaluated, len(agreements))
             log.debug("%s: %d findings", result.agreement, len(result.findings))
+        if progress is not None:
+            progress.done(f"evaluated {evaluated:,} agreements")
         log.info(
             "evaluated %d agreements in %.1f s (workers' peak memory %d MB)",
             len(agreements),
