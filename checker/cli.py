@@ -1,4 +1,5 @@
-"""Command line: `contract-checker run | validate | test | explain | schema`, one exit code each."""
+"""Command line: `contract-checker run | validate | test | explain | schema | state`, one exit code
+each."""
 
 from __future__ import annotations
 
@@ -10,17 +11,23 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from checker import __version__
+from checker.alerts.command import RunAlerts
+from checker.alerts.command import prepare as prepare_alerts
+from checker.alerts.config import check_notifications
 from checker.diagnostics import InputError
 from checker.exitcodes import FAIL_ON_CHOICES, ExitCode, exit_code
 from checker.explain import explain_agreement
 from checker.fact_input import load_mapping
 from checker.kind_docs import UnknownKind, render_kind
 from checker.progress import Progress
-from checker.report import FORMATTERS, write_atomically, write_report
+from checker.report import FORMATTERS, write_atomically
+from checker.report.history import runs_table
+from checker.report.targets import ReportTarget, parse_target, target_problems, write_targets
 from checker.rulebook import load_rulebook
 from checker.run import RuleFilesInvalid, run
 from checker.scenarios import run_scenario_tests
 from checker.schema_registry import SCHEMA_DIRECTORY, SCHEMA_FILES
+from checker.state import StateError, StateStore, recent_runs
 from checker.timeutil import epoch_of_date, parse_instant
 from checker.validate import count, validate_paths
 
@@ -33,6 +40,15 @@ example:
   contract-checker run --facts exports/*.jsonl --format json --output findings.json
   cat facts.jsonl | contract-checker run --facts - --horizon 60 --fail-on trigger
   contract-checker run --facts exports/ --waivers legal/waivers-2026.yaml
+  contract-checker run --facts exports/ --state /var/lib/contract-checker/state.sqlite
+  contract-checker run --facts exports/ --report html:out/report.html \\
+      --report ics:out/deadlines.ics --report junit:out/junit.xml
+
+reports: --format/--output writes one report (default: a table on standard output);
+each --report FORMAT:PATH writes one more, to a file. Formats: table, json, jsonl, csv,
+markdown, html (a page for people), ics (deadlines for calendars), junit (CI dashboards).
+Files are written atomically (readers see the old file or the whole new one), and are
+checked before the run starts.
 
 waivers: approved exceptions (agreement, clause, optional subject and code, reason,
 approved_by, expires) are read from a waivers.yaml in each --rules directory, unless
@@ -40,14 +56,33 @@ approved_by, expires) are read from a waivers.yaml in each --rules directory, un
 towards the exit code; error findings are never waived; expired and unused waivers are
 reported (and warned about on stderr).
 
-exit codes: 0 nothing to report, 1 findings at/above --fail-on, 2 usage,
-            3 invalid rule or waivers files, 4 unreadable or invalid fact lines"""
+state: with --state, the run is recorded in that SQLite file and each finding is shown as
+new, open (since its first night), resolved or stale (not reported tonight, but tonight
+cannot tell: its agreement failed to evaluate, an input it rested on is missing, or its
+clause was removed). Rerunning the latest night is safe; an earlier night is refused.
+'contract-checker state --state FILE' lists the recorded runs.
+
+alerts: with --notify FILE (and --state), each receiver of the notifications file gets one
+digest in Slack, Teams or a JSON webhook: new breaches and rights triggered, deadlines at
+their reminder lead times, findings resolved, and every few days the count still open.
+Messages go through an outbox in the state file: retried, never sent twice, never lost.
+--dry-run prints what would be sent. Example: notifications.example.yaml.
+  contract-checker run --facts exports/ --state state.sqlite --notify notifications.yaml
+
+exit codes: 0 nothing to report, 1 findings at/above --fail-on, 2 usage (or a report
+            file could not be written), 3 invalid rule or waivers files,
+            4 unreadable or invalid fact lines,
+            5 an alert could not be delivered, or waits for the next run (findings and
+              reports are written first),
+            6 --state file in use by another run, written by a newer version, already
+              past this night, or not updated (nothing is changed in it)"""
 
 VALIDATE_EXAMPLE = """\
 example:
   contract-checker validate rules/
   contract-checker validate rules/globex-reseller.yaml
   contract-checker validate --strict --fact-types exports/fact-types.yaml rules/
+  contract-checker validate rules/ --notifications notifications.yaml
 
 Errors (the file cannot be used as written) and warnings (it can, but check it: an
 unknown fact type or field, a date partly outside the agreement's term) are listed
@@ -98,6 +133,18 @@ def _horizon(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"--horizon must be a whole number of days, got '{text}'")
     return int(text)
+
+
+def _report_target(text: str) -> ReportTarget:
+    try:
+        return parse_target(text, FORMATTERS)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _report_targets(args: argparse.Namespace) -> list[ReportTarget]:
+    """The --format/--output report first, then each --report, in the order given."""
+    return [ReportTarget(args.format, args.output), *args.report]
 
 
 def _positive(text: str) -> int:
@@ -162,6 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", metavar="FILE", help="write findings here (default: stdout)"
     )
     run_parser.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        type=_report_target,
+        metavar="FORMAT:PATH",
+        help="also write a report in this format to this file; repeatable, e.g. "
+        "--report html:out/report.html --report ics:out/deadlines.ics",
+    )
+    run_parser.add_argument(
         "--mapping",
         metavar="FILE",
         help="YAML mapping of export columns and values onto fact fields",
@@ -198,6 +254,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="apply no waivers: report every finding",
     )
     run_parser.add_argument(
+        "--state",
+        metavar="FILE",
+        default=None,
+        help="remember runs and findings across nights in this SQLite file (created if missing): "
+        "findings are reported as new, open, resolved or stale",
+    )
+    run_parser.add_argument(
+        "--notify",
+        metavar="FILE",
+        default=None,
+        help="send each receiver of this notifications file (Slack, Teams, JSON webhook) a digest "
+        "of what is new, coming up and resolved; needs --state",
+    )
+    run_parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --notify: print on stderr what would be sent; send nothing, record nothing",
+    )
+    run_parser.add_argument(
         "-v", "--verbose", action="store_true", help="log each phase's duration and memory"
     )
     run_parser.add_argument(
@@ -232,6 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="catalogue of known fact types and their fields "
         "(default: fact-types.yaml in the rules directory)",
+    )
+    validate_parser.add_argument(
+        "--notifications",
+        metavar="FILE",
+        help="check this notifications file (run --notify) too, and the agreements, clauses "
+        "and owners it names",
     )
     validate_parser.add_argument(
         "paths",
@@ -293,6 +374,27 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"with --all: the directory to write them to (default: {SCHEMA_DIRECTORY}/)",
     )
 
+    state_parser = commands.add_parser(
+        "state",
+        help="list the runs recorded in a --state file and its findings by status",
+        description="List the most recent runs recorded in a state file (as-of night, outcome, "
+        "exit code, wall time, facts read, findings by kind and by status) and how many "
+        "findings are new, open, resolved and stale now. Reads without waiting for a run.",
+        epilog="example:\n  contract-checker state --state /var/lib/contract-checker/state.sqlite"
+        "\n\nexit codes: 0 listed, 2 usage, 6 no state file there, or not one this version reads",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    state_parser.add_argument(
+        "--state", metavar="FILE", required=True, help="the file given to 'run --state'"
+    )
+    state_parser.add_argument(
+        "--runs",
+        type=_positive,
+        default=20,
+        metavar="N",
+        help="how many recent runs to list (default: 20)",
+    )
+
     explain_parser = commands.add_parser(
         "explain",
         help="show an agreement's clauses in plain English with every date they imply",
@@ -339,11 +441,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "explain":
         return int(_explain(args))
     if args.command == "validate":
-        return int(_validate(args.paths, args.fact_types, args.strict))
+        return int(_validate(args.paths, args.fact_types, args.strict, args.notifications))
     if args.command == "test":
         return int(run_scenario_tests(args.paths, args.strict_coverage))
     if args.command == "schema":
         return int(_schema(args))
+    if args.command == "state":
+        return int(_state(args))
     return int(_run(args))
 
 
@@ -385,8 +489,12 @@ def _explain(args: argparse.Namespace) -> ExitCode:
     return ExitCode.INVALID_RULES if problems else ExitCode.OK
 
 
-def _validate(paths: list[str], fact_types: str | None, strict: bool) -> ExitCode:
+def _validate(
+    paths: list[str], fact_types: str | None, strict: bool, notifications: str | None = None
+) -> ExitCode:
     report = validate_paths(paths, fact_types)
+    if notifications is not None:
+        report.diagnostics.extend(check_notifications(notifications, report.rulebook.agreements))
     for diagnostic in report.diagnostics:
         print(diagnostic.render(), file=sys.stderr)
     for note in report.notes:
@@ -408,6 +516,39 @@ def _run(args: argparse.Namespace) -> ExitCode:
     as_of = args.as_of
     if as_of is None:
         as_of = epoch_of_date(datetime.now(tz=UTC).date())
+    unwritable = target_problems(_report_targets(args))
+    if unwritable:
+        for problem in unwritable:
+            print(f"contract-checker run: {problem}", file=sys.stderr)
+        return ExitCode.USAGE
+    alerts = prepare_alerts(args.notify, args.dry_run, args.state, as_of)
+    if isinstance(alerts, ExitCode):
+        return alerts
+    if args.state is None:
+        return _run_and_report(args, as_of, None)
+    try:
+        # Locked before anything is read: a second run on the same file stops at once.
+        store = StateStore.open(args.state)
+    except StateError as refused:
+        print(refused.render(), file=sys.stderr)
+        return ExitCode.STATE_REFUSED
+    with store:
+        try:
+            store.begin_run(as_of, args.horizon)
+        except StateError as refused:
+            print(refused.render(), file=sys.stderr)
+            return ExitCode.STATE_REFUSED
+        code = _run_and_report(args, as_of, store, alerts)
+        store.finish_run(code)
+        return code
+
+
+def _run_and_report(
+    args: argparse.Namespace,
+    as_of: int,
+    store: StateStore | None,
+    alerts: RunAlerts | None = None,
+) -> ExitCode:
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None
         result = run(
@@ -433,12 +574,19 @@ def _run(args: argparse.Namespace) -> ExitCode:
         for diagnostic in error.diagnostics:
             print(diagnostic.render(), file=sys.stderr)
         return ExitCode.INVALID_FACTS
+    not_recorded: StateError | None = None
     with result:
-        report = FORMATTERS[args.format](result)
-        if args.output:
-            write_atomically(args.output, report)
-        else:
-            write_report(report, sys.stdout)
+        if store is not None:
+            try:
+                result.history = store.record(result)
+            except StateError as error:  # the findings are still reported, without history
+                not_recorded = error
+                print(error.render(), file=sys.stderr)
+        if alerts is not None:
+            alerts.mark(result)
+        not_written = write_targets(result, _report_targets(args), FORMATTERS, sys.stdout)
+        for problem in not_written:
+            print(f"contract-checker run: {problem}", file=sys.stderr)
         for warning in result.rule_warnings:
             print(warning.render(), file=sys.stderr)
         for warning in result.waivers.warnings():
@@ -451,7 +599,26 @@ def _run(args: argparse.Namespace) -> ExitCode:
                 f"... and {hidden} more rejected lines (all are listed in --format json)",
                 file=sys.stderr,
             )
-        return exit_code(result.summary.findings_by_kind, len(result.fact_errors), args.fail_on)
+        delivery_failed = (
+            alerts.send(result, store) if alerts is not None and store is not None else False
+        )
+        if not_recorded is not None:
+            return ExitCode.STATE_REFUSED
+        if not_written:
+            return ExitCode.USAGE
+        return exit_code(
+            result.summary.findings_by_kind, len(result.fact_errors), args.fail_on, delivery_failed
+        )
+
+
+def _state(args: argparse.Namespace) -> ExitCode:
+    try:
+        runs, totals = recent_runs(args.state, args.runs)
+    except StateError as error:
+        print(error.render(), file=sys.stderr)
+        return ExitCode.STATE_REFUSED
+    sys.stdout.write(runs_table(args.state, runs, totals))
+    return ExitCode.OK
 
 
 SCHEMA_EXAMPLE = f"""\

@@ -8,9 +8,11 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from checker.agreement import Agreement
 from checker.diagnostics import Diagnostic, InputError
-from checker.fact_input import FactMapping
+from checker.fact_input import FactMapping, input_files
 from checker.facts import FactCounts
 from checker.ingest import read_into
 from checker.parallel import Job, default_workers, evaluate_in_workers
@@ -18,9 +20,13 @@ from checker.progress import Progress
 from checker.routing import FactStore, RoutingIndex
 from checker.rulebook import Rulebook, load_rulebook
 from checker.spool import FindingSpool
+from checker.term import TermClause
 from checker.timeutil import SECONDS_PER_DAY
 from checker.tracking import RunHistory
 from checker.waivers import AppliedWaivers, load_waivers, waiver_files
+
+if TYPE_CHECKING:
+    from checker.alerts.snoozes import Snoozes
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +51,36 @@ class RunSummary:
     waived: int = 0  # findings set apart by an active waiver
 
 
+@dataclass(frozen=True, slots=True)
+class AgreementOutline:
+    """An agreement as reports list it, including clauses that have no finding: id, title, owner
+    and its clauses as (id, title) in rule-file order, ending with its term (checked for all)."""
+
+    agreement: str
+    title: str
+    owner: str
+    clauses: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, agreement: Agreement) -> AgreementOutline:
+        term = TermClause.model_fields["title"].default
+        clauses = tuple((clause.id, clause.title) for clause in agreement.clauses)
+        return cls(
+            agreement.agreement, agreement.title, agreement.owner, (*clauses, ("term", term))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RunSources:
+    """The files a run read, so that it can be recorded (checker/state.py): agreements' rule
+    files, waivers files, and fact inputs as (path as evidence sources name it, real path or None
+    for stdin)."""
+
+    rule_files: tuple[str, ...] = ()
+    waiver_files: tuple[str, ...] = ()
+    fact_files: tuple[tuple[str, str | None], ...] = ()
+
+
 @dataclass(slots=True)
 class RunResult:
     """A finished run. Its findings live on disk until `close` (or the end of a `with` block)."""
@@ -55,6 +91,9 @@ class RunResult:
     waivers: AppliedWaivers = field(default_factory=AppliedWaivers)
     rule_warnings: list[Diagnostic] = field(default_factory=list)  # the run went on despite them
     history: RunHistory | None = None  # with --state: new/open/resolved/stale across runs
+    outlines: list[AgreementOutline] = field(default_factory=list)  # every agreement evaluated
+    sources: RunSources = field(default_factory=RunSources)
+    snoozes: Snoozes | None = None  # with --notify: findings kept out of chat, marked in reports
 
     def __enter__(self) -> RunResult:
         return self
@@ -86,9 +125,8 @@ def run(
     """
     started = time.perf_counter()
     rulebook = load_rulebook(rule_paths)
-    loaded_waivers = load_waivers(
-        waiver_files(rule_paths, waiver_paths), None if rulebook.errors else rulebook.agreements
-    )
+    waivers_read = waiver_files(rule_paths, waiver_paths)
+    loaded_waivers = load_waivers(waivers_read, None if rulebook.errors else rulebook.agreements)
     rulebook.diagnostics.extend(loaded_waivers.diagnostics)
     if rulebook.errors:
         raise RuleFilesInvalid(rulebook)
@@ -97,6 +135,8 @@ def run(
     horizon_end = as_of + horizon_days * SECONDS_PER_DAY
     summary = RunSummary(as_of, horizon_days, len(agreements))
     summary.clauses = sum(len(a.clauses) for a in agreements)
+    # The same walk as the reading's (checker.ingest): evidence sources name files this way.
+    fact_files = tuple((shown, real) for shown, real, _csv in input_files(fact_paths))
     findings = FindingSpool()
     try:
         fact_errors = _evaluate(
@@ -109,7 +149,21 @@ def run(
         raise
     summary.waived = waivers.waived
     log.info("collected %d findings (peak memory %d MB)", len(findings), _peak_mb())
-    return RunResult(findings, fact_errors, summary, waivers, rulebook.warnings)
+    outlines = [AgreementOutline.of(agreement) for agreement in agreements]
+    sources = RunSources(
+        tuple(sorted(set(rulebook.sources.values()))),
+        tuple(waivers_read),
+        fact_files,
+    )
+    return RunResult(
+        findings,
+        fact_errors,
+        summary,
+        waivers,
+        rulebook.warnings,
+        outlines=outlines,
+        sources=sources,
+    )
 
 
 def _evaluate(
@@ -170,4 +224,12 @@ def _peak_mb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
-__all__ = ["InputError", "RuleFilesInvalid", "RunResult", "RunSummary", "run"]
+__all__ = [
+    "AgreementOutline",
+    "InputError",
+    "RuleFilesInvalid",
+    "RunResult",
+    "RunSources",
+    "RunSummary",
+    "run",
+]

@@ -76,6 +76,19 @@ class FindingSpool:
         for (body,) in rows:
             yield _finding(marshal.loads(body))
 
+    def of_kinds(self, *kinds: FindingKind, by_date: bool = False) -> Iterator[Finding]:
+        """The findings of these kinds, in report order or, with `by_date`, by date first (then
+        agreement, clause...): reports that group findings read them from disk one at a time."""
+        order = "day, agreement" if by_date else "agreement, day"
+        marks = ", ".join("?" for _ in kinds)
+        rows = self._db.execute(
+            f"SELECT body FROM findings WHERE kind IN ({marks})"  # only "?" placeholders
+            f" ORDER BY {order}, clause, kind, code, subject, body",
+            [kind.value for kind in kinds],
+        )
+        for (body,) in rows:
+            yield _finding(marshal.loads(body))
+
 
 def _sortable(clause: str) -> str:
     """Clause numbers as text that sorts like `findings.natural_key`: "4.2" < "10.1"."""

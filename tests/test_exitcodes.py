@@ -1,8 +1,30 @@
-"""The exit-code contract as a function: which findings and fact errors give 0, 1 or 4."""
+"""The exit-code contract as a function: which findings, fact errors and alert deliveries give
+0, 1, 4 or 5."""
 
 import pytest
 
 from checker.exitcodes import ExitCode, exit_code
+
+
+@pytest.mark.parametrize(
+    ("by_kind", "fact_errors", "fail_on", "delivery_failed", "expected"),
+    [
+        ({}, 0, "breach", True, ExitCode.DELIVERY_FAILED),
+        ({"breach": 3}, 0, "breach", True, ExitCode.DELIVERY_FAILED),  # someone must act
+        ({"error": 1}, 0, "never", True, ExitCode.DELIVERY_FAILED),
+        ({"breach": 1}, 1, "breach", True, ExitCode.INVALID_FACTS),  # incomplete input wins
+        ({"breach": 1}, 0, "breach", False, ExitCode.FINDINGS),
+        ({}, 0, "breach", False, ExitCode.OK),
+    ],
+)
+def test_exit_code_with_alerts(
+    by_kind: dict[str, int],
+    fact_errors: int,
+    fail_on: str,
+    delivery_failed: bool,
+    expected: ExitCode,
+) -> None:
+    assert exit_code(by_kind, fact_errors, fail_on, delivery_failed) is expected
 
 
 @pytest.mark.parametrize(
@@ -30,4 +52,4 @@ def test_exit_code(
 
 
 def test_codes_are_the_documented_numbers() -> None:
-    assert [int(code) for code in ExitCode] == [0, 1, 2, 3, 4, 5]
+    assert [int(code) for code in ExitCode] == [0, 1, 2, 3, 4, 5, 6]

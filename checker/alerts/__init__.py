@@ -1,0 +1,31 @@
+"""Chat alerts (`contract-checker run --notify FILE --state DB`): a digest per receiver per run,
+in Slack, Microsoft Teams or any JSON webhook, sent through an outbox that loses nothing.
+
+One module per job, in the order the data flows:
+
+* `config`: the notifications file (receivers, routes, fallback, reminders, snoozes), checked
+  like a rule file;
+* `snoozes` and `routing`: which findings stay out of chat, and which receivers get the others;
+* `digest`: what each receiver is told tonight, from the findings, their history and what it was
+  told before;
+* `layout`, then `slack`, `teams` and `webhook` (chosen by `render`): the digest in plain words,
+  then as each platform's messages, split to its limits and escaped;
+* `outbox`: the messages and each receiver's memory, in the state file's database;
+* `delivery`: posting one message with retries; `masking`: webhook addresses kept secret;
+* `notify`: all of it for one run, or a dry run that only shows what would be sent.
+"""
+
+from checker.alerts.config import Notifications, load_notifications
+from checker.alerts.notify import AlertInput, NotifyReport, dry_run, notify
+from checker.alerts.snoozes import SnoozeRecord, Snoozes
+
+__all__ = [
+    "AlertInput",
+    "Notifications",
+    "NotifyReport",
+    "SnoozeRecord",
+    "Snoozes",
+    "dry_run",
+    "load_notifications",
+    "notify",
+]

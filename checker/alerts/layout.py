@@ -1,0 +1,181 @@
+"""A digest laid out in plain words, the same for every chat platform: a headline, then sections
+of entries (a title and lines of text). Platforms add their markup and escaping (see
+checker.alerts.slack and checker.alerts.teams) and use `pack` to split it into messages that fit.
+
+Every text here is raw: it may contain anything a fact or a rule file contained, and is escaped by
+the platform that shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from checker.alerts.digest import Digest, Item, Reminder
+from checker.findings import FindingKind
+
+# Evidence shown per finding; the rest is counted ("and 12 more facts").
+MAX_EVIDENCE_SHOWN = 5
+
+_NEW_SECTION = {
+    FindingKind.BREACH: "New breaches",
+    FindingKind.TRIGGER: "Rights triggered",
+    FindingKind.ERROR: "Could not be checked",
+}
+_HEADLINE_NOUNS = {
+    FindingKind.BREACH: ("new breach", "new breaches"),
+    FindingKind.TRIGGER: ("right triggered", "rights triggered"),
+    FindingKind.ERROR: ("clause that could not be checked", "clauses that could not be checked"),
+}
+_OPEN_NOUNS = {
+    "breach": ("breach", "breaches"),
+    "trigger": ("right triggered", "rights triggered"),
+    "error": ("clause not checked", "clauses not checked"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    title: str  # "" for an entry that is only its lines
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: str
+    entries: tuple[Entry, ...] = field(default_factory=tuple)
+
+
+def title(digest: Digest) -> str:
+    return f"Contract checker, as of {digest.as_of.isoformat()}"
+
+
+def headline(digest: Digest) -> str:
+    """What the digest holds, in one line: `3 new breaches, 2 deadlines coming up, 1 resolved`."""
+    counts: list[str] = []
+    for kind, (one, many) in _HEADLINE_NOUNS.items():
+        number = sum(1 for item in digest.new if item.kind is kind)
+        if number:
+            counts.append(_count(number, one, many))
+    if digest.reminders:
+        counts.append(_count(len(digest.reminders), "deadline coming up", "deadlines coming up"))
+    if digest.resolved:
+        counts.append(f"{len(digest.resolved)} resolved")
+    if digest.open_count is not None:
+        counts.append(f"{digest.open_count.total} still open")
+    text = ", ".join(counts) if counts else "nothing new"
+    if digest.undelivered is not None:
+        text = f"undelivered digest for {digest.undelivered.receiver}: {text}"
+    return text
+
+
+def sections(digest: Digest) -> list[Section]:
+    """The digest's sections in reading order: why it is here (for a fallback copy), new findings
+    by kind, deadlines coming up, resolved findings, the open count."""
+    found: list[Section] = []
+    if digest.undelivered is not None:
+        note = (
+            f"This digest was meant for '{digest.undelivered.receiver}', but it could not be "
+            f"delivered there ({digest.undelivered.reason}). It is sent here instead: please "
+            "pass it on, and check that receiver's webhook."
+        )
+        found.append(Section("Not delivered", (Entry("", (note,)),)))
+    for kind, heading in _NEW_SECTION.items():
+        entries = tuple(_new_entry(item, digest.as_of) for item in digest.new if item.kind is kind)
+        if entries:
+            found.append(Section(f"{heading} ({len(entries)})", entries))
+    if digest.reminders:
+        entries = tuple(_reminder_entry(reminder) for reminder in digest.reminders)
+        found.append(Section(f"Deadlines coming up ({len(entries)})", entries))
+    if digest.resolved:
+        entries = tuple(_resolved_entry(item) for item in digest.resolved)
+        found.append(Section(f"Resolved since the last digest ({len(entries)})", entries))
+    if digest.open_count is not None:
+        by_kind = ", ".join(
+            _count(number, *_OPEN_NOUNS.get(kind, (kind, kind)))
+            for kind, number in digest.open_count.by_kind.items()
+        )
+        total = digest.open_count.total
+        text = f"{_count(total, 'finding is', 'findings are')} open: {by_kind}."
+        found.append(Section("Still open", (Entry("", (text,)),)))
+    return found
+
+
+def finding_title(item: Item) -> str:
+    return f"{item.agreement}, clause {item.clause}: {item.clause_title}"
+
+
+def _new_entry(item: Item, as_of: date) -> Entry:
+    details = f"Date: {item.date.isoformat()} · Subject: {item.subject} · Severity: {item.severity}"
+    if item.first_seen is not None and item.first_seen < as_of:  # found on a night without alerts
+        details += f" · First found: {item.first_seen.isoformat()}"
+    return Entry(
+        finding_title(item),
+        (item.message, details, *_evidence(item), f"Fingerprint: {item.fingerprint}"),
+    )
+
+
+def _reminder_entry(reminder: Reminder) -> Entry:
+    item = reminder.item
+    if reminder.days_left == 0:
+        due = f"Due today, {item.date.isoformat()}."
+    else:
+        due = f"Due in {_count(reminder.days_left, 'day', 'days')}, on {item.date.isoformat()}."
+    return Entry(finding_title(item), (due, item.message, f"Fingerprint: {item.fingerprint}"))
+
+
+def _resolved_entry(item: Item) -> Entry:
+    return Entry(
+        finding_title(item),
+        (f"Resolved: {item.message}", f"Fingerprint: {item.fingerprint}"),
+    )
+
+
+def _evidence(item: Item) -> tuple[str, ...]:
+    if not item.evidence:
+        return ()
+    shown = "; ".join(
+        f"{e.fact_id} ({e.fact_type}, {e.at}, {e.source})"
+        for e in item.evidence[:MAX_EVIDENCE_SHOWN]
+    )
+    hidden = len(item.evidence) - MAX_EVIDENCE_SHOWN
+    if hidden > 0:
+        shown += f"; and {_count(hidden, 'more fact', 'more facts')}"
+    return (f"Evidence: {shown}",)
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+Unit = TypeVar("Unit")
+
+
+def pack(
+    laid_out: Sequence[tuple[str, Sequence[Unit]]],
+    heading: Callable[[str, bool], list[Unit]],
+    fits: Callable[[list[Unit]], bool],
+) -> list[list[Unit]]:
+    """Split sections of rendered units into parts that each `fits`, in order.
+
+    `laid_out` holds (section title, its units); `heading(title, continued)` renders a section's
+    heading, repeated with `continued` at the top of a part a section runs on into. A unit that
+    does not fit even alone in a part gets a part of its own: renderers keep units small enough
+    that this never happens (they shorten long texts), so a digest is split, never dropped.
+    """
+    parts: list[list[Unit]] = []
+    current: list[Unit] = []
+    for section_title, units in laid_out:
+        started = False
+        for unit in units:
+            candidate = [*current, *([] if started else heading(section_title, False)), unit]
+            if current and not fits(candidate):
+                parts.append(current)
+                candidate = [*heading(section_title, started), unit]
+            current = candidate
+            started = True
+    if current:
+        parts.append(current)
+    return parts

@@ -1,0 +1,56 @@
+"""Webhook addresses are secrets: the one place that hides them in text, output and logs.
+
+An incoming-webhook address carries its own credential in its path (anyone who has it can post to
+the channel), so it is shown as its scheme and host only: ``https://hooks.slack.com/***``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# A web address: scheme, host (with an optional port or credentials), then a path, query or
+# fragment up to a space, a quote or an angle bracket, not counting punctuation that ends a
+# sentence or a clause around it ("posting to https://host/path: refused").
+_ADDRESS = re.compile(
+    r"(?P<start>[A-Za-z][A-Za-z0-9+.-]*://)(?P<host>[^/\s?#'\"<>]*)"
+    r"(?:[/?#][^\s'\"<>]*[^\s'\"<>.,;:!?)\]])?"
+)
+
+
+def mask_url(url: str) -> str:
+    """`https://hooks.slack.com/services/T0/B0/XYZ` -> `https://hooks.slack.com/***`."""
+    match = _ADDRESS.match(url.strip())
+    if match is None:
+        return "***"
+    host = match["host"].rpartition("@")[2]  # never show credentials written before the host
+    return f"{match['start']}{host}/***"
+
+
+def mask_urls(text: str) -> str:
+    """`text` with every web address in it masked as `mask_url` does."""
+    return _ADDRESS.sub(lambda match: mask_url(match.group(0)), text)
+
+
+class MaskingFilter(logging.Filter):
+    """A logging filter that masks web addresses in a record's message before it is written.
+
+    The record's arguments are merged into its message first, so an address passed as an argument
+    (``log.debug("posting to %s", url)``) is masked too.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_urls(message)
+        if masked != message or record.args:
+            record.msg = masked
+            record.args = None
+        return True
+
+
+def masked_logger(name: str) -> logging.Logger:
+    """The logger called `name`, with a `MaskingFilter` on it (added once)."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(existing, MaskingFilter) for existing in logger.filters):
+        logger.addFilter(MaskingFilter())
+    return logger

@@ -1,0 +1,49 @@
+"""The csv report: one row per finding, written as it is read from the spool."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from checker.report.spreadsheet import spreadsheet_safe
+from checker.run import RunResult
+from checker.waivers import CSV_COLUMNS as WAIVER_CSV_COLUMNS
+
+CSV_COLUMNS = (
+    "agreement",
+    "clause",
+    "clause_title",
+    "kind",
+    "code",
+    "severity",
+    "date",
+    "subject",
+    "message",
+    "evidence",
+    "owner",
+    "calendar",
+    "fingerprint",
+)
+
+
+def as_csv(result: RunResult) -> Iterator[str]:
+    """One row per finding, waived ones included; the waiver columns are empty when no waiver
+    names the finding, else `waiver_status` is "waived" or "expired" (reported again).
+
+    Rows end in CRLF (RFC 4180, as spreadsheets write them): with that terminator the writer
+    also quotes any cell holding a carriage return, which a bare LF terminator would leave
+    unquoted and so split the row. Every cell goes through `spreadsheet_safe`."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS + WAIVER_CSV_COLUMNS)
+    for finding in result.findings:
+        row = finding.to_dict()
+        row["evidence"] = "; ".join(f"{e['fact_id']} ({e['source']})" for e in row["evidence"])
+        cells = [str(row[column]) for column in CSV_COLUMNS]
+        cells += result.waivers.decide(finding).csv_cells()
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,516 @@
+"""The HTML report: one self-contained page for a legal team.
+
+Order: a summary (counts by kind and severity, as-of, agreements, facts), new breaches (when the
+run keeps history), the other breaches and rights triggered per agreement, deadlines as a
+timeline grouped by week (or by month for long horizons), what could not be checked, waived
+findings with their waivers, what was resolved or went stale since the last run, and rejected
+fact lines. Each finding shows its evidence: fact id, type, time and source file:line.
+
+The page has inline CSS only, no scripts, and a content security policy that forbids loading
+anything; every value is HTML-escaped. Findings are read from disk one at a time, one pass per
+section, so memory holds counts per agreement, never the findings.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+
+from checker.findings import Finding, FindingKind, Severity
+from checker.report.reading import (
+    ERROR_WARNING,
+    KIND_HEADINGS,
+    KIND_LABELS,
+    KIND_NONE,
+    WHOLE_AGREEMENT,
+    Tally,
+    as_of_words,
+    days_until,
+    expired_waiver_words,
+    horizon_end,
+    outlines_by_agreement,
+    period_heading,
+    plural,
+    printable,
+    reported,
+    status_words,
+    tally,
+    tracked,
+    waived,
+    weekly_timeline,
+)
+from checker.run import RunResult
+from checker.tracking import Gone, Status, Tracked
+from checker.waivers import TERM_CLAUSE, Waiver
+
+MAX_LISTED_FACT_ERRORS = 200
+
+STYLE = """
+:root { --ink: #1d2939; --muted: #667085; --line: #d0d5dd; --paper: #ffffff;
+  --breach: #b42318; --breach-bg: #fef3f2; --trigger: #b54708; --trigger-bg: #fffaeb;
+  --deadline: #175cd3; --deadline-bg: #eff8ff; --error: #101828; --error-bg: #f2f4f7;
+  --waived: #5925dc; --waived-bg: #f4f3ff; --resolved: #475467; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f9fafb; color: var(--ink); line-height: 1.45;
+  font: 15px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 64px; background: var(--paper); }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 21px; margin: 36px 0 8px; padding-bottom: 6px; border-bottom: 2px solid var(--ink); }
+h3 { font-size: 17px; margin: 22px 0 8px; }
+p.lead { color: var(--muted); margin: 0 0 16px; }
+nav { font-size: 14px; margin: 8px 0 20px; color: var(--muted); }
+nav a { color: var(--deadline); margin-right: 14px; text-decoration: none; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
+.card { flex: 1 1 150px; border: 1px solid var(--line); border-left-width: 6px; border-radius: 6px;
+  padding: 10px 14px; }
+.card .n { font-size: 30px; font-weight: 700; display: block; }
+.card.breach { border-left-color: var(--breach); background: var(--breach-bg); }
+.card.trigger { border-left-color: var(--trigger); background: var(--trigger-bg); }
+.card.deadline { border-left-color: var(--deadline); background: var(--deadline-bg); }
+.card.error { border-left-color: var(--error); background: var(--error-bg); }
+.card.waived { border-left-color: var(--waived); background: var(--waived-bg); }
+.alert { border: 2px solid var(--error); background: repeating-linear-gradient(135deg,
+  #f2f4f7, #f2f4f7 10px, #e4e7ec 10px, #e4e7ec 20px); padding: 10px 14px; border-radius: 6px;
+  font-weight: 600; margin: 12px 0; }
+.alert.breach { border-color: var(--breach); background: var(--breach-bg); }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 14px; }
+th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); }
+th { background: #f2f4f7; font-weight: 600; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.nowrap { white-space: nowrap; }
+table.facts th { width: 190px; }
+.finding { border: 1px solid var(--line); border-left: 6px solid var(--line); border-radius: 6px;
+  padding: 10px 14px; margin: 10px 0; break-inside: avoid; }
+.finding.breach { border-left-color: var(--breach); }
+.finding.trigger { border-left-color: var(--trigger); }
+.finding.deadline { border-left-color: var(--deadline); }
+.finding.error { border-left-color: var(--error); background: var(--error-bg); }
+.finding.waived { border-left-color: var(--waived); }
+.finding.gone { border-left-color: var(--resolved); }
+.finding h4 { margin: 0 0 4px; font-size: 15px; }
+.finding .tags { margin-bottom: 4px; }
+.finding p { margin: 4px 0; }
+.finding .message { font-size: 15px; }
+.finding table.evidence { font-size: 13px; margin: 6px 0 2px; }
+.finding table.evidence th { background: #f9fafb; }
+.meta, .note { font-size: 12.5px; color: var(--muted); }
+.note { color: var(--trigger); font-weight: 600; }
+.waiver { border-left: 3px solid var(--waived); background: var(--waived-bg); padding: 6px 10px;
+  font-size: 13.5px; margin-top: 6px; }
+.tag { display: inline-block; font-size: 12px; font-weight: 600; padding: 1px 8px;
+  border-radius: 10px; margin-right: 6px; border: 1px solid var(--line); background: #fff; }
+.tag.date { border: none; padding-left: 0; font-size: 13px; }
+.tag.sev-critical { background: var(--breach); color: #fff; border-color: var(--breach); }
+.tag.sev-high { color: var(--breach); border-color: var(--breach); }
+.tag.sev-medium { color: var(--trigger); border-color: var(--trigger); }
+.tag.sev-low, .tag.sev-info { color: var(--muted); }
+.tag.kind-breach { background: var(--breach-bg); color: var(--breach); }
+.tag.kind-trigger { background: var(--trigger-bg); color: var(--trigger); }
+.tag.kind-deadline { background: var(--deadline-bg); color: var(--deadline); }
+.tag.kind-error { background: var(--error); color: #fff; }
+.tag.status-new { background: var(--breach); color: #fff; border-color: var(--breach); }
+.tag.status-open { color: var(--ink); }
+.tag.status-resolved { color: var(--resolved); }
+.tag.status-stale { background: var(--error-bg); color: var(--error); }
+.tag.waived { background: var(--waived-bg); color: var(--waived); }
+ol.timeline { list-style: none; margin: 0; padding: 0 0 0 18px; border-left: 3px solid #b2ddff; }
+ol.timeline > li { display: flex; gap: 16px; position: relative; }
+ol.timeline > li::before { content: ""; position: absolute; left: -26px; top: 18px; width: 13px;
+  height: 13px; border-radius: 50%; background: var(--deadline); }
+ol.timeline .when { flex: 0 0 120px; padding-top: 12px; }
+ol.timeline .when strong { display: block; }
+ol.timeline .when span { font-size: 13px; color: var(--muted); }
+ol.timeline .cards-of-day { flex: 1; min-width: 0; }
+.agreement-meta { color: var(--muted); margin: -4px 0 6px; font-size: 14px; }
+.empty { color: var(--muted); font-style: italic; }
+footer { margin-top: 40px; font-size: 12.5px; color: var(--muted); }
+@media print { body { background: #fff; } main { padding: 0; } nav { display: none; } }
+"""
+
+
+def escape(value: object) -> str:
+    """Any value as HTML text: escaped, quotes included, control characters made visible."""
+    return html.escape(printable(str(value)), quote=True)
+
+
+def as_html(result: RunResult) -> Iterator[str]:
+    counts = tally(result)
+    yield from _head(result)
+    yield from _summary(result, counts)
+    if result.history is not None:
+        yield from _new_breaches(result, counts)
+    yield from _by_agreement(result)
+    yield from _timeline(result)
+    yield from _errors(result, counts)
+    yield from _waived(result)
+    if result.history is not None:
+        yield from _gone(
+            "resolved",
+            "Resolved since the last run",
+            "Reported before, no longer found, and the agreement was checked completely tonight.",
+            result.history.resolved,
+        )
+        yield from _gone(
+            "stale",
+            "Stale: not known to be resolved",
+            "Reported before and not found tonight, but tonight's run cannot tell (the agreement "
+            "could not be checked, an input was missing, or the clause was removed).",
+            result.history.stale,
+        )
+    yield from _fact_errors(result)
+    yield "<footer>Written by contract-checker. Each finding's fingerprint identifies it "
+    yield "across runs.</footer>\n</main>\n</body>\n</html>\n"
+
+
+def _head(result: RunResult) -> Iterator[str]:
+    title = f"Contract check as of {as_of_words(result.summary.as_of)}"
+    yield '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    # Nothing may be loaded from anywhere: the page is complete as written.
+    yield (
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">\n"
+    )
+    yield '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    yield f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
+    yield f"<h1>{escape(title)}</h1>\n"
+
+
+def _summary(result: RunResult, counts: Tally) -> Iterator[str]:
+    summary = result.summary
+    history = result.history
+    links = [("summary", "Summary")]
+    if history is not None:
+        links.append(("new-breaches", "New breaches"))
+    links += [
+        ("agreements", "Breaches and rights by agreement"),
+        ("deadlines", "Deadlines"),
+        ("errors", "Could not be checked"),
+        ("waived", "Waived"),
+    ]
+    if history is not None:
+        links += [("resolved", "Resolved"), ("stale", "Stale")]
+    if result.fact_errors:
+        links.append(("fact-errors", "Rejected fact lines"))
+    yield (
+        f'<p class="lead">Deadlines up to {escape(horizon_end(result))} '
+        f"({summary.horizon_days} days) · {plural(summary.agreements, 'agreement')} · "
+        f"{plural(summary.clauses, 'clause')}</p>\n<nav>"
+    )
+    yield "".join(f'<a href="#{anchor}">{escape(text)}</a>' for anchor, text in links)
+    yield '</nav>\n<section id="summary">\n<h2>Summary</h2>\n<div class="cards">\n'
+    for kind in FindingKind:
+        yield (
+            f'<div class="card {kind.value}"><span class="n">{counts.of_kind(kind)}</span>'
+            f"{escape(KIND_HEADINGS[kind])}</div>\n"
+        )
+    yield (
+        f'<div class="card waived"><span class="n">{summary.waived}</span>Waived (listed apart)'
+        "</div>\n</div>\n"
+    )
+    errors = counts.of_kind(FindingKind.ERROR)
+    if errors:
+        yield (
+            f'<p class="alert">{plural(errors, "rule")} could not be checked. '
+            f'{escape(ERROR_WARNING)} <a href="#errors">See below.</a></p>\n'
+        )
+    facts = summary.counts
+    if facts.rejected:
+        yield (
+            f'<p class="alert">{plural(facts.rejected, "fact line")} could not be read: the '
+            'findings rest on incomplete input. <a href="#fact-errors">See the list.</a></p>\n'
+        )
+    if history is not None and counts.new_breaches:
+        yield (
+            f'<p class="alert breach">{plural(counts.new_breaches, "new breach", "new breaches")}'
+            ' since the last run. <a href="#new-breaches">See them first.</a></p>\n'
+        )
+    yield '<table class="facts">\n'
+    yield f"<tr><th>As of</th><td>{escape(as_of_words(summary.as_of))}</td></tr>\n"
+    yield (
+        f"<tr><th>Agreements</th><td>{summary.agreements} agreements, "
+        f"{summary.clauses} clauses</td></tr>\n"
+    )
+    yield (
+        f"<tr><th>Facts</th><td>{facts.read} read, {facts.accepted} accepted, "
+        f"{_marked(facts.rejected, 'rejected')}, {facts.duplicates} duplicates, "
+        f"{facts.after_as_of} after the as-of date (ignored), {summary.irrelevant} read by no "
+        "clause</td></tr>\n"
+    )
+    if history is None:
+        since = "Not tracked: run with --state to see what is new, open and resolved."
+    else:
+        previous = history.previous_as_of
+        against = f"the run as of {previous}" if previous else "no earlier run (first run)"
+        since = (
+            f"Compared with {against}: {counts.by_status[Status.NEW]} new, "
+            f"{counts.by_status[Status.OPEN]} still open, {len(history.resolved)} resolved, "
+            f"{len(history.stale)} stale."
+        )
+    yield f"<tr><th>Since the last run</th><td>{escape(since)}</td></tr>\n</table>\n"
+    yield from _severity_table(counts)
+    yield from _agreement_table(result, counts)
+    yield "</section>\n"
+
+
+def _marked(count: int, what: str) -> str:
+    """ "3 rejected" in bold when there are any: they deserve a look."""
+    return f"<strong>{count} {what}</strong>" if count else f"{count} {what}"
+
+
+def _severity_table(counts: Tally) -> Iterator[str]:
+    yield "<h3>Findings by severity</h3>\n<table>\n<tr><th>Kind</th>"
+    yield "".join(f'<th class="n">{s.value}</th>' for s in Severity)
+    yield '<th class="n">total</th></tr>\n'
+    for kind in FindingKind:
+        cells = "".join(
+            f'<td class="n">{counts.by_kind_and_severity[kind, s]}</td>' for s in Severity
+        )
+        yield (
+            f"<tr><td>{escape(KIND_HEADINGS[kind])}</td>{cells}"
+            f'<td class="n"><strong>{counts.of_kind(kind)}</strong></td></tr>\n'
+        )
+    yield "</table>\n"
+
+
+def _agreement_table(result: RunResult, counts: Tally) -> Iterator[str]:
+    if not result.outlines:
+        return
+    yield "<h3>Agreements</h3>\n<table>\n<tr><th>Agreement</th><th>Owner</th>"
+    yield "".join(f'<th class="n">{escape(KIND_HEADINGS[kind])}</th>' for kind in FindingKind)
+    yield "</tr>\n"
+    for outline in result.outlines:
+        cells = "".join(
+            f'<td class="n">{counts.by_agreement_and_kind[outline.agreement, kind]}</td>'
+            for kind in FindingKind
+        )
+        yield (
+            f"<tr><td><strong>{escape(outline.agreement)}</strong><br>{escape(outline.title)}"
+            f"</td><td>{escape(outline.owner)}</td>{cells}</tr>\n"
+        )
+    yield "</table>\n"
+
+
+def _new_breaches(result: RunResult, counts: Tally) -> Iterator[str]:
+    yield '<section id="new-breaches">\n<h2>New breaches since the last run</h2>\n'
+    shown = 0
+    for finding, decision in reported(result, FindingKind.BREACH):
+        history = tracked(result, finding)
+        if history is not None and history.status is Status.NEW:
+            shown += 1
+            yield _finding(finding, history, expired_waiver_words(decision), with_agreement=True)
+    if not shown:
+        yield '<p class="empty">No new breaches.</p>\n'
+    yield "</section>\n"
+
+
+def _by_agreement(result: RunResult) -> Iterator[str]:
+    """Breaches (except new ones, listed above) and rights triggered, agreement by agreement."""
+    outlines = outlines_by_agreement(result)
+    new_first = result.history is not None
+    yield '<section id="agreements">\n<h2>Breaches and rights triggered, by agreement</h2>\n'
+    if new_first:
+        yield '<p class="lead">New breaches are listed above and not repeated here.</p>\n'
+    current = None
+    shown = 0
+    for finding, decision in reported(result, FindingKind.BREACH, FindingKind.TRIGGER):
+        history = tracked(result, finding)
+        is_new = history is not None and history.status is Status.NEW
+        if new_first and is_new and finding.kind is FindingKind.BREACH:
+            continue
+        if finding.agreement != current:
+            current = finding.agreement
+            yield f"<h3>{escape(finding.agreement)}</h3>\n"
+            outline = outlines.get(finding.agreement)
+            if outline is not None:
+                yield (
+                    f'<p class="agreement-meta">{escape(outline.title)} · owner '
+                    f"{escape(outline.owner)}</p>\n"
+                )
+        shown += 1
+        yield _finding(finding, history, expired_waiver_words(decision), with_agreement=False)
+    if not shown:
+        yield f'<p class="empty">{escape(KIND_NONE[FindingKind.BREACH])} '
+        yield f"{escape(KIND_NONE[FindingKind.TRIGGER])}</p>\n"
+    yield "</section>\n"
+
+
+def _timeline(result: RunResult) -> Iterator[str]:
+    as_of = result.summary.as_of
+    weekly = weekly_timeline(result)
+    yield '<section id="deadlines">\n<h2>Deadlines coming up</h2>\n'
+    yield (
+        f'<p class="lead">Up to {escape(horizon_end(result))}, by date, grouped by '
+        f"{'week' if weekly else 'month'}.</p>\n"
+    )
+    period = None
+    day = None
+    for finding, decision in reported(result, FindingKind.DEADLINE, by_date=True):
+        heading = period_heading(finding.date, weekly)
+        if heading != period or finding.date != day:
+            if day is not None:
+                yield "</div></li>\n"
+            if heading != period:
+                if period is not None:
+                    yield "</ol>\n"
+                period = heading
+                yield f'<h3>{escape(heading)}</h3>\n<ol class="timeline">\n'
+            day = finding.date
+            yield (
+                f'<li><div class="when"><strong>{day:%a %d %b}</strong>'
+                f'<span>{escape(days_until(day, as_of))}</span></div><div class="cards-of-day">\n'
+            )
+        yield _finding(
+            finding, tracked(result, finding), expired_waiver_words(decision), with_agreement=True
+        )
+    if period is None:
+        yield f'<p class="empty">{escape(KIND_NONE[FindingKind.DEADLINE])}</p>\n'
+    else:
+        yield "</div></li>\n</ol>\n"
+    yield "</section>\n"
+
+
+def _errors(result: RunResult, counts: Tally) -> Iterator[str]:
+    yield '<section id="errors">\n<h2>Could not be checked</h2>\n'
+    if not counts.of_kind(FindingKind.ERROR):
+        yield f'<p class="empty">{escape(KIND_NONE[FindingKind.ERROR])}</p>\n</section>\n'
+        return
+    yield f'<p class="alert">{escape(ERROR_WARNING)}</p>\n'
+    for finding, _ in reported(result, FindingKind.ERROR):
+        yield _finding(finding, tracked(result, finding), "", with_agreement=True)
+    yield "</section>\n"
+
+
+def _waived(result: RunResult) -> Iterator[str]:
+    waivers = result.waivers
+    yield '<section id="waived">\n<h2>Waived findings</h2>\n'
+    yield (
+        '<p class="lead">Set apart by an approved waiver until it expires; not counted above and '
+        "not failing the run.</p>\n"
+    )
+    shown = 0
+    for finding, waiver in waived(result):
+        shown += 1
+        yield _finding(finding, tracked(result, finding), "", with_agreement=True, waiver=waiver)
+    if not shown:
+        yield '<p class="empty">No finding is waived.</p>\n'
+    for title, listed, date_heading in (
+        ("Expired waivers: what they covered is reported again", waivers.expired, "Expired on"),
+        ("Unused waivers: no finding of this run matched them", waivers.unused, "Expires"),
+    ):
+        if not listed:
+            continue
+        yield f"<h3>{escape(title)}</h3>\n<table>\n<tr><th>Waiver</th><th>Covers</th>"
+        yield f"<th>{date_heading}</th><th>Approved by</th><th>Reason</th>"
+        yield '<th class="n">Findings covered</th><th>Written at</th></tr>\n'
+        for item in listed:
+            yield (
+                f'<tr><td class="nowrap">{escape(item.id)}</td><td>{escape(item.scope)}</td>'
+                f'<td class="nowrap">{escape(item.expires)}</td><td>{escape(item.approved_by)}</td>'
+                f"<td>{escape(item.reason)}</td>"
+                f'<td class="n">{waivers.matched[item.id]}</td><td>{escape(item.source)}</td></tr>\n'
+            )
+        yield "</table>\n"
+    yield "</section>\n"
+
+
+def _gone(anchor: str, title: str, explanation: str, gone: list[Gone]) -> Iterator[str]:
+    yield f'<section id="{anchor}">\n<h2>{escape(title)}</h2>\n'
+    yield f'<p class="lead">{escape(explanation)}</p>\n'
+    if not gone:
+        yield '<p class="empty">None.</p>\n'
+    for item in gone:
+        note = f"Why: {item.reason}" if item.reason else ""
+        yield _finding(item.finding, item.tracked, note, with_agreement=True, css="gone")
+    yield "</section>\n"
+
+
+def _fact_errors(result: RunResult) -> Iterator[str]:
+    errors = result.fact_errors
+    if not errors:
+        return
+    yield '<section id="fact-errors">\n<h2>Fact lines that could not be read</h2>\n'
+    yield "<table>\n<tr><th>Where</th><th>Why</th></tr>\n"
+    for diagnostic in errors[:MAX_LISTED_FACT_ERRORS]:
+        yield (
+            f"<tr><td>{escape(diagnostic.location)}</td><td>{escape(diagnostic.message)}</td>"
+            "</tr>\n"
+        )
+    yield "</table>\n"
+    hidden = len(errors) - MAX_LISTED_FACT_ERRORS
+    if hidden > 0:
+        yield f"<p>... and {hidden} more (all are listed with --format json).</p>\n"
+    yield "</section>\n"
+
+
+def _finding(
+    finding: Finding,
+    history: Tracked | None,
+    note: str,
+    *,
+    with_agreement: bool,
+    waiver: Waiver | None = None,
+    css: str = "",
+) -> str:
+    """One finding as a card: what, where, when, how severe, its status and its evidence."""
+    kind = finding.kind
+    classes = " ".join(filter(None, ["finding", kind.value, "waived" if waiver else "", css]))
+    tags = [
+        f'<span class="tag date">{escape(finding.date)}</span>',
+        f'<span class="tag sev-{finding.severity.value}">{escape(finding.severity)}</span>',
+        f'<span class="tag kind-{kind.value}">{escape(KIND_LABELS[kind])}</span>',
+    ]
+    if history is not None:
+        tags.append(
+            f'<span class="tag status-{history.status.value}">{escape(status_words(history))}'
+            "</span>"
+        )
+    if waiver is not None:
+        tags.append('<span class="tag waived">waived</span>')
+    if finding.clause == WHOLE_AGREEMENT:
+        where = "the whole agreement"
+    elif finding.clause == TERM_CLAUSE:
+        where = escape(finding.clause_title or "Term")
+    else:
+        where = f"Clause {escape(finding.clause)} · {escape(finding.clause_title)}"
+    if with_agreement:
+        where = f"{escape(finding.agreement)} · {where}"
+    parts = [
+        f'<article class="{classes}">',
+        f'<div class="tags">{"".join(tags)}</div>',
+        f"<h4>{where}</h4>",
+        f'<p class="message">{escape(finding.message)}</p>',
+    ]
+    if note:
+        parts.append(f'<p class="note">{escape(note)}</p>')
+    if finding.evidence:
+        parts.append(
+            '<table class="evidence"><tr><th>Fact</th><th>Type</th><th>Time</th>'
+            "<th>Source (file:line)</th></tr>"
+        )
+        parts += [
+            f"<tr><td>{escape(e.fact_id)}</td><td>{escape(e.fact_type)}</td>"
+            f"<td>{escape(e.at)}</td><td>{escape(e.source)}</td></tr>"
+            for e in finding.evidence
+        ]
+        parts.append("</table>")
+    elif kind is not FindingKind.ERROR:
+        parts.append(
+            '<p class="meta">No fact is cited: this finding is about something that '
+            "has not happened or falls due.</p>"
+        )
+    if waiver is not None:
+        approved = f" on {waiver.approved_on}" if waiver.approved_on else ""
+        parts.append(
+            f'<div class="waiver"><strong>Waiver {escape(waiver.id)}</strong>, approved by '
+            f"{escape(waiver.approved_by)}{escape(approved)}, until {escape(waiver.expires)}: "
+            f'{escape(waiver.reason)} <span class="meta">({escape(waiver.source)})</span></div>'
+        )
+    if history is not None and history.status in (Status.RESOLVED, Status.STALE):
+        seen = f"first seen {history.first_seen}, last seen {history.last_seen}"
+        parts.append(f'<p class="meta">{escape(seen)}</p>')
+    owner = f"owner {finding.owner} · " if finding.owner else ""
+    parts.append(
+        f'<p class="meta">{escape(owner)}code {escape(finding.code)} · fingerprint '
+        f"{escape(finding.fingerprint)}</p></article>"
+    )
+    return "\n".join(parts) + "\n"

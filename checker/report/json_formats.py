@@ -1,0 +1,54 @@
+"""The json report (one document) and the jsonl report (one finding per line)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from checker.report.history import history_json, status_fields
+from checker.report.summary import summary_dict
+from checker.run import RunResult
+from checker.waivers import finding_record, waiver_record
+
+
+def as_json(result: RunResult) -> str:
+    waivers = result.waivers
+    findings: list[dict[str, Any]] = []
+    waived: list[dict[str, Any]] = []
+    for finding in result.findings:
+        decision = waivers.decide(finding)
+        record = finding_record(finding, decision)
+        if result.history is not None:  # with --state: status, first_seen, last_seen
+            record.update(status_fields(result.history, finding))
+        if result.snoozes is not None:  # with --notify: null, or the snooze keeping it from chat
+            snooze = result.snoozes.decide(finding)
+            record["snooze"] = snooze.to_dict() if snooze is not None else None
+        (waived if decision.waived else findings).append(record)
+    document = {
+        "summary": summary_dict(result.summary),
+        "findings": findings,
+        "waivers": {
+            "waived": waived,
+            "expired": [
+                waiver_record(w, {"findings_reported_again": waivers.reported_again(w)})
+                for w in waivers.expired
+            ],
+            "unused": [waiver_record(w) for w in waivers.unused],
+        },
+        "fact_errors": [{"source": d.location, "reason": d.message} for d in result.fact_errors],
+    }
+    if result.history is not None:
+        document["history"] = history_json(result.history)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def as_jsonl(result: RunResult) -> Iterator[str]:
+    """One finding per line, waived ones included: `waiver` is null, or the waiver with its
+    `status` ("waived", or "expired" for a finding reported again)."""
+    for finding in result.findings:
+        record = finding_record(finding, result.waivers.decide(finding))
+        if result.snoozes is not None:  # with --notify: null, or the snooze keeping it from chat
+            snooze = result.snoozes.decide(finding)
+            record["snooze"] = snooze.to_dict() if snooze is not None else None
+        yield json.dumps(record, ensure_ascii=False) + "\n"

@@ -1,0 +1,248 @@
+"""The JUnit XML report for CI dashboards: one test suite per agreement, one test case per clause.
+
+A clause with breaches fails (a `failure` listing them); a clause that could not be checked is an
+`error` (listing the errors, and any breaches too); any other clause passes, its rights
+triggered, deadlines and waived findings listed in `system-out`. A last suite, "fact input",
+has one case that is an error when fact lines were rejected. Counts (tests, failures, errors)
+are on every suite and on the root, as Jenkins, GitLab and GitHub dashboards read them.
+
+Memory: a first pass counts outcomes per clause; the second holds one agreement's findings at a
+time (as evaluation itself does), never the whole run.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from checker.findings import Finding, FindingKind
+from checker.report.reading import (
+    KIND_LABELS,
+    WHOLE_AGREEMENT,
+    as_of_words,
+    evidence_words,
+    outlines_by_agreement,
+    plural,
+    printable,
+)
+from checker.run import AgreementOutline, RunResult
+from checker.timeutil import iso_of_epoch
+from checker.waivers import TERM_CLAUSE, WaiverDecision
+
+FACT_INPUT_SUITE = "fact input"
+MAX_LISTED_FACT_ERRORS = 100
+MAX_MESSAGE_CHARS = 300
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def text(value: str) -> str:
+    """Element text: escaped, and stripped of characters XML cannot hold."""
+    return escape(printable(value))
+
+
+def attribute(value: object) -> str:
+    """A double-quoted attribute value (line breaks kept as character references)."""
+    return '"' + escape(printable(str(value)), _ATTRIBUTE_ENTITIES) + '"'
+
+
+@dataclass(slots=True)
+class _Clause:
+    """What one clause's test case reports."""
+
+    clause: str
+    title: str
+    failing: list[Finding] = field(default_factory=list)  # breaches, not waived
+    errors: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # triggers, deadlines, waived findings
+
+    @property
+    def outcome(self) -> str:
+        return "error" if self.errors else "failure" if self.failing else "passed"
+
+
+@dataclass(slots=True)
+class _Totals:
+    tests: int = 0
+    failures: int = 0
+    errors: int = 0
+
+    def add(self, outcome: str) -> None:
+        self.tests += 1
+        self.failures += outcome == "failure"
+        self.errors += outcome == "error"
+
+
+def as_junit(result: RunResult) -> Iterator[str]:
+    totals, suites = _count(result)
+    stamp = iso_of_epoch(result.summary.as_of).removesuffix("Z")
+    name = f"contract-checker as of {as_of_words(result.summary.as_of)}"
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield (
+        f"<testsuites name={attribute(name)} tests={attribute(totals.tests)} "
+        f'failures={attribute(totals.failures)} errors={attribute(totals.errors)} time="0">\n'
+    )
+    outlines = outlines_by_agreement(result)
+    for agreement, findings in _by_agreement(result, sorted(suites)):
+        outline = outlines.get(agreement)
+        clauses = _clauses(outline, findings)
+        yield from _suite(agreement, clauses, suites[agreement], stamp, outline)
+    yield from _fact_input_suite(result, stamp)
+    yield "</testsuites>\n"
+
+
+def _count(result: RunResult) -> tuple[_Totals, dict[str, _Totals]]:
+    """Pass one: the counts of each suite (memory: one set of clause outcomes per agreement)."""
+    outcomes: dict[tuple[str, str], str] = {}
+    for outline in result.outlines:
+        for clause, _ in outline.clauses:
+            outcomes[outline.agreement, clause] = "passed"
+    for finding in result.findings:
+        key = (finding.agreement, finding.clause)
+        current = outcomes.get(key, "passed")
+        if finding.kind is FindingKind.ERROR:
+            outcomes[key] = "error"
+        elif finding.kind is FindingKind.BREACH and current == "passed":
+            waived = result.waivers.decide(finding).waived
+            outcomes[key] = "passed" if waived else "failure"
+        else:
+            outcomes[key] = current
+    suites: dict[str, _Totals] = {}
+    for (agreement, _), outcome in outcomes.items():
+        suites.setdefault(agreement, _Totals()).add(outcome)
+    totals = _Totals()
+    for suite in suites.values():
+        totals.tests += suite.tests
+        totals.failures += suite.failures
+        totals.errors += suite.errors
+    totals.add("error" if result.fact_errors else "passed")  # the fact input suite's one case
+    return totals, suites
+
+
+def _by_agreement(
+    result: RunResult, agreements: list[str]
+) -> Iterator[tuple[str, list[tuple[Finding, WaiverDecision]]]]:
+    """Each agreement (sorted like the findings) with its findings, one agreement at a time."""
+    grouped = itertools.groupby(result.findings, key=lambda finding: finding.agreement)
+    pending = next(grouped, None)
+    for agreement in agreements:
+        findings: list[tuple[Finding, WaiverDecision]] = []
+        if pending is not None and pending[0] == agreement:
+            findings = [(f, result.waivers.decide(f)) for f in pending[1]]
+            pending = next(grouped, None)
+        yield agreement, findings
+    if pending is not None:  # never expected: the spool sorts agreements as Python does
+        raise RuntimeError(f"findings of {pending[0]} came out of order; report not written")
+
+
+def _clauses(
+    outline: AgreementOutline | None, findings: Iterable[tuple[Finding, WaiverDecision]]
+) -> list[_Clause]:
+    """The agreement's clauses in rule-file order, then any other clause a finding names."""
+    clauses: dict[str, _Clause] = {}
+    if outline is not None:
+        clauses = {cid: _Clause(cid, title) for cid, title in outline.clauses}
+    for finding, decision in findings:
+        case = clauses.setdefault(finding.clause, _Clause(finding.clause, finding.clause_title))
+        if decision.waived and decision.waiver is not None:
+            waiver = decision.waiver
+            case.notes.append(
+                f"waived by {waiver.id} until {waiver.expires}: {finding.date} {finding.message}"
+            )
+        elif finding.kind is FindingKind.ERROR:
+            case.errors.append(finding)
+        elif finding.kind is FindingKind.BREACH:
+            case.failing.append(finding)
+        else:
+            case.notes.append(f"{KIND_LABELS[finding.kind]} {finding.date}: {finding.message}")
+    return list(clauses.values())
+
+
+def _suite(
+    agreement: str,
+    clauses: list[_Clause],
+    totals: _Totals,
+    stamp: str,
+    outline: AgreementOutline | None,
+) -> Iterator[str]:
+    yield (
+        f"  <testsuite name={attribute(agreement)} tests={attribute(totals.tests)} "
+        f"failures={attribute(totals.failures)} errors={attribute(totals.errors)} "
+        f'skipped="0" time="0" timestamp={attribute(stamp)}>\n'
+    )
+    if outline is not None:
+        yield "    <properties>\n"
+        yield f'      <property name="title" value={attribute(outline.title)}/>\n'
+        yield f'      <property name="owner" value={attribute(outline.owner)}/>\n'
+        yield "    </properties>\n"
+    for case in clauses:
+        yield from _case(agreement, case)
+    yield "  </testsuite>\n"
+
+
+def _case(agreement: str, case: _Clause) -> Iterator[str]:
+    if case.clause == WHOLE_AGREEMENT:
+        name = "the whole agreement"
+    elif case.clause == TERM_CLAUSE:
+        name = case.title or "term"
+    else:
+        name = f"clause {case.clause}" + (f": {case.title}" if case.title else "")
+    yield f'    <testcase classname={attribute(agreement)} name={attribute(name)} time="0">\n'
+    if case.errors:
+        listed = case.errors + case.failing
+        summary = f"{plural(len(case.errors), 'rule')} could not be checked: "
+        summary += case.errors[0].message
+        yield f'      <error type="could not be checked" message={attribute(_short(summary))}>'
+        yield text(_listing(listed)) + "</error>\n"
+    elif case.failing:
+        summary = f"{plural(len(case.failing), 'breach', 'breaches')}: {case.failing[0].message}"
+        yield f'      <failure type="breach" message={attribute(_short(summary))}>'
+        yield text(_listing(case.failing)) + "</failure>\n"
+    if case.notes:
+        yield "      <system-out>" + text("\n".join(case.notes)) + "</system-out>\n"
+    yield "    </testcase>\n"
+
+
+def _fact_input_suite(result: RunResult, stamp: str) -> Iterator[str]:
+    counts = result.summary.counts
+    errors = result.fact_errors
+    yield (
+        f'  <testsuite name={attribute(FACT_INPUT_SUITE)} tests="1" failures="0" '
+        f'errors="{1 if errors else 0}" skipped="0" time="0" timestamp={attribute(stamp)}>\n'
+    )
+    yield (
+        f"    <testcase classname={attribute(FACT_INPUT_SUITE)} "
+        f'name="every fact line could be read" time="0">\n'
+    )
+    if errors:
+        summary = (
+            f"{plural(counts.rejected, 'fact line')} of {counts.read} could not be read: the "
+            "findings rest on incomplete input"
+        )
+        lines = [f"{d.location}: {d.message}" for d in errors[:MAX_LISTED_FACT_ERRORS]]
+        if len(errors) > MAX_LISTED_FACT_ERRORS:
+            lines.append(f"... and {len(errors) - MAX_LISTED_FACT_ERRORS} more")
+        yield f'      <error type="rejected fact lines" message={attribute(summary)}>'
+        yield text("\n".join(lines)) + "</error>\n"
+    yield (
+        f"      <system-out>{counts.read} read, {counts.accepted} accepted, "
+        f"{counts.rejected} rejected</system-out>\n"
+    )
+    yield "    </testcase>\n  </testsuite>\n"
+
+
+def _listing(findings: list[Finding]) -> str:
+    """One paragraph per finding: date, kind, severity, message and evidence."""
+    lines: list[str] = []
+    for finding in findings:
+        lines.append(
+            f"{finding.date} {KIND_LABELS[finding.kind]} ({finding.severity.value}): "
+            f"{finding.message}"
+        )
+        lines += [f"  evidence: {evidence_words(e)}" for e in finding.evidence]
+    return "\n".join(lines)
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 1] + "…"

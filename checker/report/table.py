@@ -1,0 +1,133 @@
+"""The table report: findings as a plain-text table, then waivers and the run summary."""
+
+from __future__ import annotations
+
+import textwrap
+
+from tabulate import tabulate
+
+from checker.report.history import history_sections, history_summary, status_cell
+from checker.report.summary import summary_dict
+from checker.run import RunResult
+from checker.waivers import AppliedWaivers, Waiver
+
+
+def as_table(result: RunResult) -> str:
+    waivers = result.waivers
+    rows = []
+    for f in result.findings:
+        decision = waivers.decide(f)
+        if decision.waived:
+            continue
+        message = textwrap.fill(f.message, 70)
+        if decision.waiver is not None:  # reported again: its waiver has expired
+            message += f"\n(waiver {decision.waiver.id} expired on {decision.waiver.expires})"
+        snooze = result.snoozes.decide(f) if result.snoozes is not None else None
+        if snooze is not None:  # with --notify: kept out of chat, still reported
+            message += "\n(" + textwrap.fill(snooze.describe(), 70) + ")"
+        rows.append(
+            [
+                f.agreement,
+                f.date.isoformat(),
+                f.clause,
+                f.kind.value,
+                f.severity.value,
+                message,
+                "\n".join(f"{e.fact_id} ({e.source})" for e in f.evidence),
+            ]
+        )
+        if result.history is not None:  # with --state: new, or open since its first night
+            rows[-1].insert(5, status_cell(result.history, f))
+    headers = ["agreement", "date", "clause", "kind", "severity", "message", "evidence"]
+    if result.history is not None:
+        headers.insert(5, "status")
+    body = (
+        tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+        if rows
+        else "No findings."
+    )
+    s = summary_dict(result.summary)
+    facts = s["facts"]
+    findings = ", ".join(f"{n} {kind}" for kind, n in s["findings"].items())
+    lines = [
+        body,
+        *_waiver_sections(result),
+        *(history_sections(result.history) if result.history is not None else []),
+        "",
+        f"As of {s['as_of']}, horizon {s['horizon_days']} days: "
+        f"{s['agreements']} agreements, {s['clauses']} clauses.",
+        f"Facts: {facts['read']} read, {facts['accepted']} accepted, {facts['rejected']} rejected, "
+        f"{facts['duplicates']} duplicates, {facts['after_as_of']} after as-of (ignored), "
+        f"{facts['irrelevant']} read by no clause.",
+        f"Findings: {findings}.",
+    ]
+    if result.history is not None:
+        lines.append(history_summary(result.history))
+    if waivers.waivers:
+        lines.append(
+            f"Waivers: {waivers.waived} findings waived; of {len(waivers.waivers)} waivers, "
+            f"{len(waivers.expired)} expired and {len(waivers.unused)} unused."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _waiver_sections(result: RunResult) -> list[str]:
+    """The table report's waived findings, expired waivers and unused waivers (when any)."""
+    waivers = result.waivers
+    lines: list[str] = []
+    waived_rows = []
+    for finding in result.findings:
+        decision = waivers.decide(finding)
+        if decision.waived and decision.waiver is not None:
+            waiver = decision.waiver
+            waived_rows.append(
+                [
+                    finding.agreement,
+                    finding.date.isoformat(),
+                    finding.clause,
+                    finding.kind.value,
+                    textwrap.fill(finding.message, 50),
+                    f"{waiver.id}, approved by {waiver.approved_by}"
+                    + (f" on {waiver.approved_on}" if waiver.approved_on else "")
+                    + f"\nuntil {waiver.expires}\n"
+                    + textwrap.fill(waiver.reason, 45),
+                ]
+            )
+    if waived_rows:
+        headers = ["agreement", "date", "clause", "kind", "message", "waiver"]
+        lines += ["", f"Waived findings ({len(waived_rows)}), not counted below:", ""]
+        lines.append(tabulate(waived_rows, headers=headers, disable_numparse=True))
+    expired = waivers.expired
+    if expired:
+        lines += ["", f"Expired waivers ({len(expired)}): what they covered is reported again.", ""]
+        lines.append(_waiver_table(waivers, expired, "expired on"))
+    unused = waivers.unused
+    if unused:
+        lines += ["", f"Unused waivers ({len(unused)}): no finding in this run matched them.", ""]
+        lines.append(_waiver_table(waivers, unused, "expires"))
+    return lines
+
+
+def _waiver_table(waivers: AppliedWaivers, listed: list[Waiver], date_heading: str) -> str:
+    rows = [
+        [
+            waiver.id,
+            textwrap.fill(waiver.scope, 45),
+            waiver.expires.isoformat(),
+            waiver.approved_by,
+            textwrap.fill(waiver.reason, 45),
+            waivers.matched[waiver.id],
+            waiver.source,
+        ]
+        for waiver in listed
+    ]
+    headers = [
+        "waiver",
+        "covers",
+        date_heading,
+        "approved by",
+        "reason",
+        "findings covered",
+        "written at",
+    ]
+    return tabulate(rows, headers=headers, disable_numparse=True)
