@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 AS_OF  ?= 2026-11-22
 
-.PHONY: install run test lint bench golden docs clean
+NIGHTLY := out
+
+.PHONY: install run nightly test lint bench golden docs clean
 
 $(BIN)/contract-checker: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +18,16 @@ install: $(BIN)/contract-checker
 
 run: install
 	$(BIN)/contract-checker run --rules rules/ --facts fixtures/demo/ --as-of $(AS_OF) || test $$? -eq 1
+
+# The nightly job on the demo: state kept in out/state.sqlite (run it again with another AS_OF to
+# see new/open/resolved), every report written to out/, chat digests printed, not sent (--dry-run).
+nightly: install
+	mkdir -p $(NIGHTLY)
+	$(BIN)/contract-checker run --rules rules/ --facts fixtures/demo/ --as-of $(AS_OF) \
+	    --state $(NIGHTLY)/state.sqlite --notify notifications.example.yaml --dry-run \
+	    --report html:$(NIGHTLY)/report.html --report markdown:$(NIGHTLY)/report.md \
+	    --report ics:$(NIGHTLY)/deadlines.ics --report junit:$(NIGHTLY)/junit.xml \
+	    --report csv:$(NIGHTLY)/findings.csv --format table || test $$? -eq 1
 
 test: install
 	$(BIN)/pytest -q
@@ -39,4 +51,4 @@ bench: install
 	$(BIN)/python -m fixtures.bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache $(NIGHTLY)
