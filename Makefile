@@ -41,8 +41,8 @@ lint: install
 golden: install
 	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden_rulesets.py tests/test_validate_messages.py
 
-# The JSON Schemas (rule, scenario, waivers and fact-type files) and docs/clauses.md are generated
-# from the models; tests fail when any is stale.
+# The JSON Schemas (rule, scenario, waivers, fact-type and notifications files) and docs/clauses.md
+# are generated from the models; tests fail when any is stale.
 docs: install
 	$(BIN)/contract-checker schema --all --output-dir schema/
 	$(BIN)/python -m checker.kind_docs --output docs/clauses.md

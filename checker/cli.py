@@ -628,7 +628,7 @@ examples:
   contract-checker schema --all --output-dir {SCHEMA_DIRECTORY}/
 
 file types and the files they describe:
-{chr(10).join(f"  {schema.file_type:<11} {schema.describes}" for schema in SCHEMA_FILES.values())}
+{chr(10).join(f"  {schema.file_type:<13} {schema.describes}" for schema in SCHEMA_FILES.values())}
 
 Files that start with a line naming their schema, e.g. in rules/
   # yaml-language-server: $schema=../{SCHEMA_FILES["agreement"].path}

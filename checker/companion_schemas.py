@@ -1,6 +1,8 @@
 """The JSON Schemas (draft 2020-12) of the files authors write beside rule files: scenario files
 (`rules/<name>.test.yaml`), the waivers file (`rules/waivers.yaml`) and the fact-type catalogue
-(`rules/fact-types.yaml`), generated from their models so that editors suggest and check fields.
+(`rules/fact-types.yaml`); and of the notifications file of `run --notify`
+(`notifications.example.yaml`). All are generated from their models so that editors suggest and
+check fields.
 
 As `checker.schema` does for rule files, pydantic writes what the models declare and this module
 states what pydantic cannot see: the checks models make in validators (a scenario checks
@@ -8,16 +10,30 @@ something, an expectation names something, waiver texts are not blank), the chec
 loader makes on facts (written like the lines of a fact file), and names chosen by a pattern
 (fact types, field names) written so that any other name is rejected. The models stay the judge.
 What JSON Schema cannot say is left to them, so the schemas accept a little they reject: an
-impossible day in a date and time (2026-11-31T10:00:00Z), a whole number written as 30.0, and a
-waiver approved after it expires.
+impossible day in a date and time (2026-11-31T10:00:00Z), a whole number written as 30.0, a
+waiver approved after it expires, and in a notifications file a receiver named in `fallback` or
+`to` that is not declared, or a web address written where the schema takes any text (a comment):
+`contract-checker validate --notifications FILE` reports those.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
+from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaValue
 
+from checker.alerts.config import (
+    ENVIRONMENT_VARIABLE_PATTERN,
+    FINGERPRINT_PATTERN,
+    RECEIVER_NAME_PATTERN,
+    NotificationsFile,
+    Route,
+    SlackReceiver,
+    Snooze,
+    TeamsReceiver,
+    WebhookReceiver,
+)
 from checker.fact_catalog import CatalogueFile
 from checker.patterns import FACT_TYPE_PATTERN
 from checker.scenarios.model import MATCHED_FIELDS, Expectation, Scenario, ScenarioFile
@@ -37,6 +53,11 @@ INSTANT_PATTERN = (
 NOT_BLANK_PATTERN = r"\S"
 # WaiverEntry fields its `_not_blank` validator checks.
 WAIVER_TEXT_FIELDS = ("id", "agreement", "clause", "subject", "code", "reason", "approved_by")
+# Snooze fields its `_not_blank` validator checks.
+SNOOZE_TEXT_FIELDS = ("agreement", "clause", "author", "comment")
+# `open_count_every` as text: whole days or weeks, at least one (`_interval_days`, then ge=1).
+POSITIVE_INTERVAL_PATTERN = r"^\s*0*[1-9]\d*\s*(d|days?|w|weeks?)\s*$"
+RECEIVER_MODELS: tuple[type[BaseModel], ...] = (SlackReceiver, TeamsReceiver, WebhookReceiver)
 FACT_SCALAR: JsonSchemaValue = {"type": ["string", "number", "boolean", "null"]}
 FACT_EXAMPLE = {
     "id": "d-lidl",
@@ -158,6 +179,99 @@ def build_fact_types_schema() -> dict[str, Any]:
         "(besides id, type, at and partner, which every fact has). `contract-checker validate` "
         f"warns about a fact type or field a clause names that is not listed. {GENERATED_BY}",
     )
+
+
+def build_notifications_schema() -> dict[str, Any]:
+    """The schema of a notifications file as a JSON-ready dict."""
+    schema = NotificationsFile.model_json_schema()
+    definitions: dict[str, Any] = schema["$defs"]
+    receivers = property_of(schema, "receivers")
+    receivers["propertyNames"] = {"pattern": RECEIVER_NAME_PATTERN}  # `_receiver_references`
+    receivers["additionalProperties"] = {"$ref": DEFS + "Receiver"}
+    definitions["Receiver"] = _receiver_by_type()
+    for model in RECEIVER_MODELS:  # `_environment_variable_name`
+        property_of(definitions[model.__name__], "url_env")["pattern"] = (
+            ENVIRONMENT_VARIABLE_PATTERN
+        )
+    receiver_name = {"type": "string", "pattern": RECEIVER_NAME_PATTERN}
+    property_of(schema, "fallback")["pattern"] = RECEIVER_NAME_PATTERN
+    replace_type(
+        property_of(schema, "open_count_every"),  # `_interval_days`, then at least 1
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1},
+                {"type": "string", "pattern": POSITIVE_INTERVAL_PATTERN},
+            ]
+        },
+    )
+    property_of(schema, "reminder_days")["default"] = list(
+        NotificationsFile.model_fields["reminder_days"].get_default(call_default_factory=True)
+    )
+
+    # Filters written as one value or a list of values (`_as_list`).
+    route = definitions[Route.__name__]
+    replace_type(property_of(route, "to"), _one_or_more(receiver_name, at_least_one=True))
+    for name in ("owner", "agreement"):
+        replace_type(property_of(route, name), _one_or_more({"type": "string"}))
+    for name, enum in (("severity", "Severity"), ("kind", "FindingKind")):
+        replace_type(property_of(route, name), _one_or_more({"$ref": DEFS + enum}))
+
+    snooze = definitions[Snooze.__name__]
+    _text_of(property_of(snooze, "fingerprint"))["pattern"] = FINGERPRINT_PATTERN
+    for name in SNOOZE_TEXT_FIELDS:
+        _text_of(property_of(snooze, name))["pattern"] = NOT_BLANK_PATTERN
+    snooze["allOf"] = [  # Snooze._one_target
+        {"oneOf": [present("fingerprint"), present("agreement")]},
+        {"if": present("clause"), "then": present("agreement")},
+    ]
+    return _with_header(
+        schema,
+        "contract-checker notifications file",
+        "Who receives chat alerts of `contract-checker run --notify` (Slack, Microsoft Teams or "
+        "any JSON webhook), which findings go where, reminders, and snoozes. Webhook addresses "
+        f"are secrets: name the environment variable that holds each. {GENERATED_BY}",
+    )
+
+
+def _receiver_by_type() -> JsonSchemaValue:
+    """One receiver: `type` picks the schema the rest of its fields must follow (YAML editors
+    follow `if`/`then` to suggest each type's own fields)."""
+    types = {_type_of(model): model for model in RECEIVER_MODELS}
+    return {
+        "type": "object",
+        "title": "Receiver",
+        "description": "One receiver of alerts; its type decides which fields it takes",
+        "required": ["type"],
+        "properties": {
+            "type": {
+                "description": "slack (a Slack incoming webhook), teams (a Microsoft Teams "
+                "Workflows webhook) or webhook (any service that takes a JSON POST)",
+                "enum": list(types),
+                "examples": ["slack"],
+            }
+        },
+        "allOf": [
+            {
+                "if": {"required": ["type"], "properties": {"type": {"const": name}}},
+                "then": {"$ref": DEFS + model.__name__},
+            }
+            for name, model in types.items()
+        ],
+        "examples": [{"type": "slack", "url_env": "SLACK_LEGAL_WEBHOOK", "min_severity": "medium"}],
+    }
+
+
+def _type_of(model: type[BaseModel]) -> str:
+    """The receiver type a model stands for: the value of its `type: Literal[...]` field."""
+    [name] = get_args(model.model_fields["type"].annotation)
+    return str(name)
+
+
+def _one_or_more(item: JsonSchemaValue, at_least_one: bool = False) -> JsonSchemaValue:
+    """One value or a list of them (`to`); a filter may also be null, meaning no filter."""
+    if at_least_one:
+        return {"anyOf": [item, {"type": "array", "items": item, "minItems": 1}]}
+    return {"anyOf": [item, {"type": "array", "items": item}, {"type": "null"}]}
 
 
 def _with_header(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from checker.companion_schemas import (
     build_fact_types_schema,
+    build_notifications_schema,
     build_scenarios_schema,
     build_waivers_schema,
 )
@@ -54,13 +55,19 @@ SCHEMA_FILES: dict[str, SchemaFile] = {
         SchemaFile(
             "fact-types", "the fact-type catalogue: rules/fact-types.yaml", build_fact_types_schema
         ),
+        SchemaFile(
+            "notifications",
+            "chat alerts of run --notify: notifications.yaml",
+            build_notifications_schema,
+        ),
     )
 }
 
 
 def file_type_of(name: str) -> str | None:
     """The schema a YAML file found in a rules directory follows, by its name; None when it
-    is not a YAML file."""
+    is not a YAML file. (A notifications file is named on the command line, `run --notify
+    FILE`, and lives anywhere: it is never told by its name.)"""
     if name.endswith(SCENARIO_SUFFIXES):
         return "scenarios"
     if name in WAIVER_FILE_NAMES:

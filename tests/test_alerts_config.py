@@ -60,7 +60,9 @@ def test_the_example_file_loads_as_documented() -> None:
     assert model.reminder_days == [30, 7, 1]
     assert model.open_count_every == 7
     assert model.delivery.attempts == 5
-    assert loaded.snooze_lines == [44]  # the line of "- agreement: globex-reseller-2025"
+    assert model.receivers["legal"].max_items_per_digest == 50
+    assert audit.max_items_per_digest == 50  # the default
+    assert loaded.snooze_lines == [46]  # the line of "- agreement: globex-reseller-2025"
 
 
 def test_defaults_and_intervals(tmp_path: Path) -> None:

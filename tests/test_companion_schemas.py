@@ -1,12 +1,14 @@
-"""The JSON Schemas of the files authors write beside rule files (scenarios, waivers, fact types):
-committed and current, pointed at by the first line of every such file in rules/ and
-docs/examples/, followed by those files, rejecting misspelt keys, agreeing with the models on what
-is valid, and documented field by field. Also the `schema` command's --file-type and --all."""
+"""The JSON Schemas of the files authors write beside rule files (scenarios, waivers, fact types)
+and of the notifications file: committed and current, pointed at by the first line of every such
+file in rules/ and docs/examples/ (and of notifications.example.yaml), followed by those files,
+rejecting misspelt keys, agreeing with the models on what is valid, and documented field by field.
+Also the `schema` command's --file-type and --all."""
 
 from __future__ import annotations
 
 import copy
 import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,10 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
+from checker.alerts.config import load_notifications
 from checker.cli import main
 from checker.companion_schemas import instant_schema
+from checker.diagnostics import InputError
 from checker.fact_catalog import CatalogueFile
 from checker.fact_input import fact_from_record
 from checker.scenarios.model import ScenarioFile
@@ -29,7 +33,8 @@ from checker.yaml_source import load_yaml
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 EXAMPLES = ROOT / "docs" / "examples"
-COMPANIONS = ("scenarios", "waivers", "fact-types")
+COMPANIONS = ("scenarios", "waivers", "fact-types", "notifications")
+NOTIFICATIONS_EXAMPLE = ROOT / "notifications.example.yaml"
 # The schema each directory's files point at, worked out by hand from where they sit.
 SCHEMA_DIRECTORY_FROM = {RULES: "../schema/", EXAMPLES: "../../schema/"}
 
@@ -72,6 +77,7 @@ def test_every_file_type_has_its_schema_file() -> None:
         "scenarios": "schema/scenarios.schema.json",
         "waivers": "schema/waivers.schema.json",
         "fact-types": "schema/fact-types.schema.json",
+        "notifications": "schema/notifications.schema.json",
     }
     assert SCHEMA_FILES["agreement"].path == SCHEMA_FILE
 
@@ -202,6 +208,56 @@ def test_misspelt_fact_type_keys_are_rejected(validators: dict[str, Draft202012V
     ]
 
 
+def test_the_notifications_example_points_at_its_schema_and_follows_it(
+    validators: dict[str, Draft202012Validator],
+) -> None:
+    text = NOTIFICATIONS_EXAMPLE.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == (
+        "# yaml-language-server: $schema=schema/notifications.schema.json"
+    )
+    assert text.splitlines()[0] == schema_line(
+        str(NOTIFICATIONS_EXAMPLE), str(ROOT), "notifications"
+    )
+    assert _errors(validators["notifications"], load_yaml(str(NOTIFICATIONS_EXAMPLE)).data) == []
+
+
+def test_misspelt_notification_keys_are_rejected(
+    validators: dict[str, Draft202012Validator],
+) -> None:
+    data = load_yaml(str(NOTIFICATIONS_EXAMPLE)).data
+    data["receivers"]["legal"]["min_severty"] = data["receivers"]["legal"].pop("min_severity")
+    data["snoozes"][0]["experes"] = data["snoozes"][0].pop("expires")
+    data["reminder_day"] = data.pop("reminder_days")
+    assert sorted(_errors(validators["notifications"], data)) == [
+        ([], "Additional properties are not allowed ('reminder_day' was unexpected)"),
+        (
+            ["receivers", "legal"],
+            "Additional properties are not allowed ('min_severty' was unexpected)",
+        ),
+        (["snoozes", 0], "'expires' is a required property"),
+        (["snoozes", 0], "Additional properties are not allowed ('experes' was unexpected)"),
+    ]
+
+
+def test_a_receiver_type_picks_the_fields_it_takes(
+    validators: dict[str, Draft202012Validator],
+) -> None:
+    """`max_items` (findings per message) belongs to the generic webhook only; a misspelt type
+    is named as such, not buried in one error per receiver type."""
+    data = copy.deepcopy(NOTIFICATIONS)
+    data["receivers"]["legal"]["max_items"] = 20
+    assert _errors(validators["notifications"], data) == [
+        (
+            ["receivers", "legal"],
+            "Additional properties are not allowed ('max_items' was unexpected)",
+        )
+    ]
+    data["receivers"]["legal"] = {"type": "slak", "url_env": "SLACK_LEGAL_WEBHOOK"}
+    assert _errors(validators["notifications"], data) == [
+        (["receivers", "legal", "type"], "'slak' is not one of ['slack', 'teams', 'webhook']")
+    ]
+
+
 # The schemas and the models agree -------------------------------------------------------------
 
 Change = Callable[[dict[str, Any]], None]
@@ -228,11 +284,32 @@ WAIVERS: dict[str, Any] = {
 FACT_TYPES: dict[str, Any] = {
     "fact_types": {"deal.closed": {"description": "A sale", "fields": {"territory": "Country"}}}
 }
+NOTIFICATIONS: dict[str, Any] = {
+    "receivers": {
+        "legal": {"type": "slack", "url_env": "SLACK_LEGAL_WEBHOOK"},
+        "audit": {"type": "webhook", "url_env": "AUDIT_WEBHOOK"},
+    },
+    "fallback": "legal",
+    "routes": [{"to": ["legal"], "owner": ["emea-legal"]}],
+    "snoozes": [
+        {
+            "agreement": "globex-test",
+            "clause": "4.1",
+            "author": "Maria Weber",
+            "comment": "Settled in the QBR",
+            "expires": "2026-12-31",
+        }
+    ],
+}
+FINGERPRINT = "0123456789abcdef0123"
 SCENARIO = ["scenarios", 0]
 EXPECTATION = [*SCENARIO, "expect", 0]
 FIRST_FACT = [*SCENARIO, "facts", 0]
 WAIVER = ["waivers", 0]
 DEAL = ["fact_types", "deal.closed"]
+LEGAL = ["receivers", "legal"]
+ROUTE = ["routes", 0]
+SNOOZE = ["snoozes", 0]
 
 
 def _scenario(**changes: Any) -> Change:
@@ -267,6 +344,41 @@ def _deal(**changes: Any) -> Change:
         _update(data["fact_types"]["deal.closed"], changes)
 
     return change
+
+
+def _legal(**changes: Any) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        _update(data["receivers"]["legal"], changes)
+
+    return change
+
+
+def _audit(**changes: Any) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        _update(data["receivers"]["audit"], changes)
+
+    return change
+
+
+def _route(**changes: Any) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        _update(data["routes"][0], changes)
+
+    return change
+
+
+def _snooze(**changes: Any) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        _update(data["snoozes"][0], changes)
+
+    return change
+
+
+def _by_fingerprint(**changes: Any) -> Change:
+    """The snooze names one finding by fingerprint instead of a clause."""
+    return _snooze(
+        **{"fingerprint": FINGERPRINT, "agreement": LEFT_OUT, "clause": LEFT_OUT, **changes}
+    )
 
 
 def _top(**changes: Any) -> Change:
@@ -390,6 +502,93 @@ FACT_TYPE_CASES: list[tuple[str, Change, list[Any] | None]] = [
 ]
 
 
+NOTIFICATION_CASES: list[tuple[str, Change, list[Any] | None]] = [
+    ("the base notifications file", _top(), VALID),
+    ("a digest of at most 20 findings", _legal(max_items_per_digest=20), VALID),
+    ("a digest of no findings", _legal(max_items_per_digest=0), [*LEGAL, "max_items_per_digest"]),
+    ("a cap written as text", _legal(max_items_per_digest="50"), [*LEGAL, "max_items_per_digest"]),
+    ("a web address for url_env", _legal(url_env="https://hooks.example/x"), [*LEGAL, "url_env"]),
+    ("a variable name with a dash", _legal(url_env="SLACK-LEGAL"), [*LEGAL, "url_env"]),
+    ("an unknown receiver type", _legal(type="slak"), [*LEGAL, "type"]),
+    ("no receiver type", _legal(type=LEFT_OUT), LEGAL),
+    ("max_items on a Slack receiver", _legal(max_items=20), LEGAL),
+    ("max_items on a generic webhook", _audit(max_items=20), VALID),
+    ("a misspelt receiver key", _audit(min_severty="low"), ["receivers", "audit"]),
+    (
+        "an unknown minimum severity",
+        _audit(min_severity="urgent"),
+        ["receivers", "audit", "min_severity"],
+    ),
+    (
+        "a receiver name with capitals",
+        _top(receivers={**NOTIFICATIONS["receivers"], "Audit": {"type": "teams", "url_env": "A"}}),
+        ["receivers"],
+    ),
+    ("no receivers", _top(receivers={}), ["receivers"]),
+    ("a fallback with capitals", _top(fallback="Legal"), ["fallback"]),
+    ("no fallback", _top(fallback=LEFT_OUT), []),
+    ("a route to one receiver, written alone", _route(to="legal"), VALID),
+    ("a route to nobody", _route(to=[]), [*ROUTE, "to"]),
+    ("a route to a name with capitals", _route(to=["Legal"]), [*ROUTE, "to"]),
+    ("a severity filter written alone", _route(severity="critical"), VALID),
+    ("an unknown severity filter", _route(severity=["urgent"]), [*ROUTE, "severity"]),
+    ("a kind filter of null", _route(kind=None), VALID),
+    ("an unknown kind filter", _route(kind="braech"), [*ROUTE, "kind"]),
+    ("an owner filter as a number", _route(owner=5), [*ROUTE, "owner"]),
+    ("a misspelt route key", _route(ownr=["x"]), ROUTE),
+    ("an open count every 2w", _top(open_count_every="2w"), VALID),
+    ("an open count every 3 (days)", _top(open_count_every=3), VALID),
+    ("an open count every 0d", _top(open_count_every="0d"), ["open_count_every"]),
+    ("an open count every 0", _top(open_count_every=0), ["open_count_every"]),
+    ("an open count every month", _top(open_count_every="1 month"), ["open_count_every"]),
+    ("reminders 30, 7 and 0 days before", _top(reminder_days=[30, 7, 0]), VALID),
+    ("a reminder -1 day before", _top(reminder_days=[30, -1]), ["reminder_days", 1]),
+    ("a reminder written as text", _top(reminder_days=["7"]), ["reminder_days", 0]),
+    ("attempts written as text", _top(delivery={"attempts": "5"}), ["delivery", "attempts"]),
+    ("no attempt at all", _top(delivery={"attempts": 0}), ["delivery", "attempts"]),
+    ("a first retry after 1.5 s", _top(delivery={"first_retry_seconds": 1.5}), VALID),
+    (
+        "no time for an attempt",
+        _top(delivery={"timeout_seconds": 0}),
+        ["delivery", "timeout_seconds"],
+    ),
+    ("a misspelt delivery key", _top(delivery={"atempts": 5}), ["delivery"]),
+    ("a snooze by fingerprint", _by_fingerprint(), VALID),
+    ("a snooze by fingerprint, agreement null", _by_fingerprint(agreement=None), VALID),
+    (
+        "a fingerprint in capitals",
+        _by_fingerprint(fingerprint=FINGERPRINT.upper()),
+        [*SNOOZE, "fingerprint"],
+    ),
+    ("a short fingerprint", _by_fingerprint(fingerprint="0123"), [*SNOOZE, "fingerprint"]),
+    (
+        "a snooze by fingerprint and agreement",
+        _snooze(fingerprint=FINGERPRINT, clause=LEFT_OUT),
+        SNOOZE,
+    ),
+    ("a snooze naming nothing", _snooze(agreement=LEFT_OUT, clause=LEFT_OUT), SNOOZE),
+    ("a clause without its agreement", _by_fingerprint(clause="4.1"), SNOOZE),
+    ("a whole agreement snoozed", _snooze(clause=LEFT_OUT), VALID),
+    ("a blank comment", _snooze(comment="  "), [*SNOOZE, "comment"]),
+    ("no author", _snooze(author=LEFT_OUT), SNOOZE),
+    ("an impossible expiry day", _snooze(expires="2026-02-30"), [*SNOOZE, "expires"]),
+    ("a misspelt snooze key", _snooze(experes="2026-12-31", expires=LEFT_OUT), SNOOZE),
+]
+
+
+def _notifications_file_is_accepted(data: dict[str, Any]) -> bool:
+    """What `run --notify` and `validate --notifications` check: the file loaded as written
+    (JSON is YAML), with its receiver names and the addresses in it checked too."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "notifications.yaml"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        try:
+            load_notifications(str(path))
+        except InputError:
+            return False
+    return True
+
+
 def _scenario_file_is_accepted(data: dict[str, Any]) -> bool:
     """What loading a scenario file checks before it looks the agreement up: the model, and
     each fact as a fact file's line."""
@@ -430,6 +629,7 @@ ALL_CASES = [
     *_cases(
         "fact-types", FACT_TYPES, lambda data: _model_accepts(CatalogueFile, data), FACT_TYPE_CASES
     ),
+    *_cases("notifications", NOTIFICATIONS, _notifications_file_is_accepted, NOTIFICATION_CASES),
 ]
 
 
@@ -578,6 +778,7 @@ def test_cli_writes_every_schema_to_a_directory(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "agreement.schema.json",
         "fact-types.schema.json",
+        "notifications.schema.json",
         "scenarios.schema.json",
         "waivers.schema.json",
     ]
@@ -625,5 +826,6 @@ def test_schema_help_lists_every_file_type(capsys: pytest.CaptureFixture[str]) -
         main(["schema", "--help"])
     out = capsys.readouterr().out
     assert "contract-checker schema --all --output-dir schema/" in out
-    assert "  scenarios   scenario files: rules/<name>.test.yaml" in out
-    assert "  fact-types  the fact-type catalogue: rules/fact-types.yaml" in out
+    assert "  scenarios     scenario files: rules/<name>.test.yaml" in out
+    assert "  fact-types    the fact-type catalogue: rules/fact-types.yaml" in out
+    assert "  notifications chat alerts of run --notify: notifications.yaml" in out

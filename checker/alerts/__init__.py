@@ -7,7 +7,7 @@ One module per job, in the order the data flows:
   like a rule file;
 * `snoozes` and `routing`: which findings stay out of chat, and which receivers get the others;
 * `digest`: what each receiver is told tonight, from the findings, their history and what it was
-  told before;
+  told before (at most its `max_items_per_digest` findings listed, the rest counted);
 * `layout`, then `slack`, `teams` and `webhook` (chosen by `render`): the digest in plain words,
   then as each platform's messages, split to its limits and escaped;
 * `outbox`: the messages and each receiver's memory, in the state file's database;

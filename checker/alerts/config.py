@@ -8,6 +8,7 @@ A notifications file (see notifications.example.yaml at the top of the repositor
         type: slack                    # slack, teams or webhook
         url_env: SLACK_LEGAL_WEBHOOK   # the environment variable that holds the webhook address
         min_severity: medium           # optional: less severe findings are not sent here
+        max_items_per_digest: 50       # optional: findings listed per digest, the rest counted
     fallback: legal                    # findings no route takes, and undeliverable digests
     routes:
       - to: [legal]
@@ -53,10 +54,16 @@ from checker.validation_errors import diagnostics_from_validation
 from checker.yaml_source import Location, SourceDocument, load_yaml
 
 RECEIVER_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+ENVIRONMENT_VARIABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+FINGERPRINT_PATTERN = r"^[0-9a-f]{20}$"
+# `open_count_every` as text: a whole number of days or weeks.
+INTERVAL_PATTERN = r"^\s*(\d+)\s*(d|days?|w|weeks?)\s*$"
+# A first night can find thousands: a digest lists this many, counts the rest.
+DEFAULT_MAX_ITEMS_PER_DIGEST = 50
 _RECEIVER_NAME = re.compile(RECEIVER_NAME_PATTERN)
-_ENVIRONMENT_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_FINGERPRINT = re.compile(r"^[0-9a-f]{20}$")
-_INTERVAL = re.compile(r"^\s*(\d+)\s*(d|days?|w|weeks?)\s*$")
+_ENVIRONMENT_VARIABLE = re.compile(ENVIRONMENT_VARIABLE_PATTERN)
+_FINGERPRINT = re.compile(FINGERPRINT_PATTERN)
+_INTERVAL = re.compile(INTERVAL_PATTERN)
 _URL_HELP = (
     "a webhook address is a secret: put it in an environment variable (e.g. "
     "export SLACK_LEGAL_WEBHOOK='...') and name the variable here, as in "
@@ -108,6 +115,16 @@ class _Receiver(_Strict):
         description="Least severe finding sent here: critical, high, medium, low or info",
         examples=["medium"],
     )
+    max_items_per_digest: int = Field(
+        default=DEFAULT_MAX_ITEMS_PER_DIGEST,
+        strict=True,
+        ge=1,
+        le=10_000,
+        description="Most findings one digest lists (new ones, deadlines, resolved ones), the "
+        "most severe and most recent first; the rest are counted at its end ('... and 120 "
+        "more: see the report') and not sent again",
+        examples=[50],
+    )
 
     @field_validator("url_env")
     @classmethod
@@ -123,21 +140,28 @@ class _Receiver(_Strict):
 class SlackReceiver(_Receiver):
     """A Slack channel's incoming webhook: Block Kit messages."""
 
-    type: Literal["slack"]
+    type: Literal["slack"] = Field(
+        description="slack: a Slack channel's incoming webhook", examples=["slack"]
+    )
 
 
 class TeamsReceiver(_Receiver):
     """A Microsoft Teams channel's Workflows webhook: Adaptive Cards."""
 
-    type: Literal["teams"]
+    type: Literal["teams"] = Field(
+        description="teams: a Microsoft Teams channel's Workflows webhook", examples=["teams"]
+    )
 
 
 class WebhookReceiver(_Receiver):
     """Any service taking a JSON POST: the digest as data."""
 
-    type: Literal["webhook"]
+    type: Literal["webhook"] = Field(
+        description="webhook: any service that takes a JSON POST", examples=["webhook"]
+    )
     max_items: int = Field(
         default=50,
+        strict=True,
         ge=1,
         le=10_000,
         description="Most findings in one message; a larger digest is split into several",
@@ -230,10 +254,16 @@ class Delivery(_Strict):
     """How hard to try: attempts per message, waits between them, the time allowed per attempt."""
 
     attempts: int = Field(
-        default=5, ge=1, le=20, description="Attempts per message in one run", examples=[5]
+        default=5,
+        strict=True,
+        ge=1,
+        le=20,
+        description="Attempts per message in one run",
+        examples=[5],
     )
     first_retry_seconds: float = Field(
         default=2,
+        strict=True,
         ge=0,
         le=600,
         description="Wait before the second attempt; doubled before each further one",
@@ -241,6 +271,7 @@ class Delivery(_Strict):
     )
     max_wait_seconds: float = Field(
         default=300,
+        strict=True,
         ge=0,
         le=3600,
         description="Longest wait, also for a service that asks to wait (HTTP 429); "
@@ -248,7 +279,12 @@ class Delivery(_Strict):
         examples=[300],
     )
     timeout_seconds: float = Field(
-        default=10, gt=0, le=300, description="Time allowed for one attempt", examples=[10]
+        default=10,
+        strict=True,
+        gt=0,
+        le=300,
+        description="Time allowed for one attempt",
+        examples=[10],
     )
 
 
@@ -258,6 +294,15 @@ class NotificationsFile(_Strict):
     receivers: dict[str, Receiver] = Field(
         min_length=1,
         description="Who receives alerts, by name: a Slack, Teams or generic webhook each",
+        examples=[
+            {
+                "legal": {
+                    "type": "slack",
+                    "url_env": "SLACK_LEGAL_WEBHOOK",
+                    "min_severity": "medium",
+                }
+            }
+        ],
     )
     fallback: str = Field(
         description="The receiver of findings no route takes and of digests that could not be "
@@ -268,20 +313,46 @@ class NotificationsFile(_Strict):
         default_factory=list,
         description="Which findings go to which receivers; a finding goes to every route it "
         "matches",
+        examples=[[{"to": ["legal"], "owner": ["emea-legal"]}]],
     )
-    reminder_days: list[Annotated[int, Field(ge=0, le=3660)]] = Field(
+    reminder_days: list[Annotated[int, Field(strict=True, ge=0, le=3660)]] = Field(
         default_factory=lambda: [30, 7, 1],
         description="Remind of a deadline this many days before it falls due",
         examples=[[30, 7, 1]],
     )
-    open_count_every: Annotated[int, BeforeValidator(_interval_days), Field(ge=1)] = Field(
-        default=7,
-        description="How often the count of still-open findings is repeated, e.g. 7d or 2w",
-        examples=["7d"],
+    open_count_every: Annotated[int, BeforeValidator(_interval_days), Field(strict=True, ge=1)] = (
+        Field(
+            default=7,
+            description="How often the count of still-open findings is repeated, e.g. 7d or 2w",
+            examples=["7d"],
+        )
     )
-    delivery: Delivery = Field(default_factory=Delivery)
+    delivery: Delivery = Field(
+        default_factory=Delivery,
+        description="How hard to try to deliver each message (optional: these are the defaults)",
+        examples=[
+            {
+                "attempts": 5,
+                "first_retry_seconds": 2,
+                "max_wait_seconds": 300,
+                "timeout_seconds": 10,
+            }
+        ],
+    )
     snoozes: list[Snooze] = Field(
-        default_factory=list, description="Findings kept out of chat until a date"
+        default_factory=list,
+        description="Findings kept out of chat until a date (they stay in reports, marked)",
+        examples=[
+            [
+                {
+                    "agreement": "globex-reseller-2025",
+                    "clause": "4.1",
+                    "author": "Maria Weber",
+                    "comment": "Settled in the QBR, amendment being signed",
+                    "expires": "2026-12-31",
+                }
+            ]
+        ],
     )
 
     @field_validator("reminder_days")

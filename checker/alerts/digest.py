@@ -15,6 +15,19 @@ A receiver's digest holds:
   days have passed since it was last sent (and there are some).
 
 Snoozed and waived findings are left out of all four; deadlines only ever come as reminders.
+
+**A cap per receiver** (`max_items_per_digest`, 50 by default): a first night, or a new rule file,
+can find thousands of findings, which must not become hundreds of chat messages. Beyond the cap
+a digest lists the most important items and counts the rest by kind at its end ("... and 2950
+more: see the report"). Chosen first: new findings and reminders before resolved ones; among
+them the most severe; at equal severity a clause that could not be checked, then breaches, rights
+triggered and deadlines; then the most recent (for a reminder: the one due soonest). The items
+left out are remembered as told, exactly like the listed ones: the digest told the receiver
+about them (counted, pointing at the report, which lists every finding), so they are not
+announced again on later nights, the open count still includes them, and each is announced as
+resolved when it is. Keeping them back for later digests instead would drip a first night's
+backlog out as "new" for weeks and repeat "... and N more" every night.
+
 Nothing here reads a clock or the database: what the receiver was told comes in as
 `ReceiverMemory`, and what it is told tonight goes out as a `DigestPlan`, recorded only when the
 digest is written to the outbox.
@@ -101,6 +114,19 @@ class OpenCount(_Data):
     by_kind: dict[str, int]
 
 
+class LeftOut(_Data):
+    """What a digest does not list because of the receiver's `max_items_per_digest`: counted
+    by kind (new findings by finding kind, reminders of deadlines, resolved findings)."""
+
+    new: dict[str, int] = {}  # finding kind -> new findings not listed
+    reminders: int = 0
+    resolved: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.new.values()) + self.reminders + self.resolved
+
+
 class Undelivered(_Data):
     """Why a digest is sent to the fallback: the receiver it was for, and what went wrong."""
 
@@ -118,12 +144,14 @@ class Digest(_Data):
     resolved: tuple[Item, ...] = ()
     open_count: OpenCount | None = None
     undelivered: Undelivered | None = None
+    left_out: LeftOut | None = None  # beyond the receiver's max_items_per_digest
 
     @property
     def is_empty(self) -> bool:
         return not (self.new or self.reminders or self.resolved or self.open_count)
 
     def item_count(self) -> int:
+        """Items listed (those left out by the cap are only counted)."""
         return len(self.new) + len(self.reminders) + len(self.resolved)
 
 
@@ -208,6 +236,61 @@ def build_digests(
     ]
 
 
+def _rank_new(item: Item) -> tuple[object, ...]:
+    """Which new finding a capped digest lists first: see the module docstring."""
+    return (0, *_importance(item), -item.date.toordinal(), *_identity(item))
+
+
+def _rank_reminder(reminder: Reminder) -> tuple[object, ...]:
+    item = reminder.item
+    return (0, *_importance(item), item.date.toordinal(), *_identity(item))
+
+
+def _rank_resolved(item: Item) -> tuple[object, ...]:
+    return (1, *_importance(item), -item.date.toordinal(), *_identity(item))
+
+
+_KIND_ORDER = {FindingKind.ERROR: 0, FindingKind.BREACH: 1, FindingKind.TRIGGER: 2}
+
+
+def _importance(item: Item) -> tuple[int, int]:
+    return (item.severity.rank, _KIND_ORDER.get(item.kind, len(_KIND_ORDER)))
+
+
+def _identity(item: Item) -> tuple[object, ...]:
+    return (item.agreement, natural_key(item.clause), item.subject, item.fingerprint)
+
+
+def _capped(
+    new: list[Item], reminders: list[Reminder], resolved: list[Item], cap: int
+) -> tuple[list[Item], list[Reminder], list[Item], LeftOut | None]:
+    """The items a digest lists (at most `cap`, each list in its own order) and the count of
+    those it leaves out, or None when everything fits."""
+    if len(new) + len(reminders) + len(resolved) <= cap:
+        return new, reminders, resolved, None
+    ranked: list[tuple[tuple[object, ...], str, int]] = [
+        *((_rank_new(item), "new", index) for index, item in enumerate(new)),
+        *((_rank_reminder(r), "reminders", index) for index, r in enumerate(reminders)),
+        *((_rank_resolved(item), "resolved", index) for index, item in enumerate(resolved)),
+    ]
+    ranked.sort(key=lambda entry: entry[0])
+    listed = {(name, index) for _, name, index in ranked[:cap]}
+    left_new: Counter[str] = Counter(
+        item.kind.value for index, item in enumerate(new) if ("new", index) not in listed
+    )
+    left_out = LeftOut(
+        new=dict(sorted(left_new.items())),
+        reminders=sum(("reminders", index) not in listed for index in range(len(reminders))),
+        resolved=sum(("resolved", index) not in listed for index in range(len(resolved))),
+    )
+    return (
+        [item for index, item in enumerate(new) if ("new", index) in listed],
+        [r for index, r in enumerate(reminders) if ("reminders", index) in listed],
+        [item for index, item in enumerate(resolved) if ("resolved", index) in listed],
+        left_out,
+    )
+
+
 def _plan(
     name: str,
     as_of: date,
@@ -229,14 +312,18 @@ def _plan(
     last = memory.open_count_sent_on
     if total and (last is None or (as_of - last).days >= notifications.open_count_every):
         open_count = OpenCount(total=total, by_kind=dict(sorted(bucket.open_by_kind.items())))
+    cap = notifications.receivers[name].max_items_per_digest
+    listed_new, listed_reminders, listed_resolved, left_out = _capped(new, reminders, resolved, cap)
     digest = Digest(
         receiver=name,
         as_of=as_of,
-        new=tuple(new),
-        reminders=tuple(reminders),
-        resolved=tuple(resolved),
+        new=tuple(listed_new),
+        reminders=tuple(listed_reminders),
+        resolved=tuple(listed_resolved),
         open_count=open_count,
+        left_out=left_out,
     )
+    # Everything is remembered as told, listed or only counted (see the module docstring).
     return DigestPlan(
         digest,
         announced=new,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from checker.alerts.digest import Digest, Item, Reminder
+from checker.alerts.digest import Digest, Item, LeftOut, Reminder
 from checker.findings import FindingKind
 
 # Evidence shown per finding; the rest is counted ("and 12 more facts").
@@ -53,16 +53,21 @@ def title(digest: Digest) -> str:
 
 
 def headline(digest: Digest) -> str:
-    """What the digest holds, in one line: `3 new breaches, 2 deadlines coming up, 1 resolved`."""
+    """What the digest holds, in one line: `3 new breaches, 2 deadlines coming up, 1 resolved`;
+    items left out by the receiver's cap are counted too."""
+    left_out = digest.left_out or LeftOut()
     counts: list[str] = []
     for kind, (one, many) in _HEADLINE_NOUNS.items():
-        number = sum(1 for item in digest.new if item.kind is kind)
+        listed = sum(1 for item in digest.new if item.kind is kind)
+        number = listed + left_out.new.get(kind.value, 0)
         if number:
             counts.append(_count(number, one, many))
-    if digest.reminders:
-        counts.append(_count(len(digest.reminders), "deadline coming up", "deadlines coming up"))
-    if digest.resolved:
-        counts.append(f"{len(digest.resolved)} resolved")
+    reminders = len(digest.reminders) + left_out.reminders
+    if reminders:
+        counts.append(_count(reminders, "deadline coming up", "deadlines coming up"))
+    resolved = len(digest.resolved) + left_out.resolved
+    if resolved:
+        counts.append(f"{resolved} resolved")
     if digest.open_count is not None:
         counts.append(f"{digest.open_count.total} still open")
     text = ", ".join(counts) if counts else "nothing new"
@@ -73,7 +78,9 @@ def headline(digest: Digest) -> str:
 
 def sections(digest: Digest) -> list[Section]:
     """The digest's sections in reading order: why it is here (for a fallback copy), new findings
-    by kind, deadlines coming up, resolved findings, the open count."""
+    by kind, deadlines coming up, resolved findings, the open count, and what the receiver's cap
+    left out (counted)."""
+    left_out = digest.left_out or LeftOut()
     found: list[Section] = []
     if digest.undelivered is not None:
         note = (
@@ -85,13 +92,15 @@ def sections(digest: Digest) -> list[Section]:
     for kind, heading in _NEW_SECTION.items():
         entries = tuple(_new_entry(item, digest.as_of) for item in digest.new if item.kind is kind)
         if entries:
-            found.append(Section(f"{heading} ({len(entries)})", entries))
+            counted = left_out.new.get(kind.value, 0)
+            found.append(Section(_listed(heading, entries, counted), entries))
     if digest.reminders:
         entries = tuple(_reminder_entry(reminder) for reminder in digest.reminders)
-        found.append(Section(f"Deadlines coming up ({len(entries)})", entries))
+        found.append(Section(_listed("Deadlines coming up", entries, left_out.reminders), entries))
     if digest.resolved:
         entries = tuple(_resolved_entry(item) for item in digest.resolved)
-        found.append(Section(f"Resolved since the last digest ({len(entries)})", entries))
+        heading = "Resolved since the last digest"
+        found.append(Section(_listed(heading, entries, left_out.resolved), entries))
     if digest.open_count is not None:
         by_kind = ", ".join(
             _count(number, *_OPEN_NOUNS.get(kind, (kind, kind)))
@@ -100,7 +109,34 @@ def sections(digest: Digest) -> list[Section]:
         total = digest.open_count.total
         text = f"{_count(total, 'finding is', 'findings are')} open: {by_kind}."
         found.append(Section("Still open", (Entry("", (text,)),)))
+    if left_out.total:
+        found.append(Section("Not listed here", (Entry("", (left_out_words(left_out),)),)))
     return found
+
+
+def left_out_words(left_out: LeftOut) -> str:
+    """`... and 2950 more: see the report (2900 new breaches, 50 rights triggered). Only ...`"""
+    counted = [
+        _count(left_out.new[kind.value], *_HEADLINE_NOUNS[kind])
+        for kind in _HEADLINE_NOUNS
+        if left_out.new.get(kind.value)
+    ]
+    if left_out.reminders:
+        counted.append(_count(left_out.reminders, "deadline coming up", "deadlines coming up"))
+    if left_out.resolved:
+        counted.append(f"{left_out.resolved} resolved")
+    return (
+        f"... and {left_out.total} more: see the report ({', '.join(counted)}). Only the most "
+        "severe and most recent are listed here; the others will not be listed in a later "
+        "digest either."
+    )
+
+
+def _listed(heading: str, entries: Sequence[Entry], left_out: int) -> str:
+    """ "New breaches (3)", or "New breaches (50 of 2900)" when the cap left some out."""
+    if left_out:
+        return f"{heading} ({len(entries)} of {len(entries) + left_out})"
+    return f"{heading} ({len(entries)})"
 
 
 def finding_title(item: Item) -> str:

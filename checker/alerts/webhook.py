@@ -6,10 +6,11 @@ Each part is a whole JSON document::
     {"source": "contract-checker", "receiver": "audit", "as_of": "2026-11-22",
      "part": 1, "parts": 2, "summary": "3 new breaches, 1 resolved",
      "undelivered": null, "open_count": {"total": 14, "by_kind": {"breach": 11, "trigger": 3}},
-     "new": [...], "reminders": [...], "resolved": [...]}
+     "left_out": null, "new": [...], "reminders": [...], "resolved": [...]}
 
-The open count and the undelivered note ride on the first part. Values are data, not markup, so
-nothing is escaped beyond JSON's own quoting.
+The open count, the undelivered note and `left_out` (what the receiver's `max_items_per_digest`
+left out, counted: `{"new": {"breach": 2900}, "reminders": 0, "resolved": 50}`) ride on the
+first part. Values are data, not markup, so nothing is escaped beyond JSON's own quoting.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def render(digest: Digest, max_items: int) -> list[dict[str, Any]]:
             "summary": headline(digest),
             "undelivered": data["undelivered"] if first else None,
             "open_count": data["open_count"] if first else None,
+            "left_out": data["left_out"] if first else None,
         }
         for name in _LISTS:
             part[name] = [entry for list_name, entry in chunk if list_name == name]

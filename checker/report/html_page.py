@@ -4,7 +4,8 @@ Order: a summary (counts by kind and severity, as-of, agreements, facts), new br
 run keeps history), the other breaches and rights triggered per agreement, deadlines as a
 timeline grouped by week (or by month for long horizons), what could not be checked, waived
 findings with their waivers, what was resolved or went stale since the last run, and rejected
-fact lines. Each finding shows its evidence: fact id, type, time and source file:line.
+fact lines. Each finding shows its evidence: fact id, type, time and source file:line; a finding
+snoozed in chat (--notify) carries a note saying until when, by whom and why.
 
 The page has inline CSS only, no scripts, and a content security policy that forbids loading
 anything; every value is HTML-escaped. Findings are read from disk one at a time, one pass per
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from checker.findings import Finding, FindingKind, Severity
 from checker.report.reading import (
@@ -33,6 +35,8 @@ from checker.report.reading import (
     plural,
     printable,
     reported,
+    snooze_of,
+    snooze_words,
     status_words,
     tally,
     tracked,
@@ -42,6 +46,9 @@ from checker.report.reading import (
 from checker.run import RunResult
 from checker.tracking import Gone, Status, Tracked
 from checker.waivers import TERM_CLAUSE, Waiver
+
+if TYPE_CHECKING:
+    from checker.alerts.snoozes import SnoozeRecord
 
 MAX_LISTED_FACT_ERRORS = 200
 
@@ -113,6 +120,9 @@ table.facts th { width: 190px; }
 .tag.status-resolved { color: var(--resolved); }
 .tag.status-stale { background: var(--error-bg); color: var(--error); }
 .tag.waived { background: var(--waived-bg); color: var(--waived); }
+.tag.snoozed { background: var(--error-bg); color: var(--ink); }
+p.snooze { border-left: 3px solid var(--muted); background: var(--error-bg); padding: 6px 10px;
+  font-size: 13.5px; margin-top: 6px; }
 ol.timeline { list-style: none; margin: 0; padding: 0 0 0 18px; border-left: 3px solid #b2ddff; }
 ol.timeline > li { display: flex; gap: 16px; position: relative; }
 ol.timeline > li::before { content: ""; position: absolute; left: -26px; top: 18px; width: 13px;
@@ -297,7 +307,13 @@ def _new_breaches(result: RunResult, counts: Tally) -> Iterator[str]:
         history = tracked(result, finding)
         if history is not None and history.status is Status.NEW:
             shown += 1
-            yield _finding(finding, history, expired_waiver_words(decision), with_agreement=True)
+            yield _finding(
+                finding,
+                history,
+                expired_waiver_words(decision),
+                with_agreement=True,
+                snooze=snooze_of(result, finding),
+            )
     if not shown:
         yield '<p class="empty">No new breaches.</p>\n'
     yield "</section>\n"
@@ -327,7 +343,13 @@ def _by_agreement(result: RunResult) -> Iterator[str]:
                     f"{escape(outline.owner)}</p>\n"
                 )
         shown += 1
-        yield _finding(finding, history, expired_waiver_words(decision), with_agreement=False)
+        yield _finding(
+            finding,
+            history,
+            expired_waiver_words(decision),
+            with_agreement=False,
+            snooze=snooze_of(result, finding),
+        )
     if not shown:
         yield f'<p class="empty">{escape(KIND_NONE[FindingKind.BREACH])} '
         yield f"{escape(KIND_NONE[FindingKind.TRIGGER])}</p>\n"
@@ -360,7 +382,11 @@ def _timeline(result: RunResult) -> Iterator[str]:
                 f'<span>{escape(days_until(day, as_of))}</span></div><div class="cards-of-day">\n'
             )
         yield _finding(
-            finding, tracked(result, finding), expired_waiver_words(decision), with_agreement=True
+            finding,
+            tracked(result, finding),
+            expired_waiver_words(decision),
+            with_agreement=True,
+            snooze=snooze_of(result, finding),
         )
     if period is None:
         yield f'<p class="empty">{escape(KIND_NONE[FindingKind.DEADLINE])}</p>\n'
@@ -376,7 +402,13 @@ def _errors(result: RunResult, counts: Tally) -> Iterator[str]:
         return
     yield f'<p class="alert">{escape(ERROR_WARNING)}</p>\n'
     for finding, _ in reported(result, FindingKind.ERROR):
-        yield _finding(finding, tracked(result, finding), "", with_agreement=True)
+        yield _finding(
+            finding,
+            tracked(result, finding),
+            "",
+            with_agreement=True,
+            snooze=snooze_of(result, finding),
+        )
     yield "</section>\n"
 
 
@@ -390,7 +422,14 @@ def _waived(result: RunResult) -> Iterator[str]:
     shown = 0
     for finding, waiver in waived(result):
         shown += 1
-        yield _finding(finding, tracked(result, finding), "", with_agreement=True, waiver=waiver)
+        yield _finding(
+            finding,
+            tracked(result, finding),
+            "",
+            with_agreement=True,
+            waiver=waiver,
+            snooze=snooze_of(result, finding),
+        )
     if not shown:
         yield '<p class="empty">No finding is waived.</p>\n'
     for title, listed, date_heading in (
@@ -449,9 +488,11 @@ def _finding(
     *,
     with_agreement: bool,
     waiver: Waiver | None = None,
+    snooze: SnoozeRecord | None = None,
     css: str = "",
 ) -> str:
-    """One finding as a card: what, where, when, how severe, its status and its evidence."""
+    """One finding as a card: what, where, when, how severe, its status and its evidence; a
+    snoozed finding (--notify) says until when, by whom and why it is kept out of chat."""
     kind = finding.kind
     classes = " ".join(filter(None, ["finding", kind.value, "waived" if waiver else "", css]))
     tags = [
@@ -466,6 +507,8 @@ def _finding(
         )
     if waiver is not None:
         tags.append('<span class="tag waived">waived</span>')
+    if snooze is not None:
+        tags.append('<span class="tag snoozed">snoozed in chat</span>')
     if finding.clause == WHOLE_AGREEMENT:
         where = "the whole agreement"
     elif finding.clause == TERM_CLAUSE:
@@ -482,6 +525,11 @@ def _finding(
     ]
     if note:
         parts.append(f'<p class="note">{escape(note)}</p>')
+    if snooze is not None:
+        parts.append(
+            f'<p class="snooze">{escape(snooze_words(snooze))} '
+            f'<span class="meta">({escape(snooze.path)}:{snooze.line})</span></p>'
+        )
     if finding.evidence:
         parts.append(
             '<table class="evidence"><tr><th>Fact</th><th>Type</th><th>Time</th>'

@@ -5,6 +5,7 @@ is its finding's fingerprint (agreement, clause, kind, code and subject: never t
 its DTSTAMP is the run's as-of instant, so identical runs write identical files. Windows that
 close on a date (a termination right, a renegotiation window) are already deadline findings of
 their own, so only deadlines are listed; waived deadlines are left out, as in the other reports.
+A deadline snoozed in chat (--notify) stays in the calendar, its description saying so.
 Written with the `icalendar` library (folding and escaping), one event at a time.
 """
 
@@ -23,6 +24,8 @@ from checker.report.reading import (
     expired_waiver_words,
     printable,
     reported,
+    snooze_of,
+    snooze_words,
     status_words,
     tracked,
 )
@@ -98,6 +101,9 @@ def _description(result: RunResult, finding: Finding, decision: WaiverDecision) 
     note = expired_waiver_words(decision)
     if note:
         lines.append(note)
+    snoozed = snooze_words(snooze_of(result, finding))
+    if snoozed:  # with --notify: kept out of chat, still in the calendar
+        lines.append(snoozed)
     if finding.evidence:
         lines.append("Evidence:")
         lines += [f"- {evidence_words(e)}" for e in finding.evidence]

@@ -6,7 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from checker.findings import Finding
 from checker.report.history import history_json, status_fields
+from checker.report.reading import snooze_of
 from checker.report.summary import summary_dict
 from checker.run import RunResult
 from checker.waivers import finding_record, waiver_record
@@ -22,8 +24,7 @@ def as_json(result: RunResult) -> str:
         if result.history is not None:  # with --state: status, first_seen, last_seen
             record.update(status_fields(result.history, finding))
         if result.snoozes is not None:  # with --notify: null, or the snooze keeping it from chat
-            snooze = result.snoozes.decide(finding)
-            record["snooze"] = snooze.to_dict() if snooze is not None else None
+            record["snooze"] = _snooze_field(result, finding)
         (waived if decision.waived else findings).append(record)
     document = {
         "summary": summary_dict(result.summary),
@@ -45,10 +46,15 @@ def as_json(result: RunResult) -> str:
 
 def as_jsonl(result: RunResult) -> Iterator[str]:
     """One finding per line, waived ones included: `waiver` is null, or the waiver with its
-    `status` ("waived", or "expired" for a finding reported again)."""
+    `status` ("waived", or "expired" for a finding reported again); with --notify, `snooze` is
+    null or the snooze keeping the finding out of chat."""
     for finding in result.findings:
         record = finding_record(finding, result.waivers.decide(finding))
         if result.snoozes is not None:  # with --notify: null, or the snooze keeping it from chat
-            snooze = result.snoozes.decide(finding)
-            record["snooze"] = snooze.to_dict() if snooze is not None else None
+            record["snooze"] = _snooze_field(result, finding)
         yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _snooze_field(result: RunResult, finding: Finding) -> dict[str, Any] | None:
+    snooze = snooze_of(result, finding)
+    return snooze.to_dict() if snooze is not None else None

@@ -2,7 +2,9 @@
 
 A clause with breaches fails (a `failure` listing them); a clause that could not be checked is an
 `error` (listing the errors, and any breaches too); any other clause passes, its rights
-triggered, deadlines and waived findings listed in `system-out`. A last suite, "fact input",
+triggered, deadlines and waived findings listed in `system-out`. With --notify, `system-out`
+also lists the clause's findings snoozed in chat (kind, date, subject and the snooze): a snooze
+keeps a finding out of chat only, so a snoozed breach still fails. A last suite, "fact input",
 has one case that is an error when fact lines were rejected. Counts (tests, failures, errors)
 are on every suite and on the root, as Jenkins, GitLab and GitHub dashboards read them.
 
@@ -26,6 +28,7 @@ from checker.report.reading import (
     outlines_by_agreement,
     plural,
     printable,
+    snooze_of,
 )
 from checker.run import AgreementOutline, RunResult
 from checker.timeutil import iso_of_epoch
@@ -56,6 +59,7 @@ class _Clause:
     failing: list[Finding] = field(default_factory=list)  # breaches, not waived
     errors: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # triggers, deadlines, waived findings
+    snoozed: list[str] = field(default_factory=list)  # findings kept out of chat (--notify)
 
     @property
     def outcome(self) -> str:
@@ -86,7 +90,7 @@ def as_junit(result: RunResult) -> Iterator[str]:
     outlines = outlines_by_agreement(result)
     for agreement, findings in _by_agreement(result, sorted(suites)):
         outline = outlines.get(agreement)
-        clauses = _clauses(outline, findings)
+        clauses = _clauses(result, outline, findings)
         yield from _suite(agreement, clauses, suites[agreement], stamp, outline)
     yield from _fact_input_suite(result, stamp)
     yield "</testsuites>\n"
@@ -137,7 +141,9 @@ def _by_agreement(
 
 
 def _clauses(
-    outline: AgreementOutline | None, findings: Iterable[tuple[Finding, WaiverDecision]]
+    result: RunResult,
+    outline: AgreementOutline | None,
+    findings: Iterable[tuple[Finding, WaiverDecision]],
 ) -> list[_Clause]:
     """The agreement's clauses in rule-file order, then any other clause a finding names."""
     clauses: dict[str, _Clause] = {}
@@ -145,6 +151,12 @@ def _clauses(
         clauses = {cid: _Clause(cid, title) for cid, title in outline.clauses}
     for finding, decision in findings:
         case = clauses.setdefault(finding.clause, _Clause(finding.clause, finding.clause_title))
+        snooze = snooze_of(result, finding)
+        if snooze is not None:
+            case.snoozed.append(
+                f"{KIND_LABELS[finding.kind]} {finding.date} ({finding.subject}): "
+                f"{snooze.describe()}"
+            )
         if decision.waived and decision.waiver is not None:
             waiver = decision.waiver
             case.notes.append(
@@ -199,8 +211,8 @@ def _case(agreement: str, case: _Clause) -> Iterator[str]:
         summary = f"{plural(len(case.failing), 'breach', 'breaches')}: {case.failing[0].message}"
         yield f'      <failure type="breach" message={attribute(_short(summary))}>'
         yield text(_listing(case.failing)) + "</failure>\n"
-    if case.notes:
-        yield "      <system-out>" + text("\n".join(case.notes)) + "</system-out>\n"
+    if case.notes or case.snoozed:
+        yield "      <system-out>" + text("\n".join(case.notes + case.snoozed)) + "</system-out>\n"
     yield "    </testcase>\n"
 
 

@@ -1,5 +1,6 @@
 """The Markdown report: a summary, then breaches, rights triggered, deadlines (by date) and what
 could not be checked, each as a table; then waived findings, waivers, history and rejected lines.
+A finding snoozed in chat (--notify) says so after its message, with who snoozed it and why.
 
 Every value from rules or facts goes through `markdown_text`, so it shows as written and can
 neither break a table nor become a link, an image, a mention or HTML (checked with GitHub's
@@ -24,6 +25,8 @@ from checker.report.reading import (
     plural,
     printable,
     reported,
+    snooze_of,
+    snooze_words,
     status_words,
     tally,
     tracked,
@@ -137,15 +140,14 @@ def _kind_section(result: RunResult, kind: FindingKind) -> Iterator[str]:
         if not rows:
             yield _row(header) + _row(["---"] * len(header))
         rows += 1
-        message = finding.message
-        note = expired_waiver_words(decision)
+        notes = [expired_waiver_words(decision), _snooze_note(result, finding)]
         cells = [
             finding.date.isoformat(),
             finding.agreement,
             clause_words(finding),
             finding.severity.value,
             *([status_words(tracked(result, finding))] if history else []),
-            f"{message} {note}" if note else message,
+            " ".join(filter(None, [finding.message, *notes])),
         ]
         yield _row([*map(markdown_text, cells), _evidence(finding)])
     yield "\n" if rows else f"{KIND_NONE[kind]}\n\n"
@@ -164,7 +166,7 @@ def _waived_section(result: RunResult) -> Iterator[str]:
             finding.agreement,
             clause_words(finding),
             finding.kind.value,
-            finding.message,
+            " ".join(filter(None, [finding.message, _snooze_note(result, finding)])),
             waiver_words(waiver),
         ]
         yield _row([*map(markdown_text, cells), _evidence(finding)])
@@ -225,6 +227,12 @@ def _fact_errors(result: RunResult) -> Iterator[str]:
     if hidden > 0:
         yield f"\n... and {hidden} more (all are listed with --format json).\n"
     yield "\n"
+
+
+def _snooze_note(result: RunResult, finding: Finding) -> str:
+    """ "(Snoozed in chat until 2026-12-31 by Maria Weber: comment)", or "" (see --notify)."""
+    words = snooze_words(snooze_of(result, finding))
+    return f"({words})" if words else ""
 
 
 def _evidence(finding: Finding) -> str:

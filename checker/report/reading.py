@@ -11,12 +11,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from checker.findings import Evidence, Finding, FindingKind, Severity
 from checker.run import AgreementOutline, RunResult
 from checker.timeutil import date_of_epoch, epoch_of_date, iso_of_epoch
 from checker.tracking import Status, Tracked
 from checker.waivers import TERM_CLAUSE, Waiver, WaiverDecision
+
+if TYPE_CHECKING:
+    from checker.alerts.snoozes import SnoozeRecord
 
 # Section headings, in the order the reports list the kinds: the most urgent first.
 KIND_HEADINGS = {
@@ -100,6 +104,20 @@ def expired_waiver_words(decision: WaiverDecision) -> str:
         return ""
     waiver = decision.waiver
     return f"Waiver {waiver.id} expired on {waiver.expires}: reported again."
+
+
+def snooze_of(result: RunResult, finding: Finding) -> SnoozeRecord | None:
+    """The snooze keeping the finding out of chat (only with --notify), or None. A snoozed
+    finding is still reported and counted: reports mark it, nothing more."""
+    return result.snoozes.decide(finding) if result.snoozes is not None else None
+
+
+def snooze_words(snooze: SnoozeRecord | None) -> str:
+    """ "Snoozed in chat until 2026-12-31 by Maria Weber: amendment being signed", or ""."""
+    if snooze is None:
+        return ""
+    described = snooze.describe()
+    return described[:1].upper() + described[1:]
 
 
 def status_words(tracked: Tracked | None) -> str:

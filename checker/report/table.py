@@ -7,6 +7,7 @@ import textwrap
 from tabulate import tabulate
 
 from checker.report.history import history_sections, history_summary, status_cell
+from checker.report.reading import snooze_of
 from checker.report.summary import summary_dict
 from checker.run import RunResult
 from checker.waivers import AppliedWaivers, Waiver
@@ -22,7 +23,7 @@ def as_table(result: RunResult) -> str:
         message = textwrap.fill(f.message, 70)
         if decision.waiver is not None:  # reported again: its waiver has expired
             message += f"\n(waiver {decision.waiver.id} expired on {decision.waiver.expires})"
-        snooze = result.snoozes.decide(f) if result.snoozes is not None else None
+        snooze = snooze_of(result, f)
         if snooze is not None:  # with --notify: kept out of chat, still reported
             message += "\n(" + textwrap.fill(snooze.describe(), 70) + ")"
         rows.append(
