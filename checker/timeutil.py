@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+from checker.suggest import closest
+
 SECONDS_PER_DAY = 86_400
 
 
@@ -141,7 +143,8 @@ def parse_duration(text: str) -> Duration:
     match = _DURATION.match(str(text))
     if not match:
         raise ValueError(
-            f"'{text}' is not a duration; write a number and a unit, e.g. {DURATION_EXAMPLES}"
+            f"'{text}' is not a duration{_unit_suggestion(str(text))}; write a number and a "
+            f"unit, e.g. {DURATION_EXAMPLES}"
         )
     amount, unit = int(match.group(1)), match.group(2)
     if unit == "bd" or unit.startswith(("business", "working")):
@@ -155,6 +158,18 @@ def parse_duration(text: str) -> Duration:
     if unit.startswith("m"):
         return Duration(amount, "months")
     return Duration(amount, "years")
+
+
+_UNIT_WORDS = ("hours", "days", "weeks", "months", "years", "business days", "working days")
+
+
+def _unit_suggestion(text: str) -> str:
+    """` (did you mean '2 business days'?)` for a number and a misspelt unit, else ``."""
+    written = re.match(r"^\s*(\d+)\s*([A-Za-z][A-Za-z ]*?)\s*$", text)
+    if written is None:
+        return ""
+    unit = closest(written.group(2).lower(), _UNIT_WORDS)
+    return f" (did you mean '{written.group(1)} {unit}'?)" if unit else ""
 
 
 def add_months(day: date, months: int) -> date:

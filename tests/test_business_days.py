@@ -7,6 +7,7 @@ Holidays used below (public holidays in Germany; Epiphany only in Bavaria, BY):
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -277,3 +278,22 @@ def test_duty_after_the_end_skips_an_observed_holiday(returned_at: str, late: bo
     assert ("termination.obligation_late" in [f.code for f in found]) is late
     assert "termination.obligation_missed" not in [f.code for f in found]
     assert {f.calendar for f in found} <= {"GB-ENG"}
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ("2 bussiness days", "did you mean '2 business days'?"),
+        ("72 hrs", "did you mean '72 hours'?"),
+        ("3 mnths", "did you mean '3 months'?"),
+    ],
+)
+def test_a_misspelt_unit_gets_a_suggestion(text: str, suggestion: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(suggestion)):
+        parse_duration(text)
+
+
+def test_no_suggestion_without_a_close_unit() -> None:
+    with pytest.raises(ValueError, match="is not a duration") as raised:
+        parse_duration("3 fortnights")
+    assert "did you mean" not in str(raised.value)
