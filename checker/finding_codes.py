@@ -117,6 +117,27 @@ def check_finding_kind(code: str, kind: FindingKind, consequence: str) -> CodePr
     )
 
 
+def check_clause_finding_kind(
+    kind: FindingKind, clause: str, clause_kind: str, consequence: str
+) -> CodeProblem | None:
+    """A problem when a clause of `clause_kind` ("term" for the term) never reports a finding of
+    `kind`; None when it can."""
+    possible = sorted({code.kind.value for code in codes_of(clause_kind)})
+    if kind.value in possible:
+        return None
+    if clause_kind == TERM:
+        where = "the agreement's own term (clause term) never reports"
+    else:
+        where = (
+            f"clause {clause} is {_article(clause_kind)} {clause_kind} clause, which never reports"
+        )
+    return CodeProblem(
+        "kind",
+        f"{where} {_article(kind.value)} {kind.value}, {consequence}",
+        f"its findings are: {', '.join(possible)}",
+    )
+
+
 def _owner_words(code: str) -> str:
     """Who reports `code`, in words: "cap clauses", "the agreement's own term"."""
     for kind, codes in codes_by_kind().items():

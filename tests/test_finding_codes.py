@@ -441,6 +441,37 @@ def test_misspelt_and_misplaced_codes_in_a_scenario_file_exit_3(
     assert err.endswith("4 problem(s) in rule or scenario files; no scenario was run.\n")
 
 
+def test_a_finding_kind_a_clause_never_reports_exits_3(
+    rules: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenarios = rules / "globex.test.yaml"
+    scenarios.write_text(
+        "agreement: globex-reseller-2025\n"
+        "scenarios:\n"
+        "  - name: kinds without codes\n"
+        "    as_of: 2026-11-22\n"
+        "    expect:\n"
+        '      - {clause: "4.1", kind: deadline}\n'
+        '      - {clause: "4.1", kind: breach}\n'
+        "    expect_not:\n"
+        "      - {clause: term, kind: breach}\n"
+    )
+    assert main(["test", str(rules)]) == ExitCode.INVALID_RULES
+    err = capsys.readouterr().err
+    # An exclusivity clause reports breaches (and errors when it cannot be checked), never a
+    # deadline; the term reports deadlines (and errors), never a breach.
+    assert (
+        f"{scenarios}:6:31: error: clause 4.1 is an exclusivity clause, which never reports a"
+        " deadline, so this 'expect' entry could never pass\n"
+    ) in err
+    assert "  help: its findings are: breach, error\n" in err
+    assert (
+        f"{scenarios}:9:30: error: the agreement's own term (clause term) never reports a breach,"
+        " so this 'expect_not' entry could never fail\n"
+    ) in err
+    assert err.endswith("2 problem(s) in rule or scenario files; no scenario was run.\n")
+
+
 def test_a_code_in_a_scenario_for_an_unknown_agreement_is_still_checked(
     rules: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

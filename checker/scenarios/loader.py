@@ -15,7 +15,13 @@ from checker.agreement import Agreement
 from checker.diagnostics import Diagnostic, InputError
 from checker.fact_input import fact_from_record
 from checker.facts import Fact
-from checker.finding_codes import TERM, check_code, check_finding_kind
+from checker.finding_codes import (
+    TERM,
+    CodeProblem,
+    check_clause_finding_kind,
+    check_code,
+    check_finding_kind,
+)
 from checker.findings import FindingKind
 from checker.rulebook import SCENARIO_SUFFIXES
 from checker.scenarios.model import CODE_PATTERN, Expectation, Scenario, ScenarioFile
@@ -278,15 +284,22 @@ def _code_problems(
     for field, consequence in _CONSEQUENCES.items():
         entries = scenario.get(field)
         for number, entry in enumerate(entries if isinstance(entries, list) else []):
-            code = entry.get("code") if isinstance(entry, dict) else None
-            if not isinstance(code, str) or not re.fullmatch(CODE_PATTERN, code):
+            if not isinstance(entry, dict):
                 continue  # the model reports it
-            clause = entry.get("clause")
+            code, kind, clause = entry.get("code"), entry.get("kind"), entry.get("clause")
             clause_kind = kind_of.get(clause) if isinstance(clause, str) else None
-            found = [check_code(code, consequence, clause, clause_kind)]
-            kind = entry.get("kind")
-            if isinstance(kind, str) and kind in _FINDING_KINDS:
-                found.append(check_finding_kind(code, FindingKind(kind), consequence))
+            known_kind = (
+                FindingKind(kind) if isinstance(kind, str) and kind in _FINDING_KINDS else None
+            )
+            found: list[CodeProblem | None] = []
+            if code is None and known_kind is not None and clause_kind is not None:
+                found.append(
+                    check_clause_finding_kind(known_kind, str(clause), clause_kind, consequence)
+                )
+            elif isinstance(code, str) and re.fullmatch(CODE_PATTERN, code):
+                found.append(check_code(code, consequence, clause, clause_kind))
+                if known_kind is not None:
+                    found.append(check_finding_kind(code, known_kind, consequence))
             at = ("scenarios", index, field, number)
             problems.extend(
                 document.diagnostic(
