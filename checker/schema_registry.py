@@ -17,9 +17,9 @@ from checker.companion_schemas import (
 from checker.fact_catalog import CATALOGUE_NAMES
 from checker.rulebook import SCENARIO_SUFFIXES, is_rule_file
 from checker.schema import build_schema, render_json
+from checker.schema_names import SCHEMA_FILE_TYPES, schema_file_name, schema_path
 from checker.waivers import WAIVER_FILE_NAMES
 
-SCHEMA_DIRECTORY = "schema"
 # The first line of a YAML file that points editors at its schema; the path is relative to the
 # YAML file's own directory.
 SCHEMA_LINE_PREFIX = "# yaml-language-server: $schema="
@@ -35,32 +35,29 @@ class SchemaFile:
 
     @property
     def file_name(self) -> str:
-        return f"{self.file_type}.schema.json"
+        return schema_file_name(self.file_type)
 
     @property
     def path(self) -> str:
         """Where it is committed, relative to the project root."""
-        return f"{SCHEMA_DIRECTORY}/{self.file_name}"
+        return schema_path(self.file_type)
 
     def render(self) -> str:
         return render_json(self.build())
 
 
+_BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
+    "agreement": build_schema,
+    "scenarios": build_scenarios_schema,
+    "waivers": build_waivers_schema,
+    "fact-types": build_fact_types_schema,
+    "notifications": build_notifications_schema,
+}
+
+# Named (and ordered) by checker.schema_names, which the command line reads without building any.
 SCHEMA_FILES: dict[str, SchemaFile] = {
-    schema.file_type: schema
-    for schema in (
-        SchemaFile("agreement", "rule files: rules/<name>.yaml", build_schema),
-        SchemaFile("scenarios", "scenario files: rules/<name>.test.yaml", build_scenarios_schema),
-        SchemaFile("waivers", "the waivers file: rules/waivers.yaml", build_waivers_schema),
-        SchemaFile(
-            "fact-types", "the fact-type catalogue: rules/fact-types.yaml", build_fact_types_schema
-        ),
-        SchemaFile(
-            "notifications",
-            "chat alerts of run --notify: notifications.yaml",
-            build_notifications_schema,
-        ),
-    )
+    file_type: SchemaFile(file_type, describes, _BUILDERS[file_type])
+    for file_type, describes in SCHEMA_FILE_TYPES.items()
 }
 
 

@@ -2,7 +2,8 @@
 
 table, json, jsonl and csv for machines and terminals; markdown, html (a page for a legal team),
 ics (deadlines for calendars) and junit (CI dashboards). `FORMATTERS` maps a format's name to
-its formatter; `write_report` and `write_atomically` write what a formatter returns, and
+its formatter (the names alone, which the command line needs before any formatter is imported,
+are `checker.report_formats.REPORT_FORMATS`); `write_report` and `write_atomically` write what a formatter returns, and
 `checker.report.targets` writes the several reports of one run (`--report FORMAT:PATH`).
 """
 

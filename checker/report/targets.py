@@ -2,52 +2,22 @@
 
 Targets are checked before the run starts (a known format, an existing directory, no file named
 twice), so a long nightly run does not end on a typo; each file is then written atomically, and
-a file that cannot be written is reported without stopping the others.
+a file that cannot be written is reported without stopping the others. (A target is read from
+the command line by `checker.report_formats.parse_target`, which imports no report module.)
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import TextIO
 
 from checker.report.writing import write_atomically, write_report
+from checker.report_formats import ReportTarget
 from checker.run import RunResult
 
 Formatter = Callable[[RunResult], str | Iterable[str]]
 """A report as one text, or as pieces written one after another (large outputs stream)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ReportTarget:
-    """One report: a format, and the file to write it to (None: standard output)."""
-
-    format: str
-    path: str | None = None
-
-    @property
-    def where(self) -> str:
-        return self.path if self.path is not None else "standard output"
-
-
-def parse_target(text: str, formats: Iterable[str]) -> ReportTarget:
-    """`html:out/report.html` -> ReportTarget("html", "out/report.html").
-
-    Raises ValueError with a message naming the problem and the formats there are.
-    """
-    known = sorted(formats)
-    name, colon, path = text.partition(":")
-    if not colon or not name or not path:
-        raise ValueError(
-            f"--report takes FORMAT:PATH, got '{text}'; e.g. --report html:out/report.html "
-            f"(formats: {', '.join(known)})"
-        )
-    if name not in known:
-        raise ValueError(
-            f"--report '{text}': unknown format '{name}'; the formats are {', '.join(known)}"
-        )
-    return ReportTarget(name, path)
 
 
 def target_problems(targets: Iterable[ReportTarget]) -> list[str]:

@@ -1,0 +1,8 @@
+"""The commands of `contract-checker`, one module each: `run`, `validate`, `test`, `explain`,
+`schema` and `state`.
+
+Each module has `add_parser(subparsers)`, its options and help (importing only light modules,
+so that parsing the command line stays quick), and `main(args) -> ExitCode`, which does the work
+and imports what it needs when it runs. `checker.cli` builds the parser and calls the command
+that was named.
+"""

@@ -1,0 +1,312 @@
+"""`contract-checker run`: evaluate every agreement against the facts, write the reports, and
+with `--state` and `--notify` remember the night and tell chat."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from checker.commands import arguments
+from checker.exitcodes import FAIL_ON_CHOICES, ExitCode, exit_code
+from checker.report_formats import REPORT_FORMATS, ReportTarget, parse_target
+from checker.timeutil import epoch_of_date
+
+if TYPE_CHECKING:
+    from checker.alerts.command import RunAlerts
+    from checker.state import StateStore
+
+MAX_PRINTED_FACT_ERRORS = 100
+
+RUN_EXAMPLE = """\
+example:
+  contract-checker run --rules rules/ --facts fixtures/demo/ --as-of 2026-11-22
+  contract-checker run --facts exports/*.jsonl --format json --output findings.json
+  cat facts.jsonl | contract-checker run --facts - --horizon 60 --fail-on trigger
+  contract-checker run --facts exports/ --waivers legal/waivers-2026.yaml
+  contract-checker run --facts exports/ --state /var/lib/contract-checker/state.sqlite
+  contract-checker run --facts exports/ --report html:out/report.html \\
+      --report ics:out/deadlines.ics --report junit:out/junit.xml
+
+reports: --format/--output writes one report (default: a table on standard output);
+each --report FORMAT:PATH writes one more, to a file. Formats: table, json, jsonl, csv,
+markdown, html (a page for people), ics (deadlines for calendars), junit (CI dashboards).
+Files are written atomically (readers see the old file or the whole new one), and are
+checked before the run starts.
+
+waivers: approved exceptions (agreement, clause, optional subject and code, reason,
+approved_by, expires) are read from a waivers.yaml in each --rules directory, unless
+--waivers or --no-waivers is given. Waived findings are listed apart and do not count
+towards the exit code; error findings are never waived; expired and unused waivers are
+reported (and warned about on stderr).
+
+state: with --state, the run is recorded in that SQLite file and each finding is shown as
+new, open (since its first night), resolved or stale (not reported tonight, but tonight
+cannot tell: its agreement failed to evaluate, an input it rested on is missing, or its
+clause was removed). Rerunning the latest night is safe; an earlier night is refused.
+'contract-checker state --state FILE' lists the recorded runs.
+
+alerts: with --notify FILE (and --state), each receiver of the notifications file gets one
+digest in Slack, Teams or a JSON webhook: new breaches and rights triggered, deadlines at
+their reminder lead times, findings resolved, and every few days the count still open.
+Messages go through an outbox in the state file: retried, never sent twice, never lost.
+--dry-run prints what would be sent. Example: notifications.example.yaml.
+  contract-checker run --facts exports/ --state state.sqlite --notify notifications.yaml
+
+exit codes: 0 nothing to report, 1 findings at/above --fail-on, 2 usage (or a report
+            file could not be written), 3 invalid rule or waivers files,
+            4 unreadable or invalid fact lines,
+            5 an alert could not be delivered, or waits for the next run (findings and
+              reports are written first),
+            6 --state file in use by another run, written by a newer version, already
+              past this night, or not updated (nothing is changed in it)"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="evaluate agreements against facts and report findings",
+        description="Evaluate every agreement against the facts and report breaches, "
+        "triggered rights, upcoming deadlines and errors.",
+        epilog=RUN_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--rules",
+        nargs="+",
+        default=["rules/"],
+        metavar="PATH",
+        help="rule files or directories (default: rules/)",
+    )
+    parser.add_argument(
+        "--facts",
+        nargs="+",
+        required=True,
+        metavar="PATH",
+        help="JSONL/CSV fact files or directories; - reads stdin",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=arguments.as_of,
+        default=None,
+        metavar="WHEN",
+        help="evaluate as of this date or instant (default: today 00:00 UTC)",
+    )
+    parser.add_argument(
+        "--horizon",
+        type=arguments.horizon,
+        default=30,
+        metavar="DAYS",
+        help="report deadlines due within this many days (default: 30)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=sorted(REPORT_FORMATS),
+        default="table",
+        help="output format (default: table)",
+    )
+    parser.add_argument("--output", metavar="FILE", help="write findings here (default: stdout)")
+    parser.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        type=_report_target,
+        metavar="FORMAT:PATH",
+        help="also write a report in this format to this file; repeatable, e.g. "
+        "--report html:out/report.html --report ics:out/deadlines.ics",
+    )
+    parser.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="YAML mapping of export columns and values onto fact fields",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default="breach",
+        help="least urgent finding kind that makes the exit code 1 "
+        "(default: breach; errors always count)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=arguments.positive,
+        default=None,
+        metavar="N",
+        help="worker processes evaluating agreements (default: one per available core)",
+    )
+    waiver_options = parser.add_mutually_exclusive_group()
+    waiver_options.add_argument(
+        "--waivers",
+        action="extend",
+        nargs="+",
+        default=None,
+        metavar="FILE",
+        help="waivers file(s); may be repeated (default: waivers.yaml in each --rules directory, "
+        "if there is one)",
+    )
+    waiver_options.add_argument(
+        "--no-waivers",
+        action="store_const",
+        const=[],
+        dest="waivers",
+        help="apply no waivers: report every finding",
+    )
+    parser.add_argument(
+        "--state",
+        metavar="FILE",
+        default=None,
+        help="remember runs and findings across nights in this SQLite file (created if missing): "
+        "findings are reported as new, open, resolved or stale",
+    )
+    parser.add_argument(
+        "--notify",
+        metavar="FILE",
+        default=None,
+        help="send each receiver of this notifications file (Slack, Teams, JSON webhook) a digest "
+        "of what is new, coming up and resolved; needs --state",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --notify: print on stderr what would be sent; send nothing, record nothing",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log each phase's duration and memory"
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=arguments.LOG_LEVELS,
+        default=None,
+        help="how much to log to stderr (default: warning; info with -v)",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show facts read and agreements evaluated on stderr "
+        "(default: only when stderr is a terminal)",
+    )
+
+
+def _report_target(text: str) -> ReportTarget:
+    try:
+        return parse_target(text, REPORT_FORMATS)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _report_targets(args: argparse.Namespace) -> list[ReportTarget]:
+    """The --format/--output report first, then each --report, in the order given."""
+    return [ReportTarget(args.format, args.output), *args.report]
+
+
+def main(args: argparse.Namespace) -> ExitCode:
+    from checker.alerts.command import prepare as prepare_alerts
+    from checker.report.targets import target_problems
+    from checker.state import StateError, StateStore
+
+    as_of = args.as_of
+    if as_of is None:
+        as_of = epoch_of_date(datetime.now(tz=UTC).date())
+    unwritable = target_problems(_report_targets(args))
+    if unwritable:
+        for problem in unwritable:
+            print(f"contract-checker run: {problem}", file=sys.stderr)
+        return ExitCode.USAGE
+    alerts = prepare_alerts(args.notify, args.dry_run, args.state, as_of)
+    if isinstance(alerts, ExitCode):
+        return alerts
+    if args.state is None:
+        return _run_and_report(args, as_of, None)
+    try:
+        # Locked before anything is read: a second run on the same file stops at once.
+        store = StateStore.open(args.state)
+    except StateError as refused:
+        print(refused.render(), file=sys.stderr)
+        return ExitCode.STATE_REFUSED
+    with store:
+        try:
+            store.begin_run(as_of, args.horizon)
+        except StateError as refused:
+            print(refused.render(), file=sys.stderr)
+            return ExitCode.STATE_REFUSED
+        code = _run_and_report(args, as_of, store, alerts)
+        store.finish_run(code)
+        return code
+
+
+def _run_and_report(
+    args: argparse.Namespace,
+    as_of: int,
+    store: StateStore | None,
+    alerts: RunAlerts | None = None,
+) -> ExitCode:
+    from checker.diagnostics import InputError
+    from checker.fact_input import load_mapping
+    from checker.progress import Progress
+    from checker.report import FORMATTERS
+    from checker.report.targets import write_targets
+    from checker.run import RuleFilesInvalid, run
+    from checker.state import StateError
+
+    try:
+        mapping = load_mapping(args.mapping) if args.mapping else None
+        result = run(
+            args.rules,
+            args.facts,
+            as_of,
+            args.horizon,
+            mapping,
+            args.workers,
+            args.waivers,
+            Progress.for_stream(sys.stderr, args.progress),
+        )
+    except RuleFilesInvalid as invalid:
+        for diagnostic in invalid.rulebook.diagnostics:
+            print(diagnostic.render(), file=sys.stderr)
+        print(
+            f"{len(invalid.rulebook.errors)} problem(s) in rule or waivers files; "
+            "nothing evaluated.",
+            file=sys.stderr,
+        )
+        return ExitCode.INVALID_RULES
+    except InputError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic.render(), file=sys.stderr)
+        return ExitCode.INVALID_FACTS
+    not_recorded: StateError | None = None
+    with result:
+        if store is not None:
+            try:
+                result.history = store.record(result)
+            except StateError as error:  # the findings are still reported, without history
+                not_recorded = error
+                print(error.render(), file=sys.stderr)
+        if alerts is not None:
+            alerts.mark(result)
+        not_written = write_targets(result, _report_targets(args), FORMATTERS, sys.stdout)
+        for problem in not_written:
+            print(f"contract-checker run: {problem}", file=sys.stderr)
+        for warning in result.rule_warnings:
+            print(warning.render(), file=sys.stderr)
+        for warning in result.waivers.warnings():
+            print(warning.render(), file=sys.stderr)
+        for diagnostic in result.fact_errors[:MAX_PRINTED_FACT_ERRORS]:
+            print(f"{diagnostic.location}: rejected: {diagnostic.message}", file=sys.stderr)
+        hidden = len(result.fact_errors) - MAX_PRINTED_FACT_ERRORS
+        if hidden > 0:
+            print(
+                f"... and {hidden} more rejected lines (all are listed in --format json)",
+                file=sys.stderr,
+            )
+        delivery_failed = (
+            alerts.send(result, store) if alerts is not None and store is not None else False
+        )
+        if not_recorded is not None:
+            return ExitCode.STATE_REFUSED
+        if not_written:
+            return ExitCode.USAGE
+        return exit_code(
+            result.summary.findings_by_kind, len(result.fact_errors), args.fail_on, delivery_failed
+        )
