@@ -30,8 +30,8 @@ from checker.clauses.base import Amendment, Clause, FindingCode
 from checker.diagnostics import InputError
 from checker.finding_codes import ANY_CLAUSE, TERM, codes_by_kind
 from checker.patterns import FactPattern
-from checker.report import write_atomically
 from checker.suggest import closest
+from checker.text_output import write_atomically
 from checker.timeutil import Duration
 from checker.yaml_source import load_yaml_text
 

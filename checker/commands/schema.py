@@ -87,7 +87,7 @@ def _schema_usage(problem: str) -> ExitCode:
 
 
 def _write_schema(text: str, output: str | None) -> ExitCode:
-    from checker.report.writing import write_atomically
+    from checker.text_output import write_atomically
 
     if output is None:
         sys.stdout.write(text)

@@ -19,7 +19,7 @@ from checker.report.spreadsheet import spreadsheet_safe
 from checker.report.summary import summary_dict
 from checker.report.table import as_table
 from checker.report.targets import Formatter
-from checker.report.writing import write_atomically, write_report
+from checker.text_output import write_atomically, write_report
 
 FORMATTERS: dict[str, Formatter] = {
     "table": as_table,

@@ -12,9 +12,9 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TextIO
 
-from checker.report.writing import write_atomically, write_report
 from checker.report_formats import ReportTarget
 from checker.run import RunResult
+from checker.text_output import write_atomically, write_report
 
 Formatter = Callable[[RunResult], str | Iterable[str]]
 """A report as one text, or as pieces written one after another (large outputs stream)."""

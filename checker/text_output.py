@@ -1,4 +1,5 @@
-"""Writing a report to a stream, or to a file atomically (the old file or the whole new one)."""
+"""Writing text (a report, a schema, a generated doc) to a stream, or to a file atomically: readers
+see the old file or the whole new one."""
 
 from __future__ import annotations
 
