@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from functools import cache
 from importlib.metadata import version
 
-import holidays
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.suggest import closest
@@ -22,6 +21,8 @@ HOLIDAYS_VERSION = version("holidays")
 
 @cache
 def _supported() -> dict[str, list[str]]:
+    import holidays  # noqa: PLC0415 - about 9 MB of tables, loaded only when a calendar is used
+
     return dict(holidays.list_supported_countries())
 
 
@@ -75,6 +76,8 @@ class BusinessCalendar:
 
     def __init__(self, spec: CalendarSpec) -> None:
         self.spec = spec
+        import holidays  # noqa: PLC0415 - see _supported
+
         self._holidays = holidays.country_holidays(spec.country, subdiv=spec.subdivision)
         self._weekend = frozenset(self._holidays.weekend)
         self._weekend_workdays = frozenset(getattr(self._holidays, "weekend_workdays", ()))
