@@ -30,7 +30,7 @@ exit codes: 0 written, 2 usage, or an output file cannot be written"""
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "schema",
-        help="write the JSON Schemas of rule, scenario, waivers and fact-type files",
+        help="write the JSON Schemas of the files authors write (rules, scenarios, waivers, ...)",
         description="Write the JSON Schema (draft 2020-12) of a kind of file authors write, "
         "generated from the models: every field, with descriptions and examples. Without "
         "--file-type, the schema of rule files.",
