@@ -72,7 +72,7 @@ class AgreementOutline:
 
 @dataclass(frozen=True, slots=True)
 class RunSources:
-    """The files a run read, so that it can be recorded (checker/state.py): agreements' rule
+    """The files a run read, so that it can be recorded (checker/state/): agreements' rule
     files, waivers files, and fact inputs as (path as evidence sources name it, real path or None
     for stdin)."""
 

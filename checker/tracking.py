@@ -1,6 +1,6 @@
 """What a run knows about its findings' history, when it keeps state across runs (`--state`).
 
-The state store (checker/state.py) produces a `RunHistory`; reports and alerts read it. Without
+The state store (checker/state/) produces a `RunHistory`; reports and alerts read it. Without
 `--state` a run has no history and every finding is simply reported.
 
 Statuses, from one night to the next:

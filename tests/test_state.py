@@ -19,14 +19,13 @@ import pytest
 
 from checker import parallel
 from checker import run as run_module
-from checker import state as state_module
 from checker.agreement import Agreement
 from checker.cli import main
 from checker.evaluate import AgreementResult, error_finding, evaluate_agreement
 from checker.exitcodes import ExitCode
 from checker.facts import Fact
 from checker.run import run
-from checker.state import StateError, StateStore
+from checker.state import StateError, StateStore, recording
 from checker.timeutil import parse_instant
 
 ACME = """\
@@ -81,7 +80,7 @@ D3_AT = {"id": "d3", "type": "deal.closed", "at": "2026-02-28", "partner": "us",
 @pytest.fixture(autouse=True)
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two findings a page, so that every paged loop of the store runs over several pages."""
-    monkeypatch.setattr(state_module, "PAGE_SIZE", 2)
+    monkeypatch.setattr(recording, "PAGE_SIZE", 2)
 
 
 @dataclass
@@ -477,8 +476,8 @@ def test_a_crash_while_recording_leaves_the_previous_state(
     def disk_fails(*args: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    settle_gone = state_module._settle_gone
-    monkeypatch.setattr(state_module, "_settle_gone", disk_fails)
+    settle_gone = recording._settle_gone
+    monkeypatch.setattr(recording, "_settle_gone", disk_fails)
     workspace.write_facts("crm.jsonl", D1_DE, D3_AT)
     with pytest.raises(
         StateError, match=r"could not record this run \(disk I/O error\); the state"
@@ -489,7 +488,7 @@ def test_a_crash_while_recording_leaves_the_previous_state(
         (1, "completed", 1),
         (2, "interrupted", None),
     ]
-    monkeypatch.setattr(state_module, "_settle_gone", settle_gone)
+    monkeypatch.setattr(recording, "_settle_gone", settle_gone)
     assert workspace.night("2026-03-02").statuses == {
         "d1": ("open", "2026-03-01", "2026-03-02"),
         "d3": ("new", "2026-03-02", "2026-03-02"),

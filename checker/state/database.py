@@ -1,0 +1,169 @@
+"""The state file as a database: connecting, WAL and full sync, the tables, the schema version.
+
+The file is an ordinary SQLite database in WAL mode with `synchronous=FULL`, so a committed
+night survives a power cut; it can be read with the `sqlite3` shell while a run is going on.
+
+Tables (schema version `SCHEMA_VERSION`, kept in `meta`):
+
+* `meta` (key, value): `schema_version`. A file written by a newer version is refused.
+* `runs`: one row per run: as-of instant and night (its UTC date), horizon, rules version
+  (`rules_digest`, `waivers_digest`: SHA-256 over the sorted SHA-256 digests of the rule files' and
+  waivers files' bytes, so neither file names nor order matter), start and finish wall time (only
+  recorded: evaluation never reads the clock), pid, outcome (`running`, `completed`,
+  `invalid rules`, `input unreadable`, `interrupted`), exit code, the fact counts, findings by
+  kind (waived ones left out, as in the report's summary), `waived`, and the status counts
+  `new`, `open`, `resolved`, `stale`. A rerun of a night marks the earlier run `superseded_by`.
+* `run_inputs`: each fact input of a run: path as the evidence names it, size and SHA-256
+  (taken after the run read it; none for stdin) and how many of its lines were rejected.
+* `findings`: one row per fingerprint ever reported: agreement, clause, kind, code, subject, the
+  last reported finding as JSON (`Finding.to_dict()`, so a resolved finding can still be shown),
+  `status` and for stale ones `reason`, first and last seen (night and run id), when the status
+  last changed, whether it was waived when last seen, and the night the row was last written
+  with a snapshot of the row as it was before that night (for reruns: checker/state/recording.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from checker import __version__
+from checker.state.errors import StateError
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    as_of TEXT NOT NULL,
+    night TEXT NOT NULL,
+    horizon_days INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    pid INTEGER NOT NULL,
+    tool_version TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    exit_code INTEGER,
+    rules_digest TEXT,
+    rule_files INTEGER,
+    waivers_digest TEXT,
+    waiver_files INTEGER,
+    agreements INTEGER,
+    clauses INTEGER,
+    facts_read INTEGER,
+    facts_accepted INTEGER,
+    facts_rejected INTEGER,
+    facts_duplicates INTEGER,
+    facts_after_as_of INTEGER,
+    facts_irrelevant INTEGER,
+    breach INTEGER,
+    trigger INTEGER,
+    deadline INTEGER,
+    error INTEGER,
+    waived INTEGER,
+    new INTEGER,
+    open INTEGER,
+    resolved INTEGER,
+    stale INTEGER,
+    superseded_by INTEGER REFERENCES runs (id)
+);
+CREATE INDEX runs_by_night ON runs (outcome, night);
+CREATE TABLE run_inputs (
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    position INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER,
+    digest TEXT,
+    rejected_lines INTEGER NOT NULL,
+    PRIMARY KEY (run_id, position)
+);
+CREATE TABLE findings (
+    fingerprint TEXT PRIMARY KEY,
+    agreement TEXT NOT NULL,
+    clause TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    code TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    finding TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    waived INTEGER NOT NULL,
+    first_seen_night TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES runs (id),
+    last_seen_night TEXT NOT NULL,
+    last_seen_run INTEGER NOT NULL REFERENCES runs (id),
+    status_night TEXT NOT NULL,
+    status_run INTEGER NOT NULL REFERENCES runs (id),
+    written_night TEXT NOT NULL,
+    before_night TEXT,
+    finding_before_night TEXT
+);
+CREATE INDEX findings_by_status ON findings (status, fingerprint);
+"""
+
+
+def connect(path: str, read_only: bool = False) -> sqlite3.Connection:
+    if read_only:
+        return sqlite3.connect(
+            Path(path).absolute().as_uri() + "?mode=ro", uri=True, isolation_level=None
+        )
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def _use_wal(path: str, connection: sqlite3.Connection) -> None:
+    """WAL journal (kept in the file) and full sync (set per connection) for a state file."""
+    mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    connection.execute("PRAGMA synchronous = FULL")
+    if str(mode).lower() != "wal":
+        raise StateError(
+            path,
+            f"cannot keep the state file in WAL mode (SQLite answered '{mode}')",
+            "put the state file on a local disk: network file systems do not support WAL",
+        )
+
+
+def prepare(path: str, connection: sqlite3.Connection) -> None:
+    """Create the schema in an empty file, or check an existing file's schema version; then
+    make sure of WAL and full sync (a file that is not a state file is left untouched)."""
+    try:
+        tables = {
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+    except sqlite3.DatabaseError as error:
+        raise not_a_state_file(path, error) from error
+    if tables:
+        check_schema(path, connection)
+        _use_wal(path, connection)
+        return
+    _use_wal(path, connection)
+    connection.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
+
+
+def check_schema(path: str, connection: sqlite3.Connection) -> None:
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise not_a_state_file(path, error) from error
+    if row is None or not str(row[0]).isdigit():
+        raise not_a_state_file(path, "its meta table has no schema version")
+    version = int(row[0])
+    if version > SCHEMA_VERSION:
+        raise StateError(
+            path,
+            f"was written by a newer contract-checker (state schema version {version}; this "
+            f"version {__version__} reads version {SCHEMA_VERSION})",
+            "run the newer contract-checker that wrote it, or give --state another file; do not "
+            "edit the file by hand",
+        )
+    # Version 1 is the first: older files do not exist yet, so there is nothing to migrate.
+
+
+def not_a_state_file(path: str, cause: object) -> StateError:
+    return StateError(
+        path,
+        f"is not a contract-checker state file ({cause})",
+        "give --state the file earlier runs used, or a new path to start a new history",
+    )

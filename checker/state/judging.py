@@ -1,0 +1,65 @@
+"""Whether a finding seen before but not tonight is resolved, or why it is stale.
+
+Statuses, night after night (the contract is in checker/tracking.py): a finding seen before but
+not tonight is `resolved` only when all of this holds tonight, else it is `stale` with the first
+reason that fails, never resolved:
+
+1. its agreement is still in the rules, and its clause too (`term` and the whole-agreement
+   clause `*` exist while the agreement does);
+2. its agreement was evaluated completely: no `evaluation.failed` finding for the agreement,
+   whether for the whole agreement or any of its clauses (clauses feed each other: a
+   termination ends the term that other clauses' deadlines depend on);
+3. its input is present: every fact file its evidence cites (the path before `:line` in each
+   evidence source) is among tonight's inputs, named the same way, and tonight had no rejected
+   line in it (a fact that moved onto a broken line is not a fact that went away). A file that
+   cannot be read at all stops the run before anything is recorded. Findings without evidence
+   (a missed due date, a period total) rest on the agreement's evaluation alone.
+
+A stale finding is checked again every night: it can become resolved, or open again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# The clause ids every agreement has besides its rule file's: the term (checker/term.py) and the
+# whole agreement (`*`, the clause of an error finding when the agreement could not be evaluated).
+AGREEMENT_CLAUSES = frozenset({"term", "*"})
+
+
+class Judge:
+    """Decides whether a finding that is no longer reported is resolved, or why it is stale."""
+
+    def __init__(
+        self,
+        clauses: Mapping[str, set[str]],
+        failed_agreements: set[str],
+        inputs: Mapping[str, int],
+    ) -> None:
+        self.clauses = clauses  # agreement -> its clause ids tonight
+        self.failed_agreements = failed_agreements
+        self.inputs = inputs  # fact input path as evidence names it -> rejected lines tonight
+
+    def why_stale(self, agreement: str, clause: str, finding: Mapping[str, Any]) -> str:
+        """The reason tonight cannot tell the finding is gone, or "" when it is resolved."""
+        if agreement not in self.clauses:
+            return f"agreement {agreement} is no longer in the rules"
+        if clause not in self.clauses[agreement]:
+            return f"clause {clause} is no longer in agreement {agreement}"
+        if agreement in self.failed_agreements:
+            return f"agreement {agreement} could not be evaluated completely tonight"
+        for source in sorted({_evidence_file(e["source"]) for e in finding["evidence"]}):
+            if source not in self.inputs:
+                return f"its evidence file {source} was not among tonight's inputs"
+            rejected = self.inputs[source]
+            if rejected:
+                lines = "line" if rejected == 1 else "lines"
+                return f"its evidence file {source} had {rejected} rejected {lines} tonight"
+        return ""
+
+
+def _evidence_file(source: str) -> str:
+    """ "exports/crm.csv:12" -> "exports/crm.csv" (a source is the path, a colon, the line)."""
+    path, colon, line = source.rpartition(":")
+    return path if colon and line.isdigit() else source
