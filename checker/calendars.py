@@ -8,13 +8,14 @@ calendar's description so a report says which data it used.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from importlib.metadata import version
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.suggest import closest
+from checker.timeutil import count_business_days
 
 HOLIDAYS_VERSION = version("holidays")
 
@@ -105,14 +106,7 @@ class BusinessCalendar:
     def add_business_days(self, day: date, count: int) -> date:
         """The `count`-th business day after `day` (before it when negative); `day` itself never
         counts, so 1 business day after a Friday is the next Monday that is not a holiday."""
-        step = timedelta(days=1 if count >= 0 else -1)
-        remaining = abs(count)
-        current = day
-        while remaining:
-            current += step
-            if self.is_business_day(current):
-                remaining -= 1
-        return current
+        return count_business_days(day, count, self.is_business_day)
 
 
 @cache

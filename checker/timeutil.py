@@ -7,6 +7,7 @@ compares these integers; it never reads a clock.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -66,19 +67,26 @@ class BusinessDays(Protocol):
     def add_business_days(self, day: date, count: int) -> date: ...
 
 
+def count_business_days(day: date, count: int, is_business_day: Callable[[date], bool]) -> date:
+    """The `count`-th day after `day` (before it when negative) for which `is_business_day`
+    holds; `day` itself never counts, so 1 business day after a Friday is a Monday at the
+    earliest."""
+    step = timedelta(days=1 if count >= 0 else -1)
+    remaining, current = abs(count), day
+    while remaining:
+        current += step
+        if is_business_day(current):
+            remaining -= 1
+    return current
+
+
 class _WeekdaysOnly:
     """Monday to Friday, no holidays: for comparing business-day durations without a calendar."""
 
     label = "weekdays"
 
     def add_business_days(self, day: date, count: int) -> date:
-        step = timedelta(days=1 if count >= 0 else -1)
-        remaining, current = abs(count), day
-        while remaining:
-            current += step
-            if current.weekday() < 5:
-                remaining -= 1
-        return current
+        return count_business_days(day, count, lambda current: current.weekday() < 5)
 
 
 WEEKDAYS_ONLY: BusinessDays = _WeekdaysOnly()
