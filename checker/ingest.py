@@ -38,6 +38,7 @@ def read_into(
         and all(real is not None for _, (_, real, _) in numbered)
         and sum(sizes) >= PARALLEL_MIN_BYTES
     )
+    progress = progress or Progress.off()
     if not parallel:
         return read_inputs(numbered, _counting(store.add, progress), mapping, store.begin_file)
     shares = _share_out(numbered, sizes, workers)
@@ -69,8 +70,7 @@ def read_into(
             continue
         counts.read += outcome.counts.read
         counts.rejected += outcome.counts.rejected
-        if progress is not None:
-            progress.facts_read(counts.read)
+        progress.facts_read(counts.read)
         rejects.extend(outcome.rejects)
         store.absorb(shard_path)
         os.remove(shard_path)
@@ -79,9 +79,9 @@ def read_into(
     return FactInput([], rejects, counts)
 
 
-def _counting(sink: Callable[[Fact], None], progress: Progress | None) -> Callable[[Fact], None]:
+def _counting(sink: Callable[[Fact], None], progress: Progress) -> Callable[[Fact], None]:
     """`sink`, reporting progress every PROGRESS_EVERY facts when there is progress to show."""
-    if progress is None or not progress.enabled:
+    if not progress.enabled:
         return sink
     seen = 0
 

@@ -7,6 +7,7 @@ CI) nothing is printed unless asked for (`--progress`), and then one line at mos
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -30,6 +31,11 @@ class Progress:
         self._clock = clock
         self._last = float("-inf")
         self._width = 0
+
+    @classmethod
+    def off(cls) -> Progress:
+        """Progress that shows nothing: the default for library callers and tests."""
+        return cls(sys.stderr, enabled=False, interactive=False)
 
     @classmethod
     def for_stream(cls, stream: TextIO, wanted: bool | None) -> Progress:

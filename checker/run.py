@@ -140,7 +140,15 @@ def run(
     findings = FindingSpool()
     try:
         fact_errors = _evaluate(
-            rulebook, fact_paths, as_of, horizon_end, mapping, workers, summary, findings, progress
+            rulebook,
+            fact_paths,
+            as_of,
+            horizon_end,
+            mapping,
+            workers,
+            summary,
+            findings,
+            progress or Progress.off(),
         )
         waivers = AppliedWaivers(loaded_waivers.waivers, as_of)
         summary.findings_by_kind = waivers.tally(findings)
@@ -175,15 +183,14 @@ def _evaluate(
     workers: int | None,
     summary: RunSummary,
     findings: FindingSpool,
-    progress: Progress | None = None,
+    progress: Progress,
 ) -> list[Diagnostic]:
     """Read the facts, evaluate every agreement, spool the findings; return the rejected lines."""
     agreements = rulebook.agreements
     with FactStore(RoutingIndex(agreements), as_of) as store:
         phase = time.perf_counter()
         facts_input = read_into(store, fact_paths, mapping, workers or default_workers(), progress)
-        if progress is not None:
-            progress.done(f"read {facts_input.counts.read:,} fact lines")
+        progress.done(f"read {facts_input.counts.read:,} fact lines")
         log.info(
             "read %d fact lines in %.1f s (peak memory %d MB)",
             facts_input.counts.read,
@@ -206,11 +213,9 @@ def _evaluate(
         for result in evaluate_in_workers(agreements, job, counts, workers or default_workers()):
             findings.add(result.findings)
             evaluated += 1
-            if progress is not None:
-                progress.agreements_evaluated(evaluated, len(agreements))
+            progress.agreements_evaluated(evaluated, len(agreements))
             log.debug("%s: %d findings", result.agreement, len(result.findings))
-        if progress is not None:
-            progress.done(f"evaluated {evaluated:,} agreements")
+        progress.done(f"evaluated {evaluated:,} agreements")
         log.info(
             "evaluated %d agreements in %.1f s (workers' peak memory %d MB)",
             len(agreements),
