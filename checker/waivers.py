@@ -49,6 +49,7 @@ from checker.diagnostics import Diagnostic, InputError, Level
 from checker.finding_codes import TERM, all_codes, check_code
 from checker.findings import Finding, FindingKind
 from checker.suggest import did_you_mean
+from checker.text_checks import not_blank
 from checker.timeutil import date_of_epoch, end_of_date
 from checker.validation_errors import diagnostics_from_validation
 from checker.yaml_source import Location, SourceDocument, load_yaml
@@ -113,12 +114,9 @@ class WaiverEntry(BaseModel):
     )
     expires: date = Field(description="Last day the waiver applies", examples=["2027-03-31"])
 
-    @field_validator("id", "agreement", "clause", "subject", "code", "reason", "approved_by")
-    @classmethod
-    def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("this field is empty; write a value or remove the line")
-        return value.strip() if value is not None else None
+    _not_blank = field_validator(
+        "id", "agreement", "clause", "subject", "code", "reason", "approved_by"
+    )(lambda cls, value: not_blank(value))
 
     @model_validator(mode="after")
     def _approved_before_expiry(self) -> WaiverEntry:

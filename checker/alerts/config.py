@@ -50,6 +50,7 @@ from checker.alerts.masking import mask_urls
 from checker.diagnostics import Diagnostic, InputError, Level
 from checker.findings import FindingKind, Severity
 from checker.suggest import did_you_mean
+from checker.text_checks import not_blank
 from checker.validation_errors import diagnostics_from_validation
 from checker.yaml_source import Location, SourceDocument, load_yaml
 
@@ -226,12 +227,9 @@ class Snooze(_Strict):
             )
         return value
 
-    @field_validator("agreement", "clause", "author", "comment")
-    @classmethod
-    def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("this field is empty; write a value or remove the line")
-        return value.strip() if value is not None else None
+    _not_blank = field_validator("agreement", "clause", "author", "comment")(
+        lambda cls, value: not_blank(value)
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Snooze:
