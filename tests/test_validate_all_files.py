@@ -67,9 +67,14 @@ def test_problems_in_waivers_and_scenarios_are_listed_in_one_run(
     rules = _rules(tmp_path, "4.2", "4.3")
     assert main(["validate", str(rules)]) == 3
     err = capsys.readouterr().err
-    # waivers.yaml line 3: `    clause: "4.2"`; acme.test.yaml line 8: the expectation.
-    assert f"{rules / 'waivers.yaml'}:3:" in err
-    assert f"{rules / 'acme.test.yaml'}:8:" in err
-    assert "4.2" in err
-    assert "4.3" in err
+    # waivers.yaml line 3: `    clause: "4.2"` (value at column 13); acme.test.yaml line 8: the
+    # expectation, its clause value at column 18.
+    assert (
+        f"{rules / 'waivers.yaml'}:3:13: error: agreement 'acme-2026' has no clause '4.2', so"
+        " this waiver would never apply\n"
+    ) in err
+    assert (
+        f"{rules / 'acme.test.yaml'}:8:18: error: agreement acme-2026 has no clause '4.3'\n" in err
+    )
+    assert err.count("  help: did you mean '4.1'?\n") == 2
     assert "FAILED: 2 errors, 0 warnings." in err
