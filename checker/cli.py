@@ -16,7 +16,7 @@ from typing import Protocol, cast
 
 from checker import __version__
 from checker.commands import explain, run, schema, state, test, validate
-from checker.exitcodes import ExitCode
+from checker.findings.exit_codes import ExitCode
 
 
 class Command(Protocol):

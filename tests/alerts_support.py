@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from checker.alerts import AlertInput, Notifications, Snoozes, load_notifications
-from checker.findings import Evidence, Finding, FindingKind, Severity
-from checker.tracking import Gone, RunHistory, Status, Tracked
+from checker.findings.model import Evidence, Finding, FindingKind, Severity
+from checker.findings.tracking import Gone, RunHistory, Status, Tracked
 
 NIGHT = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)

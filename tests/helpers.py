@@ -6,11 +6,11 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from checker.agreement import Agreement
-from checker.evaluate import evaluate_agreement
-from checker.facts import Fact
-from checker.findings import Finding
-from checker.timeutil import SECONDS_PER_DAY, parse_instant
+from checker.dates.timeutil import SECONDS_PER_DAY, parse_instant
+from checker.evaluation.evaluate import evaluate_agreement
+from checker.facts.model import Fact
+from checker.findings.model import Finding
+from checker.rulebook.agreement import Agreement
 
 
 def fact(

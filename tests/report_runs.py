@@ -12,10 +12,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from checker.findings import Evidence, Finding, FindingKind, Severity
-from checker.run import RunResult, run
-from checker.timeutil import parse_instant
-from checker.tracking import Gone, RunHistory, Status, Tracked
+from checker.dates.timeutil import parse_instant
+from checker.evaluation.run import RunResult, run
+from checker.findings.model import Evidence, Finding, FindingKind, Severity
+from checker.findings.tracking import Gone, RunHistory, Status, Tracked
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

@@ -19,7 +19,7 @@ from checker.alerts.config import DEFAULT_MAX_ITEMS_PER_DIGEST, Notifications
 from checker.alerts.digest import DigestPlan, LeftOut, ReceiverMemory, build_digests
 from checker.alerts.layout import left_out_words
 from checker.alerts.snoozes import Snoozes
-from checker.findings import Finding, FindingKind, Severity
+from checker.findings.model import Finding, FindingKind, Severity
 from tests.alerts_support import (
     NIGHT,
     Sleeps,

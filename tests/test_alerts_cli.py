@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from checker.cli import main
-from checker.exitcodes import ExitCode
+from checker.findings.exit_codes import ExitCode
 
 RULE_FILE = """\
 agreement: globex-reseller-2025

@@ -10,9 +10,9 @@ import pytest
 from checker.alerts import load_notifications
 from checker.alerts.config import SlackReceiver, TeamsReceiver, WebhookReceiver
 from checker.cli import main
-from checker.diagnostics import Diagnostic, InputError
-from checker.exitcodes import ExitCode
-from checker.findings import FindingKind, Severity
+from checker.common.diagnostics import Diagnostic, InputError
+from checker.findings.exit_codes import ExitCode
+from checker.findings.model import FindingKind, Severity
 from tests.alerts_support import notifications
 
 REPOSITORY = Path(__file__).resolve().parent.parent

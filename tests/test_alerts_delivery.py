@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 
 from checker.alerts import Notifications, dry_run, notify
 from checker.alerts.notify import NotifyReport
-from checker.findings import Finding
+from checker.findings.model import Finding
 from tests.alerts_support import (
     NIGHT,
     Sleeps,

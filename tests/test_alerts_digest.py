@@ -10,8 +10,8 @@ from checker.alerts.config import Notifications
 from checker.alerts.digest import DigestPlan, Item, ReceiverMemory, build_digests
 from checker.alerts.routing import Router
 from checker.alerts.snoozes import Snoozes
-from checker.diagnostics import Level
-from checker.findings import Finding, FindingKind, Severity
+from checker.common.diagnostics import Level
+from checker.findings.model import Finding, FindingKind, Severity
 from tests.alerts_support import NIGHT, deadline, finding, history, notifications
 
 RECEIVERS = """\

@@ -9,7 +9,7 @@ from typing import Any
 
 from checker.alerts import slack, teams, webhook
 from checker.alerts.digest import Digest, Item, OpenCount, Reminder, Undelivered
-from checker.findings import Evidence, FindingKind, Severity
+from checker.findings.model import Evidence, FindingKind, Severity
 from tests.alerts_support import NIGHT, finding
 
 HOSTILE = "Customer <!channel> & <@U123> said <https://evil.example|click> **now** @here"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker.agreement import Agreement
 from checker.cli import main
-from checker.waivers import load_waivers
+from checker.rulebook.agreement import Agreement
+from checker.rulebook.waivers import load_waivers
 
 GUIDE = Path("docs/authoring.md")
 EXAMPLES = Path("docs/examples")

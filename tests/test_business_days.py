@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from checker.calendars import BusinessCalendar, CalendarSpec, calendar_for
 from checker.cli import main
-from checker.timeutil import Duration, NoCalendarError, parse_duration, parse_instant
+from checker.dates.calendars import BusinessCalendar, CalendarSpec, calendar_for
+from checker.dates.timeutil import Duration, NoCalendarError, parse_duration, parse_instant
 from tests.helpers import agreement, evaluate, fact, summary
 
 DE = CalendarSpec(country="DE")

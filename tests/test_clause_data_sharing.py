@@ -4,7 +4,7 @@ time zones and amendments, term bounds; engine against the oracle."""
 import random
 from typing import Any
 
-from checker.facts import Fact
+from checker.facts.model import Fact
 from tests.helpers import agreement, engine_and_oracle, evaluate, fact, instant_near, summary
 from tests.oracle.data_sharing import oracle_data_sharing
 

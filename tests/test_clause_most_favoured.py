@@ -4,7 +4,7 @@ term bounds and unreadable prices; engine against the oracle."""
 import random
 from typing import Any
 
-from checker.facts import Fact
+from checker.facts.model import Fact
 from tests.helpers import agreement, engine_and_oracle, evaluate, fact, instant_near, summary
 from tests.oracle.most_favoured import oracle_most_favoured
 

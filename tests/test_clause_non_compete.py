@@ -2,7 +2,7 @@
 
 import random
 
-from checker.facts import Fact
+from checker.facts.model import Fact
 from tests.helpers import agreement, engine_and_oracle, evaluate, fact, instant_near, summary
 from tests.oracle.non_compete import oracle_non_compete
 

@@ -4,7 +4,7 @@ and who counts as the partner's employee; engine against the oracle."""
 import random
 from typing import Any
 
-from checker.facts import Fact
+from checker.facts.model import Fact
 from tests.helpers import agreement, engine_and_oracle, evaluate, fact, summary
 from tests.oracle.non_solicitation import oracle_non_solicitation
 

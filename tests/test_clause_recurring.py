@@ -4,7 +4,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from checker.facts import Fact
+from checker.facts.model import Fact
 from tests.helpers import agreement, engine_and_oracle, evaluate, fact, summary
 from tests.oracle.recurring import oracle_recurring
 

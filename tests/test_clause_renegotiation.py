@@ -4,8 +4,14 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from checker.facts import Fact
-from checker.timeutil import SECONDS_PER_DAY, end_of_date, epoch_of_date, iso_of_epoch, period_of
+from checker.dates.timeutil import (
+    SECONDS_PER_DAY,
+    end_of_date,
+    epoch_of_date,
+    iso_of_epoch,
+    period_of,
+)
+from checker.facts.model import Fact
 from tests.helpers import Summary, agreement, engine_and_oracle, evaluate, fact, summary
 from tests.oracle.renegotiation import oracle_renegotiation
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from checker.facts import Fact
-from checker.timeutil import SECONDS_PER_DAY, epoch_of_date, iso_of_epoch, parse_duration
+from checker.dates.timeutil import SECONDS_PER_DAY, epoch_of_date, iso_of_epoch, parse_duration
+from checker.facts.model import Fact
 from tests.helpers import Summary, agreement, engine_and_oracle, evaluate, fact, summary
 from tests.oracle.termination import oracle_termination
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
-from checker.exitcodes import ExitCode
+from checker.findings.exit_codes import ExitCode
 
 RULE_FILE = """\
 agreement: globex-reseller-2025

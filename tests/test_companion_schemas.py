@@ -18,17 +18,17 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
 from checker.alerts.config import load_notifications
+from checker.authoring.companion_schemas import instant_schema
+from checker.authoring.schema import SCHEMA_FILE
+from checker.authoring.schema_registry import SCHEMA_FILES, file_type_of, schema_line
 from checker.cli import main
-from checker.companion_schemas import instant_schema
-from checker.diagnostics import InputError
-from checker.fact_catalog import CatalogueFile
-from checker.fact_input import fact_from_record
+from checker.common.diagnostics import InputError
+from checker.dates.timeutil import parse_instant
+from checker.facts.reading import fact_from_record
+from checker.rulebook.fact_catalog import CatalogueFile
+from checker.rulebook.waivers import WaiverEntry, WaiversFile
+from checker.rulebook.yaml_source import load_yaml
 from checker.scenarios.model import ScenarioFile
-from checker.schema import SCHEMA_FILE
-from checker.schema_registry import SCHEMA_FILES, file_type_of, schema_line
-from checker.timeutil import parse_instant
-from checker.waivers import WaiverEntry, WaiversFile
-from checker.yaml_source import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

@@ -17,8 +17,8 @@ import yaml
 
 from checker.clauses import KINDS
 from checker.cli import main
-from checker.exitcodes import ExitCode
-from checker.rulebook import is_rule_file
+from checker.findings.exit_codes import ExitCode
+from checker.rulebook.loading import is_rule_file
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

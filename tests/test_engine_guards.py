@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from checker import conditions as cond
-from checker import engine
-from checker.program import EngineMessage, EngineRule, Match, Program, Slot, Tier
+from checker.engine import conditions as cond
+from checker.engine import host as engine
+from checker.engine.program import EngineMessage, EngineRule, Match, Program, Slot, Tier
 
 
 def _ignore(match: Match) -> None:

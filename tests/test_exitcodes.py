@@ -3,7 +3,7 @@
 
 import pytest
 
-from checker.exitcodes import ExitCode, exit_code
+from checker.findings.exit_codes import ExitCode, exit_code
 
 
 @pytest.mark.parametrize(

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from checker.agreement import Agreement
+from checker.authoring.explain import LATER, PAST, UPCOMING, explain_agreement, status_of
 from checker.clauses.caps import Cap
 from checker.cli import main
-from checker.evaluate import evaluate_agreement
-from checker.exitcodes import ExitCode
-from checker.explain import LATER, PAST, UPCOMING, explain_agreement, status_of
-from checker.findings import FindingKind
-from checker.rulebook import load_rulebook
-from checker.timeutil import SECONDS_PER_DAY, parse_instant
+from checker.dates.timeutil import SECONDS_PER_DAY, parse_instant
+from checker.evaluation.evaluate import evaluate_agreement
+from checker.findings.exit_codes import ExitCode
+from checker.findings.model import FindingKind
+from checker.rulebook.agreement import Agreement
+from checker.rulebook.loading import load_rulebook
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 AS_OF = "2026-11-22"

@@ -6,17 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from checker.agreement import RenewingTerm
 from checker.clauses import KINDS
+from checker.clauses.patterns import FactPattern
 from checker.cli import main
-from checker.diagnostics import InputError
-from checker.exitcodes import ExitCode
-from checker.fact_catalog import find_fact_catalogue, load_fact_catalogue
-from checker.fact_input import read_facts
-from checker.facts import ENVELOPE_FIELDS
-from checker.patterns import FactPattern
-from checker.rulebook import load_rulebook
-from checker.timeutil import parse_instant
+from checker.common.diagnostics import InputError
+from checker.dates.timeutil import parse_instant
+from checker.facts.model import ENVELOPE_FIELDS
+from checker.facts.reading import read_facts
+from checker.findings.exit_codes import ExitCode
+from checker.rulebook.agreement import RenewingTerm
+from checker.rulebook.fact_catalog import find_fact_catalogue, load_fact_catalogue
+from checker.rulebook.loading import load_rulebook
 
 ROOT = Path(__file__).parents[1]
 DEMO_CATALOGUE = ROOT / "rules" / "fact-types.yaml"

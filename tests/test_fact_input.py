@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from checker.diagnostics import Diagnostic, InputError
-from checker.fact_input import FactInput, FactMapping, load_mapping, read_facts
-from checker.facts import FactCounts
-from checker.timeutil import parse_instant
+from checker.common.diagnostics import Diagnostic, InputError
+from checker.dates.timeutil import parse_instant
+from checker.facts.model import FactCounts
+from checker.facts.reading import FactInput, FactMapping, load_mapping, read_facts
 
 # Hand-computed instants. 2026-01-01 is 20454 days after 1970-01-01
 # (56 years * 365 + 14 leap days), 2026-02-10 is 40 days later.

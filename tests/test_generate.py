@@ -11,7 +11,7 @@ import pytest
 
 from checker.clauses import KINDS
 from checker.cli import main
-from checker.exitcodes import ExitCode
+from checker.findings.exit_codes import ExitCode
 from fixtures.generate import GenerateResult, generate
 
 AGREEMENTS = 5

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from checker.engine import ruleset_definition
-from checker.evaluate import compile_agreement
-from checker.fact_input import read_facts
-from checker.rulebook import load_rulebook
-from checker.timeutil import SECONDS_PER_DAY, parse_instant
+from checker.dates.timeutil import SECONDS_PER_DAY, parse_instant
+from checker.engine.host import ruleset_definition
+from checker.evaluation.evaluate import compile_agreement
+from checker.facts.reading import read_facts
+from checker.rulebook.loading import load_rulebook
 
 ROOT = Path(__file__).parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "rulesets"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from checker import ingest
-from checker.fact_input import FactInput
-from checker.facts import Fact
-from checker.routing import FactStore, KeepAll, RoutedFacts
-from checker.timeutil import parse_instant
+from checker.dates.timeutil import parse_instant
+from checker.facts import ingest
+from checker.facts.model import Fact
+from checker.facts.reading import FactInput
+from checker.facts.store import FactStore, KeepAll, RoutedFacts
 
 AS_OF = parse_instant("2026-11-22")
 

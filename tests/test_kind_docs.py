@@ -9,12 +9,8 @@ from typing import Literal
 
 import pytest
 
-from checker import kind_docs
-from checker.agreement import Agreement
-from checker.clauses import KINDS
-from checker.clauses.base import Clause
-from checker.evaluate import compile_agreement
-from checker.kind_docs import (
+from checker.authoring import kind_docs
+from checker.authoring.kind_docs import (
     DOCS_FILE,
     KindDocError,
     UnknownKind,
@@ -24,7 +20,11 @@ from checker.kind_docs import (
     render_markdown,
     type_words,
 )
-from checker.timeutil import Duration, parse_instant
+from checker.clauses import KINDS
+from checker.clauses.base import Clause
+from checker.dates.timeutil import Duration, parse_instant
+from checker.evaluation.evaluate import compile_agreement
+from checker.rulebook.agreement import Agreement
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = parse_instant("2026-11-22")

@@ -6,13 +6,14 @@ import os
 import signal
 from collections.abc import Sequence
 
-from checker import parallel
-from checker.agreement import Agreement
-from checker.evaluate import AgreementResult, evaluate_agreement
-from checker.facts import Fact, FactCounts
-from checker.findings import FindingKind
-from checker.routing import FactStore, RoutingIndex
-from checker.timeutil import parse_instant
+from checker.dates.timeutil import parse_instant
+from checker.evaluation import workers as parallel
+from checker.evaluation.evaluate import AgreementResult, evaluate_agreement
+from checker.evaluation.routing import RoutingIndex
+from checker.facts.model import Fact, FactCounts
+from checker.facts.store import FactStore
+from checker.findings.model import FindingKind
+from checker.rulebook.agreement import Agreement
 from tests.helpers import agreement, fact
 
 CLAUSE = {

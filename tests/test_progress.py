@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from checker import ingest
 from checker.cli import main
-from checker.progress import Progress
-from checker.routing import FactStore, RoutingIndex
-from checker.rulebook import load_rulebook
-from checker.timeutil import parse_instant
+from checker.common.progress import Progress
+from checker.dates.timeutil import parse_instant
+from checker.evaluation.routing import RoutingIndex
+from checker.facts import ingest
+from checker.facts.store import FactStore
+from checker.rulebook.loading import load_rulebook
 
 
 class FakeClock:

@@ -11,7 +11,7 @@ import pytest
 
 import checker.report.targets
 from checker.cli import main
-from checker.exitcodes import ExitCode
+from checker.findings.exit_codes import ExitCode
 from tests.report_runs import DEMO_FACTS, RULES
 
 

@@ -32,8 +32,8 @@ from pytest_httpserver import HTTPServer
 
 from checker.alerts.snoozes import SnoozeRecord, Snoozes
 from checker.cli import main
-from checker.report import FORMATTERS
-from checker.run import RunResult
+from checker.evaluation.run import RunResult
+from checker.report.formatters import FORMATTERS
 from tests.report_runs import DEMO_FACTS, RULES, demo_run
 
 HOOLI_FEE = "f9cca3b33e73598d2745"

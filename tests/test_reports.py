@@ -30,14 +30,14 @@ import icalendar
 import pytest
 from cmarkgfm.cmark import Options
 
-from checker.findings import Finding, FindingKind, Severity
-from checker.report import FORMATTERS, spreadsheet_safe, write_atomically
+from checker.dates.timeutil import parse_instant
+from checker.evaluation.run import RunResult, RunSummary
+from checker.findings.model import Finding, FindingKind, Severity
+from checker.findings.spool import FindingSpool
+from checker.report.formatters import FORMATTERS, spreadsheet_safe, write_atomically
 from checker.report.markdown import markdown_text
 from checker.report.reading import period_heading, weekly_timeline
-from checker.run import RunResult, RunSummary
-from checker.spool import FindingSpool
-from checker.timeutil import parse_instant
-from checker.waivers import AppliedWaivers, Waiver
+from checker.rulebook.waivers import AppliedWaivers, Waiver
 from tests.report_runs import (
     FORMULA,
     HOSTILE_CUSTOMER,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
-from checker.exitcodes import ExitCode
+from checker.findings.exit_codes import ExitCode
 from checker.scenarios import run_scenario_tests
 
 RULE_FILE = """\

@@ -14,12 +14,18 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
-from checker.agreement import Agreement
+from checker.authoring.schema import (
+    DIALECT,
+    DURATION_PATTERN,
+    SCHEMA_FILE,
+    build_schema,
+    render_schema,
+)
 from checker.cli import main
-from checker.rulebook import is_rule_file
-from checker.schema import DIALECT, DURATION_PATTERN, SCHEMA_FILE, build_schema, render_schema
-from checker.timeutil import parse_duration
-from checker.yaml_source import load_yaml
+from checker.dates.timeutil import parse_duration
+from checker.rulebook.agreement import Agreement
+from checker.rulebook.loading import is_rule_file
+from checker.rulebook.yaml_source import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

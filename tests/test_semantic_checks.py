@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from checker import semantic_checks
-from checker.diagnostics import Level
-from checker.fact_catalog import FactCatalogue, FactTypeEntry
-from checker.rulebook import load_rulebook
-from checker.semantic_checks import check_agreement_file
-from checker.yaml_source import load_yaml_text
+from checker.common.diagnostics import Level
+from checker.rulebook import semantic_checks
+from checker.rulebook.fact_catalog import FactCatalogue, FactTypeEntry
+from checker.rulebook.loading import load_rulebook
+from checker.rulebook.semantic_checks import check_agreement_file
+from checker.rulebook.yaml_source import load_yaml_text
 
 CATALOGUE = FactCatalogue(
     "rules/fact-types.yaml",

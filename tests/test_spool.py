@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from checker.findings import Evidence, Finding, FindingKind, Severity
-from checker.spool import FindingSpool
+from checker.findings.model import Evidence, Finding, FindingKind, Severity
+from checker.findings.spool import FindingSpool
 
 
 def _finding(agreement: str, day: str, clause: str, subject: str) -> Finding:

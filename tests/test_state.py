@@ -17,16 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from checker import parallel
-from checker import run as run_module
-from checker.agreement import Agreement
 from checker.cli import main
-from checker.evaluate import AgreementResult, error_finding, evaluate_agreement
-from checker.exitcodes import ExitCode
-from checker.facts import Fact
-from checker.run import run
+from checker.dates.timeutil import parse_instant
+from checker.evaluation import run as run_module
+from checker.evaluation import workers as parallel
+from checker.evaluation.evaluate import AgreementResult, error_finding, evaluate_agreement
+from checker.evaluation.run import run
+from checker.facts.model import Fact
+from checker.findings.exit_codes import ExitCode
+from checker.rulebook.agreement import Agreement
 from checker.state import StateError, StateStore, recording
-from checker.timeutil import parse_instant
 
 ACME = """\
 agreement: acme-resale

@@ -8,8 +8,8 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from checker.alerts.config import Snooze
-from checker.text_checks import not_blank
-from checker.waivers import WaiverEntry
+from checker.common.text_checks import not_blank
+from checker.rulebook.waivers import WaiverEntry
 
 WAIVER = {
     "agreement": "acme-2026",

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
-from checker.diagnostics import Level
-from checker.exitcodes import ExitCode
-from checker.rulebook import is_rule_file, load_rulebook
+from checker.common.diagnostics import Level
+from checker.findings.exit_codes import ExitCode
+from checker.rulebook.loading import is_rule_file, load_rulebook
 
 ROOT = Path(__file__).parents[1]
 CASES = Path("tests") / "golden" / "errors"

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from checker.cli import main
-from checker.exitcodes import ExitCode, exit_code
-from checker.findings import Finding, FindingKind, Severity
-from checker.timeutil import parse_instant
-from checker.waivers import AppliedWaivers, Waiver
+from checker.dates.timeutil import parse_instant
+from checker.findings.exit_codes import ExitCode, exit_code
+from checker.findings.model import Finding, FindingKind, Severity
+from checker.rulebook.waivers import AppliedWaivers, Waiver
 
 RULE_FILE = """\
 agreement: globex-reseller-2025

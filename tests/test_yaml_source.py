@@ -9,14 +9,14 @@ from typing import Annotated, Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from checker.diagnostics import Diagnostic, InputError
-from checker.validation_errors import (
+from checker.common.diagnostics import Diagnostic, InputError
+from checker.rulebook.validation_errors import (
     allowed_fields,
     allowed_values,
     diagnostics_from_validation,
     validate_document,
 )
-from checker.yaml_source import Position, SourceDocument, load_yaml, load_yaml_text
+from checker.rulebook.yaml_source import Position, SourceDocument, load_yaml, load_yaml_text
 
 PATH = "rules/globex.yaml"
 
@@ -469,7 +469,7 @@ def test_libyaml_fast_path_gives_the_same_data_and_positions_as_the_checking_com
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
 
-    from checker import yaml_source
+    from checker.rulebook import yaml_source
 
     for path in sorted(Path("rules").glob("*.yaml")):
         text = path.read_text()

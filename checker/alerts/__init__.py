@@ -13,6 +13,9 @@ One module per job, in the order the data flows:
 * `outbox`: the messages and each receiver's memory, in the state file's database;
 * `delivery`: posting one message with retries; `masking`: webhook addresses kept secret;
 * `notify`: all of it for one run, or a dry run that only shows what would be sent.
+
+May import: common, dates, facts, findings, rulebook (agreement ids, the positioned YAML of the
+notifications file). Alerts know findings and their history, never how findings were made.
 """
 
 from checker.alerts.config import Notifications, load_notifications

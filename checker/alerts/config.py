@@ -45,14 +45,14 @@ from pydantic import (
     model_validator,
 )
 
-from checker.agreement import Agreement
 from checker.alerts.masking import mask_urls
-from checker.diagnostics import Diagnostic, InputError, Level
-from checker.findings import FindingKind, Severity
-from checker.suggest import did_you_mean
-from checker.text_checks import not_blank
-from checker.validation_errors import diagnostics_from_validation
-from checker.yaml_source import Location, SourceDocument, load_yaml
+from checker.common.diagnostics import Diagnostic, InputError, Level
+from checker.common.suggest import did_you_mean
+from checker.common.text_checks import not_blank
+from checker.findings.model import FindingKind, Severity
+from checker.rulebook.agreement import Agreement
+from checker.rulebook.validation_errors import diagnostics_from_validation
+from checker.rulebook.yaml_source import Location, SourceDocument, load_yaml
 
 RECEIVER_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 ENVIRONMENT_VARIABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"

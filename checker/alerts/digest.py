@@ -45,8 +45,8 @@ from pydantic import BaseModel, ConfigDict
 from checker.alerts.config import NotificationsFile
 from checker.alerts.routing import Router
 from checker.alerts.snoozes import Snoozes
-from checker.findings import Finding, FindingKind, Severity, natural_key
-from checker.tracking import RunHistory
+from checker.findings.model import Finding, FindingKind, Severity, natural_key
+from checker.findings.tracking import RunHistory
 
 # The kinds announced as new (and counted as open); deadlines come as reminders instead.
 ANNOUNCED_KINDS = (FindingKind.BREACH, FindingKind.TRIGGER, FindingKind.ERROR)

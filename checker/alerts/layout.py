@@ -14,7 +14,7 @@ from datetime import date
 from typing import TypeVar
 
 from checker.alerts.digest import Digest, Item, LeftOut, Reminder
-from checker.findings import FindingKind
+from checker.findings.model import FindingKind
 
 # Evidence shown per finding; the rest is counted ("and 12 more facts").
 MAX_EVIDENCE_SHOWN = 5

@@ -39,8 +39,8 @@ from checker.alerts.masking import mask_url
 from checker.alerts.outbox import FAILED, PENDING, SENT, Message, Outbox
 from checker.alerts.render import AnyReceiver, render
 from checker.alerts.snoozes import Snoozes
-from checker.findings import Finding
-from checker.tracking import RunHistory
+from checker.findings.model import Finding
+from checker.findings.tracking import RunHistory
 
 
 def default_transports() -> dict[str, Transport]:

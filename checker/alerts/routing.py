@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from checker.alerts.config import NotificationsFile, Route
-from checker.findings import Finding
+from checker.findings.model import Finding
 
 
 class Router:

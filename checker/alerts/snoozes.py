@@ -16,8 +16,8 @@ from datetime import date
 from typing import Any
 
 from checker.alerts.config import Notifications, Snooze
-from checker.diagnostics import Diagnostic, Level
-from checker.findings import Finding
+from checker.common.diagnostics import Diagnostic, Level
+from checker.findings.model import Finding
 
 
 @dataclass(frozen=True, slots=True)

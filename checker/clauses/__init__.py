@@ -2,6 +2,10 @@
 
 A kind is a subclass of `checker.clauses.base.Clause` with a `kind: Literal["name"]` field. The
 registry builds the discriminated union that rule files are validated against.
+
+May import: common, dates, facts, findings, engine. The kinds live one per module; `base`
+(the clause model and the context it compiles in), `blocks` (general building blocks: forbid,
+obligations, limits, windows) and `patterns` (fact patterns) are what kinds are made of.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pydantic import Field
 
 from checker.clauses.base import Clause
 
-_INFRASTRUCTURE = {"base"}
+_INFRASTRUCTURE = {"base", "blocks", "patterns"}
 
 
 def _discover() -> dict[str, type[Clause]]:

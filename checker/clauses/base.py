@@ -12,12 +12,9 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from checker.calendars import BusinessCalendar
-from checker.facts import Fact
-from checker.findings import Evidence, Finding, FindingKind, Severity
-from checker.patterns import FactPattern
-from checker.program import Program
-from checker.timeutil import (
+from checker.clauses.patterns import FactPattern
+from checker.dates.calendars import BusinessCalendar
+from checker.dates.timeutil import (
     BusinessDays,
     Duration,
     Period,
@@ -25,6 +22,9 @@ from checker.timeutil import (
     epoch_of_date,
     periods_between,
 )
+from checker.engine.program import Program
+from checker.facts.model import Fact
+from checker.findings.model import Evidence, Finding, FindingKind, Severity
 
 # Fields an amendment may not change.
 _FIXED_FIELDS = frozenset({"id", "kind", "amended"})
@@ -60,7 +60,7 @@ class Clause(BaseModel):
 
     kind_summary: ClassVar[str] = ""
     default_severity: ClassVar[Severity] = Severity.HIGH
-    # Every code the kind's findings can carry (checker.finding_codes collects them; a test
+    # Every code the kind's findings can carry (checker.rulebook.finding_codes collects them; a test
     # checks them against the codes the kind's module passes when it makes findings).
     finding_codes: ClassVar[tuple[FindingCode, ...]] = ()
 

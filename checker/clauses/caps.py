@@ -19,11 +19,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from checker.blocks import Limit, Measurement, Outcome, limits
 from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
-from checker.facts import Fact
-from checker.findings import FindingKind, Severity
-from checker.patterns import FIELD_NAME_PATTERN, FactPattern
+from checker.clauses.blocks import Limit, Measurement, Outcome, limits
+from checker.clauses.patterns import FIELD_NAME_PATTERN, FactPattern
+from checker.facts.model import Fact
+from checker.findings.model import FindingKind, Severity
 
 
 class MeasuredField(FactPattern):

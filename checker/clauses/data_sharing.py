@@ -27,7 +27,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from checker.blocks import Forbidden, Limit, Measurement, Outcome, forbid, limits
 from checker.clauses.base import (
     Clause,
     ClauseContext,
@@ -36,11 +35,12 @@ from checker.clauses.base import (
     FindingCode,
     periods_around,
 )
+from checker.clauses.blocks import Forbidden, Limit, Measurement, Outcome, forbid, limits
 from checker.clauses.caps import number_of, number_text
-from checker.facts import Fact
-from checker.findings import FindingKind, Severity
-from checker.patterns import FIELD_NAME_PATTERN, Accepted, FactPattern, Scalar
-from checker.timeutil import Period, date_of_epoch, epoch_of_date, period_of
+from checker.clauses.patterns import FIELD_NAME_PATTERN, Accepted, FactPattern, Scalar
+from checker.dates.timeutil import Period, date_of_epoch, epoch_of_date, period_of
+from checker.facts.model import Fact
+from checker.findings.model import FindingKind, Severity
 
 # Fact fields a transfer is checked on.
 CATEGORY, RECIPIENT, REGION, PURPOSE, CONSENT = (

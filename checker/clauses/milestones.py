@@ -37,7 +37,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from checker.blocks import Obligation, Outcome, obligations
 from checker.clauses.base import (
     AgreementTerm,
     Clause,
@@ -47,10 +46,11 @@ from checker.clauses.base import (
     Explanation,
     FindingCode,
 )
-from checker.facts import Fact
-from checker.findings import FindingKind, Severity
-from checker.patterns import FIELD_NAME_PATTERN, FactPattern
-from checker.timeutil import Duration, end_of_date, epoch_of_date, parse_duration
+from checker.clauses.blocks import Obligation, Outcome, obligations
+from checker.clauses.patterns import FIELD_NAME_PATTERN, FactPattern
+from checker.dates.timeutil import Duration, end_of_date, epoch_of_date, parse_duration
+from checker.facts.model import Fact
+from checker.findings.model import FindingKind, Severity
 
 
 class Milestone(BaseModel):

@@ -21,11 +21,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from checker.blocks import Forbidden, forbid
 from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
-from checker.facts import Fact
-from checker.findings import FindingKind, Severity
-from checker.patterns import FactPattern
+from checker.clauses.blocks import Forbidden, forbid
+from checker.clauses.patterns import FactPattern
+from checker.facts.model import Fact
+from checker.findings.model import FindingKind, Severity
 
 
 class NonCompete(Clause):

@@ -20,8 +20,6 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from checker import conditions as cond
-from checker.blocks import Limit, Measurement, Outcome, limits
 from checker.clauses.base import (
     Clause,
     ClauseContext,
@@ -30,10 +28,12 @@ from checker.clauses.base import (
     Explanation,
     FindingCode,
 )
-from checker.facts import Fact
-from checker.findings import FindingKind, Severity
-from checker.patterns import FIELD_NAME_PATTERN, FactPattern, Scalar
-from checker.timeutil import Duration, date_of_epoch, iso_of_epoch, parse_duration
+from checker.clauses.blocks import Limit, Measurement, Outcome, limits
+from checker.clauses.patterns import FIELD_NAME_PATTERN, FactPattern, Scalar
+from checker.dates.timeutil import Duration, date_of_epoch, iso_of_epoch, parse_duration
+from checker.engine import conditions as cond
+from checker.facts.model import Fact
+from checker.findings.model import FindingKind, Severity
 
 
 class NonSolicitation(Clause):

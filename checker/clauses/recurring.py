@@ -44,17 +44,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.blocks import (
-    Limit,
-    Measurement,
-    Obligation,
-    Outcome,
-    Window,
-    consecutive,
-    limits,
-    obligations,
-    windows,
-)
 from checker.clauses.base import (
     AgreementTerm,
     Clause,
@@ -65,10 +54,19 @@ from checker.clauses.base import (
     FindingCode,
     periods_around,
 )
-from checker.facts import Fact
-from checker.findings import FindingKind, Severity
-from checker.patterns import FIELD_NAME_PATTERN, FactPattern
-from checker.timeutil import (
+from checker.clauses.blocks import (
+    Limit,
+    Measurement,
+    Obligation,
+    Outcome,
+    Window,
+    consecutive,
+    limits,
+    obligations,
+    windows,
+)
+from checker.clauses.patterns import FIELD_NAME_PATTERN, FactPattern
+from checker.dates.timeutil import (
     BusinessDays,
     Duration,
     Period,
@@ -78,6 +76,8 @@ from checker.timeutil import (
     parse_duration,
     periods_between,
 )
+from checker.facts.model import Fact
+from checker.findings.model import FindingKind, Severity
 
 PeriodUnit = Literal["month", "quarter", "year"]
 

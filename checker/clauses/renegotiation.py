@@ -44,7 +44,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.blocks import Window, consecutive, windows
 from checker.clauses.base import (
     AgreementTerm,
     Clause,
@@ -55,11 +54,10 @@ from checker.clauses.base import (
     FindingCode,
     periods_around,
 )
+from checker.clauses.blocks import Window, consecutive, windows
+from checker.clauses.patterns import FactPattern
 from checker.clauses.recurring import Measure, PeriodUnit
-from checker.facts import Fact
-from checker.findings import FindingKind, Severity
-from checker.patterns import FactPattern
-from checker.timeutil import (
+from checker.dates.timeutil import (
     WEEKDAYS_ONLY,
     BusinessDays,
     Duration,
@@ -71,6 +69,8 @@ from checker.timeutil import (
     parse_duration,
     periods_between,
 )
+from checker.facts.model import Fact
+from checker.findings.model import FindingKind, Severity
 
 _REFERENCE_DAY = date(2001, 1, 1)
 

@@ -21,12 +21,12 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from checker.blocks import Obligation, Outcome, obligations
 from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
-from checker.facts import Fact
-from checker.findings import FindingKind, Severity
-from checker.patterns import FactPattern
-from checker.timeutil import Duration, parse_duration
+from checker.clauses.blocks import Obligation, Outcome, obligations
+from checker.clauses.patterns import FactPattern
+from checker.dates.timeutil import Duration, parse_duration
+from checker.facts.model import Fact
+from checker.findings.model import FindingKind, Severity
 
 
 class ResponseTime(Clause):

@@ -56,7 +56,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.blocks import Obligation, Outcome, Window, obligations, windows
 from checker.clauses.base import (
     Clause,
     ClauseContext,
@@ -65,10 +64,9 @@ from checker.clauses.base import (
     Explanation,
     FindingCode,
 )
-from checker.facts import Fact
-from checker.findings import FindingKind, Severity
-from checker.patterns import FactPattern
-from checker.timeutil import (
+from checker.clauses.blocks import Obligation, Outcome, Window, obligations, windows
+from checker.clauses.patterns import FactPattern
+from checker.dates.timeutil import (
     BusinessDays,
     Duration,
     date_of_epoch,
@@ -76,6 +74,8 @@ from checker.timeutil import (
     iso_of_epoch,
     parse_duration,
 )
+from checker.facts.model import Fact
+from checker.findings.model import FindingKind, Severity
 
 # Term end reasons after which the `on_termination` duties apply (term.py's wording).
 _ENDED_REASONS = ("expiry", "non-renewal")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from checker.timeutil import parse_instant
+from checker.dates.timeutil import parse_instant
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 

@@ -8,8 +8,8 @@ import sys
 from datetime import UTC, datetime
 
 from checker.commands import arguments
-from checker.exitcodes import ExitCode
-from checker.timeutil import epoch_of_date
+from checker.dates.timeutil import epoch_of_date
+from checker.findings.exit_codes import ExitCode
 
 EXPLAIN_EXAMPLE = """\
 example:
@@ -64,7 +64,7 @@ def main(args: argparse.Namespace) -> ExitCode:
         )
         return ExitCode.USAGE
     if args.kind is not None:
-        from checker.kind_docs import UnknownKind, render_kind
+        from checker.authoring.kind_docs import UnknownKind, render_kind
 
         try:
             text = render_kind(args.kind)
@@ -73,8 +73,8 @@ def main(args: argparse.Namespace) -> ExitCode:
             return ExitCode.USAGE
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return ExitCode.OK
-    from checker.explain import explain_agreement
-    from checker.rulebook import load_rulebook
+    from checker.authoring.explain import explain_agreement
+    from checker.rulebook.loading import load_rulebook
 
     rulebook = load_rulebook(args.paths)
     for diagnostic in rulebook.diagnostics:

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from checker.commands import arguments
-from checker.exitcodes import FAIL_ON_CHOICES, ExitCode, exit_code
-from checker.report_formats import REPORT_FORMATS, ReportTarget, parse_target
-from checker.timeutil import epoch_of_date
+from checker.dates.timeutil import epoch_of_date
+from checker.findings.exit_codes import FAIL_ON_CHOICES, ExitCode, exit_code
+from checker.report.names import REPORT_FORMATS, ReportTarget, parse_target
 
 if TYPE_CHECKING:
-    from checker.alerts.command import RunAlerts
+    from checker.commands.notify import RunAlerts
     from checker.state import StateStore
 
 MAX_PRINTED_FACT_ERRORS = 100
@@ -202,7 +202,7 @@ def _report_targets(args: argparse.Namespace) -> list[ReportTarget]:
 
 
 def main(args: argparse.Namespace) -> ExitCode:
-    from checker.alerts.command import prepare as prepare_alerts
+    from checker.commands.notify import prepare as prepare_alerts
     from checker.report.targets import target_problems
     from checker.state import StateError, StateStore
 
@@ -242,12 +242,12 @@ def _run_and_report(
     store: StateStore | None,
     alerts: RunAlerts | None = None,
 ) -> ExitCode:
-    from checker.diagnostics import InputError
-    from checker.fact_input import load_mapping
-    from checker.progress import Progress
-    from checker.report import FORMATTERS
+    from checker.common.diagnostics import InputError
+    from checker.common.progress import Progress
+    from checker.evaluation.run import RuleFilesInvalid, run
+    from checker.facts.reading import load_mapping
+    from checker.report.formatters import FORMATTERS
     from checker.report.targets import write_targets
-    from checker.run import RuleFilesInvalid, run
     from checker.state import StateError
 
     try:

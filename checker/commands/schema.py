@@ -7,8 +7,8 @@ import argparse
 import os
 import sys
 
-from checker.exitcodes import ExitCode
-from checker.schema_names import SCHEMA_DIRECTORY, SCHEMA_FILE_TYPES, schema_path
+from checker.authoring.schema_names import SCHEMA_DIRECTORY, SCHEMA_FILE_TYPES, schema_path
+from checker.findings.exit_codes import ExitCode
 
 SCHEMA_EXAMPLE = f"""\
 examples:
@@ -58,7 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def main(args: argparse.Namespace) -> ExitCode:
-    from checker.schema_registry import SCHEMA_FILES
+    from checker.authoring.schema_registry import SCHEMA_FILES
 
     if args.all and (args.file_type is not None or args.output is not None):
         return _schema_usage(
@@ -87,7 +87,7 @@ def _schema_usage(problem: str) -> ExitCode:
 
 
 def _write_schema(text: str, output: str | None) -> ExitCode:
-    from checker.text_output import write_atomically
+    from checker.common.text_output import write_atomically
 
     if output is None:
         sys.stdout.write(text)

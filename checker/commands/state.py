@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from checker.commands import arguments
-from checker.exitcodes import ExitCode
+from checker.findings.exit_codes import ExitCode
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from checker.exitcodes import ExitCode
+from checker.findings.exit_codes import ExitCode
 
 TEST_EXAMPLE = """\
 example:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from checker.exitcodes import ExitCode
+from checker.findings.exit_codes import ExitCode
 
 VALIDATE_EXAMPLE = """\
 example:
@@ -58,7 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def main(args: argparse.Namespace) -> ExitCode:
-    from checker.validate import count, validate_paths
+    from checker.authoring.validate import count, validate_paths
 
     report = validate_paths(args.paths, args.fact_types)
     if args.notifications is not None:

@@ -1,51 +1,12 @@
 """Report formats: each module turns a run's findings into one kind of text.
 
 table, json, jsonl and csv for machines and terminals; markdown, html (a page for a legal team),
-ics (deadlines for calendars) and junit (CI dashboards). `FORMATTERS` maps a format's name to
-its formatter (the names alone, which the command line needs before any formatter is imported,
-are `checker.report_formats.REPORT_FORMATS`); `write_report` and `write_atomically` write what a formatter returns, and
-`checker.report.targets` writes the several reports of one run (`--report FORMAT:PATH`).
+ics (deadlines for calendars) and junit (CI dashboards). `checker.report.formatters.FORMATTERS`
+maps a format's name to its formatter; the names alone, which the command line needs before any
+formatter is imported, are `checker.report.names.REPORT_FORMATS`. `checker.report.targets`
+writes the several reports of one run (`--report FORMAT:PATH`), atomically.
+
+May import: common, dates, facts, findings, rulebook (waivers), alerts (snoozes), evaluation
+(the run's result) and state (history). Nothing imports report but scenarios, authoring and
+commands; this `__init__` imports nothing, so the command line can read the format names cheaply.
 """
-
-from __future__ import annotations
-
-from checker.report.csv_format import CSV_COLUMNS, as_csv
-from checker.report.html_page import as_html
-from checker.report.ics import as_ics
-from checker.report.json_formats import as_json, as_jsonl
-from checker.report.junit import as_junit
-from checker.report.markdown import as_markdown
-from checker.report.spreadsheet import spreadsheet_safe
-from checker.report.summary import summary_dict
-from checker.report.table import as_table
-from checker.report.targets import Formatter
-from checker.text_output import write_atomically, write_report
-
-FORMATTERS: dict[str, Formatter] = {
-    "table": as_table,
-    "json": as_json,
-    "jsonl": as_jsonl,
-    "csv": as_csv,
-    "markdown": as_markdown,
-    "html": as_html,
-    "ics": as_ics,
-    "junit": as_junit,
-}
-
-__all__ = [
-    "CSV_COLUMNS",
-    "FORMATTERS",
-    "Formatter",
-    "as_csv",
-    "as_html",
-    "as_ics",
-    "as_json",
-    "as_jsonl",
-    "as_junit",
-    "as_markdown",
-    "as_table",
-    "spreadsheet_safe",
-    "summary_dict",
-    "write_atomically",
-    "write_report",
-]

@@ -6,11 +6,11 @@ import csv
 import io
 from collections.abc import Iterator
 
-from checker.findings import Finding
+from checker.evaluation.run import RunResult
+from checker.findings.model import Finding
 from checker.report.reading import snooze_of
 from checker.report.spreadsheet import spreadsheet_safe
-from checker.run import RunResult
-from checker.waivers import CSV_COLUMNS as WAIVER_CSV_COLUMNS
+from checker.rulebook.waivers import CSV_COLUMNS as WAIVER_CSV_COLUMNS
 
 CSV_COLUMNS = (
     "agreement",

@@ -9,9 +9,9 @@ from typing import Any
 
 from tabulate import tabulate
 
-from checker.findings import Finding
+from checker.findings.model import Finding
+from checker.findings.tracking import Gone, RunHistory, Status, Tracked
 from checker.state import RunRecord
-from checker.tracking import Gone, RunHistory, Status, Tracked
 
 
 def status_cell(history: RunHistory, finding: Finding) -> str:

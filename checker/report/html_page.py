@@ -18,7 +18,9 @@ import html
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from checker.findings import Finding, FindingKind, Severity
+from checker.evaluation.run import RunResult
+from checker.findings.model import Finding, FindingKind, Severity
+from checker.findings.tracking import Gone, Status, Tracked
 from checker.report.reading import (
     ERROR_WARNING,
     KIND_HEADINGS,
@@ -43,9 +45,7 @@ from checker.report.reading import (
     waived,
     weekly_timeline,
 )
-from checker.run import RunResult
-from checker.tracking import Gone, Status, Tracked
-from checker.waivers import TERM_CLAUSE, Waiver
+from checker.rulebook.waivers import TERM_CLAUSE, Waiver
 
 if TYPE_CHECKING:
     from checker.alerts.snoozes import SnoozeRecord

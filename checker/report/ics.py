@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from checker.findings import Finding, FindingKind
+from checker.evaluation.run import RunResult
+from checker.findings.model import Finding, FindingKind
 from checker.report.reading import (
     as_of_words,
     clause_words,
@@ -29,8 +30,7 @@ from checker.report.reading import (
     status_words,
     tracked,
 )
-from checker.run import RunResult
-from checker.waivers import TERM_CLAUSE, WaiverDecision
+from checker.rulebook.waivers import TERM_CLAUSE, WaiverDecision
 
 PRODUCT_ID = "-//contract-checker//Contract deadlines//EN"
 UID_DOMAIN = "contract-checker"

@@ -6,12 +6,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from checker.findings import Finding
+from checker.evaluation.run import RunResult
+from checker.findings.model import Finding
 from checker.report.history import history_json, status_fields
 from checker.report.reading import snooze_of
 from checker.report.summary import summary_dict
-from checker.run import RunResult
-from checker.waivers import finding_record, waiver_record
+from checker.rulebook.waivers import finding_record, waiver_record
 
 
 def as_json(result: RunResult) -> str:

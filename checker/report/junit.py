@@ -19,7 +19,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from checker.findings import Finding, FindingKind
+from checker.dates.timeutil import iso_of_epoch
+from checker.evaluation.run import AgreementOutline, RunResult
+from checker.findings.model import Finding, FindingKind
 from checker.report.reading import (
     KIND_LABELS,
     WHOLE_AGREEMENT,
@@ -30,9 +32,7 @@ from checker.report.reading import (
     printable,
     snooze_of,
 )
-from checker.run import AgreementOutline, RunResult
-from checker.timeutil import iso_of_epoch
-from checker.waivers import TERM_CLAUSE, WaiverDecision
+from checker.rulebook.waivers import TERM_CLAUSE, WaiverDecision
 
 FACT_INPUT_SUITE = "fact input"
 MAX_LISTED_FACT_ERRORS = 100

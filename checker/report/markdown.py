@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from checker.findings import Finding, FindingKind, Severity
+from checker.evaluation.run import RunResult
+from checker.findings.model import Finding, FindingKind, Severity
+from checker.findings.tracking import Gone, Status
 from checker.report.reading import (
     ERROR_WARNING,
     KIND_HEADINGS,
@@ -33,8 +35,6 @@ from checker.report.reading import (
     waived,
     waiver_words,
 )
-from checker.run import RunResult
-from checker.tracking import Gone, Status
 
 MAX_LISTED_FACT_ERRORS = 100
 # Markdown punctuation that can start emphasis, code, links, HTML, tables, strikethrough, math,

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from checker.findings import Evidence, Finding, FindingKind, Severity
-from checker.run import AgreementOutline, RunResult
-from checker.timeutil import date_of_epoch, epoch_of_date, iso_of_epoch
-from checker.tracking import Status, Tracked
-from checker.waivers import TERM_CLAUSE, Waiver, WaiverDecision
+from checker.dates.timeutil import date_of_epoch, epoch_of_date, iso_of_epoch
+from checker.evaluation.run import AgreementOutline, RunResult
+from checker.findings.model import Evidence, Finding, FindingKind, Severity
+from checker.findings.tracking import Status, Tracked
+from checker.rulebook.waivers import TERM_CLAUSE, Waiver, WaiverDecision
 
 if TYPE_CHECKING:
     from checker.alerts.snoozes import SnoozeRecord

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.findings import FindingKind
-from checker.run import RunSummary
-from checker.timeutil import iso_of_epoch
+from checker.dates.timeutil import iso_of_epoch
+from checker.evaluation.run import RunSummary
+from checker.findings.model import FindingKind
 
 
 def summary_dict(summary: RunSummary) -> dict[str, Any]:

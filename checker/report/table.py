@@ -6,11 +6,11 @@ import textwrap
 
 from tabulate import tabulate
 
+from checker.evaluation.run import RunResult
 from checker.report.history import history_sections, history_summary, status_cell
 from checker.report.reading import snooze_of
 from checker.report.summary import summary_dict
-from checker.run import RunResult
-from checker.waivers import AppliedWaivers, Waiver
+from checker.rulebook.waivers import AppliedWaivers, Waiver
 
 
 def as_table(result: RunResult) -> str:

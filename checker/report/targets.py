@@ -3,7 +3,7 @@
 Targets are checked before the run starts (a known format, an existing directory, no file named
 twice), so a long nightly run does not end on a typo; each file is then written atomically, and
 a file that cannot be written is reported without stopping the others. (A target is read from
-the command line by `checker.report_formats.parse_target`, which imports no report module.)
+the command line by `checker.report.names.parse_target`, which imports no report module.)
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TextIO
 
-from checker.report_formats import ReportTarget
-from checker.run import RunResult
-from checker.text_output import write_atomically, write_report
+from checker.common.text_output import write_atomically, write_report
+from checker.evaluation.run import RunResult
+from checker.report.names import ReportTarget
 
 Formatter = Callable[[RunResult], str | Iterable[str]]
 """A report as one text, or as pieces written one after another (large outputs stream)."""

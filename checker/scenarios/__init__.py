@@ -46,6 +46,9 @@ any finding, and:
 A clause is exercised when an `expect` or `expect_not` entry of some scenario names it; the report
 lists clauses no scenario exercises and agreements without a scenario file
 (`--strict-coverage` makes those a failure).
+
+May import: common, dates, facts, findings, engine, clauses, rulebook, alerts, evaluation,
+state, report.
 """
 
 from __future__ import annotations

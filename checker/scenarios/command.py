@@ -9,10 +9,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from checker.agreement import Agreement
-from checker.diagnostics import Diagnostic, InputError, Level
-from checker.exitcodes import ExitCode
-from checker.rulebook import Rulebook, load_rulebook, rule_files
+from checker.common.diagnostics import Diagnostic, InputError, Level
+from checker.findings.exit_codes import ExitCode
+from checker.rulebook.agreement import Agreement
+from checker.rulebook.loading import Rulebook, load_rulebook, rule_files
 from checker.scenarios.loader import (
     ScenarioSuite,
     is_scenario_file,

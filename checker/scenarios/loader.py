@@ -11,24 +11,24 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from checker.agreement import Agreement
-from checker.diagnostics import Diagnostic, InputError
-from checker.fact_input import fact_from_record
-from checker.facts import Fact
-from checker.finding_codes import (
+from checker.common.diagnostics import Diagnostic, InputError
+from checker.common.suggest import did_you_mean
+from checker.dates.timeutil import SECONDS_PER_DAY
+from checker.facts.model import Fact
+from checker.facts.reading import fact_from_record
+from checker.findings.model import FindingKind
+from checker.rulebook.agreement import Agreement
+from checker.rulebook.finding_codes import (
     TERM,
     CodeProblem,
     check_clause_finding_kind,
     check_code,
     check_finding_kind,
 )
-from checker.findings import FindingKind
-from checker.rulebook import SCENARIO_SUFFIXES
+from checker.rulebook.loading import SCENARIO_SUFFIXES
+from checker.rulebook.validation_errors import diagnostics_from_validation
+from checker.rulebook.yaml_source import Location, SourceDocument, load_yaml
 from checker.scenarios.model import CODE_PATTERN, Expectation, Scenario, ScenarioFile
-from checker.suggest import did_you_mean
-from checker.timeutil import SECONDS_PER_DAY
-from checker.validation_errors import diagnostics_from_validation
-from checker.yaml_source import Location, SourceDocument, load_yaml
 
 # Findings about the agreement's own term (expiry, non-renewal notice) carry this clause id.
 TERM_CLAUSE = "term"

@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.agreement import AGREEMENT_ID_PATTERN
-from checker.findings import Finding, FindingKind, Severity
-from checker.timeutil import parse_instant
+from checker.dates.timeutil import parse_instant
+from checker.findings.model import Finding, FindingKind, Severity
+from checker.rulebook.agreement import AGREEMENT_ID_PATTERN
 
 # Finding codes are dotted lowercase names, like "exclusivity.forbidden_activity".
 CODE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from tabulate import tabulate
 
-from checker.findings import Finding
+from checker.dates.timeutil import SECONDS_PER_DAY, iso_of_epoch
+from checker.findings.model import Finding
 from checker.scenarios.model import Expectation
 from checker.scenarios.runner import ScenarioOutcome
-from checker.timeutil import SECONDS_PER_DAY, iso_of_epoch
 
 RULE_WIDTH = 78
 

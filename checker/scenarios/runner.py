@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.evaluate import evaluate_agreement
-from checker.findings import Finding, FindingKind
+from checker.evaluation.evaluate import evaluate_agreement
+from checker.findings.model import Finding, FindingKind
 from checker.scenarios.loader import Expected, ScenarioCase
 
 

@@ -1,7 +1,7 @@
 """State across runs (`run --state PATH`): one SQLite file that remembers every run and every finding.
 
 Each nightly run opens the store, is recorded in it, and gets back a `RunHistory`
-(checker/tracking.py) saying which findings are new, still open, resolved or stale. The file is
+(checker/findings/tracking.py) saying which findings are new, still open, resolved or stale. The file is
 an ordinary SQLite database in WAL mode with `synchronous=FULL`, so a committed night survives a
 power cut; it can be read with the `sqlite3` shell while a run is going on.
 
@@ -26,6 +26,8 @@ the open `sqlite3.Connection` (autocommit mode: group changes in `with store.tra
 `StateStore.path` the file. Create your own tables with `CREATE TABLE IF NOT EXISTS` under a
 prefix of your module's name (e.g. `outbox_messages`), reference `runs(id)` for the run that
 produced something, and never write to `meta`, `runs`, `run_inputs` or `findings`.
+
+May import: common, dates, facts, findings, engine, clauses, rulebook, alerts, evaluation.
 """
 
 from __future__ import annotations

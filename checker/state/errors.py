@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checker.diagnostics import Diagnostic
+from checker.common.diagnostics import Diagnostic
 
 
 class StateError(Exception):

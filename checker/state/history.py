@@ -15,11 +15,11 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from checker.findings import Evidence, Finding, FindingKind, Severity
+from checker.findings.model import Evidence, Finding, FindingKind, Severity
+from checker.findings.tracking import Status, Tracked
 from checker.state.database import check_schema, connect, not_a_state_file
 from checker.state.errors import StateError
 from checker.state.runs import CurrentRun, Outcome, RunRecord
-from checker.tracking import Status, Tracked
 
 
 class TrackedFindings(Mapping[str, Tracked]):

@@ -1,6 +1,6 @@
 """Whether a finding seen before but not tonight is resolved, or why it is stale.
 
-Statuses, night after night (the contract is in checker/tracking.py): a finding seen before but
+Statuses, night after night (the contract is in checker/findings/tracking.py): a finding seen before but
 not tonight is `resolved` only when all of this holds tonight, else it is `stale` with the first
 reason that fails, never resolved:
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-# The clause ids every agreement has besides its rule file's: the term (checker/term.py) and the
+# The clause ids every agreement has besides its rule file's: the term (checker/rulebook/term.py) and the
 # whole agreement (`*`, the clause of an error finding when the agreement could not be evaluated).
 AGREEMENT_CLAUSES = frozenset({"term", "*"})
 

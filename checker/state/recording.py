@@ -1,6 +1,6 @@
 """Recording one night: tonight's findings, the ones that are gone, the run's counts and inputs.
 
-Statuses, night after night (the contract is in checker/tracking.py): a finding reported tonight
+Statuses, night after night (the contract is in checker/findings/tracking.py): a finding reported tonight
 is `new` when never seen before or when it had been resolved (a breach that comes back after
 being fixed is a new occurrence: its first-seen date restarts and alerts announce it again);
 `open` when seen on an earlier night, including a stale one that shows up again. Waived findings
@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from checker.evaluate import EVALUATION_FAILED
-from checker.findings import FindingKind
-from checker.run import RunResult
+from checker.evaluation.run import RunResult
+from checker.findings.model import FindingKind
+from checker.findings.tracking import Gone, Status
+from checker.rulebook.finding_codes import EVALUATION_FAILED
 from checker.state.history import finding_of, tracked_of
 from checker.state.judging import AGREEMENT_CLAUSES, Judge
 from checker.state.runs import CurrentRun, Outcome
-from checker.tracking import Gone, Status
 
 PAGE_SIZE = 1_000  # findings written or read per statement: bounds memory whatever the run's size
 

@@ -16,16 +16,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from checker import __version__
-from checker.exitcodes import ExitCode
-from checker.run import RunResult
+from checker.dates.timeutil import date_of_epoch, iso_of_epoch
+from checker.evaluation.run import RunResult
+from checker.findings.exit_codes import ExitCode
+from checker.findings.tracking import RunHistory
 from checker.state.database import connect, prepare
 from checker.state.errors import StateError
 from checker.state.history import TrackedFindings, previous_night
 from checker.state.lock import RunLock
 from checker.state.recording import describe_sources, record_night
 from checker.state.runs import Clock, CurrentRun, Outcome, timestamp, utc_now
-from checker.timeutil import date_of_epoch, iso_of_epoch
-from checker.tracking import RunHistory
 
 
 class StateStore:

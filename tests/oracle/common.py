@@ -7,8 +7,8 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
-from checker.facts import Fact
-from checker.timeutil import SECONDS_PER_DAY, epoch_of_date
+from checker.dates.timeutil import SECONDS_PER_DAY, epoch_of_date
+from checker.facts.model import Fact
 
 Found = set[tuple[str, str, str, str]]
 

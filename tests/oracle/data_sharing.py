@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from checker.facts import Fact
-from checker.timeutil import date_of_epoch, epoch_of_date
+from checker.dates.timeutil import date_of_epoch, epoch_of_date
+from checker.facts.model import Fact
 from tests.oracle.common import Found, fixed_term, in_term, is_one_of, matches, number, terms_at
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.facts import Fact
+from checker.facts.model import Fact
 from tests.oracle.common import Found, in_term, matches, number, same, terms_at
 
 

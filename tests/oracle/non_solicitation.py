@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.facts import Fact
-from checker.timeutil import parse_duration
+from checker.dates.timeutil import parse_duration
+from checker.facts.model import Fact
 from tests.oracle.common import Found, in_term, matches, same, terms_at
 
 

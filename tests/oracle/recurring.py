@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from checker.facts import Fact
-from checker.timeutil import end_of_date, epoch_of_date, parse_duration, period_of
+from checker.dates.timeutil import end_of_date, epoch_of_date, parse_duration, period_of
+from checker.facts.model import Fact
 from tests.oracle.common import (
     Found,
     fixed_term,

@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from checker.facts import Fact
-from checker.timeutil import (
+from checker.dates.timeutil import (
     Duration,
     date_of_epoch,
     end_of_date,
@@ -18,6 +17,7 @@ from checker.timeutil import (
     parse_duration,
     period_of,
 )
+from checker.facts.model import Fact
 from tests.oracle.common import (
     Found,
     day_of,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.facts import Fact
-from checker.timeutil import date_of_epoch, parse_duration
+from checker.dates.timeutil import date_of_epoch, parse_duration
+from checker.facts.model import Fact
 from tests.oracle.common import (
     Found,
     fixed_term,

@@ -1,0 +1,235 @@
+"""Plain-English explanation of an agreement, for a lawyer to check against the contract text.
+
+Shows the agreement, its term (and each renewal with its non-renewal notice deadline), its
+business-day calendar, then every clause in plain words with each date it implies, marked past,
+upcoming (within the horizon) or later relative to the as-of instant. The dates come from the
+clause kinds' own date logic (`Clause.explain`), so explain and evaluation cannot disagree.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from checker.clauses import KINDS
+from checker.clauses.base import ExplainContext, ExplainedDate, Explanation
+from checker.dates.timeutil import SECONDS_PER_DAY, date_of_epoch, end_of_date, epoch_of_date
+from checker.rulebook.agreement import Agreement
+from checker.rulebook.term import MAX_RENEWALS, agreement_term
+
+WIDTH = 100
+PAST, UPCOMING, LATER = "past", "upcoming", "later"
+# Renewal terms listed before the one in force on the as-of date; earlier ones are counted only.
+EARLIER_TERMS_SHOWN = 2
+_DATE_COLUMN = "  "
+_TEXT_INDENT = " " * (len(_DATE_COLUMN) + len("2026-01-01  ") + len(UPCOMING) + 2)
+_KIND_NAMES = {kind: name for name, kind in KINDS.items()}
+
+
+def status_of(instant: int, as_of: int, horizon_end: int) -> str:
+    """past (before the as-of instant), upcoming (from it to the horizon's end) or later: the
+    same boundaries a run uses to report deadlines."""
+    if instant < as_of:
+        return PAST
+    if instant <= horizon_end:
+        return UPCOMING
+    return LATER
+
+
+@dataclass(slots=True)
+class AgreementExplanation:
+    """The text to print, and the clauses whose dates could not be worked out (fail closed)."""
+
+    text: str
+    problems: list[str] = field(default_factory=list)
+
+
+def explain_context(agreement: Agreement, as_of: int, horizon_days: int) -> ExplainContext:
+    """The agreement's term as written (no facts: no notices, no early termination) on `as_of`."""
+    term, _ = agreement_term(agreement, [], [], as_of)
+    return ExplainContext(
+        agreement_id=agreement.agreement,
+        partner=agreement.partner,
+        term=term,
+        as_of=as_of,
+        horizon_end=as_of + horizon_days * SECONDS_PER_DAY,
+        calendar=agreement.business_calendar,
+    )
+
+
+def explain_agreement(
+    agreement: Agreement, source: str, as_of: int, horizon_days: int, width: int = WIDTH
+) -> AgreementExplanation:
+    """The whole explanation of one agreement read from `source`."""
+    context = explain_context(agreement, as_of, horizon_days)
+    writer = _Writer(context, width)
+    writer.header(agreement, source, horizon_days)
+    writer.block("Term", _term(agreement, context))
+    problems: list[str] = []
+    for clause in agreement.clauses:
+        heading = f"Clause {clause.id}: {clause.title} ({_KIND_NAMES.get(type(clause), '?')})"
+        try:
+            explanation = clause.explain(context)
+        except (ValueError, TypeError, KeyError, ArithmeticError) as error:
+            problem = f"clause {clause.id} could not be explained: {error}"
+            problems.append(problem)
+            explanation = Explanation((f"PROBLEM: {problem}. Its dates are not shown.",))
+        writer.block(heading, explanation)
+    return AgreementExplanation(writer.text(), problems)
+
+
+# --- the term -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _TermPeriod:
+    first: date
+    last: date
+    notice_by: date | None
+
+
+def _term(agreement: Agreement, context: ExplainContext) -> Explanation:
+    effective = ExplainedDate(epoch_of_date(agreement.effective), "the agreement takes effect")
+    if agreement.expires is not None:
+        sentence = (
+            f"Fixed term from {agreement.effective.isoformat()} to"
+            f" {agreement.expires.isoformat()}, unless terminated early."
+        )
+        expiry = ExplainedDate(end_of_date(agreement.expires), "the agreement expires (last day)")
+        return Explanation((sentence,), (effective, expiry))
+    renewing = agreement.term
+    assert renewing is not None
+    sentence = (
+        f"Initial term of {context.duration(renewing.initial)} from"
+        f" {agreement.effective.isoformat()}"
+    )
+    if renewing.renews_for is None:
+        sentence += "; it does not renew"
+    else:
+        sentence += f"; it then renews for {context.duration(renewing.renews_for)} at a time"
+        if renewing.non_renewal_notice is not None:
+            sentence += (
+                f" unless notice of non-renewal ({renewing.notice.describe()}) is given at least"
+                f" {context.duration(renewing.non_renewal_notice)} before a term ends"
+            )
+    sentences = [sentence + "; unless terminated early."]
+    periods = _renewal_periods(agreement, context.horizon_end)
+    shown = _shown_periods(periods, context.as_of)
+    if len(shown) < len(periods) and periods[0] not in shown:
+        earlier = periods.index(shown[0])
+        sentences.append(
+            f"{earlier} earlier term(s), from {periods[0].first.isoformat()}, are not listed."
+        )
+    current = next((p for p in periods if end_of_date(p.last) >= context.as_of), periods[-1])
+    sentences.append(
+        "With no notice given, the term in force on the as-of date runs"
+        f" {current.first.isoformat()} to {current.last.isoformat()}."
+    )
+    dates = [effective]
+    for period in shown:
+        number = periods.index(period)
+        name = "initial term" if number == 0 else f"renewal term {number}"
+        span = f"{name} ({period.first.isoformat()} to {period.last.isoformat()})"
+        if period.notice_by is not None:
+            dates.append(
+                ExplainedDate(
+                    end_of_date(period.notice_by),
+                    f"last day to give notice of non-renewal of the {span}",
+                )
+            )
+        if renewing.renews_for is None:
+            ends = f"{span} ends: the agreement expires (last day)"
+        else:
+            ends = f"{span} ends; without notice it renews for {renewing.renews_for}"
+        dates.append(ExplainedDate(end_of_date(period.last), ends))
+    return Explanation(tuple(sentences), tuple(dates))
+
+
+def _renewal_periods(agreement: Agreement, horizon_end: int) -> list[_TermPeriod]:
+    """Each term from the effective date until the first that ends after the horizon, as
+    `agreement_term` computes them when asked on each term's first day."""
+    periods: list[_TermPeriod] = []
+    first = agreement.effective
+    for _ in range(MAX_RENEWALS):
+        _, term_clause = agreement_term(agreement, [], [], epoch_of_date(first))
+        last = term_clause.expires_on
+        assert last is not None  # with no facts, no notice can stop a renewal
+        periods.append(_TermPeriod(first, last, term_clause.non_renewal_notice_by))
+        assert agreement.term is not None
+        if agreement.term.renews_for is None or end_of_date(last) > horizon_end:
+            break
+        first = last + timedelta(days=1)
+    return periods
+
+
+def _shown_periods(periods: list[_TermPeriod], as_of: int) -> list[_TermPeriod]:
+    current = next((i for i, p in enumerate(periods) if end_of_date(p.last) >= as_of), 0)
+    return periods[max(0, current - EARLIER_TERMS_SHOWN) :]
+
+
+# --- layout -------------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Plain text: one block per heading, sentences wrapped, dates in one aligned column."""
+
+    def __init__(self, context: ExplainContext, width: int) -> None:
+        self.context = context
+        self.width = width
+        self.lines: list[str] = []
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+    def header(self, agreement: Agreement, source: str, horizon_days: int) -> None:
+        context = self.context
+        as_of = date_of_epoch(context.as_of)
+        horizon = date_of_epoch(context.horizon_end)
+        rows = [
+            ("Agreement", f"{agreement.agreement}: {agreement.title}"),
+            ("Rule file", source),
+            ("Partner", agreement.partner),
+            ("Owner", agreement.owner),
+            (
+                "As of",
+                f"{as_of.isoformat()}, horizon {horizon_days} days (to {horizon.isoformat()})",
+            ),
+        ]
+        if context.calendar is not None:
+            rows.append(("Calendar", f"business days follow {context.calendar.describe()}"))
+        for label, value in rows:
+            self._wrap(value, f"{label:<11}", " " * 11)
+        self._wrap(
+            f"Each date is marked {PAST} (before the as-of date), {UPCOMING} (from the as-of"
+            f" date to the end of the {horizon_days}-day horizon) or {LATER}.",
+            "",
+            "",
+        )
+
+    def block(self, heading: str, explanation: Explanation) -> None:
+        self.lines.append("")
+        self.lines.append(heading)
+        for sentence in explanation.sentences:
+            self._wrap(sentence, "  ", "  ")
+        for dated in _in_order(explanation.dates):
+            status = status_of(dated.at, self.context.as_of, self.context.horizon_end)
+            first = f"{_DATE_COLUMN}{dated.day.isoformat()}  {status:<{len(UPCOMING)}}  "
+            self._wrap(dated.what, first, _TEXT_INDENT)
+
+    def _wrap(self, text: str, first: str, rest: str) -> None:
+        self.lines.extend(
+            textwrap.wrap(
+                text,
+                width=self.width,
+                initial_indent=first,
+                subsequent_indent=rest,
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+        )
+
+
+def _in_order(dates: Iterable[ExplainedDate]) -> list[ExplainedDate]:
+    return sorted(dates, key=lambda dated: dated.at)

@@ -1,0 +1,155 @@
+"""Evaluate one agreement: pick its facts per clause, compute its term, compile, run the engine,
+and turn rule firings into findings. Anything that cannot be evaluated becomes an `error` finding."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from checker.clauses.base import AgreementTerm, Clause, ClauseContext
+from checker.dates.timeutil import date_of_epoch
+from checker.engine import host as engine
+from checker.engine.program import Program
+from checker.facts.model import Fact
+from checker.findings.model import Finding, FindingKind, Severity
+from checker.rulebook.agreement import Agreement
+from checker.rulebook.term import agreement_term
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class AgreementResult:
+    agreement: str
+    findings: list[Finding]
+    facts_used: int = 0
+    engine_messages: int = 0
+    rule_firings: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def facts_for_clause(agreement: Agreement, clause: Clause, facts: Sequence[Fact]) -> list[Fact]:
+    """The facts a clause reads: of its pattern types, and from the partner where it says so."""
+    wanted: dict[str, bool] = {}
+    for pattern, own_partner_only in clause.fact_patterns():
+        wanted[pattern.fact] = wanted.get(pattern.fact, True) and own_partner_only
+    return [
+        fact
+        for fact in facts
+        if fact.type in wanted and (not wanted[fact.type] or fact.partner == agreement.partner)
+    ]
+
+
+@dataclass(slots=True)
+class CompiledAgreement:
+    """An agreement's engine program for one as-of instant, before the engine runs it."""
+
+    program: Program
+    contexts: list[ClauseContext]  # one per clause, then the term clause; they collect findings
+    errors: list[Finding]  # clauses that could not be compiled (fail closed)
+
+
+def compile_agreement(
+    agreement: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
+) -> CompiledAgreement:
+    """Compute the term, then compile every clause into one program; `facts` sorted by (at, id)."""
+    program = Program(agreement.agreement)
+    unknown_term = AgreementTerm(0, 0, "")  # set by agreement_term before anything compiles
+    contexts = [
+        _context(
+            agreement,
+            clause,
+            index,
+            unknown_term,
+            as_of,
+            horizon_end,
+            facts_for_clause(agreement, clause, facts),
+            program,
+        )
+        for index, clause in enumerate(agreement.clauses)
+    ]
+    term, term_clause = agreement_term(agreement, contexts, facts, as_of)
+    contexts.append(
+        _context(agreement, term_clause, len(contexts), term, as_of, horizon_end, [], program)
+    )
+    errors: list[Finding] = []
+    for context in contexts:
+        context.term = term
+        rules_before, messages_before = len(program.rules), len(program.messages)
+        try:
+            context.clause.compile(context)
+        except (ValueError, TypeError, KeyError, ArithmeticError) as error:
+            # Fail closed: drop what the clause half-added and report it as not evaluated.
+            del program.rules[rules_before:]
+            del program.messages[messages_before:]
+            errors.append(
+                error_finding(agreement, context.clause, f"could not be compiled: {error}", as_of)
+            )
+    return CompiledAgreement(program, contexts, errors)
+
+
+def evaluate_agreement(
+    agreement: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
+) -> AgreementResult:
+    """Findings of one agreement on the as-of instant; `facts` sorted by (at, id)."""
+    compiled = compile_agreement(agreement, facts, as_of, horizon_end)
+    try:
+        result = engine.run(compiled.program)
+    except (engine.EngineLimitError, engine.EngineError) as error:
+        log.error("agreement %s not evaluated: %s", agreement.agreement, error)
+        failure = error_finding(agreement, None, f"could not be evaluated: {error}", as_of)
+        return AgreementResult(agreement.agreement, [failure], errors=[str(error)])
+    for match in result.matches:
+        match.rule.on_match(match)
+    findings = list(compiled.errors)
+    for context in compiled.contexts:
+        findings.extend(context.findings)
+    used = len({fact.id for context in compiled.contexts for fact in context.facts})
+    return AgreementResult(
+        agreement.agreement,
+        findings,
+        facts_used=used,
+        engine_messages=len(compiled.program.messages),
+        rule_firings=len(result.matches),
+    )
+
+
+def _context(
+    agreement: Agreement,
+    clause: Clause,
+    index: int,
+    term: AgreementTerm,
+    as_of: int,
+    horizon_end: int,
+    facts: list[Fact],
+    program: Program,
+) -> ClauseContext:
+    return ClauseContext(
+        agreement_id=agreement.agreement,
+        partner=agreement.partner,
+        owner=agreement.owner,
+        clause=clause,
+        index=index,
+        term=term,
+        as_of=as_of,
+        horizon_end=horizon_end,
+        facts=facts,
+        program=program,
+        calendar=agreement.business_calendar,
+    )
+
+
+def error_finding(agreement: Agreement, clause: Clause | None, reason: str, as_of: int) -> Finding:
+    return Finding(
+        agreement=agreement.agreement,
+        clause=clause.id if clause else "*",
+        clause_title=clause.title if clause else agreement.title,
+        kind=FindingKind.ERROR,
+        code="evaluation.failed",
+        severity=Severity.CRITICAL,
+        date=date_of_epoch(as_of),
+        subject=clause.id if clause else agreement.agreement,
+        message=f"{'Clause ' + clause.id if clause else 'Agreement'} {reason}",
+        owner=agreement.owner,
+    )

@@ -1,0 +1,241 @@
+"""One run end to end: rule files and fact files in, sorted findings and counts out."""
+
+from __future__ import annotations
+
+import logging
+import resource
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from checker.common.diagnostics import Diagnostic, InputError
+from checker.common.progress import Progress
+from checker.dates.timeutil import SECONDS_PER_DAY
+from checker.evaluation.routing import RoutingIndex
+from checker.evaluation.workers import Job, default_workers, evaluate_in_workers
+from checker.facts.ingest import read_into
+from checker.facts.model import FactCounts
+from checker.facts.reading import FactMapping, input_files
+from checker.facts.store import FactStore
+from checker.findings.spool import FindingSpool
+from checker.findings.tracking import RunHistory
+from checker.rulebook.agreement import Agreement
+from checker.rulebook.loading import Rulebook, load_rulebook
+from checker.rulebook.term import TermClause
+from checker.rulebook.waivers import AppliedWaivers, load_waivers, waiver_files
+
+if TYPE_CHECKING:
+    from checker.alerts.snoozes import Snoozes
+
+log = logging.getLogger(__name__)
+
+
+class RuleFilesInvalid(Exception):
+    """Rule files (or waivers files, whose problems are added to the rulebook's) had errors."""
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        super().__init__(f"{len(rulebook.errors)} problem(s) in rule files")
+        self.rulebook = rulebook
+
+
+@dataclass(slots=True)
+class RunSummary:
+    as_of: int
+    horizon_days: int
+    agreements: int = 0
+    clauses: int = 0
+    counts: FactCounts = field(default_factory=FactCounts)
+    irrelevant: int = 0  # accepted, but no clause of any agreement reads them
+    findings_by_kind: Counter[str] = field(default_factory=Counter)  # waived findings left out
+    waived: int = 0  # findings set apart by an active waiver
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementOutline:
+    """An agreement as reports list it, including clauses that have no finding: id, title, owner
+    and its clauses as (id, title) in rule-file order, ending with its term (checked for all)."""
+
+    agreement: str
+    title: str
+    owner: str
+    clauses: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, agreement: Agreement) -> AgreementOutline:
+        term = TermClause.model_fields["title"].default
+        clauses = tuple((clause.id, clause.title) for clause in agreement.clauses)
+        return cls(
+            agreement.agreement, agreement.title, agreement.owner, (*clauses, ("term", term))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RunSources:
+    """The files a run read, so that it can be recorded (checker/state/): agreements' rule
+    files, waivers files, and fact inputs as (path as evidence sources name it, real path or None
+    for stdin)."""
+
+    rule_files: tuple[str, ...] = ()
+    waiver_files: tuple[str, ...] = ()
+    fact_files: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(slots=True)
+class RunResult:
+    """A finished run. Its findings live on disk until `close` (or the end of a `with` block)."""
+
+    findings: FindingSpool
+    fact_errors: list[Diagnostic]
+    summary: RunSummary
+    waivers: AppliedWaivers = field(default_factory=AppliedWaivers)
+    rule_warnings: list[Diagnostic] = field(default_factory=list)  # the run went on despite them
+    history: RunHistory | None = None  # with --state: new/open/resolved/stale across runs
+    outlines: list[AgreementOutline] = field(default_factory=list)  # every agreement evaluated
+    sources: RunSources = field(default_factory=RunSources)
+    snoozes: Snoozes | None = None  # with --notify: findings kept out of chat, marked in reports
+
+    def __enter__(self) -> RunResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.findings.close()
+
+
+def run(
+    rule_paths: Sequence[str],
+    fact_paths: Sequence[str],
+    as_of: int,
+    horizon_days: int = 30,
+    mapping: FactMapping | None = None,
+    workers: int | None = None,
+    waiver_paths: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Evaluate every agreement in `rule_paths` against the facts in `fact_paths`.
+
+    Waivers come from `waiver_paths`, or when it is None from the waivers file of each directory
+    in `rule_paths` (see checker.rulebook.waivers); pass [] for none.
+
+    Raises RuleFilesInvalid when any rule file or waivers file has errors (nothing is evaluated on
+    a partial rulebook) and InputError when a fact path cannot be read at all.
+    """
+    started = time.perf_counter()
+    rulebook = load_rulebook(rule_paths)
+    waivers_read = waiver_files(rule_paths, waiver_paths)
+    loaded_waivers = load_waivers(waivers_read, None if rulebook.errors else rulebook.agreements)
+    rulebook.diagnostics.extend(loaded_waivers.diagnostics)
+    if rulebook.errors:
+        raise RuleFilesInvalid(rulebook)
+    agreements = rulebook.agreements
+    log.info("loaded %d agreements in %.1f s", len(agreements), time.perf_counter() - started)
+    horizon_end = as_of + horizon_days * SECONDS_PER_DAY
+    summary = RunSummary(as_of, horizon_days, len(agreements))
+    summary.clauses = sum(len(a.clauses) for a in agreements)
+    # The same walk as the reading's (checker.facts.ingest): evidence sources name files this way.
+    fact_files = tuple((shown, real) for shown, real, _csv in input_files(fact_paths))
+    findings = FindingSpool()
+    try:
+        fact_errors = _evaluate(
+            rulebook,
+            fact_paths,
+            as_of,
+            horizon_end,
+            mapping,
+            workers,
+            summary,
+            findings,
+            progress or Progress.off(),
+        )
+        waivers = AppliedWaivers(loaded_waivers.waivers, as_of)
+        summary.findings_by_kind = waivers.tally(findings)
+    except BaseException:
+        findings.close()
+        raise
+    summary.waived = waivers.waived
+    log.info("collected %d findings (peak memory %d MB)", len(findings), _peak_mb())
+    outlines = [AgreementOutline.of(agreement) for agreement in agreements]
+    sources = RunSources(
+        tuple(sorted(set(rulebook.sources.values()))),
+        tuple(waivers_read),
+        fact_files,
+    )
+    return RunResult(
+        findings,
+        fact_errors,
+        summary,
+        waivers,
+        rulebook.warnings,
+        outlines=outlines,
+        sources=sources,
+    )
+
+
+def _evaluate(
+    rulebook: Rulebook,
+    fact_paths: Sequence[str],
+    as_of: int,
+    horizon_end: int,
+    mapping: FactMapping | None,
+    workers: int | None,
+    summary: RunSummary,
+    findings: FindingSpool,
+    progress: Progress,
+) -> list[Diagnostic]:
+    """Read the facts, evaluate every agreement, spool the findings; return the rejected lines."""
+    agreements = rulebook.agreements
+    with FactStore(RoutingIndex(agreements), as_of) as store:
+        phase = time.perf_counter()
+        facts_input = read_into(store, fact_paths, mapping, workers or default_workers(), progress)
+        progress.done(f"read {facts_input.counts.read:,} fact lines")
+        log.info(
+            "read %d fact lines in %.1f s (peak memory %d MB)",
+            facts_input.counts.read,
+            time.perf_counter() - phase,
+            _peak_mb(),
+        )
+        phase = time.perf_counter()
+        store.finish(facts_input.counts, facts_input.rejects)
+        log.info(
+            "settled repeated ids and indexed in %.1f s (peak memory %d MB)",
+            time.perf_counter() - phase,
+            _peak_mb(),
+        )
+        summary.counts = facts_input.counts
+        summary.irrelevant = store.irrelevant
+        job = Job(store.path, as_of, horizon_end)
+        phase = time.perf_counter()
+        counts = store.fact_counts()
+        evaluated = 0
+        for result in evaluate_in_workers(agreements, job, counts, workers or default_workers()):
+            findings.add(result.findings)
+            evaluated += 1
+            progress.agreements_evaluated(evaluated, len(agreements))
+            log.debug("%s: %d findings", result.agreement, len(result.findings))
+        progress.done(f"evaluated {evaluated:,} agreements")
+        log.info(
+            "evaluated %d agreements in %.1f s (workers' peak memory %d MB)",
+            len(agreements),
+            time.perf_counter() - phase,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+        )
+    return facts_input.rejects
+
+
+def _peak_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+__all__ = [
+    "AgreementOutline",
+    "InputError",
+    "RuleFilesInvalid",
+    "RunResult",
+    "RunSources",
+    "RunSummary",
+    "run",
+]

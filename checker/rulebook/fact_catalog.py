@@ -1,0 +1,115 @@
+"""The fact-type catalogue: which fact types exist and which fields facts of each type carry.
+
+A rules directory may hold a `fact-types.yaml` listing every fact type the rule files may name,
+with a short description of the type and of each of its fields::
+
+    fact_types:
+      deal.closed:
+        description: A sale closed with a customer (CRM export)
+        fields:
+          territory: Country of the customer, e.g. DE
+          channel: How the deal was sold, e.g. direct or partner
+
+The envelope fields every fact has (id, type, at, partner) need not be listed. `validate` uses the
+catalogue to warn about fact types and fields a clause names that no known fact has.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from checker.clauses.patterns import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN
+from checker.facts.model import ENVELOPE_FIELDS
+from checker.rulebook.validation_errors import validate_document
+from checker.rulebook.yaml_source import load_yaml
+
+CATALOGUE_NAMES = ("fact-types.yaml", "fact-types.yml")
+
+FieldName = Annotated[str, Field(pattern=FIELD_NAME_PATTERN)]
+FactTypeName = Annotated[str, Field(pattern=FACT_TYPE_PATTERN)]
+
+
+class FactTypeEntry(BaseModel):
+    """One fact type: what it records and the fields its facts carry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = Field(
+        min_length=1,
+        description="What a fact of this type records, in one sentence",
+        examples=["A sale closed with a customer"],
+    )
+    fields: dict[FieldName, Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict,
+        description="Each field beyond id, type, at and partner, with what it holds",
+        examples=[
+            {
+                "territory": "Country of the customer, e.g. DE",
+                "channel": "How the deal was sold, e.g. direct or partner",
+            }
+        ],
+    )
+
+
+class CatalogueFile(BaseModel):
+    """The contents of a catalogue file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fact_types: dict[FactTypeName, FactTypeEntry] = Field(
+        min_length=1,
+        description="Fact types by name, e.g. deal.closed",
+        examples=[
+            {
+                "deal.closed": {
+                    "description": "A sale closed with a customer",
+                    "fields": {"territory": "Country of the customer, e.g. DE"},
+                }
+            }
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FactCatalogue:
+    """Every known fact type, and the file they were read from (named in messages)."""
+
+    path: str
+    fact_types: dict[str, FactTypeEntry]
+
+    def knows(self, fact_type: str) -> bool:
+        return fact_type in self.fact_types
+
+    def type_names(self) -> list[str]:
+        return sorted(self.fact_types)
+
+    def fields_of(self, fact_type: str) -> list[str]:
+        """The fields facts of a known `fact_type` carry: the envelope's, then the listed ones."""
+        listed = [name for name in self.fact_types[fact_type].fields if name not in ENVELOPE_FIELDS]
+        return [*ENVELOPE_FIELDS, *sorted(listed)]
+
+    def has_field(self, fact_type: str, name: str) -> bool:
+        return name in ENVELOPE_FIELDS or name in self.fact_types[fact_type].fields
+
+
+def load_fact_catalogue(path: str) -> FactCatalogue:
+    """Read and validate the catalogue at `path`; raises `InputError` listing every problem."""
+    contents = validate_document(load_yaml(path), CatalogueFile)
+    return FactCatalogue(path, dict(contents.fact_types))
+
+
+def find_fact_catalogue(paths: Sequence[str]) -> str | None:
+    """The catalogue of the rules being loaded: `fact-types.yaml` in the first of `paths` (a
+    directory, or the directory of a rule file) that has one; None when none does."""
+    for path in paths:
+        directory = path if os.path.isdir(path) else os.path.dirname(path)
+        for name in CATALOGUE_NAMES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
+                return candidate
+    return None

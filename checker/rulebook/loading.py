@@ -1,0 +1,143 @@
+"""Load rule files (one agreement each) into validated Agreement models, collecting every problem."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from checker.common.diagnostics import Diagnostic, InputError, Level
+from checker.rulebook.agreement import Agreement
+from checker.rulebook.fact_catalog import (
+    CATALOGUE_NAMES,
+    FactCatalogue,
+    find_fact_catalogue,
+    load_fact_catalogue,
+)
+from checker.rulebook.semantic_checks import check_agreement_file
+from checker.rulebook.validation_errors import diagnostics_from_validation
+from checker.rulebook.yaml_source import load_yaml
+
+RULE_FILE_SUFFIXES = (".yaml", ".yml")
+# Files in a rules directory that are not agreements: scenarios (`<name>.test.yaml`), the fact-type
+# catalogue and the waivers. They have their own loaders.
+SCENARIO_SUFFIXES = (".test.yaml", ".test.yml")
+RESERVED_NAMES = frozenset({"fact-types.yaml", "fact-types.yml", "waivers.yaml", "waivers.yml"})
+
+
+def is_rule_file(name: str) -> bool:
+    """Whether a file found in a rules directory is an agreement's rule file."""
+    return (
+        name.endswith(RULE_FILE_SUFFIXES)
+        and not name.endswith(SCENARIO_SUFFIXES)
+        and name not in RESERVED_NAMES
+    )
+
+
+@dataclass(slots=True)
+class Rulebook:
+    """The agreements that loaded, and every problem found in any rule file."""
+
+    agreements: list[Agreement] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # agreement id -> rule file
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was not checked, and why
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.level is Level.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.level is Level.WARNING]
+
+
+def rule_files(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
+    """Rule files named by `paths` (files or directories, searched recursively), sorted."""
+    found: list[str] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, _dirs, files in os.walk(path):
+                found.extend(os.path.join(root, name) for name in files if is_rule_file(name))
+        elif os.path.isfile(path):
+            found.append(path)
+        else:
+            problems.append(Diagnostic(path, 0, 0, "no such file or directory"))
+    if not found and not problems:
+        problems.append(Diagnostic(", ".join(paths), 0, 0, "no rule files (*.yaml) found here"))
+    return sorted(set(found)), problems
+
+
+def load_rulebook(paths: Sequence[str], fact_types: str | None = None) -> Rulebook:
+    """Load and validate every rule file; problems in one file never stop the others.
+
+    Each file gets the schema's checks and the semantic checks (`checker.rulebook.semantic_checks`); fact
+    types and fields are checked against the catalogue `fact_types`, by default the
+    `fact-types.yaml` of the rules directory (without one they are not checked, and a note says
+    so). An agreement with errors is left out of the book; one with only warnings is kept.
+    """
+    files, problems = rule_files(paths)
+    book = Rulebook(diagnostics=problems)
+    catalogue = _load_catalogue(paths, fact_types, book)
+    for path in files:
+        try:
+            document = load_yaml(path)
+        except InputError as error:
+            book.diagnostics.extend(error.diagnostics)
+            continue
+        semantic = check_agreement_file(document, catalogue)
+        try:
+            agreement = Agreement.model_validate(document.data)
+        except ValidationError as error:
+            found = diagnostics_from_validation(document, error, Agreement, semantic.superseded)
+            book.diagnostics.extend(_in_order([*found, *semantic.diagnostics]))
+            continue
+        book.diagnostics.extend(_in_order(semantic.diagnostics))
+        if any(d.level is Level.ERROR for d in semantic.diagnostics):
+            continue
+        if agreement.agreement in book.sources:
+            position = document.position_of(("agreement",))
+            book.diagnostics.append(
+                Diagnostic(
+                    path,
+                    position.line,
+                    position.column,
+                    f"agreement id '{agreement.agreement}' is also used by "
+                    f"{book.sources[agreement.agreement]}",
+                    help="every rule file needs its own agreement id",
+                )
+            )
+            continue
+        book.sources[agreement.agreement] = path
+        book.agreements.append(agreement)
+    book.agreements.sort(key=lambda a: a.agreement)
+    return book
+
+
+def _load_catalogue(
+    paths: Sequence[str], fact_types: str | None, book: Rulebook
+) -> FactCatalogue | None:
+    """The fact-type catalogue to check against, or None (with a note saying why)."""
+    path = fact_types or find_fact_catalogue(paths)
+    if path is None:
+        book.notes.append(
+            f"fact types and fields were not checked: no {CATALOGUE_NAMES[0]} was found next to "
+            "the rule files (give one with --fact-types FILE)"
+        )
+        return None
+    try:
+        return load_fact_catalogue(path)
+    except InputError as error:
+        book.diagnostics.extend(error.diagnostics)
+        book.notes.append(
+            f"fact types and fields were not checked: {path} has errors (listed above)"
+        )
+        return None
+
+
+def _in_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """By position in the file; at one position, errors before warnings."""
+    return sorted(diagnostics, key=lambda d: (d.line, d.column, d.level is not Level.ERROR))

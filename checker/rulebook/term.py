@@ -1,0 +1,146 @@
+"""When an agreement is in force: fixed expiry, automatic renewal with non-renewal notice, or an
+earlier end set by a termination clause; and the term clause that reports deadlines about it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Literal
+
+from checker.clauses.base import AgreementTerm, Clause, ClauseContext, FindingCode
+from checker.clauses.blocks import Obligation, obligations
+from checker.clauses.patterns import FactPattern
+from checker.dates.timeutil import end_of_date, epoch_of_date
+from checker.facts.model import Fact
+from checker.findings.model import FindingKind
+from checker.rulebook.agreement import Agreement
+
+# Renewals are followed at most this many times (a 1-day renewal over a century stays bounded).
+MAX_RENEWALS = 1_000
+
+
+class TermClause(Clause):
+    """The agreement's own term, checked like a clause: its end and its non-renewal notice date.
+
+    Built by `agreement_term` for each evaluation (never written in a rule file); it reports,
+    through the engine, deadlines for the last day to stop a renewal and for expiry.
+    """
+
+    finding_codes = (
+        FindingCode(
+            "term.non_renewal_notice_due",
+            FindingKind.DEADLINE,
+            "The last day to give notice of non-renewal falls within the horizon; without notice"
+            " the agreement renews.",
+        ),
+        FindingCode(
+            "term.expires",
+            FindingKind.DEADLINE,
+            "The agreement expires within the horizon.",
+        ),
+    )
+
+    kind: Literal["term"] = "term"
+    id: str = "term"
+    title: str = "Term and renewal"
+    expires_on: date | None = None  # last day, when the term ends by expiry
+    non_renewal_notice_by: date | None = None  # last day to give notice of non-renewal
+    renews_after: date | None = None  # last day of the current period, for the message
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        return []
+
+    def compile(self, context: ClauseContext) -> None:
+        deadlines: list[Obligation] = []
+        if self.non_renewal_notice_by is not None:
+            deadlines.append(
+                Obligation(
+                    subject=self.non_renewal_notice_by.isoformat(),
+                    what="notice of non-renewal",
+                    due_by=end_of_date(self.non_renewal_notice_by),
+                    evidence=(),
+                    done=None,
+                    missed=None,
+                    due_soon_code="term.non_renewal_notice_due",
+                    due_soon_text=(
+                        f"last day to give notice of non-renewal is {self.non_renewal_notice_by};"
+                        f" otherwise the agreement renews after {self.renews_after}"
+                    ),
+                )
+            )
+        if self.expires_on is not None:
+            deadlines.append(
+                Obligation(
+                    subject=self.expires_on.isoformat(),
+                    what="expiry",
+                    due_by=end_of_date(self.expires_on),
+                    evidence=(),
+                    done=None,
+                    missed=None,
+                    due_soon_code="term.expires",
+                    due_soon_text=f"the agreement expires at the end of {self.expires_on}",
+                )
+            )
+        obligations(context, deadlines, "term")
+
+
+def agreement_term(
+    agreement: Agreement,
+    contexts: Sequence[ClauseContext],
+    facts: Sequence[Fact],
+    as_of: int,
+) -> tuple[AgreementTerm, TermClause]:
+    """The agreement's term as of `as_of`, and the clause that reports deadlines about its end."""
+    start = epoch_of_date(agreement.effective)
+    notice_deadline: date | None = None
+    if agreement.expires is not None:
+        last_day, reason = agreement.expires, "expiry"
+    else:
+        last_day, reason, notice_deadline = _renewing_end(agreement, facts, as_of)
+    end = epoch_of_date(last_day + timedelta(days=1))
+    for context in contexts:
+        # A termination clause sees the term as it stands without terminations, so a notice
+        # from before the effective date (or after the end) cannot end the agreement.
+        context.term = AgreementTerm(start, max(start, end), reason)
+    for context in contexts:
+        termination = context.clause.ends_agreement(context)
+        if termination is not None and termination < end:
+            end = termination
+            reason = f"termination under clause {context.clause.id}"
+    clause = TermClause(
+        expires_on=last_day if reason == "expiry" else None,
+        non_renewal_notice_by=notice_deadline,
+        renews_after=last_day if notice_deadline is not None else None,
+    )
+    return AgreementTerm(start, max(start, end), reason), clause
+
+
+def _renewing_end(
+    agreement: Agreement, facts: Sequence[Fact], as_of: int
+) -> tuple[date, str, date | None]:
+    """(last day of the current term, why it ends, last day for non-renewal notice or None)."""
+    term = agreement.term
+    assert term is not None
+    notices = [
+        f for f in facts if term.notice.matches(f) and f.partner in (None, agreement.partner)
+    ]
+    period_start = agreement.effective
+    calendar = agreement.business_calendar
+    period_end = term.initial.add_to_date(agreement.effective, calendar) - timedelta(days=1)
+    for _ in range(MAX_RENEWALS):
+        notice_by = None
+        if term.non_renewal_notice is not None:
+            notice_by = term.non_renewal_notice.negated().add_to_date(period_end, calendar)
+        if term.renews_for is None:
+            return period_end, "expiry", None
+        stopped = any(
+            epoch_of_date(period_start) <= f.at <= epoch_of_date(notice_by or period_end) + 86_399
+            for f in notices
+        )
+        if stopped:
+            return period_end, "non-renewal", None
+        if epoch_of_date(period_end + timedelta(days=1)) > as_of:
+            return period_end, "expiry", notice_by
+        period_start = period_end + timedelta(days=1)
+        period_end = term.renews_for.add_to_date(period_start, calendar) - timedelta(days=1)
+    return period_end, "expiry", None
