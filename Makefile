@@ -45,7 +45,7 @@ golden: install
 # are generated from the models; tests fail when any is stale.
 docs: install
 	$(BIN)/contract-checker schema --all --output-dir schema/
-	$(BIN)/python -m checker.authoring.kind_docs --output docs/clauses.md
+	$(BIN)/python -m checker.authoring.kind_docs_markdown --output docs/clauses.md
 
 bench: install
 	$(BIN)/python -m fixtures.bench

@@ -15,9 +15,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from checker.alerts import notify, slack, teams, webhook
-from checker.alerts.config import DEFAULT_MAX_ITEMS_PER_DIGEST, Notifications
 from checker.alerts.digest import DigestPlan, LeftOut, ReceiverMemory, build_digests
 from checker.alerts.layout import left_out_words
+from checker.alerts.notifications_loading import Notifications
+from checker.alerts.receivers import DEFAULT_MAX_ITEMS_PER_DIGEST
 from checker.alerts.snoozes import Snoozes
 from checker.findings.model import Finding, FindingKind, Severity
 from tests.alerts_support import (

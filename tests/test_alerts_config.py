@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker.alerts import load_notifications
-from checker.alerts.config import SlackReceiver, TeamsReceiver, WebhookReceiver
+from checker.alerts.receivers import SlackReceiver, TeamsReceiver, WebhookReceiver
 from checker.cli import main
 from checker.common.diagnostics import Diagnostic, InputError
 from checker.findings.exit_codes import ExitCode

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from checker.alerts.config import Notifications
 from checker.alerts.digest import DigestPlan, Item, ReceiverMemory, build_digests
+from checker.alerts.notifications_loading import Notifications
 from checker.alerts.routing import Router
 from checker.alerts.snoozes import Snoozes
 from checker.common.diagnostics import Level

@@ -17,7 +17,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
-from checker.alerts.config import load_notifications
+from checker.alerts.notifications_loading import load_notifications
 from checker.authoring.companion_schemas import instant_schema
 from checker.authoring.schema import SCHEMA_FILE
 from checker.authoring.schema_registry import SCHEMA_FILES, file_type_of, schema_line

@@ -13,8 +13,9 @@ import pytest
 
 from checker.common.diagnostics import Diagnostic, InputError
 from checker.dates.timeutil import parse_instant
+from checker.facts.mapping import FactMapping, load_mapping
 from checker.facts.model import FactCounts
-from checker.facts.reading import FactInput, FactMapping, load_mapping, read_facts
+from checker.facts.reading import FactInput, read_facts
 
 # Hand-computed instants. 2026-01-01 is 20454 days after 1970-01-01
 # (56 years * 365 + 14 leap days), 2026-02-10 is 40 days later.

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.authoring.kind_docs import render_kind, render_markdown
+from checker.authoring.kind_docs_markdown import render_markdown
+from checker.authoring.kind_docs_terminal import render_kind
 from checker.clauses import KINDS
 from checker.clauses.base import AgreementTerm, ClauseContext, FindingCode
 from checker.clauses.blocks import Window, windows

@@ -9,17 +9,16 @@ from typing import Literal
 
 import pytest
 
-from checker.authoring import kind_docs
+from checker.authoring import kind_docs, kind_docs_markdown
 from checker.authoring.kind_docs import (
-    DOCS_FILE,
     KindDocError,
     UnknownKind,
     flow,
     kind_doc,
-    render_kind,
-    render_markdown,
     type_words,
 )
+from checker.authoring.kind_docs_markdown import DOCS_FILE, render_markdown
+from checker.authoring.kind_docs_terminal import render_kind
 from checker.clauses import KINDS
 from checker.clauses.base import Clause
 from checker.dates.timeutil import Duration, parse_instant
@@ -194,7 +193,7 @@ def test_markdown_has_contents_agreement_building_blocks_and_every_kind() -> Non
 
 def test_main_writes_the_markdown(tmp_path: Path) -> None:
     target = tmp_path / "clauses.md"
-    assert kind_docs.main(["--output", str(target)]) == 0
+    assert kind_docs_markdown.main(["--output", str(target)]) == 0
     assert target.read_text(encoding="utf-8") == render_markdown()
 
 

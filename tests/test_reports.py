@@ -37,7 +37,8 @@ from checker.findings.spool import FindingSpool
 from checker.report.formatters import FORMATTERS, spreadsheet_safe, write_atomically
 from checker.report.markdown import markdown_text
 from checker.report.reading import period_heading, weekly_timeline
-from checker.rulebook.waivers import AppliedWaivers, Waiver
+from checker.rulebook.applying_waivers import AppliedWaivers
+from checker.rulebook.waivers import Waiver
 from tests.report_runs import (
     FORMULA,
     HOSTILE_CUSTOMER,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from checker.alerts.config import Snooze
+from checker.alerts.notifications_model import Snooze
 from checker.common.text_checks import not_blank
 from checker.rulebook.waivers import WaiverEntry
 

@@ -16,7 +16,8 @@ from checker.cli import main
 from checker.dates.timeutil import parse_instant
 from checker.findings.exit_codes import ExitCode, exit_code
 from checker.findings.model import Finding, FindingKind, Severity
-from checker.rulebook.waivers import AppliedWaivers, Waiver
+from checker.rulebook.applying_waivers import AppliedWaivers
+from checker.rulebook.waivers import Waiver
 
 RULE_FILE = """\
 agreement: globex-reseller-2025

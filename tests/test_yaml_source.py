@@ -10,12 +10,8 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from checker.common.diagnostics import Diagnostic, InputError
-from checker.rulebook.validation_errors import (
-    allowed_fields,
-    allowed_values,
-    diagnostics_from_validation,
-    validate_document,
-)
+from checker.rulebook.model_introspection import allowed_fields, allowed_values
+from checker.rulebook.validation_errors import diagnostics_from_validation, validate_document
 from checker.rulebook.yaml_source import Position, SourceDocument, load_yaml, load_yaml_text
 
 PATH = "rules/globex.yaml"

@@ -3,8 +3,12 @@ in Slack, Microsoft Teams or any JSON webhook, sent through an outbox that loses
 
 One module per job, in the order the data flows:
 
-* `config`: the notifications file (receivers, routes, fallback, reminders, snoozes), checked
-  like a rule file;
+* `receivers`: the Slack, Teams and webhook receivers of the notifications file;
+* `notifications_model`: the rest of the file's model (routes, fallback, reminders, snoozes,
+  delivery), from which its JSON Schema is generated;
+* `notifications_loading`: the file loaded and checked like a rule file, every problem at its
+  file:line:col; `rule_references`: warnings for what it names that no rule file has
+  (`validate --notifications`);
 * `snoozes` and `routing`: which findings stay out of chat, and which receivers get the others;
 * `digest`: what each receiver is told tonight, from the findings, their history and what it was
   told before (at most its `max_items_per_digest` findings listed, the rest counted);
@@ -18,7 +22,7 @@ May import: common, dates, facts, findings, rulebook (agreement ids, the positio
 notifications file). Alerts know findings and their history, never how findings were made.
 """
 
-from checker.alerts.config import Notifications, load_notifications
+from checker.alerts.notifications_loading import Notifications, load_notifications
 from checker.alerts.notify import AlertInput, NotifyReport, dry_run, notify
 from checker.alerts.snoozes import SnoozeRecord, Snoozes
 

@@ -35,8 +35,8 @@ from typing import Any, Protocol, cast
 from slack_sdk.errors import SlackRequestError
 from slack_sdk.webhook import WebhookClient
 
-from checker.alerts.config import Delivery
 from checker.alerts.masking import mask_url, mask_urls, masked_logger
+from checker.alerts.notifications_model import Delivery
 
 log = masked_logger(__name__)
 # Slack's client logs each request's address at debug level: give it a logger that masks, and

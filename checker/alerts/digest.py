@@ -42,7 +42,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from checker.alerts.config import NotificationsFile
+from checker.alerts.notifications_model import NotificationsFile
 from checker.alerts.routing import Router
 from checker.alerts.snoozes import Snoozes
 from checker.findings.model import Finding, FindingKind, Severity, natural_key

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from checker.alerts.config import Notifications
 from checker.alerts.delivery import (
     Clock,
     JsonTransport,
@@ -36,6 +35,7 @@ from checker.alerts.delivery import (
 from checker.alerts.digest import Digest, DigestPlan, Undelivered, build_digests
 from checker.alerts.layout import headline
 from checker.alerts.masking import mask_url
+from checker.alerts.notifications_loading import Notifications
 from checker.alerts.outbox import FAILED, PENDING, SENT, Message, Outbox
 from checker.alerts.render import AnyReceiver, render
 from checker.alerts.snoozes import Snoozes

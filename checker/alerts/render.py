@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from checker.alerts import slack, teams, webhook
-from checker.alerts.config import SlackReceiver, TeamsReceiver, WebhookReceiver
 from checker.alerts.digest import Digest
+from checker.alerts.receivers import SlackReceiver, TeamsReceiver, WebhookReceiver
 
 AnyReceiver = SlackReceiver | TeamsReceiver | WebhookReceiver
 

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from checker.alerts.config import NotificationsFile, Route
+from checker.alerts.notifications_model import NotificationsFile, Route
 from checker.findings.model import Finding
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from checker.alerts.config import Notifications, Snooze
+from checker.alerts.notifications_loading import Notifications
+from checker.alerts.notifications_model import Snooze
 from checker.common.diagnostics import Diagnostic, Level
 from checker.findings.model import Finding
 

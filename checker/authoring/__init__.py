@@ -1,9 +1,10 @@
 """Tools for rule authors beyond the checks of a run.
 
 `validate` checks every file of a rules folder without evaluating anything; `explain` prints an
-agreement in plain English with its dates; `kind_docs` documents the clause kinds (docs/clauses.md
-and `explain --kind`); `schema`, `companion_schemas` and `schema_registry` generate the JSON
-Schemas of every authored file (`schema_names`: their names alone, light to import).
+agreement in plain English with its dates; `kind_docs` documents the clause kinds, written as
+docs/clauses.md by `kind_docs_markdown` and for `explain --kind` by `kind_docs_terminal`;
+`schema`, `companion_schemas` and `schema_registry` generate the JSON Schemas of every authored
+file (`schema_names`: their names alone, light to import).
 
 May import every stage before it: common, dates, facts, findings, engine, clauses, rulebook,
 alerts, evaluation, state, report, scenarios.

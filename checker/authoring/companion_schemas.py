@@ -23,14 +23,11 @@ from typing import Any, get_args
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaValue
 
-from checker.alerts.config import (
+from checker.alerts.notifications_model import FINGERPRINT_PATTERN, NotificationsFile, Route, Snooze
+from checker.alerts.receivers import (
     ENVIRONMENT_VARIABLE_PATTERN,
-    FINGERPRINT_PATTERN,
     RECEIVER_NAME_PATTERN,
-    NotificationsFile,
-    Route,
     SlackReceiver,
-    Snooze,
     TeamsReceiver,
     WebhookReceiver,
 )

@@ -64,7 +64,8 @@ def main(args: argparse.Namespace) -> ExitCode:
         )
         return ExitCode.USAGE
     if args.kind is not None:
-        from checker.authoring.kind_docs import UnknownKind, render_kind
+        from checker.authoring.kind_docs import UnknownKind
+        from checker.authoring.kind_docs_terminal import render_kind
 
         try:
             text = render_kind(args.kind)

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from checker.alerts.config import Notifications, load_notifications
+from checker.alerts.notifications_loading import Notifications, load_notifications
 from checker.alerts.notify import AlertInput, dry_run, notify
 from checker.alerts.snoozes import Snoozes
 from checker.common.diagnostics import InputError

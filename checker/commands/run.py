@@ -245,7 +245,7 @@ def _run_and_report(
     from checker.common.diagnostics import InputError
     from checker.common.progress import Progress
     from checker.evaluation.run import RuleFilesInvalid, run
-    from checker.facts.reading import load_mapping
+    from checker.facts.mapping import load_mapping
     from checker.report.formatters import FORMATTERS
     from checker.report.targets import write_targets
     from checker.state import StateError

@@ -62,7 +62,7 @@ def main(args: argparse.Namespace) -> ExitCode:
 
     report = validate_paths(args.paths, args.fact_types)
     if args.notifications is not None:
-        from checker.alerts.config import check_notifications
+        from checker.alerts.rule_references import check_notifications
 
         report.diagnostics.extend(
             check_notifications(args.notifications, report.rulebook.agreements)

@@ -16,15 +16,17 @@ from checker.dates.timeutil import SECONDS_PER_DAY
 from checker.evaluation.routing import RoutingIndex
 from checker.evaluation.workers import Job, default_workers, evaluate_in_workers
 from checker.facts.ingest import read_into
+from checker.facts.inputs import input_files
+from checker.facts.mapping import FactMapping
 from checker.facts.model import FactCounts
-from checker.facts.reading import FactMapping, input_files
 from checker.facts.store import FactStore
 from checker.findings.spool import FindingSpool
 from checker.findings.tracking import RunHistory
 from checker.rulebook.agreement import Agreement
+from checker.rulebook.applying_waivers import AppliedWaivers
 from checker.rulebook.loading import Rulebook, load_rulebook
 from checker.rulebook.term import TermClause
-from checker.rulebook.waivers import AppliedWaivers, load_waivers, waiver_files
+from checker.rulebook.waivers import load_waivers, waiver_files
 
 if TYPE_CHECKING:
     from checker.alerts.snoozes import Snoozes

@@ -11,8 +11,10 @@ from multiprocessing.process import BaseProcess
 
 from checker.common.diagnostics import Diagnostic, InputError
 from checker.common.progress import Progress
+from checker.facts.inputs import InputFile, input_files
+from checker.facts.mapping import FactMapping
 from checker.facts.model import Fact, FactCounts
-from checker.facts.reading import FactInput, FactMapping, InputFile, input_files, read_inputs
+from checker.facts.reading import FactInput, read_inputs
 from checker.facts.store import FactStore
 
 # Below this many bytes of input, forking readers costs more than it saves.

@@ -6,29 +6,24 @@ import csv
 import json
 import math
 import operator
-import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from typing import TYPE_CHECKING, Any
 
 from checker.common.diagnostics import Diagnostic, InputError
 from checker.dates.timeutil import parse_instant
+from checker.facts.inputs import InputFile, input_files
 from checker.facts.model import ENVELOPE_FIELDS, Fact, FactCounts, Scalar
 from checker.facts.store import FactStore, KeepAll, RoutedFacts
 
-STDIN = "-"
-STDIN_SOURCE = "<stdin>"
-JSON_LINES_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
-CSV_SUFFIX = ".csv"
+if TYPE_CHECKING:
+    from checker.facts.mapping import FactMapping
 
-_TYPE_NAME = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
-_TYPE_NAME_HELP = "lowercase letters, digits and '_', in parts joined by '.', like 'deal.closed'"
+TYPE_NAME = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
+TYPE_NAME_HELP = "lowercase letters, digits and '_', in parts joined by '.', like 'deal.closed'"
 # A CSV cell is a number only when JSON would read it as one ("007", "+3" and "1_000" stay text).
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _NUMBER_START = frozenset("-0123456789")
@@ -52,118 +47,6 @@ class FactInput:
     counts: FactCounts  # read == accepted + rejected + duplicates + after_as_of
 
 
-class FactMapping(BaseModel):
-    """How to read an export whose column names and type values are not the canonical envelope.
-
-    ```yaml
-    type_field: Stage            # the source column that holds the type (before renaming)
-    fields:                      # source column or key -> envelope field or attribute name
-      Deal ID: id
-      Closed At: at
-      Amount: amount
-    types:                       # value of the type column -> fact type
-      Closed Won: deal.closed
-    defaults:                    # added to every fact that lacks the field
-      partner: initech
-    ```
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    fields: dict[str, str] = Field(default_factory=dict)
-    types: dict[str, str] = Field(default_factory=dict)
-    type_field: str = "type"
-    defaults: dict[str, Scalar] = Field(default_factory=dict)
-
-    @field_validator("fields")
-    @classmethod
-    def _names_not_empty(cls, fields: dict[str, str]) -> dict[str, str]:
-        for source, target in fields.items():
-            if not source or not target:
-                raise ValueError(f"empty name in '{source}: {target}'")
-        return fields
-
-    @field_validator("types")
-    @classmethod
-    def _types_are_dotted_names(cls, types: dict[str, str]) -> dict[str, str]:
-        for value, fact_type in types.items():
-            if not _TYPE_NAME.fullmatch(fact_type):
-                raise ValueError(
-                    f"'{value}' maps to '{fact_type}', which is not a fact type ({_TYPE_NAME_HELP})"
-                )
-        return types
-
-    @field_validator("type_field")
-    @classmethod
-    def _type_field_not_empty(cls, type_field: str) -> str:
-        if not type_field:
-            raise ValueError("type_field is empty")
-        return type_field
-
-    @field_validator("defaults")
-    @classmethod
-    def _no_default_id(cls, defaults: dict[str, Scalar]) -> dict[str, Scalar]:
-        if "id" in defaults:
-            raise ValueError("a default 'id' would give every fact the same id")
-        return defaults
-
-    @model_validator(mode="after")
-    def _one_source_per_field(self) -> FactMapping:
-        renamed_type = self.fields.get(self.type_field, "type")
-        if renamed_type != "type":
-            raise ValueError(
-                f"type_field '{self.type_field}' holds the type, but fields renames it to"
-                f" '{renamed_type}'"
-            )
-        sources: dict[str, str] = {}
-        for source, target in self.renames().items():
-            if target in sources:
-                raise ValueError(f"'{sources[target]}' and '{source}' both map to '{target}'")
-            sources[target] = source
-        return self
-
-    def renames(self) -> dict[str, str]:
-        """Source name -> field name, including the type column's move to `type`."""
-        renames = dict(self.fields)
-        renames[self.type_field] = "type"
-        return renames
-
-
-def load_mapping(path: str) -> FactMapping:
-    """Read a `FactMapping` from a YAML file; any problem raises InputError naming the file."""
-    try:
-        with open(path, encoding="utf-8") as stream:
-            document = yaml.safe_load(stream)
-    except OSError as error:
-        raise InputError([Diagnostic(path, 0, 0, f"cannot read: {error.strerror}")]) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        problem = getattr(error, "problem", None) or str(error)
-        message = f"not valid YAML: {problem}"
-        raise InputError([Diagnostic(path, line, column, message)]) from None
-    if not isinstance(document, dict):
-        message = "a fact mapping must be a YAML mapping with fields, types, type_field, defaults"
-        raise InputError([Diagnostic(path, 1, 0, message)])
-    try:
-        return FactMapping.model_validate(document)
-    except ValidationError as error:
-        diagnostics = [
-            Diagnostic(path, 0, 0, _mapping_error_message(detail)) for detail in error.errors()
-        ]
-        raise InputError(diagnostics) from None
-
-
-def _mapping_error_message(detail: Any) -> str:
-    where = ".".join(str(part) for part in detail["loc"])
-    if detail["type"] == "extra_forbidden":
-        return f"unknown key '{where}' (use fields, types, type_field, defaults)"
-    if detail["type"] == "value_error":
-        reason = str(detail["ctx"]["error"])
-        return f"{where}: {reason}" if where else reason
-    return f"{where}: {detail['msg']}"
-
-
 def read_facts(paths: Sequence[str], as_of: int, mapping: FactMapping | None = None) -> FactInput:
     """Every fact from `paths` (files, directories, or "-" for stdin) as of `as_of`, in memory.
 
@@ -178,18 +61,6 @@ def read_facts(paths: Sequence[str], as_of: int, mapping: FactMapping | None = N
         finally:
             facts.close()
     return streamed
-
-
-InputFile = tuple[str, str | None, bool]
-"""(path as shown in sources, real path or None for stdin, read as CSV)."""
-
-
-def input_files(paths: Sequence[str]) -> list[InputFile]:
-    """Every input file named by `paths`, in order; InputError naming each path that is missing."""
-    inputs, problems = _expand_paths(paths)
-    if problems:
-        raise InputError(problems)
-    return inputs
 
 
 def stream_facts(
@@ -239,46 +110,6 @@ def _read_one(reader: _Reader, display: str, real: str | None, is_csv: bool) -> 
     else:
         with open(real, encoding="utf-8-sig", errors="surrogateescape") as stream:
             reader.read_json_lines(display, stream)
-
-
-def _expand_paths(
-    paths: Sequence[str],
-) -> tuple[list[tuple[str, str | None, bool]], list[Diagnostic]]:
-    """(display path, real path or None for stdin, is CSV) per input file, and unreadable paths."""
-    inputs: list[tuple[str, str | None, bool]] = []
-    problems: list[Diagnostic] = []
-    for path in paths:
-        if path == STDIN:
-            inputs.append((STDIN_SOURCE, None, False))
-        elif os.path.isdir(path):
-            inputs.extend(_directory_inputs(path, problems))
-        elif os.path.exists(path):
-            inputs.append((path, path, path.lower().endswith(CSV_SUFFIX)))
-        else:
-            problems.append(Diagnostic(path, 0, 0, "cannot read: no such file or directory"))
-    return inputs, problems
-
-
-def _directory_inputs(
-    directory: str, problems: list[Diagnostic]
-) -> list[tuple[str, str | None, bool]]:
-    def unreadable(error: OSError) -> None:
-        where = error.filename if isinstance(error.filename, str) else directory
-        problems.append(Diagnostic(where, 0, 0, f"cannot read: {error.strerror}"))
-
-    found: list[tuple[list[str], str, bool]] = []
-    for root, _subdirectories, names in os.walk(directory, onerror=unreadable):
-        for name in names:
-            suffix = os.path.splitext(name)[1].lower()
-            if suffix == CSV_SUFFIX or suffix in JSON_LINES_SUFFIXES:
-                relative = os.path.relpath(os.path.join(root, name), directory)
-                found.append((relative.split(os.sep), relative, suffix == CSV_SUFFIX))
-    found.sort()
-    inputs: list[tuple[str, str | None, bool]] = []
-    for _parts, relative, is_csv in found:
-        joined = os.path.join(directory, relative)
-        inputs.append((joined, joined, is_csv))
-    return inputs
 
 
 def _stdin_lines() -> Iterator[str]:
@@ -503,7 +334,7 @@ class _Reader:
         if type(fact_type) is not str:
             raise _RejectedLineError(f"'type' must be a string, got {_kind(fact_type)}")
         if fact_type not in self.valid_types:
-            if not _TYPE_NAME.fullmatch(fact_type):
+            if not TYPE_NAME.fullmatch(fact_type):
                 raise _RejectedLineError(self.type_reason(fact_type))
             self.valid_types.add(fact_type)
 
@@ -540,7 +371,7 @@ class _Reader:
         return f"{reason} ({'; '.join(hints)})" if hints else reason
 
     def type_reason(self, fact_type: str) -> str:
-        reason = f"'type' {fact_type!r} is not a dotted name ({_TYPE_NAME_HELP})"
+        reason = f"'type' {fact_type!r} is not a dotted name ({TYPE_NAME_HELP})"
         if self.type_values:
             reason += " and the mapping's types do not list it"
         return reason
@@ -650,14 +481,11 @@ def _kind(value: object) -> str:
 
 
 __all__ = [
-    "CSV_SUFFIX",
-    "JSON_LINES_SUFFIXES",
-    "STDIN",
-    "STDIN_SOURCE",
+    "TYPE_NAME",
+    "TYPE_NAME_HELP",
     "FactInput",
-    "FactMapping",
     "fact_from_record",
-    "load_mapping",
     "read_facts",
+    "read_inputs",
     "stream_facts",
 ]

@@ -6,7 +6,8 @@ maps a format's name to its formatter; the names alone, which the command line n
 formatter is imported, are `checker.report.names.REPORT_FORMATS`. `checker.report.targets`
 writes the several reports of one run (`--report FORMAT:PATH`), atomically.
 
-May import: common, dates, facts, findings, rulebook (waivers), alerts (snoozes), evaluation
-(the run's result) and state (history). Nothing imports report but scenarios, authoring and
-commands; this `__init__` imports nothing, so the command line can read the format names cheaply.
+May import: common, dates, facts, findings, rulebook (waivers, applying_waivers), alerts
+(snoozes), evaluation (the run's result) and state (history). Nothing imports report but
+scenarios, authoring and commands; this `__init__` imports nothing, so the command line can read
+the format names cheaply.
 """

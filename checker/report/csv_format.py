@@ -10,7 +10,7 @@ from checker.evaluation.run import RunResult
 from checker.findings.model import Finding
 from checker.report.reading import snooze_of
 from checker.report.spreadsheet import spreadsheet_safe
-from checker.rulebook.waivers import CSV_COLUMNS as WAIVER_CSV_COLUMNS
+from checker.rulebook.applying_waivers import CSV_COLUMNS as WAIVER_CSV_COLUMNS
 
 CSV_COLUMNS = (
     "agreement",

@@ -14,19 +14,17 @@ section, so memory holds counts per agreement, never the findings.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from checker.evaluation.run import RunResult
-from checker.findings.model import Finding, FindingKind, Severity
-from checker.findings.tracking import Gone, Status, Tracked
+from checker.findings.model import FindingKind, Severity
+from checker.findings.tracking import Gone, Status
+from checker.report.html_finding_card import finding_card
+from checker.report.html_template import escape, page_foot, page_head
 from checker.report.reading import (
     ERROR_WARNING,
     KIND_HEADINGS,
-    KIND_LABELS,
     KIND_NONE,
-    WHOLE_AGREEMENT,
     Tally,
     as_of_words,
     days_until,
@@ -35,117 +33,20 @@ from checker.report.reading import (
     outlines_by_agreement,
     period_heading,
     plural,
-    printable,
     reported,
     snooze_of,
-    snooze_words,
-    status_words,
     tally,
     tracked,
     waived,
     weekly_timeline,
 )
-from checker.rulebook.waivers import TERM_CLAUSE, Waiver
-
-if TYPE_CHECKING:
-    from checker.alerts.snoozes import SnoozeRecord
 
 MAX_LISTED_FACT_ERRORS = 200
-
-STYLE = """
-:root { --ink: #1d2939; --muted: #667085; --line: #d0d5dd; --paper: #ffffff;
-  --breach: #b42318; --breach-bg: #fef3f2; --trigger: #b54708; --trigger-bg: #fffaeb;
-  --deadline: #175cd3; --deadline-bg: #eff8ff; --error: #101828; --error-bg: #f2f4f7;
-  --waived: #5925dc; --waived-bg: #f4f3ff; --resolved: #475467; }
-* { box-sizing: border-box; }
-body { margin: 0; background: #f9fafb; color: var(--ink); line-height: 1.45;
-  font: 15px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 64px; background: var(--paper); }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 21px; margin: 36px 0 8px; padding-bottom: 6px; border-bottom: 2px solid var(--ink); }
-h3 { font-size: 17px; margin: 22px 0 8px; }
-p.lead { color: var(--muted); margin: 0 0 16px; }
-nav { font-size: 14px; margin: 8px 0 20px; color: var(--muted); }
-nav a { color: var(--deadline); margin-right: 14px; text-decoration: none; }
-.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
-.card { flex: 1 1 150px; border: 1px solid var(--line); border-left-width: 6px; border-radius: 6px;
-  padding: 10px 14px; }
-.card .n { font-size: 30px; font-weight: 700; display: block; }
-.card.breach { border-left-color: var(--breach); background: var(--breach-bg); }
-.card.trigger { border-left-color: var(--trigger); background: var(--trigger-bg); }
-.card.deadline { border-left-color: var(--deadline); background: var(--deadline-bg); }
-.card.error { border-left-color: var(--error); background: var(--error-bg); }
-.card.waived { border-left-color: var(--waived); background: var(--waived-bg); }
-.alert { border: 2px solid var(--error); background: repeating-linear-gradient(135deg,
-  #f2f4f7, #f2f4f7 10px, #e4e7ec 10px, #e4e7ec 20px); padding: 10px 14px; border-radius: 6px;
-  font-weight: 600; margin: 12px 0; }
-.alert.breach { border-color: var(--breach); background: var(--breach-bg); }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 14px; }
-th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); }
-th { background: #f2f4f7; font-weight: 600; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-.nowrap { white-space: nowrap; }
-table.facts th { width: 190px; }
-.finding { border: 1px solid var(--line); border-left: 6px solid var(--line); border-radius: 6px;
-  padding: 10px 14px; margin: 10px 0; break-inside: avoid; }
-.finding.breach { border-left-color: var(--breach); }
-.finding.trigger { border-left-color: var(--trigger); }
-.finding.deadline { border-left-color: var(--deadline); }
-.finding.error { border-left-color: var(--error); background: var(--error-bg); }
-.finding.waived { border-left-color: var(--waived); }
-.finding.gone { border-left-color: var(--resolved); }
-.finding h4 { margin: 0 0 4px; font-size: 15px; }
-.finding .tags { margin-bottom: 4px; }
-.finding p { margin: 4px 0; }
-.finding .message { font-size: 15px; }
-.finding table.evidence { font-size: 13px; margin: 6px 0 2px; }
-.finding table.evidence th { background: #f9fafb; }
-.meta, .note { font-size: 12.5px; color: var(--muted); }
-.note { color: var(--trigger); font-weight: 600; }
-.waiver { border-left: 3px solid var(--waived); background: var(--waived-bg); padding: 6px 10px;
-  font-size: 13.5px; margin-top: 6px; }
-.tag { display: inline-block; font-size: 12px; font-weight: 600; padding: 1px 8px;
-  border-radius: 10px; margin-right: 6px; border: 1px solid var(--line); background: #fff; }
-.tag.date { border: none; padding-left: 0; font-size: 13px; }
-.tag.sev-critical { background: var(--breach); color: #fff; border-color: var(--breach); }
-.tag.sev-high { color: var(--breach); border-color: var(--breach); }
-.tag.sev-medium { color: var(--trigger); border-color: var(--trigger); }
-.tag.sev-low, .tag.sev-info { color: var(--muted); }
-.tag.kind-breach { background: var(--breach-bg); color: var(--breach); }
-.tag.kind-trigger { background: var(--trigger-bg); color: var(--trigger); }
-.tag.kind-deadline { background: var(--deadline-bg); color: var(--deadline); }
-.tag.kind-error { background: var(--error); color: #fff; }
-.tag.status-new { background: var(--breach); color: #fff; border-color: var(--breach); }
-.tag.status-open { color: var(--ink); }
-.tag.status-resolved { color: var(--resolved); }
-.tag.status-stale { background: var(--error-bg); color: var(--error); }
-.tag.waived { background: var(--waived-bg); color: var(--waived); }
-.tag.snoozed { background: var(--error-bg); color: var(--ink); }
-p.snooze { border-left: 3px solid var(--muted); background: var(--error-bg); padding: 6px 10px;
-  font-size: 13.5px; margin-top: 6px; }
-ol.timeline { list-style: none; margin: 0; padding: 0 0 0 18px; border-left: 3px solid #b2ddff; }
-ol.timeline > li { display: flex; gap: 16px; position: relative; }
-ol.timeline > li::before { content: ""; position: absolute; left: -26px; top: 18px; width: 13px;
-  height: 13px; border-radius: 50%; background: var(--deadline); }
-ol.timeline .when { flex: 0 0 120px; padding-top: 12px; }
-ol.timeline .when strong { display: block; }
-ol.timeline .when span { font-size: 13px; color: var(--muted); }
-ol.timeline .cards-of-day { flex: 1; min-width: 0; }
-.agreement-meta { color: var(--muted); margin: -4px 0 6px; font-size: 14px; }
-.empty { color: var(--muted); font-style: italic; }
-footer { margin-top: 40px; font-size: 12.5px; color: var(--muted); }
-@media print { body { background: #fff; } main { padding: 0; } nav { display: none; } }
-"""
-
-
-def escape(value: object) -> str:
-    """Any value as HTML text: escaped, quotes included, control characters made visible."""
-    return html.escape(printable(str(value)), quote=True)
 
 
 def as_html(result: RunResult) -> Iterator[str]:
     counts = tally(result)
-    yield from _head(result)
+    yield from page_head(result)
     yield from _summary(result, counts)
     if result.history is not None:
         yield from _new_breaches(result, counts)
@@ -168,21 +69,7 @@ def as_html(result: RunResult) -> Iterator[str]:
             result.history.stale,
         )
     yield from _fact_errors(result)
-    yield "<footer>Written by contract-checker. Each finding's fingerprint identifies it "
-    yield "across runs.</footer>\n</main>\n</body>\n</html>\n"
-
-
-def _head(result: RunResult) -> Iterator[str]:
-    title = f"Contract check as of {as_of_words(result.summary.as_of)}"
-    yield '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-    # Nothing may be loaded from anywhere: the page is complete as written.
-    yield (
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'\">\n"
-    )
-    yield '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-    yield f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
-    yield f"<h1>{escape(title)}</h1>\n"
+    yield from page_foot()
 
 
 def _summary(result: RunResult, counts: Tally) -> Iterator[str]:
@@ -307,7 +194,7 @@ def _new_breaches(result: RunResult, counts: Tally) -> Iterator[str]:
         history = tracked(result, finding)
         if history is not None and history.status is Status.NEW:
             shown += 1
-            yield _finding(
+            yield finding_card(
                 finding,
                 history,
                 expired_waiver_words(decision),
@@ -343,7 +230,7 @@ def _by_agreement(result: RunResult) -> Iterator[str]:
                     f"{escape(outline.owner)}</p>\n"
                 )
         shown += 1
-        yield _finding(
+        yield finding_card(
             finding,
             history,
             expired_waiver_words(decision),
@@ -381,7 +268,7 @@ def _timeline(result: RunResult) -> Iterator[str]:
                 f'<li><div class="when"><strong>{day:%a %d %b}</strong>'
                 f'<span>{escape(days_until(day, as_of))}</span></div><div class="cards-of-day">\n'
             )
-        yield _finding(
+        yield finding_card(
             finding,
             tracked(result, finding),
             expired_waiver_words(decision),
@@ -402,7 +289,7 @@ def _errors(result: RunResult, counts: Tally) -> Iterator[str]:
         return
     yield f'<p class="alert">{escape(ERROR_WARNING)}</p>\n'
     for finding, _ in reported(result, FindingKind.ERROR):
-        yield _finding(
+        yield finding_card(
             finding,
             tracked(result, finding),
             "",
@@ -422,7 +309,7 @@ def _waived(result: RunResult) -> Iterator[str]:
     shown = 0
     for finding, waiver in waived(result):
         shown += 1
-        yield _finding(
+        yield finding_card(
             finding,
             tracked(result, finding),
             "",
@@ -459,7 +346,7 @@ def _gone(anchor: str, title: str, explanation: str, gone: list[Gone]) -> Iterat
         yield '<p class="empty">None.</p>\n'
     for item in gone:
         note = f"Why: {item.reason}" if item.reason else ""
-        yield _finding(item.finding, item.tracked, note, with_agreement=True, css="gone")
+        yield finding_card(item.finding, item.tracked, note, with_agreement=True, css="gone")
     yield "</section>\n"
 
 
@@ -479,86 +366,3 @@ def _fact_errors(result: RunResult) -> Iterator[str]:
     if hidden > 0:
         yield f"<p>... and {hidden} more (all are listed with --format json).</p>\n"
     yield "</section>\n"
-
-
-def _finding(
-    finding: Finding,
-    history: Tracked | None,
-    note: str,
-    *,
-    with_agreement: bool,
-    waiver: Waiver | None = None,
-    snooze: SnoozeRecord | None = None,
-    css: str = "",
-) -> str:
-    """One finding as a card: what, where, when, how severe, its status and its evidence; a
-    snoozed finding (--notify) says until when, by whom and why it is kept out of chat."""
-    kind = finding.kind
-    classes = " ".join(filter(None, ["finding", kind.value, "waived" if waiver else "", css]))
-    tags = [
-        f'<span class="tag date">{escape(finding.date)}</span>',
-        f'<span class="tag sev-{finding.severity.value}">{escape(finding.severity)}</span>',
-        f'<span class="tag kind-{kind.value}">{escape(KIND_LABELS[kind])}</span>',
-    ]
-    if history is not None:
-        tags.append(
-            f'<span class="tag status-{history.status.value}">{escape(status_words(history))}'
-            "</span>"
-        )
-    if waiver is not None:
-        tags.append('<span class="tag waived">waived</span>')
-    if snooze is not None:
-        tags.append('<span class="tag snoozed">snoozed in chat</span>')
-    if finding.clause == WHOLE_AGREEMENT:
-        where = "the whole agreement"
-    elif finding.clause == TERM_CLAUSE:
-        where = escape(finding.clause_title or "Term")
-    else:
-        where = f"Clause {escape(finding.clause)} · {escape(finding.clause_title)}"
-    if with_agreement:
-        where = f"{escape(finding.agreement)} · {where}"
-    parts = [
-        f'<article class="{classes}">',
-        f'<div class="tags">{"".join(tags)}</div>',
-        f"<h4>{where}</h4>",
-        f'<p class="message">{escape(finding.message)}</p>',
-    ]
-    if note:
-        parts.append(f'<p class="note">{escape(note)}</p>')
-    if snooze is not None:
-        parts.append(
-            f'<p class="snooze">{escape(snooze_words(snooze))} '
-            f'<span class="meta">({escape(snooze.path)}:{snooze.line})</span></p>'
-        )
-    if finding.evidence:
-        parts.append(
-            '<table class="evidence"><tr><th>Fact</th><th>Type</th><th>Time</th>'
-            "<th>Source (file:line)</th></tr>"
-        )
-        parts += [
-            f"<tr><td>{escape(e.fact_id)}</td><td>{escape(e.fact_type)}</td>"
-            f"<td>{escape(e.at)}</td><td>{escape(e.source)}</td></tr>"
-            for e in finding.evidence
-        ]
-        parts.append("</table>")
-    elif kind is not FindingKind.ERROR:
-        parts.append(
-            '<p class="meta">No fact is cited: this finding is about something that '
-            "has not happened or falls due.</p>"
-        )
-    if waiver is not None:
-        approved = f" on {waiver.approved_on}" if waiver.approved_on else ""
-        parts.append(
-            f'<div class="waiver"><strong>Waiver {escape(waiver.id)}</strong>, approved by '
-            f"{escape(waiver.approved_by)}{escape(approved)}, until {escape(waiver.expires)}: "
-            f'{escape(waiver.reason)} <span class="meta">({escape(waiver.source)})</span></div>'
-        )
-    if history is not None and history.status in (Status.RESOLVED, Status.STALE):
-        seen = f"first seen {history.first_seen}, last seen {history.last_seen}"
-        parts.append(f'<p class="meta">{escape(seen)}</p>')
-    owner = f"owner {finding.owner} · " if finding.owner else ""
-    parts.append(
-        f'<p class="meta">{escape(owner)}code {escape(finding.code)} · fingerprint '
-        f"{escape(finding.fingerprint)}</p></article>"
-    )
-    return "\n".join(parts) + "\n"

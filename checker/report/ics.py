@@ -30,7 +30,8 @@ from checker.report.reading import (
     status_words,
     tracked,
 )
-from checker.rulebook.waivers import TERM_CLAUSE, WaiverDecision
+from checker.rulebook.applying_waivers import WaiverDecision
+from checker.rulebook.waivers import TERM_CLAUSE
 
 PRODUCT_ID = "-//contract-checker//Contract deadlines//EN"
 UID_DOMAIN = "contract-checker"

@@ -11,7 +11,7 @@ from checker.findings.model import Finding
 from checker.report.history import history_json, status_fields
 from checker.report.reading import snooze_of
 from checker.report.summary import summary_dict
-from checker.rulebook.waivers import finding_record, waiver_record
+from checker.rulebook.applying_waivers import finding_record, waiver_record
 
 
 def as_json(result: RunResult) -> str:

@@ -32,7 +32,8 @@ from checker.report.reading import (
     printable,
     snooze_of,
 )
-from checker.rulebook.waivers import TERM_CLAUSE, WaiverDecision
+from checker.rulebook.applying_waivers import WaiverDecision
+from checker.rulebook.waivers import TERM_CLAUSE
 
 FACT_INPUT_SUITE = "fact input"
 MAX_LISTED_FACT_ERRORS = 100

@@ -17,7 +17,8 @@ from checker.dates.timeutil import date_of_epoch, epoch_of_date, iso_of_epoch
 from checker.evaluation.run import AgreementOutline, RunResult
 from checker.findings.model import Evidence, Finding, FindingKind, Severity
 from checker.findings.tracking import Status, Tracked
-from checker.rulebook.waivers import TERM_CLAUSE, Waiver, WaiverDecision
+from checker.rulebook.applying_waivers import WaiverDecision
+from checker.rulebook.waivers import TERM_CLAUSE, Waiver
 
 if TYPE_CHECKING:
     from checker.alerts.snoozes import SnoozeRecord

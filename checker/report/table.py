@@ -10,7 +10,8 @@ from checker.evaluation.run import RunResult
 from checker.report.history import history_sections, history_summary, status_cell
 from checker.report.reading import snooze_of
 from checker.report.summary import summary_dict
-from checker.rulebook.waivers import AppliedWaivers, Waiver
+from checker.rulebook.applying_waivers import AppliedWaivers
+from checker.rulebook.waivers import Waiver
 
 
 def as_table(result: RunResult) -> str:

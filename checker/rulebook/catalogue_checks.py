@@ -1,0 +1,92 @@
+"""Checks the fact types and fact fields a rule file names against the fact-type catalogue."""
+
+from __future__ import annotations
+
+from checker.common.diagnostics import Level
+from checker.common.suggest import did_you_mean
+from checker.rulebook.fact_catalog import FactCatalogue
+from checker.rulebook.rule_file_walk import FieldSetting, Found, PatternUse
+from checker.rulebook.semantic_reporter import SemanticReporter
+
+
+def check_fact_types(reporter: SemanticReporter, found: Found, catalogue: FactCatalogue) -> None:
+    for use in found.patterns:
+        if not use.written:
+            continue
+        if not catalogue.knows(use.fact_type):
+            reporter.report(
+                (*use.path, "fact"),
+                f"unknown fact type '{use.fact_type}'",
+                did_you_mean(use.fact_type, catalogue.type_names())
+                or f"no fact type in {catalogue.path} is like it; if facts of this type "
+                "exist, add it there with its fields",
+                Level.WARNING,
+            )
+            continue
+        for name, key_path in use.tested:
+            if catalogue.has_field(use.fact_type, name):
+                continue
+            reporter.report_key(
+                key_path,
+                f"fact type '{use.fact_type}' has no field '{name}'",
+                _field_help(catalogue, [use.fact_type], name),
+                Level.WARNING,
+            )
+
+
+def check_field_settings(
+    reporter: SemanticReporter, found: Found, catalogue: FactCatalogue
+) -> None:
+    for setting in found.settings:
+        targets = [use for use in _targets(found, setting) if catalogue.knows(use.fact_type)]
+        for name, path in setting.names:
+            lacking = [use for use in targets if not catalogue.has_field(use.fact_type, name)]
+            if not lacking:
+                continue
+            if setting.written:
+                types = sorted({use.fact_type for use in lacking})
+                reporter.report(
+                    path,
+                    f"'{name}' is not a field of {' or '.join(types)}",
+                    _field_help(catalogue, types, name),
+                    Level.WARNING,
+                )
+                continue
+            for use in lacking:
+                if not use.written:
+                    continue  # a default on a default: the catalogue's own test covers it
+                fields = ", ".join(catalogue.fields_of(use.fact_type))
+                reporter.report(
+                    (*use.path, "fact"),
+                    f"fact type '{use.fact_type}' has no field '{name}', which "
+                    f"'{setting.key}' names when it is not set",
+                    f"add '{setting.key}:' with the field that {use.fact_type} facts use "
+                    f"(their fields: {fields})",
+                    Level.WARNING,
+                )
+
+
+def _targets(found: Found, setting: FieldSetting) -> list[PatternUse]:
+    """The patterns a field setting applies to: those in the nearest mapping around it (itself
+    first) that holds any, within its clause."""
+    prefix = setting.owner
+    while True:
+        inside = [use for use in found.patterns if use.path[: len(prefix)] == prefix]
+        if inside or len(prefix) <= len(setting.scope):
+            return inside
+        prefix = prefix[:-1]
+
+
+def _field_help(catalogue: FactCatalogue, fact_types: list[str], name: str) -> str:
+    common = [
+        field_name
+        for field_name in catalogue.fields_of(fact_types[0])
+        if all(catalogue.has_field(other, field_name) for other in fact_types[1:])
+    ]
+    suggestion = did_you_mean(name, common)
+    if suggestion:
+        return suggestion
+    return (
+        f"fields of {' and '.join(fact_types)}: {', '.join(common)}; if these facts do carry "
+        f"'{name}', add it to {catalogue.path}"
+    )

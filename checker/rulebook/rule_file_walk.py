@@ -1,0 +1,209 @@
+"""Walks a rule file's raw data, guided by the models' field types, and records what it holds."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, TypeGuard, get_args, get_origin
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from checker.clauses.base import Amendment, Clause
+from checker.clauses.patterns import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN, FactPattern
+from checker.dates.timeutil import Duration, parse_duration
+from checker.rulebook.model_introspection import concrete_types
+from checker.rulebook.yaml_source import Location
+
+# Settings that name fact fields: `field`, `match_on` and any `<something>_field`.
+FIELD_SETTINGS = frozenset({"field", "match_on"})
+FIELD_SETTING_SUFFIX = "_field"
+
+_DATE = TypeAdapter(date)
+
+
+@dataclass(frozen=True, slots=True)
+class PatternUse:
+    """A fact pattern: written in the file, or a kind's default (then `path` is where it would be)."""
+
+    path: Location
+    fact_type: str
+    written: bool
+    tested: tuple[tuple[str, Location], ...] = ()  # fields in `where`/`unless`, with key paths
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSetting:
+    """A setting that names fact fields (`match_on`, `name_field`...), written or by default."""
+
+    owner: Location  # the mapping that holds it
+    scope: Location  # the clause it belongs to: patterns outside it are not its targets
+    key: str
+    names: tuple[tuple[str, Location], ...]  # each field named, with where it is written
+    written: bool
+
+
+@dataclass(slots=True)
+class Found:
+    """Everything the walk found in one rule file, each with its data path."""
+
+    patterns: list[PatternUse] = field(default_factory=list)
+    settings: list[FieldSetting] = field(default_factory=list)
+    dates: list[tuple[Location, date]] = field(default_factory=list)
+    windows: list[tuple[Location, dict[str, Any]]] = field(default_factory=list)
+    durations: list[tuple[Location, Duration]] = field(default_factory=list)
+    clause_kinds: dict[Location, type[Clause]] = field(default_factory=dict)  # by clause path
+
+
+def _walk(found: Found, value: Any, annotation: Any, path: Location, scope: Location) -> None:
+    """Record what `value` (raw data at `path`, declared as `annotation`) holds."""
+    options = concrete_types(annotation)
+    if isinstance(value, dict):
+        model = _model_for(value, options)
+        if model is not None:
+            walk_model(found, value, model, path, scope)
+    elif isinstance(value, list):
+        for option in options:
+            if get_origin(option) in (list, tuple) and get_args(option):
+                item_type = get_args(option)[0]
+                for index, item in enumerate(value):
+                    _walk(found, item, item_type, (*path, index), scope)
+                return
+    elif date in options and isinstance(value, str):
+        day = as_date(value)
+        if day is not None:
+            found.dates.append((path, day))
+    elif Duration in options:
+        duration = as_duration(value)
+        if duration is not None:
+            found.durations.append((path, duration))
+
+
+def walk_model(
+    found: Found, value: dict[str, Any], model: type[BaseModel], path: Location, scope: Location
+) -> None:
+    """Record what the mapping `value`, read as `model`, holds: its written fields and the
+    defaults it leaves to the model (only patterns and field settings matter here)."""
+    if issubclass(model, Clause):
+        scope = path
+        found.clause_kinds[path] = model
+    if issubclass(model, FactPattern):
+        found.patterns.extend(_written_pattern(value, path))
+    if any(key.startswith("opens") for key in value):
+        found.windows.append((path, value))
+    fields = dict(model.model_fields)
+    amendment = issubclass(model, Amendment)
+    if amendment:
+        # An amendment's other keys replace the clause's fields of the same names.
+        clause_kind = found.clause_kinds.get(scope)
+        if clause_kind is not None:
+            fields = {**clause_kind.model_fields, **fields}
+    for name, info in fields.items():
+        key = info.alias or name
+        child = (*path, key)
+        if key in value:
+            if _names_fields(key):
+                found.settings.extend(_written_setting(value[key], key, child, path, scope))
+            _walk(found, value[key], info.annotation, child, scope)
+        elif not amendment and not info.is_required():
+            _record_default(found, _default_of(model, name), key, path, scope)
+
+
+@functools.cache
+def _default_of(model: type[BaseModel], name: str) -> Any:
+    """A field's default, once per model and field (pydantic inspects the factory each call)."""
+    return model.model_fields[name].get_default(call_default_factory=True)
+
+
+def _record_default(found: Found, default: Any, key: str, path: Location, scope: Location) -> None:
+    """A kind's default pattern or field setting: what the clause uses when the file is silent."""
+    child = (*path, key)
+    defaults = default if isinstance(default, list) else [default]
+    for index, item in enumerate(defaults):
+        if isinstance(item, FactPattern):
+            where = child if not isinstance(default, list) else (*child, index)
+            found.patterns.append(PatternUse(where, item.fact, written=False))
+    if _names_fields(key) and default:
+        names = tuple((name, child) for name in defaults if isinstance(name, str))
+        found.settings.append(FieldSetting(path, scope, key, names, written=False))
+
+
+def _written_pattern(value: dict[str, Any], path: Location) -> Iterator[PatternUse]:
+    fact_type = value.get("fact")
+    if not isinstance(fact_type, str) or not re.match(FACT_TYPE_PATTERN, fact_type):
+        return  # a missing or malformed fact type is the schema's to report
+    tested: list[tuple[str, Location]] = []
+    where = value.get("where")
+    if isinstance(where, dict):
+        tested.extend((name, (*path, "where", name)) for name in where)
+    carve_outs = value.get("unless")
+    if isinstance(carve_outs, dict):
+        tested.extend((name, (*path, "unless", name)) for name in carve_outs)
+    elif isinstance(carve_outs, list):
+        for index, entry in enumerate(carve_outs):
+            if isinstance(entry, dict):
+                tested.extend((name, (*path, "unless", index, name)) for name in entry)
+    well_formed = tuple(item for item in tested if _is_field_name(item[0]))
+    yield PatternUse(path, fact_type, written=True, tested=well_formed)
+
+
+def _written_setting(
+    value: Any, key: str, path: Location, owner: Location, scope: Location
+) -> Iterator[FieldSetting]:
+    items: list[tuple[Any, Location]]
+    if isinstance(value, str):
+        items = [(value, path)]
+    elif isinstance(value, list):
+        items = [(item, (*path, index)) for index, item in enumerate(value)]
+    else:
+        return
+    names = tuple((name, where) for name, where in items if _is_field_name(name))
+    if names:
+        yield FieldSetting(owner, scope, key, names, written=True)
+
+
+def _names_fields(key: str) -> bool:
+    return key in FIELD_SETTINGS or key.endswith(FIELD_SETTING_SUFFIX)
+
+
+def _is_field_name(name: object) -> TypeGuard[str]:
+    return isinstance(name, str) and re.match(FIELD_NAME_PATTERN, name) is not None
+
+
+def _model_for(value: dict[str, Any], options: list[Any]) -> type[BaseModel] | None:
+    """The model among `options` that describes `value`: the only one, or the one whose tag
+    (a `Literal` field such as a clause's `kind`) has the value's value."""
+    models: list[type[BaseModel]] = [option for option in options if _is_model(option)]
+    if len(models) == 1:
+        return models[0]
+    for model in models:
+        for name, info in model.model_fields.items():
+            tags = get_args(info.annotation) if get_origin(info.annotation) is Literal else ()
+            if tags and value.get(info.alias or name) in tags:
+                return model
+    return None
+
+
+def _is_model(option: Any) -> TypeGuard[type[BaseModel]]:
+    return isinstance(option, type) and issubclass(option, BaseModel)
+
+
+def as_date(value: Any) -> date | None:
+    """`value` as the schema would read a date, or None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return _DATE.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def as_duration(value: Any) -> Duration | None:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return None
+    try:
+        return parse_duration(str(value))
+    except ValueError:
+        return None
