@@ -12,10 +12,10 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from checker.common.diagnostics import Level
-from checker.rulebook import semantic_checks
 from checker.rulebook.fact_catalog import FactCatalogue, FactTypeEntry
 from checker.rulebook.loading import load_rulebook
-from checker.rulebook.semantic_checks import check_agreement_file
+from checker.rulebook.semantic import checks as semantic_checks
+from checker.rulebook.semantic.checks import check_agreement_file
 from checker.rulebook.yaml_source import load_yaml_text
 
 CATALOGUE = FactCatalogue(

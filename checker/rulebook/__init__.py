@@ -3,9 +3,7 @@
 The strict YAML loader with positions (`yaml_source`), pydantic errors turned into messages for
 authors (`validation_errors`, with what the models allow where from `model_introspection`), the
 agreement model (`agreement`) and its term (`term`), the fact-type catalogue, checks on meaning
-beyond the schema (`semantic_checks`, which walks the data with `rule_file_walk` and runs
-`clause_id_checks`, `business_day_checks`, `date_checks` and `catalogue_checks`, reporting
-through `semantic_reporter`), loading a rules folder (`loading`), the registry of finding
+beyond the schema (the `semantic` package), loading a rules folder (`loading`), the registry of finding
 codes and the waivers file.
 
 May import: common, dates, facts, findings, engine, clauses.

@@ -118,7 +118,7 @@ class Agreement(BaseModel):
     @classmethod
     def _unique_clause_ids(cls, clauses: list[Clause]) -> list[Clause]:
         # A guard for agreements built in code. Rule files get a positioned error from
-        # checker.rulebook.clause_id_checks instead, which also works when other clauses are broken.
+        # checker.rulebook.semantic.clause_ids instead, which also works when other clauses are broken.
         duplicates = [cid for cid, n in Counter(c.id for c in clauses).items() if n > 1]
         if duplicates:
             raise ValueError(f"clause id '{duplicates[0]}' is used more than once")

@@ -16,7 +16,7 @@ from checker.rulebook.fact_catalog import (
     find_fact_catalogue,
     load_fact_catalogue,
 )
-from checker.rulebook.semantic_checks import check_agreement_file
+from checker.rulebook.semantic.checks import check_agreement_file
 from checker.rulebook.validation_errors import diagnostics_from_validation
 from checker.rulebook.yaml_source import load_yaml
 
@@ -74,7 +74,7 @@ def rule_files(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
 def load_rulebook(paths: Sequence[str], fact_types: str | None = None) -> Rulebook:
     """Load and validate every rule file; problems in one file never stop the others.
 
-    Each file gets the schema's checks and the semantic checks (`checker.rulebook.semantic_checks`); fact
+    Each file gets the schema's checks and the semantic checks (`checker.rulebook.semantic.checks`); fact
     types and fields are checked against the catalogue `fact_types`, by default the
     `fact-types.yaml` of the rules directory (without one they are not checked, and a note says
     so). An agreement with errors is left out of the book; one with only warnings is kept.

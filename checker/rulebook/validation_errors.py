@@ -82,7 +82,7 @@ def diagnostics_from_validation(
     """One diagnostic per problem in `error` (raised validating `doc.data` as `model_cls`).
 
     Wrong-type errors at the same place (one per member of a union) merge into one diagnostic.
-    `superseded` holds data paths where a more precise check (see `checker.rulebook.semantic_checks`) has
+    `superseded` holds data paths where a more precise check (see `checker.rulebook.semantic.checks`) has
     already reported what a model's own validator found there: validator errors at those paths
     are left out, so one mistake is reported once. The result is sorted by position.
     """

@@ -14,7 +14,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from checker.clauses.base import Amendment, Clause
 from checker.clauses.patterns import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN, FactPattern
 from checker.dates.timeutil import Duration, parse_duration
-from checker.rulebook.model_introspection import concrete_types
+from checker.rulebook.model_introspection import concrete_types, is_model
 from checker.rulebook.yaml_source import Location
 
 # Settings that name fact fields: `field`, `match_on` and any `<something>_field`.
@@ -175,7 +175,7 @@ def _is_field_name(name: object) -> TypeGuard[str]:
 def _model_for(value: dict[str, Any], options: list[Any]) -> type[BaseModel] | None:
     """The model among `options` that describes `value`: the only one, or the one whose tag
     (a `Literal` field such as a clause's `kind`) has the value's value."""
-    models: list[type[BaseModel]] = [option for option in options if _is_model(option)]
+    models: list[type[BaseModel]] = [option for option in options if is_model(option)]
     if len(models) == 1:
         return models[0]
     for model in models:
@@ -184,10 +184,6 @@ def _model_for(value: dict[str, Any], options: list[Any]) -> type[BaseModel] | N
             if tags and value.get(info.alias or name) in tags:
                 return model
     return None
-
-
-def _is_model(option: Any) -> TypeGuard[type[BaseModel]]:
-    return isinstance(option, type) and issubclass(option, BaseModel)
 
 
 def as_date(value: Any) -> date | None:

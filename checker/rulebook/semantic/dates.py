@@ -8,8 +8,8 @@ from typing import Any
 
 from checker.common.diagnostics import Level
 from checker.dates.timeutil import WEEKDAYS_ONLY, epoch_of_date
-from checker.rulebook.rule_file_walk import Found, as_date, as_duration
-from checker.rulebook.semantic_reporter import SemanticReporter
+from checker.rulebook.semantic.reporter import SemanticReporter
+from checker.rulebook.semantic.walk import Found, as_date, as_duration
 from checker.rulebook.yaml_source import Location
 
 _REFERENCE_DAY = epoch_of_date(date(2001, 1, 1))

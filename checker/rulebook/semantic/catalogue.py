@@ -5,8 +5,8 @@ from __future__ import annotations
 from checker.common.diagnostics import Level
 from checker.common.suggest import did_you_mean
 from checker.rulebook.fact_catalog import FactCatalogue
-from checker.rulebook.rule_file_walk import FieldSetting, Found, PatternUse
-from checker.rulebook.semantic_reporter import SemanticReporter
+from checker.rulebook.semantic.reporter import SemanticReporter
+from checker.rulebook.semantic.walk import FieldSetting, Found, PatternUse
 
 
 def check_fact_types(reporter: SemanticReporter, found: Found, catalogue: FactCatalogue) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.rulebook.rule_file_walk import Found
-from checker.rulebook.semantic_reporter import SemanticReporter
+from checker.rulebook.semantic.reporter import SemanticReporter
+from checker.rulebook.semantic.walk import Found
 
 
 def check_business_days_have_a_calendar(

@@ -43,13 +43,13 @@ from typing import Any
 
 from checker.common.diagnostics import Diagnostic
 from checker.rulebook.agreement import Agreement
-from checker.rulebook.business_day_checks import check_business_days_have_a_calendar
-from checker.rulebook.catalogue_checks import check_fact_types, check_field_settings
-from checker.rulebook.clause_id_checks import check_unique_clause_ids
-from checker.rulebook.date_checks import check_dates, check_term, check_windows
 from checker.rulebook.fact_catalog import FactCatalogue
-from checker.rulebook.rule_file_walk import Found, walk_model
-from checker.rulebook.semantic_reporter import SemanticReporter
+from checker.rulebook.semantic.business_days import check_business_days_have_a_calendar
+from checker.rulebook.semantic.catalogue import check_fact_types, check_field_settings
+from checker.rulebook.semantic.clause_ids import check_unique_clause_ids
+from checker.rulebook.semantic.dates import check_dates, check_term, check_windows
+from checker.rulebook.semantic.reporter import SemanticReporter
+from checker.rulebook.semantic.walk import Found, walk_model
 from checker.rulebook.yaml_source import Location, SourceDocument
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.rulebook.semantic_reporter import SemanticReporter
+from checker.rulebook.semantic.reporter import SemanticReporter
 from checker.rulebook.yaml_source import Location
 
 
