@@ -20,9 +20,9 @@ models: a clause with a misspelt key still has its dates and fact types checked,
 clause after it. They look only at values that are themselves well formed, so a malformed value
 is reported once, by the schema.
 
-This module runs them in order. The walk over the data is `rule_file_walk`; each family of checks
-has its own module (`clause_id_checks`, `business_day_checks`, `date_checks`, `catalogue_checks`),
-and all of them report through `semantic_reporter`.
+This module runs them in order. The walk over the data is `walk`; each family of checks has its
+own module (`clause_ids`, `business_days`, `dates`, `catalogue`), and all of them report through
+`reporter`.
 
 Errors and warnings, and why:
 
