@@ -23,6 +23,7 @@ STAGES = (
     "facts",
     "findings",
     "engine",
+    "norms",
     "clauses",
     "rulebook",
     "alerts",

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from checker.clauses import KINDS
-from checker.clauses.patterns import FactPattern
 from checker.cli import main
 from checker.common.diagnostics import InputError
 from checker.dates.timeutil import parse_instant
 from checker.facts.model import ENVELOPE_FIELDS
 from checker.facts.reading import read_facts
 from checker.findings.exit_codes import ExitCode
+from checker.norms.fact_pattern import FactPattern
 from checker.rulebook.agreement import RenewingTerm
 from checker.rulebook.fact_catalog import find_fact_catalogue, load_fact_catalogue
 from checker.rulebook.loading import load_rulebook

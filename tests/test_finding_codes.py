@@ -18,15 +18,15 @@ import pytest
 from checker.authoring.kind_docs_markdown import render_markdown
 from checker.authoring.kind_docs_terminal import render_kind
 from checker.clauses import KINDS
-from checker.clauses.base import AgreementTerm, ClauseContext, FindingCode
-from checker.clauses.blocks import Window, windows
 from checker.cli import main
 from checker.dates.timeutil import parse_instant
 from checker.engine.program import Program
 from checker.evaluation import evaluate
 from checker.evaluation.run import run
 from checker.findings.exit_codes import ExitCode
-from checker.findings.model import Finding, FindingKind
+from checker.findings.model import Finding, FindingCode, FindingKind
+from checker.norms.blocks import Window, windows
+from checker.norms.context import AgreementTerm, ClauseContext
 from checker.rulebook import finding_codes, term
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.finding_codes import (

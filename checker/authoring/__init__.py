@@ -6,6 +6,6 @@ docs/clauses.md by `kind_docs_markdown` and for `explain --kind` by `kind_docs_t
 `schema`, `companion_schemas` and `schema_registry` generate the JSON Schemas of every authored
 file (`schema_names`: their names alone, light to import).
 
-May import every stage before it: common, dates, facts, findings, engine, clauses, rulebook,
+May import every stage before it: common, dates, facts, findings, engine, norms, clauses, rulebook,
 alerts, evaluation, state, report, scenarios.
 """

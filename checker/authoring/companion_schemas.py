@@ -39,7 +39,7 @@ from checker.authoring.schema import (
     property_of,
     replace_type,
 )
-from checker.clauses.patterns import FACT_TYPE_PATTERN
+from checker.norms.fact_pattern import FACT_TYPE_PATTERN
 from checker.rulebook.fact_catalog import CatalogueFile
 from checker.rulebook.waivers import WaiverEntry, WaiversFile
 from checker.scenarios.model import MATCHED_FIELDS, Expectation, Scenario, ScenarioFile

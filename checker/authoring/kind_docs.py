@@ -26,10 +26,10 @@ from pydantic.fields import FieldInfo
 
 from checker.clauses import KINDS
 from checker.clauses.base import Amendment, Clause
-from checker.clauses.patterns import FactPattern
 from checker.common.diagnostics import InputError
 from checker.common.suggest import closest
 from checker.dates.timeutil import Duration
+from checker.norms.fact_pattern import FactPattern
 from checker.rulebook.yaml_source import load_yaml_text
 
 EXAMPLE_MARKER = "Example::"

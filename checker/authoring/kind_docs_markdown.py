@@ -19,8 +19,8 @@ from checker.authoring.kind_docs import (
     nested_parts,
     paragraphs,
 )
-from checker.clauses.base import FindingCode
 from checker.common.text_output import write_atomically
+from checker.findings.model import FindingCode
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.finding_codes import ANY_CLAUSE, TERM, codes_by_kind
 

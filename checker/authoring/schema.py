@@ -25,11 +25,11 @@ from checker.clauses import KINDS
 from checker.clauses.base import Amendment, Clause
 from checker.clauses.data_sharing import ConditionalCategory
 from checker.clauses.milestones import Milestones
-from checker.clauses.patterns import FIELD_NAME_PATTERN, FactPattern
 from checker.clauses.recurring import Deliverable, Measure, Recurring
 from checker.clauses.renegotiation import Performance, Renegotiation
 from checker.clauses.termination import Termination
 from checker.dates.timeutil import DURATION_PATTERN, Duration
+from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 from checker.rulebook.agreement import Agreement
 
 SCHEMA_FILE = "schema/agreement.schema.json"

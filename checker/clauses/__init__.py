@@ -3,9 +3,9 @@
 A kind is a subclass of `checker.clauses.base.Clause` with a `kind: Literal["name"]` field. The
 registry builds the discriminated union that rule files are validated against.
 
-May import: common, dates, facts, findings, engine. The kinds live one per module; `base`
-(the clause model and the context it compiles in), `blocks` (general building blocks: forbid,
-obligations, limits, windows) and `patterns` (fact patterns) are what kinds are made of.
+May import: common, dates, facts, findings, engine, norms. The kinds live one per module; `base` is
+the clause model every kind shares (common fields, amendments, explaining itself); kinds compile
+onto the general blocks of `checker.norms`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pydantic import Field
 
 from checker.clauses.base import Clause
 
-_INFRASTRUCTURE = {"base", "blocks", "patterns"}
+_INFRASTRUCTURE = {"base"}
 
 
 def _discover() -> dict[str, type[Clause]]:

@@ -4,7 +4,7 @@ it needs to explain itself in plain English with its dates."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from itertools import pairwise
@@ -12,32 +12,20 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from checker.clauses.patterns import FactPattern
 from checker.dates.calendars import BusinessCalendar
 from checker.dates.timeutil import (
-    BusinessDays,
     Duration,
     Period,
     date_of_epoch,
     epoch_of_date,
     periods_between,
 )
-from checker.engine.program import Program
-from checker.facts.model import Fact
-from checker.findings.model import Evidence, Finding, FindingKind, Severity
+from checker.findings.model import FindingCode, Severity
+from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.fact_pattern import FactPattern
 
 # Fields an amendment may not change.
 _FIXED_FIELDS = frozenset({"id", "kind", "amended"})
-
-
-@dataclass(frozen=True, slots=True)
-class FindingCode:
-    """A code a clause kind's findings can carry: the code authors write in scenarios and
-    waivers, the kind of finding it always is, and what it means in one plain sentence."""
-
-    code: str
-    kind: FindingKind
-    meaning: str
 
 
 class Amendment(BaseModel):
@@ -218,19 +206,6 @@ class ClauseVersion:
 
 
 @dataclass(frozen=True, slots=True)
-class AgreementTerm:
-    """When the agreement is in force: [start, end) in epoch seconds, and why it ends."""
-
-    start: int
-    end: int
-    end_reason: str  # "expiry", "non-renewal", "termination ..."
-
-    @property
-    def last_day(self) -> date:
-        return date_of_epoch(self.end - 1)
-
-
-@dataclass(frozen=True, slots=True)
 class ExplainContext:
     """What a clause needs to explain itself: the term as written (no facts, so no early
     termination), the as-of instant and horizon its dates are marked against, and the calendar."""
@@ -356,66 +331,3 @@ def plain(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} {plain(v)}" for k, v in value.items() if v is not None)
     return str(value)
-
-
-@dataclass(slots=True)
-class ClauseContext:
-    """Everything a clause needs to compile for one agreement on one as-of instant."""
-
-    agreement_id: str
-    partner: str
-    owner: str
-    clause: Clause
-    index: int  # the clause's number within the program, carried by its messages as `c`
-    term: AgreementTerm
-    as_of: int
-    horizon_end: int
-    facts: list[Fact]
-    program: Program
-    calendar: BusinessDays | None = None  # the agreement's business-day calendar, if any
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def rule_prefix(self) -> str:
-        return f"{self.clause.id}/"
-
-    def facts_matching(self, pattern: FactPattern) -> list[Fact]:
-        return [fact for fact in self.facts if pattern.matches(fact)]
-
-    def finding(
-        self,
-        kind: FindingKind,
-        code: str,
-        day: date,
-        subject: str,
-        message: str,
-        evidence: Iterable[Fact] = (),
-        severity: Severity | None = None,
-    ) -> Finding:
-        clause = self.clause
-        chosen = severity or clause.severity or clause.default_severity
-        if kind is FindingKind.DEADLINE and severity is None:
-            chosen = Severity.INFO if clause.severity is None else clause.severity
-        return Finding(
-            agreement=self.agreement_id,
-            clause=clause.id,
-            clause_title=clause.title,
-            kind=kind,
-            code=code,
-            severity=chosen,
-            date=day,
-            subject=subject,
-            message=message,
-            evidence=tuple(Evidence.of(fact) for fact in sorted(set(evidence), key=_fact_order)),
-            owner=self.owner,
-            calendar=self.calendar.label
-            if self.calendar is not None and clause.uses_business_days
-            else "",
-        )
-
-    def report(self, finding: Finding) -> None:
-        self.findings.append(finding)
-
-
-def _fact_order(fact: Fact) -> tuple[int, str]:
-    return (fact.at, fact.id)

@@ -19,11 +19,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
-from checker.clauses.blocks import Limit, Measurement, Outcome, limits
-from checker.clauses.patterns import FIELD_NAME_PATTERN, FactPattern
+from checker.clauses.base import Clause, ExplainContext, Explanation
 from checker.facts.model import Fact
-from checker.findings.model import FindingKind, Severity
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.blocks import Limit, Measurement, Outcome, limits
+from checker.norms.context import ClauseContext
+from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 
 
 class MeasuredField(FactPattern):

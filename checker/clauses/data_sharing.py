@@ -27,20 +27,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from checker.clauses.base import (
-    Clause,
-    ClauseContext,
-    ExplainContext,
-    Explanation,
-    FindingCode,
-    periods_around,
-)
-from checker.clauses.blocks import Forbidden, Limit, Measurement, Outcome, forbid, limits
+from checker.clauses.base import Clause, ExplainContext, Explanation, periods_around
 from checker.clauses.caps import number_of, number_text
-from checker.clauses.patterns import FIELD_NAME_PATTERN, Accepted, FactPattern, Scalar
 from checker.dates.timeutil import Period, date_of_epoch, epoch_of_date, period_of
 from checker.facts.model import Fact
-from checker.findings.model import FindingKind, Severity
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.blocks import Forbidden, Limit, Measurement, Outcome, forbid, limits
+from checker.norms.context import ClauseContext
+from checker.norms.fact_pattern import FIELD_NAME_PATTERN, Accepted, FactPattern, Scalar
 
 # Fact fields a transfer is checked on.
 CATEGORY, RECIPIENT, REGION, PURPOSE, CONSENT = (

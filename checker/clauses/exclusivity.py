@@ -21,11 +21,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
-from checker.clauses.blocks import Forbidden, forbid
-from checker.clauses.patterns import FactPattern
+from checker.clauses.base import Clause, ExplainContext, Explanation
 from checker.facts.model import Fact
-from checker.findings.model import FindingKind, Severity
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.blocks import Forbidden, forbid
+from checker.norms.context import ClauseContext
+from checker.norms.fact_pattern import FactPattern
 
 
 def scope_of(territory: list[str] | None, products: list[str] | None) -> dict[str, list[str]]:

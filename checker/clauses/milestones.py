@@ -37,20 +37,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from checker.clauses.base import (
-    AgreementTerm,
-    Clause,
-    ClauseContext,
-    ExplainContext,
-    ExplainedDate,
-    Explanation,
-    FindingCode,
-)
-from checker.clauses.blocks import Obligation, Outcome, obligations
-from checker.clauses.patterns import FIELD_NAME_PATTERN, FactPattern
+from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation
 from checker.dates.timeutil import Duration, end_of_date, epoch_of_date, parse_duration
 from checker.facts.model import Fact
-from checker.findings.model import FindingKind, Severity
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.blocks import Obligation, Outcome, obligations
+from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 
 
 class Milestone(BaseModel):

@@ -19,13 +19,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
-from checker.clauses.blocks import Limit, Measurement, Outcome, limits
+from checker.clauses.base import Clause, ExplainContext, Explanation
 from checker.clauses.caps import MeasuredField, number_of, number_text
-from checker.clauses.patterns import FIELD_NAME_PATTERN, FactPattern
 from checker.engine import conditions as cond
 from checker.facts.model import Fact
-from checker.findings.model import FindingKind, Severity
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.blocks import Limit, Measurement, Outcome, limits
+from checker.norms.context import ClauseContext
+from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 
 # End of a price period that no later own price replaces: past any term end.
 OPEN_END = 2**53

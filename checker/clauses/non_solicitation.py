@@ -20,20 +20,14 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from checker.clauses.base import (
-    Clause,
-    ClauseContext,
-    ClauseVersion,
-    ExplainContext,
-    Explanation,
-    FindingCode,
-)
-from checker.clauses.blocks import Limit, Measurement, Outcome, limits
-from checker.clauses.patterns import FIELD_NAME_PATTERN, FactPattern, Scalar
+from checker.clauses.base import Clause, ClauseVersion, ExplainContext, Explanation
 from checker.dates.timeutil import Duration, date_of_epoch, iso_of_epoch, parse_duration
 from checker.engine import conditions as cond
 from checker.facts.model import Fact
-from checker.findings.model import FindingKind, Severity
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.blocks import Limit, Measurement, Outcome, limits
+from checker.norms.context import ClauseContext
+from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern, Scalar
 
 
 class NonSolicitation(Clause):

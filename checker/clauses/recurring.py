@@ -44,28 +44,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.clauses.base import (
-    AgreementTerm,
-    Clause,
-    ClauseContext,
-    ExplainContext,
-    ExplainedDate,
-    Explanation,
-    FindingCode,
-    periods_around,
-)
-from checker.clauses.blocks import (
-    Limit,
-    Measurement,
-    Obligation,
-    Outcome,
-    Window,
-    consecutive,
-    limits,
-    obligations,
-    windows,
-)
-from checker.clauses.patterns import FIELD_NAME_PATTERN, FactPattern
+from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation, periods_around
 from checker.dates.timeutil import (
     BusinessDays,
     Duration,
@@ -77,7 +56,20 @@ from checker.dates.timeutil import (
     periods_between,
 )
 from checker.facts.model import Fact
-from checker.findings.model import FindingKind, Severity
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.blocks import (
+    Limit,
+    Measurement,
+    Obligation,
+    Outcome,
+    Window,
+    consecutive,
+    limits,
+    obligations,
+    windows,
+)
+from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 
 PeriodUnit = Literal["month", "quarter", "year"]
 

@@ -44,18 +44,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.clauses.base import (
-    AgreementTerm,
-    Clause,
-    ClauseContext,
-    ExplainContext,
-    ExplainedDate,
-    Explanation,
-    FindingCode,
-    periods_around,
-)
-from checker.clauses.blocks import Window, consecutive, windows
-from checker.clauses.patterns import FactPattern
+from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation, periods_around
 from checker.clauses.recurring import Measure, PeriodUnit
 from checker.dates.timeutil import (
     WEEKDAYS_ONLY,
@@ -70,7 +59,10 @@ from checker.dates.timeutil import (
     periods_between,
 )
 from checker.facts.model import Fact
-from checker.findings.model import FindingKind, Severity
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.blocks import Window, consecutive, windows
+from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.fact_pattern import FactPattern
 
 _REFERENCE_DAY = date(2001, 1, 1)
 

@@ -21,12 +21,13 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from checker.clauses.base import Clause, ClauseContext, ExplainContext, Explanation, FindingCode
-from checker.clauses.blocks import Obligation, Outcome, obligations
-from checker.clauses.patterns import FactPattern
+from checker.clauses.base import Clause, ExplainContext, Explanation
 from checker.dates.timeutil import Duration, parse_duration
 from checker.facts.model import Fact
-from checker.findings.model import FindingKind, Severity
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.blocks import Obligation, Outcome, obligations
+from checker.norms.context import ClauseContext
+from checker.norms.fact_pattern import FactPattern
 
 
 class ResponseTime(Clause):

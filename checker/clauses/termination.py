@@ -56,16 +56,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.clauses.base import (
-    Clause,
-    ClauseContext,
-    ExplainContext,
-    ExplainedDate,
-    Explanation,
-    FindingCode,
-)
-from checker.clauses.blocks import Obligation, Outcome, Window, obligations, windows
-from checker.clauses.patterns import FactPattern
+from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation
 from checker.dates.timeutil import (
     BusinessDays,
     Duration,
@@ -75,7 +66,10 @@ from checker.dates.timeutil import (
     parse_duration,
 )
 from checker.facts.model import Fact
-from checker.findings.model import FindingKind, Severity
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.blocks import Obligation, Outcome, Window, obligations, windows
+from checker.norms.context import ClauseContext
+from checker.norms.fact_pattern import FactPattern
 
 # Term end reasons after which the `on_termination` duties apply (term.py's wording).
 _ENDED_REASONS = ("expiry", "non-renewal")

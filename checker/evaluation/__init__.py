@@ -5,6 +5,6 @@ it on the engine, turning firings into findings (anything that cannot be evaluat
 finding); `workers` evaluates agreements in short-lived worker processes; `run` is one run from
 rule files and fact files to sorted findings and counts.
 
-May import: common, dates, facts, findings, engine, clauses, rulebook, alerts (snoozes, to mark
+May import: common, dates, facts, findings, engine, norms, clauses, rulebook, alerts (snoozes, to mark
 findings).
 """

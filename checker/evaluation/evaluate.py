@@ -7,12 +7,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from checker.clauses.base import AgreementTerm, Clause, ClauseContext
+from checker.clauses.base import Clause
 from checker.dates.timeutil import date_of_epoch
 from checker.engine import host as engine
 from checker.engine.program import Program
 from checker.facts.model import Fact
 from checker.findings.model import Finding, FindingKind, Severity
+from checker.norms.context import AgreementTerm, ClauseContext, ClauseTerms
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.term import agreement_term
 
@@ -140,7 +141,9 @@ def _context(
     )
 
 
-def error_finding(agreement: Agreement, clause: Clause | None, reason: str, as_of: int) -> Finding:
+def error_finding(
+    agreement: Agreement, clause: ClauseTerms | None, reason: str, as_of: int
+) -> Finding:
     return Finding(
         agreement=agreement.agreement,
         clause=clause.id if clause else "*",

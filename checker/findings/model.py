@@ -33,6 +33,16 @@ class Severity(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class FindingCode:
+    """A code a clause kind's findings can carry: the code authors write in scenarios and
+    waivers, the kind of finding it always is, and what it means in one plain sentence."""
+
+    code: str
+    kind: FindingKind
+    meaning: str
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """A fact a finding rests on, with where it was read."""
 

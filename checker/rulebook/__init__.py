@@ -6,5 +6,5 @@ agreement model (`agreement`) and its term (`term`), the fact-type catalogue, ch
 beyond the schema (the `semantic` package), loading a rules folder (`loading`), the registry of finding
 codes and the waivers file.
 
-May import: common, dates, facts, findings, engine, clauses.
+May import: common, dates, facts, findings, engine, norms, clauses.
 """

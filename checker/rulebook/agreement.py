@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from checker.clauses import clause_union
 from checker.clauses.base import Clause, business_day_durations
-from checker.clauses.patterns import FactPattern
 from checker.dates.calendars import BusinessCalendar, CalendarSpec, calendar_for
 from checker.dates.timeutil import Duration, parse_duration
+from checker.norms.fact_pattern import FactPattern
 
 AGREEMENT_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 

@@ -23,8 +23,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from checker.clauses.patterns import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN
 from checker.facts.model import ENVELOPE_FIELDS
+from checker.norms.fact_pattern import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN
 from checker.rulebook.validation_errors import validate_document
 from checker.rulebook.yaml_source import load_yaml
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.clauses import KINDS
-from checker.clauses.base import FindingCode
 from checker.common.suggest import did_you_mean
-from checker.findings.model import FindingKind
+from checker.findings.model import FindingCode, FindingKind
 from checker.rulebook.term import TermClause
 
 # The code of an error finding for a clause (or a whole agreement) that could not be evaluated.

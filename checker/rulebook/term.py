@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Literal
 
-from checker.clauses.base import AgreementTerm, Clause, ClauseContext, FindingCode
-from checker.clauses.blocks import Obligation, obligations
-from checker.clauses.patterns import FactPattern
+from checker.clauses.base import Clause
 from checker.dates.timeutil import end_of_date, epoch_of_date
 from checker.facts.model import Fact
-from checker.findings.model import FindingKind
+from checker.findings.model import FindingCode, FindingKind
+from checker.norms.blocks import Obligation, obligations
+from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.fact_pattern import FactPattern
 from checker.rulebook.agreement import Agreement
 
 # Renewals are followed at most this many times (a 1-day renewal over a century stays bounded).

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from checker.clauses.patterns import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN
 from checker.common.diagnostics import Diagnostic, InputError
 from checker.common.suggest import closest, did_you_mean
+from checker.norms.fact_pattern import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN
 from checker.rulebook.agreement import AGREEMENT_ID_PATTERN
 from checker.rulebook.model_introspection import (
     allowed_fields,

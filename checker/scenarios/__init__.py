@@ -47,7 +47,7 @@ A clause is exercised when an `expect` or `expect_not` entry of some scenario na
 lists clauses no scenario exercises and agreements without a scenario file
 (`--strict-coverage` makes those a failure).
 
-May import: common, dates, facts, findings, engine, clauses, rulebook, alerts, evaluation,
+May import: common, dates, facts, findings, engine, norms, clauses, rulebook, alerts, evaluation,
 state, report.
 """
 

@@ -27,7 +27,7 @@ the open `sqlite3.Connection` (autocommit mode: group changes in `with store.tra
 prefix of your module's name (e.g. `outbox_messages`), reference `runs(id)` for the run that
 produced something, and never write to `meta`, `runs`, `run_inputs` or `findings`.
 
-May import: common, dates, facts, findings, engine, clauses, rulebook, alerts, evaluation.
+May import: common, dates, facts, findings, engine, norms, clauses, rulebook, alerts, evaluation.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from typing import Any, Literal, TypeGuard, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from checker.clauses.base import Amendment, Clause
-from checker.clauses.patterns import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN, FactPattern
 from checker.dates.timeutil import Duration, parse_duration
+from checker.norms.fact_pattern import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN, FactPattern
 from checker.rulebook.model_introspection import concrete_types, is_model
 from checker.rulebook.yaml_source import Location
 

@@ -15,13 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from checker.clauses.base import ClauseContext
-from checker.clauses.patterns import FactPattern, activity_payload
 from checker.dates.timeutil import date_of_epoch
 from checker.engine import conditions as cond
 from checker.engine.program import Condition, EngineMessage, EngineRule, Match, Slot, Tier
 from checker.facts.model import Fact
 from checker.findings.model import FindingKind, Severity
+from checker.norms.context import ClauseContext
+from checker.norms.fact_pattern import FactPattern, activity_payload
 
 
 def _tagged(tag: str, context: ClauseContext, *rest: Condition) -> Condition:

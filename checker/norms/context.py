@@ -1,0 +1,116 @@
+"""What a clause compiles in: the agreement's term, the as-of instant, its facts and the program
+its engine rules go to; and how it makes findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from checker.dates.timeutil import BusinessDays, date_of_epoch
+from checker.engine.program import Program
+from checker.facts.model import Fact
+from checker.findings.model import Evidence, Finding, FindingKind, Severity
+
+
+class ClauseTerms(Protocol):
+    """What the evaluation needs of a clause: its id, title and severities, and how it compiles
+    (every clause kind, and the agreement's term, is one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def severity(self) -> Severity | None: ...
+    @property
+    def default_severity(self) -> Severity: ...
+    @property
+    def uses_business_days(self) -> bool: ...
+
+    def ends_agreement(self, context: ClauseContext) -> int | None: ...
+
+    def compile(self, context: ClauseContext) -> None: ...
+
+
+class FactTest(Protocol):
+    """Anything that says whether a fact is one it describes (a fact pattern)."""
+
+    def matches(self, fact: Fact) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementTerm:
+    """When the agreement is in force: [start, end) in epoch seconds, and why it ends."""
+
+    start: int
+    end: int
+    end_reason: str  # "expiry", "non-renewal", "termination ..."
+
+    @property
+    def last_day(self) -> date:
+        return date_of_epoch(self.end - 1)
+
+
+@dataclass(slots=True)
+class ClauseContext:
+    """Everything a clause needs to compile for one agreement on one as-of instant."""
+
+    agreement_id: str
+    partner: str
+    owner: str
+    clause: ClauseTerms
+    index: int  # the clause's number within the program, carried by its messages as `c`
+    term: AgreementTerm
+    as_of: int
+    horizon_end: int
+    facts: list[Fact]
+    program: Program
+    calendar: BusinessDays | None = None  # the agreement's business-day calendar, if any
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def rule_prefix(self) -> str:
+        return f"{self.clause.id}/"
+
+    def facts_matching(self, pattern: FactTest) -> list[Fact]:
+        return [fact for fact in self.facts if pattern.matches(fact)]
+
+    def finding(
+        self,
+        kind: FindingKind,
+        code: str,
+        day: date,
+        subject: str,
+        message: str,
+        evidence: Iterable[Fact] = (),
+        severity: Severity | None = None,
+    ) -> Finding:
+        clause = self.clause
+        chosen = severity or clause.severity or clause.default_severity
+        if kind is FindingKind.DEADLINE and severity is None:
+            chosen = Severity.INFO if clause.severity is None else clause.severity
+        return Finding(
+            agreement=self.agreement_id,
+            clause=clause.id,
+            clause_title=clause.title,
+            kind=kind,
+            code=code,
+            severity=chosen,
+            date=day,
+            subject=subject,
+            message=message,
+            evidence=tuple(Evidence.of(fact) for fact in sorted(set(evidence), key=_fact_order)),
+            owner=self.owner,
+            calendar=self.calendar.label
+            if self.calendar is not None and clause.uses_business_days
+            else "",
+        )
+
+    def report(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+
+def _fact_order(fact: Fact) -> tuple[int, str]:
+    return (fact.at, fact.id)
