@@ -13,8 +13,9 @@ from datetime import date
 from pathlib import Path
 
 from checker.dates.timeutil import parse_instant
-from checker.evaluation.run import RunResult, run
+from checker.evaluation.run import AgreementOutline, RunResult, RunSummary, run
 from checker.findings.model import Evidence, Finding, FindingKind, Severity
+from checker.findings.spool import FindingSpool
 from checker.findings.tracking import Gone, RunHistory, Status, Tracked
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,3 +131,86 @@ CRASH = Finding(
     message=f"Agreement could not be evaluated: the worker stopped at {SCRIPT}",
     owner="privacy-office",
 )
+
+
+# A small run by hand with unknown findings (the data that would decide them is not there), as
+# a norm will report them: one agreement with clauses 4.1 and 8.1 and its term; clause 4.1 has a
+# breach and an unknown finding, clause 8.1 an unknown finding and a deadline. Report order
+# (agreement, date, clause): the breach (11-10), the fee unknown (11-15), the deals unknown
+# (11-20), the deadline (12-15).
+UNKNOWN_OUTLINE = AgreementOutline(
+    "acme-resale",
+    "Reseller agreement with Acme",
+    "emea-legal",
+    (("4.1", "Exclusive territory"), ("8.1", "Monthly licence fee"), ("term", "Term and renewal")),
+)
+ACME_BREACH = Finding(
+    agreement="acme-resale",
+    clause="4.1",
+    clause_title="Exclusive territory",
+    kind=FindingKind.BREACH,
+    code="exclusivity.forbidden_activity",
+    severity=Severity.HIGH,
+    date=date(2026, 11, 10),
+    subject="d1",
+    message="deal.closed d1 was made directly in DE, inside Acme's exclusive territory",
+    evidence=(Evidence("d1", "deal.closed", "2026-11-10T09:00:00Z", "exports/crm.jsonl:1"),),
+    owner="emea-legal",
+)
+FEE_UNKNOWN = Finding(
+    agreement="acme-resale",
+    clause="8.1",
+    clause_title="Monthly licence fee",
+    kind=FindingKind.UNKNOWN,
+    code="recurring.unknown",
+    severity=Severity.HIGH,
+    date=date(2026, 11, 15),
+    subject="2026-10",
+    message="cannot tell whether payment.received for 2026-10 was done by 2026-11-15: the "
+    "billing feed runs only to 2026-10-31",
+    owner="emea-legal",
+)
+DEALS_UNKNOWN = Finding(
+    agreement="acme-resale",
+    clause="4.1",
+    clause_title="Exclusive territory",
+    kind=FindingKind.UNKNOWN,
+    code="exclusivity.unknown",
+    severity=Severity.MEDIUM,
+    date=date(2026, 11, 20),
+    subject="2026-11-20",
+    message="cannot tell about deals after 2026-11-19: the crm feed runs only to 2026-11-19",
+    owner="emea-legal",
+)
+FEE_DEADLINE = Finding(
+    agreement="acme-resale",
+    clause="8.1",
+    clause_title="Monthly licence fee",
+    kind=FindingKind.DEADLINE,
+    code="recurring.due",
+    severity=Severity.MEDIUM,
+    date=date(2026, 12, 15),
+    subject="2026-11",
+    message="payment.received for 2026-11 is due by 2026-12-15",
+    owner="emea-legal",
+)
+
+
+def unknown_run() -> RunResult:
+    """The small run above, as of 2026-11-22 with a 30-day horizon (close it when done)."""
+    return _small_run([ACME_BREACH, FEE_UNKNOWN, DEALS_UNKNOWN, FEE_DEADLINE])
+
+
+def known_run() -> RunResult:
+    """The same run without its unknown findings: the breach of 4.1 and the deadline of 8.1 (for
+    the reports of a run that has no unknown finding; the demo has one since the norms)."""
+    return _small_run([ACME_BREACH, FEE_DEADLINE])
+
+
+def _small_run(findings: list[Finding]) -> RunResult:
+    spool = FindingSpool()
+    spool.add(findings)
+    summary = RunSummary(parse_instant(AS_OF), 30, agreements=1, clauses=3)
+    for finding in findings:
+        summary.findings_by_kind[finding.kind.value] += 1
+    return RunResult(spool, [], summary, outlines=[UNKNOWN_OUTLINE])

@@ -107,7 +107,7 @@ def test_every_mistake_is_positioned_with_help(tmp_path: Path) -> None:
         (11, 11, "unknown type 'sms'"),
         (13, 11, "no receiver is called 'legall'"),
         (15, 17, "no receiver is called 'opz'"),
-        (16, 11, "'breech' is not one of: breach, trigger, deadline, error"),
+        (16, 11, "'breech' is not one of: breach, trigger, deadline, error, unknown"),
         (17, 21, "-1 is too small here: it must be at least 0"),
         (18, 19, "'weekly' is not an interval in days or weeks (write e.g. 7d or 2w)"),
     ]

@@ -298,3 +298,94 @@ snoozes:
         ),
         (31, "snooze 5 (every finding of no-such-agreement) covers no finding of this run"),
     ]
+
+
+# --- Unknown findings: the data that would decide them is not there ------------------------------
+
+
+def _unknown(subject: str, **fields: object) -> Finding:
+    return finding(
+        subject,
+        kind=FindingKind.UNKNOWN,
+        clause="8.1",
+        title="Monthly licence fee",
+        message=f"cannot tell whether the fee for {subject} was paid: the billing feed runs only "
+        "to 2026-10-31",
+        evidence=(),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_unknown_findings_are_announced_once_and_counted_open(tmp_path: Path) -> None:
+    notes = notifications(tmp_path, RECEIVERS)
+    memory = ReceiverMemory()
+    breach = finding("a")  # high
+    fee = _unknown("2026-10")  # high
+    other = _unknown("2026-09", severity=Severity.MEDIUM)
+    night1 = _plans(notes, [breach, fee, other], {"legal": memory})["legal"]
+    # Most severe first, then by agreement, date, clause, subject: the breach (4.1) before the
+    # unknown fee of the same severity (8.1), then the medium one.
+    assert [(item.kind, item.subject) for item in night1.digest.new] == [
+        (FindingKind.BREACH, "a"),
+        (FindingKind.UNKNOWN, "2026-10"),
+        (FindingKind.UNKNOWN, "2026-09"),
+    ]
+    assert night1.digest.open_count is not None
+    assert (night1.digest.open_count.total, night1.digest.open_count.by_kind) == (
+        3,
+        {"breach": 1, "unknown": 2},
+    )
+    _remember(night1, memory, NIGHT)
+    # The next night they are still reported: told already, so nothing new.
+    night2 = _plans(
+        notes,
+        [breach, fee, other],
+        {"legal": memory},
+        NIGHT + timedelta(days=1),
+        first_seen={"a": NIGHT, "2026-10": NIGHT, "2026-09": NIGHT},
+    )["legal"]
+    assert night2.digest.new == ()
+    assert night2.digest.resolved == ()
+
+
+def test_a_breach_that_became_unknown_is_not_announced_as_resolved(tmp_path: Path) -> None:
+    notes = notifications(tmp_path, RECEIVERS)
+    missed = finding("2026-10", clause="8.1", title="Monthly licence fee", evidence=())
+    memory = ReceiverMemory(announced={missed.fingerprint: Item.of(missed, NIGHT)})
+    # Tonight the billing feed is late: the same clause and subject are unknown, and the state
+    # store made the breach stale (checker/state/judging.py).
+    unknown = _unknown("2026-10")
+    assert unknown.fingerprint != missed.fingerprint  # a finding of its own
+    plan = _plans(notes, [unknown], {"legal": memory}, NIGHT + timedelta(days=1), stale=[missed])[
+        "legal"
+    ]
+    assert plan.digest.resolved == ()
+    assert plan.resolved == []
+    assert [(item.kind, item.subject) for item in plan.digest.new] == [
+        (FindingKind.UNKNOWN, "2026-10")
+    ]
+
+
+def test_a_capped_digest_lists_unknown_after_rights_and_before_deadlines(tmp_path: Path) -> None:
+    capped = RECEIVERS.replace(
+        "min_severity: medium", "min_severity: medium\n    max_items_per_digest: 3"
+    )
+    notes = notifications(tmp_path, capped + "reminder_days: [30, 7, 1]\n")
+    # All high: the cap then goes by kind (error, breach, right, unknown, deadline).
+    error = finding("e", kind=FindingKind.ERROR, clause="*")
+    breach = finding("b")
+    trigger = finding("t", kind=FindingKind.TRIGGER)
+    unknown = _unknown("u", day=date(2026, 11, 20))
+    due = deadline("d", NIGHT + timedelta(days=7))
+    digest = _plans(notes, [unknown, trigger, breach, error, due])["legal"].digest
+    assert sorted(item.subject for item in digest.new) == ["b", "e", "t"]
+    assert digest.reminders == ()
+    assert digest.left_out is not None
+    assert (digest.left_out.new, digest.left_out.reminders) == ({"unknown": 1}, 1)
+    # With room for four, the unknown finding comes before the deadline.
+    four = capped.replace("digest: 3", "digest: 4") + "reminder_days: [30, 7, 1]\n"
+    notes = notifications(tmp_path, four, "four.yaml")
+    digest = _plans(notes, [unknown, trigger, breach, error, due])["legal"].digest
+    assert sorted(item.subject for item in digest.new) == ["b", "e", "t", "u"]
+    assert digest.left_out is not None
+    assert (digest.left_out.new, digest.left_out.reminders) == ({}, 1)

@@ -279,3 +279,64 @@ def test_an_empty_section_list_still_renders_one_message() -> None:
     [payload] = slack.render(digest)
     assert _slack_texts(payload)[-1] == "2 findings are open: 2 rights triggered."
     assert payload["text"].endswith("2 still open")
+
+
+# --- Unknown findings: a short "could not be checked" section -----------------------------------
+
+UNKNOWN_MESSAGE = (
+    "cannot tell whether payment.received for 2026-10 was done by 2026-11-15: the billing feed "
+    "runs only to 2026-10-31"
+)
+
+
+def _with_unknown() -> Digest:
+    unknown = finding(
+        "2026-10",
+        kind=FindingKind.UNKNOWN,
+        clause="8.1",
+        title="Monthly licence fee",
+        day=NIGHT - timedelta(days=7),
+        message=UNKNOWN_MESSAGE,
+        evidence=(),
+    )
+    return _digest(
+        new=(*_items(1), Item.of(unknown, NIGHT)),
+        open_count=OpenCount(total=3, by_kind={"breach": 1, "unknown": 2}),
+    )
+
+
+def test_slack_lists_unknown_findings_in_their_own_short_section() -> None:
+    digest = _with_unknown()
+    [payload] = slack.render(digest)
+    assert payload["text"] == (
+        "Contract checker, as of 2026-11-22: 1 new breach, 1 unknown (data missing), 3 still open"
+    )
+    texts = _slack_texts(payload)
+    assert texts[2] == "*New breaches (1)*"
+    assert texts[4] == "*Could not be checked: unknown, data missing (1)*"
+    # Short: what cannot be told and why, when, and its fingerprint; no evidence.
+    assert texts[5] == (
+        "*globex-reseller-2025, clause 8.1: Monthly licence fee*\n"
+        f"Unknown: {UNKNOWN_MESSAGE}\n"
+        "Date: 2026-11-15 · Subject: 2026-10 · Severity: high\n"
+        f"Fingerprint: {digest.new[1].fingerprint}"
+    )
+    assert texts[6] == "*Still open*"
+    assert texts[7] == "3 findings are open: 1 breach, 2 unknown (data missing)."
+
+
+def test_teams_and_webhook_list_unknown_findings() -> None:
+    digest = _with_unknown()
+    [payload] = teams.render(digest)
+    texts = _card_texts(_card(payload))
+    assert "Could not be checked: unknown, data missing (1)" in texts
+    assert f"Unknown: {UNKNOWN_MESSAGE}" in texts
+    assert texts[-1] == "3 findings are open: 1 breach, 2 unknown (data missing)."
+    [part] = webhook.render(digest, max_items=50)
+    assert part["summary"] == "1 new breach, 1 unknown (data missing), 3 still open"
+    assert [(item["kind"], item["subject"]) for item in part["new"]] == [
+        ("breach", "crm-d-0000"),
+        ("unknown", "2026-10"),
+    ]
+    assert part["new"][1]["message"] == UNKNOWN_MESSAGE
+    assert part["open_count"] == {"total": 3, "by_kind": {"breach": 1, "unknown": 2}}

@@ -79,7 +79,7 @@ def test_breach_exits_1_and_prints_table_with_summary(
     assert "1 agreements, 2 clauses" in out
     assert "Facts: 3 read, 3 accepted, 0 rejected" in out
     assert "1 read by no clause" in out
-    assert "Findings: 1 breach, 0 trigger, 1 deadline, 0 error." in out
+    assert "Findings: 1 breach, 0 trigger, 1 deadline, 0 error, 0 unknown." in out
 
 
 def test_only_a_deadline_exits_0_unless_fail_on_deadline(workspace: Path) -> None:

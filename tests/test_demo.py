@@ -124,6 +124,22 @@ HAND_WORKED = [
     ("vandelay-consulting-2024", "9.2", "renegotiation.performance_right", "2026-10", "2026-11-01"),
     # renewing term: 2024-02-01 + 2y → 2026-01-31, renewed to 2027-01-31; − 60 days = 2026-12-02
     ("vandelay-consulting-2024", "term", "term.non_renewal_notice_due", "2026-12-02", "2026-12-02"),
+    # Norms written directly. obligation (our own duty): INC-8 10-02T06:00Z + 72h = 10-05T06:00Z;
+    # our notice 10-06T09:00Z is late: the breach is dated at the due date, not at the notice
+    ("globex-reseller-2025", "10.2", "obligation.breached", "sec-i-8", "2026-10-05"),
+    # INC-9 11-18T22:00Z + 72h = 11-21T22:00Z, before the as-of 11-22; no notice at all
+    ("globex-reseller-2025", "10.2", "obligation.breached", "sec-i-9", "2026-11-21"),
+    # INC-11 11-21T12:00Z + 72h = 11-24T12:00Z, inside the horizon
+    ("globex-reseller-2025", "10.2", "obligation.due", "sec-i-11", "2026-11-24"),
+    # measure: October's daily uptime averages (30 × 100 + 95) / 31 = 99.8387 < 99.9
+    ("hooli-saas-2025", "9.1", "measure.breached", "2026-10", "2026-10-31"),
+    # measure from 08-01, but monitoring exports start 09-01: August cannot be told (unknown)
+    ("hooli-saas-2025", "9.1", "measure.no_data", "2026-08", "2026-08-31"),
+    # right: the October breach (10-31) opens a service credit claim for 30 days, to 11-30
+    ("hooli-saas-2025", "9.2", "right.arisen", "9.1:2026-10", "2026-10-31"),
+    ("hooli-saas-2025", "9.2", "right.closing", "9.1:2026-10", "2026-11-30"),
+    # prohibition: confidential data forwarded to Rival Analytics
+    ("initech-data-2025", "12.4", "prohibition.breached", "fwd-1", "2026-05-12"),
 ]
 
 # Boundaries that must NOT be findings: (agreement, clause, subject).
@@ -140,6 +156,12 @@ COMPLIANT = [
     ("umbrella-codev-2026", "6.2", "design-spec"),  # achieved on its due date
     ("vandelay-consulting-2024", "11.4", "hr-h-0388"),  # hired 12 months and 3 days after leaving
     ("vandelay-consulting-2024", "11.4", "hr-h-0452"),  # hired through a general job advert
+    ("globex-reseller-2025", "10.2", "sec-i-7"),  # notice 50 hours after the incident
+    ("globex-reseller-2025", "10.2", "sec-i-10"),  # INC-10 affects Initech's data, not Globex's
+    ("hooli-saas-2025", "9.1", "2026-09"),  # (29 × 100 + 99.5) / 30 = 99.983 ≥ 99.9
+    ("hooli-saas-2025", "9.1", "2026-11"),  # still open, 100 so far: not at risk
+    ("initech-data-2025", "12.4", "fwd-2"),  # to Rival Analytics, but public data
+    ("initech-data-2025", "12.4", "fwd-3"),  # confidential, but to a non-competitor
 ]
 
 

@@ -80,12 +80,12 @@ def test_every_clause_of_every_demo_agreement_appears_with_its_dates(agreement_i
         assert not ROW.match(lines[0]), f"{heading} has no plain-English sentence"
 
 
-def test_header_names_the_agreement_its_partner_owner_and_horizon() -> None:
+def test_header_names_the_agreement_its_parties_owner_and_horizon() -> None:
     text = _explained(DEMO["globex-reseller-2025"])
     assert text.splitlines()[:5] == [
         "Agreement  globex-reseller-2025: Reseller agreement with Globex (DACH, FR from July 2026)",
         "Rule file  rules/demo.yaml",
-        "Partner    globex",
+        "Parties    us: northwind; partner: globex",
         "Owner      emea-legal",
         "As of      2026-11-22, horizon 30 days (to 2026-12-22)",
     ]

@@ -25,6 +25,7 @@ from checker.evaluation import evaluate
 from checker.evaluation.run import run
 from checker.findings.exit_codes import ExitCode
 from checker.findings.model import Finding, FindingCode, FindingKind
+from checker.norms import compile as norm_compile
 from checker.norms.blocks import Window, windows
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.rulebook import finding_codes, term
@@ -50,13 +51,19 @@ ROOT = Path(__file__).resolve().parent.parent
 # The registry itself.
 
 
+def _source_of_kind(name: str) -> str:
+    """The kind's module; for the four norms also checker/norms/compile.py, which reports the
+    findings of every norm (each under its own prefix, so the check still tells them apart)."""
+    source = inspect.getsource(sys.modules[KINDS[name].__module__])
+    if name in ("obligation", "prohibition", "measure", "right"):
+        source += inspect.getsource(norm_compile)
+    return source
+
+
 def _declarers() -> list[tuple[str, str, tuple[FindingCode, ...]]]:
     """(who declares, the module's source, its codes): every clause kind, the term, and the codes
     any clause can carry (declared by the registry, reported by the evaluation)."""
-    found = [
-        (name, inspect.getsource(sys.modules[KINDS[name].__module__]), KINDS[name].finding_codes)
-        for name in sorted(KINDS)
-    ]
+    found = [(name, _source_of_kind(name), KINDS[name].finding_codes) for name in sorted(KINDS)]
     found.append((TERM, inspect.getsource(term), TermClause.finding_codes))
     # Declared by the registry (which the evaluation may import), reported by the evaluation.
     any_clause = inspect.getsource(finding_codes) + inspect.getsource(evaluate)

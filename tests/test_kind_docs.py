@@ -23,6 +23,7 @@ from checker.clauses import KINDS
 from checker.clauses.base import Clause
 from checker.dates.timeutil import Duration, parse_instant
 from checker.evaluation.evaluate import compile_agreement
+from checker.norms.model import is_norm
 from checker.rulebook.agreement import Agreement
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,7 @@ def _agreement_around(clause: dict[str, object]) -> Agreement:
         {
             "agreement": "example",
             "title": "An agreement to hold the example",
-            "partner": "globex",
+            "parties": {"us": "northwind", "partner": "globex"},
             "effective": "2025-01-01",
             "expires": "2028-12-31",
             "owner": "legal",
@@ -49,18 +50,22 @@ def test_committed_docs_are_current() -> None:
     assert committed == render_markdown(), "docs/clauses.md is stale: run make docs"
 
 
-def test_there_are_eleven_kinds() -> None:
+def test_there_are_eleven_kinds_and_the_four_norms() -> None:
     assert sorted(KINDS) == [
         "cap",
         "data_sharing",
         "exclusivity",
+        "measure",
         "milestones",
         "most_favoured",
         "non_compete",
         "non_solicitation",
+        "obligation",
+        "prohibition",
         "recurring",
         "renegotiation",
         "response_time",
+        "right",
         "termination",
     ]
 
@@ -76,8 +81,9 @@ def test_kind_example_loads_and_compiles(name: str) -> None:
     (clause,) = agreement.clauses
     assert isinstance(clause, KINDS[name])
     assert clause.id == example["id"]
-    # Every example also shows an amendment, so the docs show one for each kind.
-    assert len(clause.amended) >= 1
+    # Every example of a clause kind also shows an amendment, so the docs show one for each
+    # kind; norms are not amended (a new clause with 'from' replaces one).
+    assert len(clause.amended) >= (0 if is_norm(clause) else 1)
     compiled = compile_agreement(agreement, [], AS_OF, HORIZON_END)
     assert [finding.message for finding in compiled.errors] == []
 
@@ -135,8 +141,9 @@ def test_unknown_kind_suggests_the_closest() -> None:
     assert isinstance(raised.value, ValueError)
     assert str(raised.value) == (
         "unknown clause kind 'exclusivty' (did you mean 'exclusivity'?); the kinds are: cap, "
-        "data_sharing, exclusivity, milestones, most_favoured, non_compete, non_solicitation, "
-        "recurring, renegotiation, response_time, termination"
+        "data_sharing, exclusivity, measure, milestones, most_favoured, non_compete, "
+        "non_solicitation, obligation, prohibition, recurring, renegotiation, response_time, "
+        "right, termination"
     )
 
 

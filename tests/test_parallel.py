@@ -13,6 +13,7 @@ from checker.evaluation.routing import RoutingIndex
 from checker.facts.model import Fact, FactCounts
 from checker.facts.store import FactStore
 from checker.findings.model import FindingKind
+from checker.norms.parties import FactParties
 from checker.rulebook.agreement import Agreement
 from tests.helpers import agreement, fact
 
@@ -60,12 +61,16 @@ def test_every_agreement_gets_one_result_from_several_workers() -> None:
 
 
 def crash_on_a03(
-    subject: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
+    subject: Agreement,
+    facts: Sequence[Fact],
+    as_of: int,
+    horizon_end: int,
+    fact_parties: FactParties,
 ) -> AgreementResult:
     """Evaluation that dies like a segfaulting engine on agreement a03 (workers get it by name)."""
     if subject.agreement == "a03":
         os.kill(os.getpid(), signal.SIGSEGV)
-    return evaluate_agreement(subject, facts, as_of, horizon_end)
+    return evaluate_agreement(subject, facts, as_of, horizon_end, fact_parties)
 
 
 def test_a_crashing_agreement_becomes_an_error_and_the_others_survive() -> None:

@@ -113,5 +113,7 @@ def test_run_shows_progress_only_when_asked(
     assert "progress:" not in capsys.readouterr().err
     main([*arguments, "--progress"])
     err = capsys.readouterr().err
-    assert "progress: read 163 fact lines\n" in err
+    # 163 lines before the norms, + 82 daily uptime readings (monitoring.jsonl) + 10 security
+    # lines (security.jsonl: 5 incidents, 2 notices, 3 forwards) = 255.
+    assert "progress: read 255 fact lines\n" in err
     assert "progress: evaluated 5 agreements\n" in err

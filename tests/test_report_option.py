@@ -56,11 +56,14 @@ def test_one_run_writes_every_report(tmp_path: Path, capsys: pytest.CaptureFixtu
         "report.html",
     ]
     calendar = icalendar.Calendar.from_ical((out / "deadlines.ics").read_bytes())
-    assert len(list(calendar.walk("VEVENT"))) == 10
-    assert ET.parse(out / "junit.xml").getroot().get("failures") == "10"
+    # 12 deadlines: 10, + globex 10.2 (sec-i-11, 11-24) and hooli 9.2 (closes 11-30).
+    assert len(list(calendar.walk("VEVENT"))) == 12
+    # 13 failing clauses: 10, + globex 10.2, hooli 9.1 and initech 12.4 (9.2 has no breach).
+    assert ET.parse(out / "junit.xml").getroot().get("failures") == "13"
     assert (out / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    # A header row, then 26 breaches, 5 rights triggered, 10 deadlines and the 2 waived findings.
-    assert (out / "findings.csv").read_bytes().count(b"\r\n") == 1 + 43
+    # A header row, then 30 breaches, 6 rights triggered, 12 deadlines, 1 unknown (hooli 9.1,
+    # 2026-08) and the 2 waived findings: 43 rows, + 4 breaches, 1 trigger, 2 deadlines, 1 unknown.
+    assert (out / "findings.csv").read_bytes().count(b"\r\n") == 1 + 51
 
 
 @pytest.mark.parametrize(
@@ -122,4 +125,6 @@ def test_a_report_that_fails_to_write_keeps_its_old_file_and_the_others_are_writ
     err = capsys.readouterr().err
     assert f"the html report was not written to {html_path}: No space left on device" in err
     assert html_path.read_text(encoding="utf-8") == "last night's report\n"
-    assert ET.parse(tmp_path / "junit.xml").getroot().get("tests") == "20"
+    # 14 clauses, 5 terms and the fact input made 20 cases; + globex 10.2, hooli 9.1 and 9.2,
+    # initech 12.4 (the norms) = 24.
+    assert ET.parse(tmp_path / "junit.xml").getroot().get("tests") == "24"

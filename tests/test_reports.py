@@ -2,15 +2,20 @@
 against counts and dates worked out by hand from the fixtures, and against hostile fact values.
 
 Hand-worked demo facts used below (see also tests/test_demo.py):
-* 26 breaches, 5 rights triggered, 10 deadlines, 0 errors; 2 waived (W-2026-01, W-2026-02).
-* Deadlines within 30 days of 2026-11-22: 11-23 (initech 9.3), 11-29 (globex 5.1), 12-01
-  (globex 12.1, initech 15), 12-02 (vandelay term), 12-15 (hooli 8.1, initech 15, umbrella 6.2,
-  vandelay 9.2), 12-17 (umbrella 16.2).
-* Clauses with breaches that are not waived: globex 4.1, 5.1, 7.1; hooli 5.2, 6.1, 8.1;
-  initech 8.2, 9.3; umbrella 6.2; vandelay 11.4. Clauses per agreement, with the term:
-  globex 5, hooli 4, initech 4, umbrella 3, vandelay 3.
+* 30 breaches, 6 rights triggered, 12 deadlines, 0 errors, 1 unknown; 2 waived (W-2026-01,
+  W-2026-02). The clauses written as norms added 4 breaches (globex 10.2 sec-i-8 on 10-05 and
+  sec-i-9 on 11-21, hooli 9.1 2026-10 on 10-31, initech 12.4 fwd-1 on 05-12), 1 right (hooli
+  9.2 on 10-31), 2 deadlines (globex 10.2 sec-i-11 on 11-24, hooli 9.2 closing on 11-30) and
+  the 1 unknown (hooli 9.1 2026-08, no readings, on 08-31) to the 26, 5, 10 and 0 before them.
+* Deadlines within 30 days of 2026-11-22: 11-23 (initech 9.3), 11-24 (globex 10.2), 11-29
+  (globex 5.1), 11-30 (hooli 9.2), 12-01 (globex 12.1, initech 15), 12-02 (vandelay term),
+  12-15 (hooli 8.1, initech 15, umbrella 6.2, vandelay 9.2), 12-17 (umbrella 16.2).
+* Clauses with breaches that are not waived: globex 4.1, 5.1, 7.1, 10.2; hooli 5.2, 6.1, 8.1,
+  9.1; initech 8.2, 9.3, 12.4; umbrella 6.2; vandelay 11.4. Clauses per agreement, with the
+  term: globex 6, hooli 6, initech 5, umbrella 3, vandelay 3.
 * In the hand-made history (tests/report_runs.py) findings dated from 2026-11-01 are new: the
-  only new breaches are hooli 6.1 (2026-11-03, crm-p-3008) and hooli 8.1 (2026-11-15, 2026-10).
+  only new breaches are hooli 6.1 (2026-11-03, crm-p-3008), hooli 8.1 (2026-11-15, 2026-10) and
+  globex 10.2 (2026-11-21, sec-i-9).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -49,13 +55,17 @@ from tests.report_runs import (
     STALE_REASON,
     demo_run,
     hostile_facts,
+    known_run,
+    unknown_run,
     with_error,
     with_history,
 )
 
 DEADLINE_DATES = [
     "2026-11-23",
+    "2026-11-24",  # globex 10.2: INC-11 at 11-21T12:00Z + 72h
     "2026-11-29",
+    "2026-11-30",  # hooli 9.2: the service credit for October closes 30 days after 10-31
     "2026-12-01",
     "2026-12-01",
     "2026-12-02",
@@ -68,7 +78,11 @@ DEADLINE_DATES = [
 # The monthly licence fee for 2026-11 falls due on 2026-12-15. Its fingerprint hashes
 # (hooli-saas-2025, 8.1, deadline, recurring.due, 2026-11) and must never change.
 HOOLI_FEE_UID = "f9cca3b33e73598d2745@contract-checker"
-NEW_BREACHES = {("hooli-saas-2025", "6.1", "2026-11-03"), ("hooli-saas-2025", "8.1", "2026-11-15")}
+NEW_BREACHES = {
+    ("hooli-saas-2025", "6.1", "2026-11-03"),
+    ("hooli-saas-2025", "8.1", "2026-11-15"),
+    ("globex-reseller-2025", "10.2", "2026-11-21"),  # INC-9, never notified
+}
 
 
 def render(result: RunResult, report_format: str) -> str:
@@ -124,23 +138,29 @@ def test_markdown_lists_kinds_in_order_with_hand_counted_rows(demo: RunResult) -
         "## Could not be checked",
         "## Waived findings",
     ]
-    assert len(_table_rows(_section(text, "Breaches"))) == 26
-    assert len(_table_rows(_section(text, "Rights triggered"))) == 5
+    assert len(_table_rows(_section(text, "Breaches"))) == 30
+    assert len(_table_rows(_section(text, "Rights triggered"))) == 6
     assert len(_table_rows(_section(text, "Waived findings"))) == 2
     deadlines = _table_rows(_section(text, "Deadlines coming up"))
     assert [row.split(" | ")[0].removeprefix("| ") for row in deadlines] == DEADLINE_DATES
     assert "None: every rule of every agreement was evaluated." in text
     assert (
-        "**26 breaches, 5 rights triggered, 10 deadlines coming up, 0 rules that could not be "
-        "checked**; 2 findings waived." in text
+        "**30 breaches, 6 rights triggered, 12 deadlines coming up, 0 rules that could not be "
+        "checked, 1 finding unknown (data missing)**; 2 findings waived." in text
     )
+    # The one unknown finding: hooli 9.1 for August (the monitoring exports start 09-01).
+    [unknown] = _table_rows(_section(text, "Could not be checked"))
+    assert unknown.startswith(
+        "| 2026-08-31 | hooli-saas-2025 | clause 9.1 (Service availability) | high | "
+    )
+    assert "| Unknown: data missing | 0 | 1 | 0 | 0 | 0 | 1 |\n" in text
 
 
 def test_markdown_shows_history_when_the_run_has_it(demo_with_history: RunResult) -> None:
     text = render(demo_with_history, "markdown")
     breaches = _section(text, "Breaches")
     assert "| Status |" in breaches
-    assert sum(" | new | " in row for row in _table_rows(breaches)) == 2
+    assert sum(" | new | " in row for row in _table_rows(breaches)) == 3  # NEW_BREACHES
     resolved = _section(text, "Resolved since the last run")
     assert RESOLVED.message in resolved
     stale = _section(text, "Stale: not seen tonight, but not known to be resolved")
@@ -251,17 +271,21 @@ def test_html_puts_new_breaches_first(demo_with_history: RunResult) -> None:
     assert shown == _fingerprints(demo_with_history, NEW_BREACHES)
     rest = _html_section(page, "agreements")
     assert not shown & set(re.findall(r"fingerprint ([0-9a-f]{20})", rest))
-    assert "2 new breaches since the last run" in page
-    # 41 findings reported (26 + 5 + 10); new: 2 breaches, 1 trigger (11-01), the 10 deadlines.
-    assert "13 new, 28 still open, 1 resolved, 1 stale" in page
+    assert "3 new breaches since the last run" in page
+    # 49 findings reported (30 + 6 + 12 + 1 unknown); new: 3 breaches, 1 trigger (11-01), the 12
+    # deadlines. The norms added 3 new (sec-i-9, sec-i-11, 9.2 closing) and 5 open (sec-i-8,
+    # fwd-1, 9.1 breach and unknown, 9.2 arisen on 10-31) to the 13 new and 28 open before.
+    assert "16 new, 33 still open, 1 resolved, 1 stale" in page
 
 
 def test_html_summary_counts_and_sections(demo: RunResult) -> None:
     page = render(demo, "html")
-    for kind, count in [("breach", 26), ("trigger", 5), ("deadline", 10), ("error", 0)]:
+    cards = [("breach", 30), ("trigger", 6), ("deadline", 12), ("error", 0), ("unknown", 1)]
+    for kind, count in cards:
         assert f'<div class="card {kind}"><span class="n">{count}</span>' in page
     assert '<div class="card waived"><span class="n">2</span>' in page
-    assert "163 read, 163 accepted, 0 rejected" in page
+    # 163 fact lines, + 82 daily uptime readings and 10 security lines.
+    assert "255 read, 255 accepted, 0 rejected" in page
     assert "Not tracked: run with --state" in page
     assert "new-breaches" not in _Page(page).ids
     errors = _html_section(page, "errors")
@@ -270,10 +294,13 @@ def test_html_summary_counts_and_sections(demo: RunResult) -> None:
     assert "Waiver W-2026-01" in waived
     assert "Waiver W-2026-02" in waived
     assert "W-2026-03" in waived  # listed among the expired waivers
-    # Every card in the by-agreement section is a breach or a right triggered: 26 + 5.
+    assert errors.count('<article class="finding unknown">') == 1  # hooli 9.1, August
+    assert "<h4>hooli-saas-2025 · Clause 9.1 · Service availability</h4>" in errors
+    # Every card in the by-agreement section is a breach or a right triggered: 30 + 6.
     agreements = _html_section(page, "agreements")
-    assert agreements.count('<article class="finding breach') == 26
-    assert agreements.count('<article class="finding trigger') == 5
+    assert agreements.count('<article class="finding breach') == 30
+    assert agreements.count('<article class="finding trigger') == 6
+    assert "finding unknown" not in agreements
 
 
 def test_html_timeline_groups_deadlines_by_week(demo: RunResult) -> None:
@@ -286,13 +313,15 @@ def test_html_timeline_groups_deadlines_by_week(demo: RunResult) -> None:
     # One entry per day (the 4 deadlines of 15 December share one), one card per deadline.
     assert re.findall(r"<strong>(\w{3} \d\d \w{3})</strong>", timeline) == [
         "Mon 23 Nov",
+        "Tue 24 Nov",  # globex 10.2
         "Sun 29 Nov",
+        "Mon 30 Nov",  # hooli 9.2
         "Tue 01 Dec",
         "Wed 02 Dec",
         "Tue 15 Dec",
         "Thu 17 Dec",
     ]
-    assert timeline.count('<article class="finding deadline') == 10
+    assert timeline.count('<article class="finding deadline') == 12
     assert "in 1 day" in timeline
     assert "in 25 days" in timeline
 
@@ -351,7 +380,7 @@ def test_ics_has_one_all_day_event_per_deadline(demo: RunResult) -> None:
         assert type(start) is date  # all day, not a date-time
         assert event.decoded("dtend") == start + timedelta(days=1)
         assert event.decoded("dtstamp") == datetime.fromisoformat("2026-11-22T00:00:00+00:00")
-    assert len({str(e["uid"]) for e in events}) == 10
+    assert len({str(e["uid"]) for e in events}) == 12
     fee = next(e for e in events if str(e["uid"]) == HOOLI_FEE_UID)
     assert fee.decoded("dtstart") == date(2026, 12, 15)
     assert str(fee["summary"]) == "Deadline: Monthly licence fee (hooli-saas-2025, clause 8.1)"
@@ -375,7 +404,10 @@ def test_ics_is_identical_across_identical_runs_and_keeps_uids_later(demo: RunRe
 def test_ics_lists_only_deadlines_within_the_horizon() -> None:
     with demo_run(horizon_days=8) as result:
         events = _events(render(result, "ics"))
-    assert [str(e.decoded("dtstart")) for e in events] == ["2026-11-23", "2026-11-29"]
+    # The 8 days end at 2026-11-30T00:00Z: globex 10.2 (due 11-24T12:00Z) is inside; hooli 9.2,
+    # open through the whole of 11-30, closes after them, as 12-01 (globex 12.1) is outside.
+    dates = ["2026-11-23", "2026-11-24", "2026-11-29"]
+    assert [str(e.decoded("dtstart")) for e in events] == dates
 
 
 def test_ics_lines_are_folded_and_escaped(hostile: RunResult) -> None:
@@ -386,7 +418,7 @@ def test_ics_lines_are_folded_and_escaped(hostile: RunResult) -> None:
     assert all(len(line.encode("utf-8")) <= 75 for line in lines)
     assert "\n" not in "".join(lines)
     # The hostile deal breaches; it is no deadline, so it is not in the calendar at all.
-    assert len(_events(text)) == 10
+    assert len(_events(text)) == 12
 
 
 # --- JUnit XML ---------------------------------------------------------------------------------
@@ -405,12 +437,14 @@ def test_junit_counts_one_case_per_clause(demo: RunResult) -> None:
     text = render(demo, "junit")
     root = ET.fromstring(text)
     assert root.tag == "testsuites"
-    assert _counts(root) == (20, 10, 0)  # 19 clauses and the fact input
+    # 23 clauses (18 and the 5 terms) and the fact input. The norms added 4 cases (globex 10.2,
+    # hooli 9.1 and 9.2, initech 12.4) and 3 failures (all but 9.2, a right and its deadline).
+    assert _counts(root) == (24, 13, 0)
     suites = _suites(text)
     assert {name: _counts(suite) for name, suite in suites.items()} == {
-        "globex-reseller-2025": (5, 3, 0),
-        "hooli-saas-2025": (4, 3, 0),
-        "initech-data-2025": (4, 2, 0),
+        "globex-reseller-2025": (6, 4, 0),
+        "hooli-saas-2025": (6, 4, 0),
+        "initech-data-2025": (5, 3, 0),
         "umbrella-codev-2026": (3, 1, 0),
         "vandelay-consulting-2024": (3, 1, 0),
         "fact input": (1, 0, 0),
@@ -420,15 +454,32 @@ def test_junit_counts_one_case_per_clause(demo: RunResult) -> None:
         for case in root.iter("testcase")
         if case.find("failure") is not None
     }
-    assert len(failing) == 10
+    assert len(failing) == 13
     assert ("initech-data-2025", "clause 8.2: Data protection and sharing") in failing
+    assert (
+        "globex-reseller-2025",
+        "clause 10.2: Notice of security incidents to Globex",
+    ) in failing
+    assert ("initech-data-2025", "clause 12.4: No confidential data to competitors") in failing
     initech = {case.get("name"): case for case in suites["initech-data-2025"].iter("testcase")}
     assert set(initech) == {
         "clause 8.2: Data protection and sharing",
         "clause 9.3: Security incident notice",
         "clause 15: Termination and return of data",
+        "clause 12.4: No confidential data to competitors",
         "Term and renewal",
     }
+    # Hooli 9.1 fails on October and lists its unknown August in system-out: no case is skipped.
+    hooli = {case.get("name"): case for case in suites["hooli-saas-2025"].iter("testcase")}
+    availability = hooli["clause 9.1: Service availability"]
+    assert [child.tag for child in availability] == ["failure", "system-out"]
+    october = availability.find("failure")
+    assert october is not None
+    assert (october.get("message") or "").startswith("1 breach: average of uptime_percent")
+    august = availability.findtext("system-out") or ""
+    assert august.startswith("unknown (data missing) 2026-08-31: ")
+    assert [child.tag for child in hooli["clause 9.2: Service credit"]] == ["system-out"]
+    assert {suite.get("skipped") for suite in suites.values()} == {"0"}
     failure = initech["clause 8.2: Data protection and sharing"].find("failure")
     assert failure is not None
     assert (failure.get("message") or "").startswith("5 breaches: ")
@@ -457,7 +508,7 @@ def test_junit_clause_with_only_waived_breaches_passes(tmp_path: Path) -> None:
     with demo_run(waivers=[str(waivers)]) as result:
         suites = _suites(render(result, "junit"))
     globex = suites["globex-reseller-2025"]
-    assert _counts(globex) == (5, 2, 0)
+    assert _counts(globex) == (6, 3, 0)  # 5.1, 7.1 and 10.2 still fail
     case = next(c for c in globex.iter("testcase") if c.get("name", "").startswith("clause 4.1"))
     assert case.find("failure") is None
     out = case.find("system-out")
@@ -470,9 +521,9 @@ def test_junit_errors_and_hostile_values(hostile: RunResult) -> None:
     text = render(hostile, "junit")
     assert "<script>" not in text
     root = ET.fromstring(text)
-    assert _counts(root) == (21, 10, 2)  # the whole-agreement case; the fact input
+    assert _counts(root) == (25, 13, 2)  # the whole-agreement case; the fact input
     suites = _suites(text)
-    assert _counts(suites["initech-data-2025"]) == (5, 2, 1)  # 8.2 and 9.3 still fail
+    assert _counts(suites["initech-data-2025"]) == (6, 3, 1)  # 8.2, 9.3 and 12.4 still fail
     assert _counts(suites["fact input"]) == (1, 0, 1)
     whole = next(c for c in root.iter("testcase") if c.get("name") == "the whole agreement")
     error = whole.find("error")
@@ -561,6 +612,231 @@ def test_csv_of_the_hostile_run_quotes_the_formula(hostile: RunResult) -> None:
     deal = next(row for row in rows if HOSTILE_ID in row["subject"])
     assert deal["subject"] == "'" + HOSTILE_ID
     assert deal["evidence"].startswith("'" + FORMULA)
+
+
+# --- Unknown findings ----------------------------------------------------------------------------
+# `unknown_run` (tests/report_runs.py), by hand: agreement acme-resale, clauses 4.1 and 8.1 and
+# its term; 1 breach (4.1, d1, high, 2026-11-10), 2 unknown findings (8.1, 2026-10, high,
+# 2026-11-15; 4.1, 2026-11-20, medium, 2026-11-20), 1 deadline (8.1, 2026-11, medium,
+# 2026-12-15); no trigger, no error, nothing waived. Unknown findings are listed with what could
+# not be checked, never as compliant, never as breaches, and never in the calendar.
+
+FEE_UNKNOWN = (
+    "cannot tell whether payment.received for 2026-10 was done by 2026-11-15: the billing feed "
+    "runs only to 2026-10-31"
+)
+DEALS_UNKNOWN = "cannot tell about deals after 2026-11-19: the crm feed runs only to 2026-11-19"
+UNKNOWN_WARNING = (
+    "The data that would decide these is not there (a feed that has not arrived, or that runs "
+    "only to an earlier date). They are not compliant and not breaches: they are unknown until "
+    "the data arrives."
+)
+
+
+@pytest.fixture
+def unknowns() -> Iterator[RunResult]:
+    with unknown_run() as result:
+        yield result
+
+
+@pytest.fixture
+def known() -> Iterator[RunResult]:
+    """`unknown_run` without its two unknown findings: 1 breach (4.1) and 1 deadline (8.1). The
+    demo has an unknown finding since the norms (hooli 9.1, August), so it cannot serve here."""
+    with known_run() as result:
+        yield result
+
+
+def test_json_and_jsonl_report_unknown_as_its_own_kind(unknowns: RunResult) -> None:
+    document = json.loads(render(unknowns, "json"))
+    assert document["summary"]["findings"] == {
+        "breach": 1,
+        "trigger": 0,
+        "deadline": 1,
+        "error": 0,
+        "unknown": 2,
+    }
+    assert [(f["kind"], f["clause"], f["subject"]) for f in document["findings"]] == [
+        ("breach", "4.1", "d1"),
+        ("unknown", "8.1", "2026-10"),
+        ("unknown", "4.1", "2026-11-20"),
+        ("deadline", "8.1", "2026-11"),
+    ]
+    fee = document["findings"][1]
+    assert (fee["code"], fee["severity"], fee["date"], fee["message"]) == (
+        "recurring.unknown",
+        "high",
+        "2026-11-15",
+        FEE_UNKNOWN,
+    )
+    assert (fee["evidence"], fee["waiver"]) == ([], None)
+    lines = [json.loads(line) for line in render(unknowns, "jsonl").splitlines()]
+    assert [line["kind"] for line in lines] == ["breach", "unknown", "unknown", "deadline"]
+    assert lines[2]["message"] == DEALS_UNKNOWN
+
+
+def test_csv_rows_say_unknown(unknowns: RunResult) -> None:
+    rows = list(csv.DictReader(io.StringIO(render(unknowns, "csv"))))
+    assert [(row["kind"], row["clause"], row["date"], row["severity"]) for row in rows] == [
+        ("breach", "4.1", "2026-11-10", "high"),
+        ("unknown", "8.1", "2026-11-15", "high"),
+        ("unknown", "4.1", "2026-11-20", "medium"),
+        ("deadline", "8.1", "2026-12-15", "medium"),
+    ]
+    assert (rows[1]["message"], rows[1]["evidence"], rows[1]["waiver_status"]) == (
+        FEE_UNKNOWN,
+        "",
+        "",
+    )
+
+
+def test_table_rows_and_summary_count_unknown_apart(unknowns: RunResult) -> None:
+    lines = render(unknowns, "table").splitlines()
+    # The findings' first lines (long messages wrap onto a second line): kind and severity.
+    rows = [line.split()[:5] for line in lines if line.startswith("acme-resale")]
+    assert rows == [
+        ["acme-resale", "2026-11-10", "4.1", "breach", "high"],
+        ["acme-resale", "2026-11-15", "8.1", "unknown", "high"],
+        ["acme-resale", "2026-11-20", "4.1", "unknown", "medium"],
+        ["acme-resale", "2026-12-15", "8.1", "deadline", "medium"],
+    ]
+    assert lines[-1] == "Findings: 1 breach, 0 trigger, 1 deadline, 0 error, 2 unknown."
+
+
+def test_table_summary_counts_the_demo_findings(demo: RunResult) -> None:
+    last = render(demo, "table").splitlines()[-2]  # the waivers line comes last
+    # 26, 5, 10 and 0 before the norms: + 4 breaches, 1 trigger, 2 deadlines and 1 unknown.
+    assert last == "Findings: 30 breach, 6 trigger, 12 deadline, 0 error, 1 unknown."
+
+
+def test_table_summary_counts_zero_unknown_when_there_is_none(known: RunResult) -> None:
+    last = render(known, "table").splitlines()[-1]
+    assert last == "Findings: 1 breach, 0 trigger, 1 deadline, 0 error, 0 unknown."
+
+
+def test_markdown_lists_unknown_under_could_not_be_checked(unknowns: RunResult) -> None:
+    text = render(unknowns, "markdown")
+    assert (
+        "**1 breach, 0 rights triggered, 1 deadline coming up, 0 rules that could not be checked, "
+        "2 findings unknown (data missing)**; 0 findings waived.\n\n"
+        f"> **Warning:** {UNKNOWN_WARNING}\n\n"
+    ) in text
+    assert "| Unknown: data missing | 0 | 1 | 1 | 0 | 0 | 2 |\n" in text
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert headings == [
+        "# Contract check as of 2026-11-22",
+        "## Breaches",
+        "## Rights triggered",
+        "## Deadlines coming up",
+        "## Could not be checked",
+        "### Unknown: data missing",
+    ]
+    breaches = _table_rows(_section(text, "Breaches"))
+    assert len(breaches) == 1
+    assert "unknown" not in _section(text, "Breaches")
+    assert _section(text, "Could not be checked") == (
+        "## Could not be checked\n\n"
+        "These rules could not be evaluated. Nothing is known about them: they are not compliant, "
+        "they are unchecked.\n\n"
+        "None: every rule of every agreement was evaluated.\n\n"
+        "### Unknown: data missing\n\n"
+        f"{UNKNOWN_WARNING}\n\n"
+        "| Date | Agreement | Clause | Severity | Finding | Evidence |\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+        "| 2026-11-15 | acme-resale | clause 8.1 (Monthly licence fee) | high | "
+        f"{FEE_UNKNOWN} |  |\n"
+        "| 2026-11-20 | acme-resale | clause 4.1 (Exclusive territory) | medium | "
+        f"{DEALS_UNKNOWN} |  |\n"
+        "\n"
+    )
+
+
+def test_markdown_without_unknown_has_no_unknown_section_but_counts_zero(known: RunResult) -> None:
+    text = render(known, "markdown")
+    assert "### Unknown" not in text
+    assert "| Unknown: data missing | 0 | 0 | 0 | 0 | 0 | 0 |\n" in text
+    assert "unknown (data missing)**" not in text  # the summary line names only what there is
+
+
+def test_html_lists_unknown_under_could_not_be_checked(unknowns: RunResult) -> None:
+    page = render(unknowns, "html")
+    assert '<div class="card unknown"><span class="n">2</span>Unknown: data missing</div>' in page
+    assert '<div class="card breach"><span class="n">1</span>Breaches</div>' in page
+    assert (
+        f'<p class="alert">2 findings unknown (data missing). {html.escape(UNKNOWN_WARNING)} '
+        '<a href="#unknown">See below.</a></p>'
+    ) in page
+    assert (
+        '<tr><td>Unknown: data missing</td><td class="n">0</td><td class="n">1</td>'
+        '<td class="n">1</td><td class="n">0</td><td class="n">0</td>'
+        '<td class="n"><strong>2</strong></td></tr>'
+    ) in page
+    agreements = _html_section(page, "agreements")
+    assert agreements.count("<article ") == 1
+    assert '<article class="finding breach">' in agreements
+    assert "unknown" not in agreements
+    errors = _html_section(page, "errors")
+    assert errors.startswith(
+        '<section id="errors">\n<h2>Could not be checked</h2>\n'
+        '<p class="empty">None: every rule of every agreement was evaluated.</p>\n'
+        '<h3 id="unknown">Unknown: data missing</h3>\n'
+        f'<p class="alert">{html.escape(UNKNOWN_WARNING)}</p>\n'
+    )
+    assert errors.count('<article class="finding unknown">') == 2
+    assert errors.count('<span class="tag kind-unknown">unknown (data missing)</span>') == 2
+    assert "<h4>acme-resale · Clause 8.1 · Monthly licence fee</h4>" in errors
+    assert f'<p class="message">{html.escape(DEALS_UNKNOWN)}</p>' in errors
+    assert "No fact is cited: the data that would decide this is not there." in errors
+    assert "green" not in page.lower()  # never styled as good news
+
+
+def test_html_without_unknown_counts_zero_and_has_no_unknown_part(known: RunResult) -> None:
+    page = render(known, "html")
+    assert '<div class="card unknown"><span class="n">0</span>Unknown: data missing</div>' in page
+    assert 'id="unknown"' not in page
+    assert "finding unknown" not in page
+
+
+def test_ics_leaves_unknown_findings_out(unknowns: RunResult) -> None:
+    [event] = _events(render(unknowns, "ics"))
+    assert event.decoded("dtstart") == date(2026, 12, 15)
+    assert str(event["summary"]) == "Deadline: Monthly licence fee (acme-resale, clause 8.1)"
+
+
+def test_junit_reports_unknown_as_skipped(unknowns: RunResult) -> None:
+    text = render(unknowns, "junit")
+    root = ET.fromstring(text)
+    assert _counts(root) == (4, 1, 0)  # 3 cases of acme-resale and the fact input; no new failure
+    suite = _suites(text)["acme-resale"]
+    assert (*_counts(suite), suite.get("skipped")) == (3, 1, 0, "1")
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    # 8.1 has only an unknown finding (and a deadline): skipped, neither passed nor failed.
+    fee = cases["clause 8.1: Monthly licence fee"]
+    assert [child.tag for child in fee] == ["skipped", "system-out"]
+    skipped = fee.find("skipped")
+    assert skipped is not None
+    assert skipped.get("message") == f"1 finding unknown (data missing), not checked: {FEE_UNKNOWN}"
+    assert skipped.text == f"2026-11-15 unknown (data missing) (high): {FEE_UNKNOWN}"
+    out = fee.find("system-out")
+    assert out is not None
+    assert out.text == "deadline 2026-12-15: payment.received for 2026-11 is due by 2026-12-15"
+    # 4.1 fails on its breach; its unknown finding is listed in system-out, not as a breach.
+    deals = cases["clause 4.1: Exclusive territory"]
+    assert [child.tag for child in deals] == ["failure", "system-out"]
+    failure = deals.find("failure")
+    assert failure is not None
+    assert (failure.get("message") or "").startswith("1 breach: ")
+    assert failure.text is not None
+    assert "unknown" not in failure.text
+    out = deals.find("system-out")
+    assert out is not None
+    assert out.text == f"unknown (data missing) 2026-11-20: {DEALS_UNKNOWN}"
+    assert list(cases["Term and renewal"]) == []  # passed
+
+
+def test_junit_skipped_counts_are_zero_without_unknown(known: RunResult) -> None:
+    suites = _suites(render(known, "junit"))
+    assert {suite.get("skipped") for suite in suites.values()} == {"0"}
 
 
 # --- Writing -------------------------------------------------------------------------------------

@@ -345,7 +345,10 @@ def test_invalid_scenario_files_give_positioned_errors_and_exit_3(tmp_path: Path
     ("entry", "message"),
     [
         ("{}", "6:9: error: an expectation needs at least one of: clause, kind, code"),
-        ("{kind: breech}", "6:16: error: 'breech' is not one of: breach, trigger, deadline, error"),
+        (
+            "{kind: breech}",
+            "6:16: error: 'breech' is not one of: breach, trigger, deadline, error, unknown",
+        ),
         ('{clause: "4.1", date: 2026-02-30}', "6:31: error: '2026-02-30' is not a valid date"),
         ("{clause: 4.1}", "6:18: error: expected text here, got the number 4.1"),
     ],

@@ -11,9 +11,10 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,8 @@ from checker.evaluation.evaluate import AgreementResult, error_finding, evaluate
 from checker.evaluation.run import run
 from checker.facts.model import Fact
 from checker.findings.exit_codes import ExitCode
+from checker.findings.model import Finding, FindingKind, Severity
+from checker.norms.parties import FactParties
 from checker.rulebook.agreement import Agreement
 from checker.state import StateError, StateStore, recording
 
@@ -223,20 +226,28 @@ def test_a_resolved_finding_that_comes_back_is_new_again(workspace: Workspace) -
 
 
 def bolt_stops(
-    subject: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
+    subject: Agreement,
+    facts: Sequence[Fact],
+    as_of: int,
+    horizon_end: int,
+    fact_parties: FactParties,
 ) -> AgreementResult:
     """Evaluation in which the engine stops on agreement bolt-resale (workers get it by name)."""
     if subject.agreement == "bolt-resale":
         failure = error_finding(subject, None, "could not be evaluated: the engine stopped", as_of)
         return AgreementResult(subject.agreement, [failure], errors=["the engine stopped"])
-    return evaluate_agreement(subject, facts, as_of, horizon_end)
+    return evaluate_agreement(subject, facts, as_of, horizon_end, fact_parties)
 
 
 def acme_clause_4_2_fails(
-    subject: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
+    subject: Agreement,
+    facts: Sequence[Fact],
+    as_of: int,
+    horizon_end: int,
+    fact_parties: FactParties,
 ) -> AgreementResult:
     """Evaluation in which clause 4.2 of acme-resale cannot be compiled (workers get it by name)."""
-    result = evaluate_agreement(subject, facts, as_of, horizon_end)
+    result = evaluate_agreement(subject, facts, as_of, horizon_end, fact_parties)
     if subject.agreement == "acme-resale":
         clause = next(c for c in subject.clauses if c.id == "4.2")
         kept = [f for f in result.findings if f.clause != "4.2"]
@@ -347,6 +358,103 @@ def test_a_removed_clause_or_agreement_leaves_its_findings_stale(workspace: Work
     assert workspace.query("SELECT rule_files, rules_digest FROM runs WHERE id = 2") == [
         (1, expected.hexdigest())
     ]
+
+
+# Tonight's CRM feed runs only to 2026-02-09: whether d1 (a deal of 2026-02-10) breaches clause
+# 4.1 is unknown. A norm will report this; here the evaluation is replaced by hand.
+D1_UNKNOWN = "cannot tell about deal d1: the crm feed runs only to 2026-02-09"
+
+
+def acme_d1_unknown(
+    subject: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int, *more: Any
+) -> AgreementResult:
+    """Evaluation in which acme-resale's finding about d1 is unknown instead (same agreement,
+    clause and subject; another kind, so another fingerprint)."""
+    result = evaluate_agreement(subject, facts, as_of, horizon_end, *more)
+    if subject.agreement == "acme-resale":
+        result.findings = [
+            replace(f, kind=FindingKind.UNKNOWN, code="exclusivity.unknown", message=D1_UNKNOWN)
+            if f.subject == "d1"
+            else f
+            for f in result.findings
+        ]
+    return result
+
+
+def acme_march_unknown(
+    subject: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int, *more: Any
+) -> AgreementResult:
+    """Evaluation that adds an unknown finding about another subject of clause 4.1 (March)."""
+    result = evaluate_agreement(subject, facts, as_of, horizon_end, *more)
+    if subject.agreement == "acme-resale":
+        unknown = Finding(
+            agreement="acme-resale",
+            clause="4.1",
+            clause_title="Exclusive territory Germany",
+            kind=FindingKind.UNKNOWN,
+            code="exclusivity.unknown",
+            severity=Severity.HIGH,
+            date=date(2026, 3, 2),
+            subject="2026-03",
+            message="cannot tell about deals in March: the crm feed runs only to 2026-02-28",
+        )
+        result.findings = [*result.findings, unknown]
+    return result
+
+
+def test_a_breach_that_becomes_unknown_is_stale_and_comes_back_open(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workspace.write_facts("crm.jsonl", D1_DE, D2_FR)
+    workspace.night("2026-03-01")
+
+    _evaluate_with(monkeypatch, acme_d1_unknown)
+    second = workspace.night("2026-03-02")
+    # The breach about d1 is not reported tonight, and its evidence file is there: without the
+    # unknown finding it would be resolved. The unknown finding is new (a finding of its own).
+    assert second.statuses == {
+        "d1": ("new", "2026-03-02", "2026-03-02"),  # the unknown finding
+        "d2": ("open", "2026-03-01", "2026-03-02"),
+    }
+    assert second.resolved == {}
+    assert second.stale == {"d1": f"it is unknown tonight: {D1_UNKNOWN}"}
+
+    _evaluate_with(monkeypatch, evaluate_agreement)  # the feed is complete again
+    third = workspace.night("2026-03-03")
+    assert third.statuses == {
+        "d1": ("open", "2026-03-01", "2026-03-03"),  # the breach: open since night 1, not new
+        "d2": ("open", "2026-03-01", "2026-03-03"),
+    }
+    assert third.resolved == {"d1": ("2026-03-02", "2026-03-02")}  # the unknown finding
+    assert third.stale == {}
+    assert workspace.query(
+        "SELECT kind, status, first_seen_night FROM findings WHERE subject = 'd1' ORDER BY kind"
+    ) == [("breach", "open", "2026-03-01"), ("unknown", "resolved", "2026-03-02")]
+    # Each run counts its unknown findings apart from its breaches.
+    assert workspace.query("SELECT night, breach, unknown, stale FROM runs ORDER BY id") == [
+        ("2026-03-01", 2, 0, 0),
+        ("2026-03-02", 1, 1, 1),
+        ("2026-03-03", 2, 0, 0),
+    ]
+    capsys.readouterr()
+    assert main(["state", "--state", workspace.state]) == 0
+    out = capsys.readouterr().out
+    assert "breach / trigger / deadline / error / unknown / waived" in out
+    second_run = next(line for line in out.splitlines() if line.startswith("2 "))
+    assert "1 / 0 / 0 / 0 / 1 / 0" in second_run
+
+
+def test_an_unknown_finding_about_another_subject_does_not_stop_a_resolution(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace.write_facts("crm.jsonl", D1_DE)
+    workspace.night("2026-03-01")
+    workspace.write_facts("crm.jsonl", D1_CORRECTED)  # d1 was sold through Acme after all
+    _evaluate_with(monkeypatch, acme_march_unknown)
+    second = workspace.night("2026-03-02")
+    assert second.statuses == {"2026-03": ("new", "2026-03-02", "2026-03-02")}
+    assert second.resolved == {"d1": ("2026-03-01", "2026-03-01")}
+    assert second.stale == {}
 
 
 def test_every_run_records_its_inputs_rules_version_counts_and_wall_time(
@@ -596,6 +704,28 @@ def test_a_state_file_from_a_newer_version_is_refused(
     assert _cli_run(workspace, "2026-03-01") == ExitCode.STATE_REFUSED
     assert "help: run the newer contract-checker that wrote it" in capsys.readouterr().err
     assert workspace.query("SELECT count(*) FROM runs") == [(0,)]
+
+
+def test_a_file_from_before_unknown_counts_gets_the_column(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A version-1 file written before `runs.unknown` existed: listed with 0 unknown findings,
+    and given the column by the next run, which records its count there."""
+    workspace.write_facts("crm.jsonl", D1_DE)
+    workspace.night("2026-03-01")
+    connection = sqlite3.connect(workspace.state)
+    connection.execute("ALTER TABLE runs DROP COLUMN unknown")
+    connection.close()
+    capsys.readouterr()
+    assert main(["state", "--state", workspace.state]) == 0
+    [run_line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("1 ")]
+    assert "1 / 0 / 0 / 0 / 0 / 0" in run_line
+    workspace.night("2026-03-02")
+    assert workspace.query("SELECT id, breach, unknown FROM runs ORDER BY id") == [
+        (1, 1, None),
+        (2, 1, 0),
+    ]
+    assert workspace.query("SELECT key, value FROM meta") == [("schema_version", "1")]
 
 
 def test_a_file_that_is_not_a_state_file_is_refused(workspace: Workspace) -> None:

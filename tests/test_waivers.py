@@ -196,7 +196,13 @@ def test_a_clause_wide_waiver_covers_every_finding_of_the_clause_and_the_run_exi
     code, document, _ = run_json(workspace, capsys)
     assert document["findings"] == []
     assert subjects(document["waivers"]["waived"]) == ["d1", "d2"]
-    assert document["summary"]["findings"] == {"breach": 0, "trigger": 0, "deadline": 0, "error": 0}
+    assert document["summary"]["findings"] == {
+        "breach": 0,
+        "trigger": 0,
+        "deadline": 0,
+        "error": 0,
+        "unknown": 0,
+    }
     assert document["summary"]["waived"] == 2
     assert code == ExitCode.OK
 
@@ -498,7 +504,7 @@ def test_table_shows_waived_expired_and_unused_sections(
     expired, rest = rest.split("Unused waivers (1): no finding in this run matched them.")
     assert "W-D2" in expired
     assert "W-93" in rest
-    assert "Findings: 1 breach, 0 trigger, 0 deadline, 0 error." in rest
+    assert "Findings: 1 breach, 0 trigger, 0 deadline, 0 error, 0 unknown." in rest
     assert "Waivers: 1 findings waived; of 3 waivers, 1 expired and 1 unused." in rest
 
 

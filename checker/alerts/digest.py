@@ -3,7 +3,8 @@ history and what the receiver was told before.
 
 A receiver's digest holds:
 
-* **new**: breaches, triggered rights and errors (clauses that could not be checked) routed to it
+* **new**: breaches, triggered rights, errors (clauses that could not be checked) and unknown
+  findings (the data that would decide them is not there) routed to it
   that it has not been told about yet: found tonight, or found earlier while it was not told (a
   night without alerts, a route added since) and marked with the day they were first found;
 * **reminders**: deadlines whose date is exactly one of the reminder lead times away, or that
@@ -11,7 +12,8 @@ A receiver's digest holds:
   one reminder per deadline and lead time, ever (a deadline that moves is reminded again);
 * **resolved**: findings it was told about that are resolved now (not reported any more, their
   agreement evaluated completely and not stale);
-* **open count**: how many of its breaches, triggers and errors are open, when `open_count_every`
+* **open count**: how many of its breaches, triggers, errors and unknown findings are open, when
+  `open_count_every`
   days have passed since it was last sent (and there are some).
 
 Snoozed and waived findings are left out of all four; deadlines only ever come as reminders.
@@ -21,7 +23,8 @@ can find thousands of findings, which must not become hundreds of chat messages.
 a digest lists the most important items and counts the rest by kind at its end ("... and 2950
 more: see the report"). Chosen first: new findings and reminders before resolved ones; among
 them the most severe; at equal severity a clause that could not be checked, then breaches, rights
-triggered and deadlines; then the most recent (for a reminder: the one due soonest). The items
+triggered, unknown findings (a missing feed can make many: they must not crowd out breaches) and
+deadlines; then the most recent (for a reminder: the one due soonest). The items
 left out are remembered as told, exactly like the listed ones: the digest told the receiver
 about them (counted, pointing at the report, which lists every finding), so they are not
 announced again on later nights, the open count still includes them, and each is announced as
@@ -49,7 +52,7 @@ from checker.findings.model import Finding, FindingKind, Severity, natural_key
 from checker.findings.tracking import RunHistory
 
 # The kinds announced as new (and counted as open); deadlines come as reminders instead.
-ANNOUNCED_KINDS = (FindingKind.BREACH, FindingKind.TRIGGER, FindingKind.ERROR)
+ANNOUNCED_KINDS = (FindingKind.BREACH, FindingKind.TRIGGER, FindingKind.ERROR, FindingKind.UNKNOWN)
 Day = date  # for annotations inside a model that has a field called `date`
 
 
@@ -250,7 +253,12 @@ def _rank_resolved(item: Item) -> tuple[object, ...]:
     return (1, *_importance(item), -item.date.toordinal(), *_identity(item))
 
 
-_KIND_ORDER = {FindingKind.ERROR: 0, FindingKind.BREACH: 1, FindingKind.TRIGGER: 2}
+_KIND_ORDER = {
+    FindingKind.ERROR: 0,
+    FindingKind.BREACH: 1,
+    FindingKind.TRIGGER: 2,
+    FindingKind.UNKNOWN: 3,
+}
 
 
 def _importance(item: Item) -> tuple[int, int]:

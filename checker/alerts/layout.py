@@ -23,16 +23,19 @@ _NEW_SECTION = {
     FindingKind.BREACH: "New breaches",
     FindingKind.TRIGGER: "Rights triggered",
     FindingKind.ERROR: "Could not be checked",
+    FindingKind.UNKNOWN: "Could not be checked: unknown, data missing",
 }
 _HEADLINE_NOUNS = {
     FindingKind.BREACH: ("new breach", "new breaches"),
     FindingKind.TRIGGER: ("right triggered", "rights triggered"),
     FindingKind.ERROR: ("clause that could not be checked", "clauses that could not be checked"),
+    FindingKind.UNKNOWN: ("unknown (data missing)", "unknown (data missing)"),
 }
 _OPEN_NOUNS = {
     "breach": ("breach", "breaches"),
     "trigger": ("right triggered", "rights triggered"),
     "error": ("clause not checked", "clauses not checked"),
+    "unknown": ("unknown (data missing)", "unknown (data missing)"),
 }
 
 
@@ -90,7 +93,8 @@ def sections(digest: Digest) -> list[Section]:
         )
         found.append(Section("Not delivered", (Entry("", (note,)),)))
     for kind, heading in _NEW_SECTION.items():
-        entries = tuple(_new_entry(item, digest.as_of) for item in digest.new if item.kind is kind)
+        entry = _unknown_entry if kind is FindingKind.UNKNOWN else _new_entry
+        entries = tuple(entry(item, digest.as_of) for item in digest.new if item.kind is kind)
         if entries:
             counted = left_out.new.get(kind.value, 0)
             found.append(Section(_listed(heading, entries, counted), entries))
@@ -150,6 +154,18 @@ def _new_entry(item: Item, as_of: date) -> Entry:
     return Entry(
         finding_title(item),
         (item.message, details, *_evidence(item), f"Fingerprint: {item.fingerprint}"),
+    )
+
+
+def _unknown_entry(item: Item, as_of: date) -> Entry:
+    """Short: what cannot be told and why, never as compliant nor as a breach; no evidence (it
+    rests on data that is not there)."""
+    details = f"Date: {item.date.isoformat()} · Subject: {item.subject} · Severity: {item.severity}"
+    if item.first_seen is not None and item.first_seen < as_of:
+        details += f" · First found: {item.first_seen.isoformat()}"
+    return Entry(
+        finding_title(item),
+        (f"Unknown: {item.message}", details, f"Fingerprint: {item.fingerprint}"),
     )
 
 

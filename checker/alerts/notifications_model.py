@@ -81,7 +81,7 @@ class Route(_Strict):
     )
     kind: Annotated[list[FindingKind], BeforeValidator(_as_list)] | None = Field(
         default=None,
-        description="Only these kinds of finding: breach, trigger, deadline, error",
+        description="Only these kinds of finding: breach, trigger, deadline, error, unknown",
         examples=["breach"],
     )
     agreement: OneOrMore | None = Field(

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from checker.clauses import KINDS
 from checker.clauses.base import ExplainContext, ExplainedDate, Explanation
 from checker.dates.timeutil import SECONDS_PER_DAY, date_of_epoch, end_of_date, epoch_of_date
+from checker.norms.parties import PartySpec
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.term import MAX_RENEWALS, agreement_term
 
@@ -51,7 +52,8 @@ def explain_context(agreement: Agreement, as_of: int, horizon_days: int) -> Expl
     term, _ = agreement_term(agreement, [], [], as_of)
     return ExplainContext(
         agreement_id=agreement.agreement,
-        partner=agreement.partner,
+        partner=agreement.counterparty,
+        parties=agreement.resolved_parties if agreement.parties is not None else None,
         term=term,
         as_of=as_of,
         horizon_end=as_of + horizon_days * SECONDS_PER_DAY,
@@ -90,8 +92,26 @@ class _TermPeriod:
     notice_by: date | None
 
 
+def _party_rows(agreement: Agreement) -> list[tuple[str, str]]:
+    """ "Parties  us: northwind; partner: globex (also acme-inc)", or the partner alone."""
+    if agreement.parties is None:
+        return [("Partner", agreement.counterparty)]
+    parties = agreement.parties
+    named = [f"us: {_party(parties.us_spec)}"]
+    word = "partner" if parties.partner is not None else "partners"
+    named.append(f"{word}: {', '.join(_party(p) for p in parties.counterparties)}")
+    return [("Parties", "; ".join(named))]
+
+
+def _party(spec: PartySpec) -> str:
+    return spec.id + (f" (also {', '.join(spec.aliases)})" if spec.aliases else "")
+
+
 def _term(agreement: Agreement, context: ExplainContext) -> Explanation:
     effective = ExplainedDate(epoch_of_date(agreement.effective), "the agreement takes effect")
+    if agreement.open_ended:
+        sentence = f"Open-ended from {agreement.effective.isoformat()}: it runs until terminated."
+        return Explanation((sentence,), (effective,))
     if agreement.expires is not None:
         sentence = (
             f"Fixed term from {agreement.effective.isoformat()} to"
@@ -190,7 +210,7 @@ class _Writer:
         rows = [
             ("Agreement", f"{agreement.agreement}: {agreement.title}"),
             ("Rule file", source),
-            ("Partner", agreement.partner),
+            *_party_rows(agreement),
             ("Owner", agreement.owner),
             (
                 "As of",

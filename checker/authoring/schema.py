@@ -68,7 +68,16 @@ def absent(name: str) -> JsonSchemaValue:
 
 # Checks the models make in validators, restated for editors (each mirrors one validator).
 CROSS_FIELD_RULES: dict[type[BaseModel], list[JsonSchemaValue]] = {
-    Agreement: [{"oneOf": [present("expires"), present("term")]}],
+    Agreement: [
+        {
+            "oneOf": [
+                present("expires"),
+                present("term"),
+                {"required": ["open_ended"], "properties": {"open_ended": {"const": True}}},
+            ]
+        },
+        {"anyOf": [present("parties"), present("partner")]},
+    ],
     ConditionalCategory: [
         {
             "anyOf": [

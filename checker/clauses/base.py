@@ -23,6 +23,7 @@ from checker.dates.timeutil import (
 from checker.findings.model import FindingCode, Severity
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FactPattern
+from checker.norms.parties import Parties
 
 # Fields an amendment may not change.
 _FIXED_FIELDS = frozenset({"id", "kind", "amended"})
@@ -216,6 +217,7 @@ class ExplainContext:
     as_of: int
     horizon_end: int
     calendar: BusinessCalendar | None = None
+    parties: Parties | None = None  # who the agreement binds, for norms to name them
 
     def duration(self, duration: Duration) -> str:
         """A duration in words, naming the calendar of business days: "10 business days (DE-BY)"."""

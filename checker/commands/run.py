@@ -43,8 +43,9 @@ reported (and warned about on stderr).
 
 state: with --state, the run is recorded in that SQLite file and each finding is shown as
 new, open (since its first night), resolved or stale (not reported tonight, but tonight
-cannot tell: its agreement failed to evaluate, an input it rested on is missing, or its
-clause was removed). Rerunning the latest night is safe; an earlier night is refused.
+cannot tell: its agreement failed to evaluate, it is unknown tonight for missing data, an
+input it rested on is missing, or its clause was removed). Rerunning the latest night is
+safe; an earlier night is refused.
 'contract-checker state --state FILE' lists the recorded runs.
 
 alerts: with --notify FILE (and --state), each receiver of the notifications file gets one
@@ -125,8 +126,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--fail-on",
         choices=FAIL_ON_CHOICES,
         default="breach",
-        help="least urgent finding kind that makes the exit code 1 "
-        "(default: breach; errors always count)",
+        help="least urgent finding kind that makes the exit code 1, in the order breach, "
+        "trigger, unknown, deadline (default: breach; errors always count; unknown findings, "
+        "whose data is missing, only from 'unknown')",
     )
     parser.add_argument(
         "--workers",

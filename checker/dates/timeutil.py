@@ -205,7 +205,7 @@ class Period:
         return self.start <= day <= self.end
 
 
-PERIOD_UNITS = ("month", "quarter", "year")
+PERIOD_UNITS = ("month", "quarter", "half-year", "year")
 
 
 def period_of(day: date, unit: str) -> Period:
@@ -219,9 +219,31 @@ def period_of(day: date, unit: str) -> Period:
         quarter = (day.month - 1) // 3
         start = date(day.year, quarter * 3 + 1, 1)
         return Period(start, add_months(start, 3) - timedelta(days=1), f"{day.year}-Q{quarter + 1}")
+    if unit == "half-year":
+        half = (day.month - 1) // 6
+        start = date(day.year, half * 6 + 1, 1)
+        return Period(start, add_months(start, 6) - timedelta(days=1), f"{day.year}-H{half + 1}")
     if unit == "year":
         return Period(date(day.year, 1, 1), date(day.year, 12, 31), str(day.year))
     raise ValueError(f"unknown period unit '{unit}'; use one of {', '.join(PERIOD_UNITS)}")
+
+
+_PERIOD_LABEL = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])|H([12])))?$")
+
+
+def period_named(label: object) -> Period | None:
+    """The period a label names: `2026`, `2026-H1`, `2026-Q2` or `2026-03`; None for anything else."""
+    match = _PERIOD_LABEL.match(label) if isinstance(label, str) else None
+    if match is None:
+        return None
+    year = int(match.group(1))
+    if match.group(2):
+        return period_of(date(year, int(match.group(2)), 1), "month")
+    if match.group(3):
+        return period_of(date(year, 3 * int(match.group(3)) - 2, 1), "quarter")
+    if match.group(4):
+        return period_of(date(year, 6 * int(match.group(4)) - 5, 1), "half-year")
+    return period_of(date(year, 1, 1), "year")
 
 
 def periods_between(first_day: date, last_day: date, unit: str) -> list[Period]:

@@ -14,10 +14,15 @@ from checker.engine.program import Program
 from checker.facts.model import Fact
 from checker.findings.model import Finding, FindingKind, Severity
 from checker.norms.context import AgreementTerm, ClauseContext, ClauseTerms
+from checker.norms.instances import NormInputs, work_out
+from checker.norms.model import norms_of
+from checker.norms.parties import FactParties
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.term import agreement_term
 
 log = logging.getLogger(__name__)
+
+NO_CATALOGUE = FactParties()
 
 
 @dataclass(slots=True)
@@ -38,7 +43,7 @@ def facts_for_clause(agreement: Agreement, clause: Clause, facts: Sequence[Fact]
     return [
         fact
         for fact in facts
-        if fact.type in wanted and (not wanted[fact.type] or fact.partner == agreement.partner)
+        if fact.type in wanted and (not wanted[fact.type] or fact.partner == agreement.counterparty)
     ]
 
 
@@ -52,7 +57,11 @@ class CompiledAgreement:
 
 
 def compile_agreement(
-    agreement: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
+    agreement: Agreement,
+    facts: Sequence[Fact],
+    as_of: int,
+    horizon_end: int,
+    fact_parties: FactParties = NO_CATALOGUE,
 ) -> CompiledAgreement:
     """Compute the term, then compile every clause into one program; `facts` sorted by (at, id)."""
     program = Program(agreement.agreement)
@@ -74,6 +83,7 @@ def compile_agreement(
     contexts.append(
         _context(agreement, term_clause, len(contexts), term, as_of, horizon_end, [], program)
     )
+    _work_out_norms(agreement, contexts, facts, fact_parties)
     errors: list[Finding] = []
     for context in contexts:
         context.term = term
@@ -90,11 +100,44 @@ def compile_agreement(
     return CompiledAgreement(program, contexts, errors)
 
 
+def _work_out_norms(
+    agreement: Agreement,
+    contexts: Sequence[ClauseContext],
+    facts: Sequence[Fact],
+    fact_parties: FactParties,
+) -> None:
+    """Work out the agreement's norms together (they may react to each other), and give each
+    norm clause's context its outcome."""
+    norms = norms_of(context.clause for context in contexts)
+    if not norms:
+        return
+    first = contexts[0]
+    inputs = NormInputs(
+        parties=agreement.resolved_parties,
+        fact_parties=fact_parties,
+        values=agreement.values,
+        term=first.term,
+        as_of=first.as_of,
+        horizon_end=first.horizon_end,
+        facts=facts,
+        calendar=first.calendar,
+    )
+    outcomes = work_out(norms, inputs)
+    for context in contexts:
+        if context.clause.id in outcomes:
+            context.norm_outcomes = [outcomes[context.clause.id]]
+
+
 def evaluate_agreement(
-    agreement: Agreement, facts: Sequence[Fact], as_of: int, horizon_end: int
+    agreement: Agreement,
+    facts: Sequence[Fact],
+    as_of: int,
+    horizon_end: int,
+    fact_parties: FactParties = NO_CATALOGUE,
 ) -> AgreementResult:
-    """Findings of one agreement on the as-of instant; `facts` sorted by (at, id)."""
-    compiled = compile_agreement(agreement, facts, as_of, horizon_end)
+    """Findings of one agreement on the as-of instant; `facts` sorted by (at, id); `fact_parties`
+    says whose act each fact records (the fact-type catalogue's, by default `partner`)."""
+    compiled = compile_agreement(agreement, facts, as_of, horizon_end, fact_parties)
     try:
         result = engine.run(compiled.program)
     except (engine.EngineLimitError, engine.EngineError) as error:
@@ -128,7 +171,7 @@ def _context(
 ) -> ClauseContext:
     return ClauseContext(
         agreement_id=agreement.agreement,
-        partner=agreement.partner,
+        partner=agreement.counterparty,
         owner=agreement.owner,
         clause=clause,
         index=index,

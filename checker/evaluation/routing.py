@@ -16,10 +16,10 @@ class RoutingIndex:
         for number, agreement in enumerate(agreements):
             for clause in agreement.clauses:
                 for pattern, own_partner_only in clause.fact_patterns():
-                    partner = agreement.partner if own_partner_only else None
+                    partner = agreement.counterparty if own_partner_only else None
                     self._targets.setdefault((pattern.fact, partner), set()).add(number)
             if agreement.term is not None:
-                key = (agreement.term.notice.fact, agreement.partner)
+                key = (agreement.term.notice.fact, agreement.counterparty)
                 self._targets.setdefault(key, set()).add(number)
         self._types = {fact_type for fact_type, _ in self._targets}
 

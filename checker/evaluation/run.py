@@ -209,7 +209,7 @@ def _evaluate(
         )
         summary.counts = facts_input.counts
         summary.irrelevant = store.irrelevant
-        job = Job(store.path, as_of, horizon_end)
+        job = Job(store.path, as_of, horizon_end, rulebook.fact_parties)
         phase = time.perf_counter()
         counts = store.fact_counts()
         evaluated = 0

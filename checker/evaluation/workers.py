@@ -17,13 +17,14 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from checker.evaluation.evaluate import AgreementResult, error_finding, evaluate_agreement
 from checker.facts.model import Fact
 from checker.facts.store import RoutedFacts
+from checker.norms.parties import FactParties
 from checker.rulebook.agreement import Agreement
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,10 @@ class Job:
     facts_path: str
     as_of: int
     horizon_end: int
+    fact_parties: FactParties = field(default_factory=FactParties)  # the catalogue's
 
 
-Evaluate = Callable[[Agreement, Sequence[Fact], int, int], AgreementResult]
+Evaluate = Callable[[Agreement, Sequence[Fact], int, int, FactParties], AgreementResult]
 
 
 def default_workers() -> int:
@@ -139,7 +141,9 @@ def _worker(
     facts = RoutedFacts(job.facts_path)
     try:
         answered = [
-            evaluate(agreement, facts.facts_of(number), job.as_of, job.horizon_end)
+            evaluate(
+                agreement, facts.facts_of(number), job.as_of, job.horizon_end, job.fact_parties
+            )
             for number, agreement in items
         ]
     finally:

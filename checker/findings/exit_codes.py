@@ -18,7 +18,7 @@ class ExitCode(IntEnum):
     STATE_REFUSED = 6  # --state file in use by another run, newer, past this night, or not updated
 
 
-FAIL_ON_CHOICES = ("breach", "trigger", "deadline", "error", "never")
+FAIL_ON_CHOICES = ("breach", "trigger", "unknown", "deadline", "error", "never")
 
 
 def exit_code(
@@ -30,8 +30,12 @@ def exit_code(
     """0, 1, 4 or 5 for a completed run.
 
     `fail_on` names the least urgent kind that fails the run: "breach" fails on breaches and errors,
-    "trigger" also on triggers, "deadline" on any finding, "error" only on errors, "never" never.
+    "trigger" also on triggers, "unknown" also on unknown findings (the data that would decide
+    them is not there), "deadline" on any finding, "error" only on errors, "never" never.
     Errors (agreements that could not be evaluated) always fail unless "never": fail closed.
+    Unknown findings do not fail a run by default: they are neither compliant nor breaches, and
+    a late feed is not a broken contract; reports list them apart and `--fail-on unknown` makes
+    them count.
     `findings_by_kind` counts the findings reported as such: findings set apart by an active
     waiver are left out (they never fail a run), and errors are never waived (checker.rulebook.waivers).
     Bad fact lines take precedence: they mean the findings rest on incomplete input. Then
@@ -45,6 +49,12 @@ def exit_code(
     failing = {
         "breach": {FindingKind.ERROR, FindingKind.BREACH},
         "trigger": {FindingKind.ERROR, FindingKind.BREACH, FindingKind.TRIGGER},
+        "unknown": {
+            FindingKind.ERROR,
+            FindingKind.BREACH,
+            FindingKind.TRIGGER,
+            FindingKind.UNKNOWN,
+        },
         "deadline": set(FindingKind),
         "error": {FindingKind.ERROR},
         "never": set(),

@@ -17,6 +17,10 @@ class FindingKind(StrEnum):
     TRIGGER = "trigger"  # a right or option arose (termination, renegotiation)
     DEADLINE = "deadline"  # something falls due within the horizon
     ERROR = "error"  # a rule or agreement could not be evaluated: never "compliant"
+    # The data that would decide it is not there (a feed that has not arrived, or runs only to an
+    # earlier date): never "compliant", never a breach. Its own fingerprint (the kind is part of
+    # it), so it is a finding of its own, not the breach it might turn out to be.
+    UNKNOWN = "unknown"
 
 
 class Severity(StrEnum):

@@ -10,7 +10,13 @@ Statuses, from one night to the next:
 * resolved: seen before, not any more, and its agreement was evaluated completely tonight with
   its inputs present and its clause still in the rules;
 * stale: seen before, not tonight, but tonight cannot tell (the agreement failed to evaluate,
-  an input file it rested on is missing, or its clause was removed): never counted as resolved.
+  it is `unknown` tonight, an input file it rested on is missing, or its clause was removed):
+  never counted as resolved.
+
+An `unknown` finding (the data that would decide it is not there) is a finding of its own, with
+its own fingerprint, and gets these statuses like any other. A finding whose agreement, clause
+and subject are unknown tonight (a breach whose feed has not arrived) is stale, not resolved; it
+is open again when the data is back and still shows it (checker/state/judging.py).
 """
 
 from __future__ import annotations

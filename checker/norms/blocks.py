@@ -126,6 +126,11 @@ class Obligation:
     material: Outcome | None = None
     missed_day: date | None = None
     due_soon_text: str | None = None  # the deadline message, when "<what> is due by" misreads
+    # Norms date a late fulfilment at the due date, like a missed one, so that the late answer
+    # updates the same finding; `missed_text`/`late_text` replace the standard messages.
+    late_on_due_date: bool = False
+    missed_text: str | None = None
+    late_text: str | None = None
 
 
 def obligations(context: ClauseContext, items: Sequence[Obligation], name: str) -> None:
@@ -166,9 +171,10 @@ def obligations(context: ClauseContext, items: Sequence[Obligation], name: str) 
             context.finding(
                 item.late.kind,
                 item.late.code,
-                done.day,
+                date_of_epoch(item.due_by) if item.late_on_due_date else done.day,
                 item.subject,
-                f"{item.what} was late: done {done.at_iso}, due by {due_text(item)}",
+                item.late_text
+                or f"{item.what} was late: done {done.at_iso}, due by {due_text(item)}",
                 (*item.evidence, done),
                 item.late.severity,
             )
@@ -184,7 +190,8 @@ def obligations(context: ClauseContext, items: Sequence[Obligation], name: str) 
                 item.missed.code,
                 item.missed_day or date_of_epoch(item.due_by),
                 item.subject,
-                f"{item.what} was due by {due_text(item)} and has not been done",
+                item.missed_text
+                or f"{item.what} was due by {due_text(item)} and has not been done",
                 item.evidence,
                 item.missed.severity,
             )
@@ -330,6 +337,8 @@ class Window:
     evidence: tuple[Fact, ...]
     exercised: Fact | None = None
     announce_opening: bool = True
+    # Norms keep reporting a right after its window: lapsed unexercised, or exercised.
+    report_closed: bool = False
 
 
 def windows(
@@ -357,6 +366,8 @@ def windows(
         payload["opens_vs_horizon"] = item.opens - context.horizon_end
         payload["closes_vs_horizon"] = item.closes - context.horizon_end
         payload["announce"] = 1 if item.announce_opening else 0
+        if item.report_closed:
+            payload["closed_report"] = 1
         context.program.add_message(EngineMessage(Tier.SUBJECTS, payload, item))
         if item.exercised is not None:
             used = {"t": used_tag, "c": context.index, "ref": ref}
@@ -428,6 +439,97 @@ def windows(
         ),
     )
     add(EngineRule(f"{prefix}/opening", (opening, unused), on_opening, 3))
+    if not any(item.report_closed for item in items):
+        return
+
+    def on_closed(match: Match) -> None:
+        item: Window = match["w"]
+        used = item.exercised
+        what = (
+            f"exercised on {used.day.isoformat()} ({used.id})"
+            if used is not None and used.at < context.as_of
+            else f"lapsed unexercised on {text(item.closes)}"
+        )
+        context.report(
+            context.finding(
+                open_kind,
+                open_code,
+                date_of_epoch(item.opens),
+                item.subject,
+                f"{item.what}: arose on {text(item.opens)}, {what}",
+                (*item.evidence, *((used,) if used is not None else ())),
+            )
+        )
+
+    lapsed = Slot("w", _tagged(tag, context, {"closed_report": 1}, cond.below("closes_vs_now", 0)))
+    add(EngineRule(f"{prefix}/lapsed", (lapsed, unused), on_closed, 4))
+    used_slot = Slot(
+        "x", _tagged(used_tag, context, cond.same_as("ref", cond.field_of("w", "ref")))
+    )
+    reported = Slot(
+        "w", _tagged(tag, context, {"closed_report": 1}, cond.at_most("opens_vs_now", 0))
+    )
+    add(EngineRule(f"{prefix}/exercised", (reported, used_slot), on_closed, 5))
+
+
+# --- occurrences ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """Something that happened at `at`, reported when it lies in [start, end) and not after the
+    as-of instant: a forbidden fact, a norm that ended."""
+
+    subject: str
+    at: int
+    start: int
+    end: int
+    message: str
+    evidence: tuple[Fact, ...]
+
+
+def occurrences(
+    context: ClauseContext,
+    name: str,
+    items: Sequence[Occurrence],
+    outcome: Outcome,
+) -> None:
+    """One finding of `outcome` per occurrence inside its window; the engine tests the window."""
+    if not items:
+        return
+    tag = f"occurred:{name}"
+    for item in items:
+        payload = {"t": tag, "c": context.index}
+        payload["after_start"] = item.at - item.start
+        payload["before_end"] = item.end - item.at
+        payload["after_now"] = item.at - context.as_of
+        context.program.add_message(EngineMessage(Tier.SUBJECTS, payload, item))
+
+    def on_match(match: Match) -> None:
+        item: Occurrence = match["o"]
+        context.report(
+            context.finding(
+                outcome.kind,
+                outcome.code,
+                date_of_epoch(item.at),
+                item.subject,
+                item.message,
+                item.evidence,
+                outcome.severity,
+            )
+        )
+
+    inside = Slot(
+        "o",
+        _tagged(
+            tag,
+            context,
+            cond.at_least("after_start", 0),
+            cond.above("before_end", 0),
+            cond.at_most("after_now", 0),
+        ),
+    )
+    context.program.add_rule(EngineRule(f"{context.rule_prefix}{name}", (inside,), on_match))
 
 
 # --- consecutive periods --------------------------------------------------------------------

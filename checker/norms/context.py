@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from checker.dates.timeutil import BusinessDays, date_of_epoch
 from checker.engine.program import Program
 from checker.facts.model import Fact
 from checker.findings.model import Evidence, Finding, FindingKind, Severity
+
+if TYPE_CHECKING:
+    from checker.norms.instances import NormError, Outcome
 
 
 class ClauseTerms(Protocol):
@@ -69,6 +72,9 @@ class ClauseContext:
     program: Program
     calendar: BusinessDays | None = None  # the agreement's business-day calendar, if any
     findings: list[Finding] = field(default_factory=list)
+    # The clause's norms, worked out with the agreement's other norms (checker.norms.instances),
+    # or why they could not be.
+    norm_outcomes: list[Outcome | NormError] = field(default_factory=list)
 
     @property
     def rule_prefix(self) -> str:

@@ -108,14 +108,14 @@ def runs_table(path: str, runs: list[RunRecord], totals: dict[str, int]) -> str:
         "started",
         "finished",
         "facts read",
-        "breach / trigger / deadline / error / waived",
+        "breach / trigger / deadline / error / unknown / waived",
         "new / open / resolved / stale",
     ]
     lines.append(tabulate(rows, headers=headers, disable_numparse=True))
     return "\n".join(lines) + "\n"
 
 
-_KINDS = ("breach", "trigger", "deadline", "error", "waived")
+_KINDS = ("breach", "trigger", "deadline", "error", "unknown", "waived")
 
 
 def _since(history: RunHistory) -> str:

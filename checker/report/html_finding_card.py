@@ -75,6 +75,10 @@ def finding_card(
             for e in finding.evidence
         ]
         parts.append("</table>")
+    elif kind is FindingKind.UNKNOWN:
+        parts.append(
+            '<p class="meta">No fact is cited: the data that would decide this is not there.</p>'
+        )
     elif kind is not FindingKind.ERROR:
         parts.append(
             '<p class="meta">No fact is cited: this finding is about something that '

@@ -2,7 +2,8 @@
 
 Order: a summary (counts by kind and severity, as-of, agreements, facts), new breaches (when the
 run keeps history), the other breaches and rights triggered per agreement, deadlines as a
-timeline grouped by week (or by month for long horizons), what could not be checked, waived
+timeline grouped by week (or by month for long horizons), what could not be checked (the errors,
+then the unknown findings: the data that would decide them is not there), waived
 findings with their waivers, what was resolved or went stale since the last run, and rejected
 fact lines. Each finding shows its evidence: fact id, type, time and source file:line; a finding
 snoozed in chat (--notify) carries a note saying until when, by whom and why.
@@ -25,6 +26,7 @@ from checker.report.reading import (
     ERROR_WARNING,
     KIND_HEADINGS,
     KIND_NONE,
+    UNKNOWN_WARNING,
     Tally,
     as_of_words,
     days_until,
@@ -65,7 +67,8 @@ def as_html(result: RunResult) -> Iterator[str]:
             "stale",
             "Stale: not known to be resolved",
             "Reported before and not found tonight, but tonight's run cannot tell (the agreement "
-            "could not be checked, an input was missing, or the clause was removed).",
+            "could not be checked, the data to decide it is missing, an input was missing, or "
+            "the clause was removed).",
             result.history.stale,
         )
     yield from _fact_errors(result)
@@ -109,6 +112,12 @@ def _summary(result: RunResult, counts: Tally) -> Iterator[str]:
         yield (
             f'<p class="alert">{plural(errors, "rule")} could not be checked. '
             f'{escape(ERROR_WARNING)} <a href="#errors">See below.</a></p>\n'
+        )
+    unknown = counts.of_kind(FindingKind.UNKNOWN)
+    if unknown:
+        yield (
+            f'<p class="alert">{plural(unknown, "finding")} unknown (data missing). '
+            f'{escape(UNKNOWN_WARNING)} <a href="#unknown">See below.</a></p>\n'
         )
     facts = summary.counts
     if facts.rejected:
@@ -283,20 +292,29 @@ def _timeline(result: RunResult) -> Iterator[str]:
 
 
 def _errors(result: RunResult, counts: Tally) -> Iterator[str]:
+    """Errors, then (when there are any) the unknown findings under a heading of their own."""
     yield '<section id="errors">\n<h2>Could not be checked</h2>\n'
     if not counts.of_kind(FindingKind.ERROR):
-        yield f'<p class="empty">{escape(KIND_NONE[FindingKind.ERROR])}</p>\n</section>\n'
-        return
-    yield f'<p class="alert">{escape(ERROR_WARNING)}</p>\n'
-    for finding, _ in reported(result, FindingKind.ERROR):
+        yield f'<p class="empty">{escape(KIND_NONE[FindingKind.ERROR])}</p>\n'
+    else:
+        yield f'<p class="alert">{escape(ERROR_WARNING)}</p>\n'
+        yield from _cards(result, FindingKind.ERROR)
+    if counts.of_kind(FindingKind.UNKNOWN):
+        yield f'<h3 id="unknown">{escape(KIND_HEADINGS[FindingKind.UNKNOWN])}</h3>\n'
+        yield f'<p class="alert">{escape(UNKNOWN_WARNING)}</p>\n'
+        yield from _cards(result, FindingKind.UNKNOWN)
+    yield "</section>\n"
+
+
+def _cards(result: RunResult, kind: FindingKind) -> Iterator[str]:
+    for finding, decision in reported(result, kind):
         yield finding_card(
             finding,
             tracked(result, finding),
-            "",
+            expired_waiver_words(decision),
             with_agreement=True,
             snooze=snooze_of(result, finding),
         )
-    yield "</section>\n"
 
 
 def _waived(result: RunResult) -> Iterator[str]:

@@ -13,7 +13,8 @@ STYLE = """
 :root { --ink: #1d2939; --muted: #667085; --line: #d0d5dd; --paper: #ffffff;
   --breach: #b42318; --breach-bg: #fef3f2; --trigger: #b54708; --trigger-bg: #fffaeb;
   --deadline: #175cd3; --deadline-bg: #eff8ff; --error: #101828; --error-bg: #f2f4f7;
-  --waived: #5925dc; --waived-bg: #f4f3ff; --resolved: #475467; }
+  --waived: #5925dc; --waived-bg: #f4f3ff; --resolved: #475467; --unknown: #344054;
+  --unknown-bg: #f2f4f7; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #f9fafb; color: var(--ink); line-height: 1.45;
   font: 15px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
@@ -32,6 +33,8 @@ nav a { color: var(--deadline); margin-right: 14px; text-decoration: none; }
 .card.trigger { border-left-color: var(--trigger); background: var(--trigger-bg); }
 .card.deadline { border-left-color: var(--deadline); background: var(--deadline-bg); }
 .card.error { border-left-color: var(--error); background: var(--error-bg); }
+.card.unknown { border-left-color: var(--unknown); border-left-style: dashed;
+  background: var(--unknown-bg); }
 .card.waived { border-left-color: var(--waived); background: var(--waived-bg); }
 .alert { border: 2px solid var(--error); background: repeating-linear-gradient(135deg,
   #f2f4f7, #f2f4f7 10px, #e4e7ec 10px, #e4e7ec 20px); padding: 10px 14px; border-radius: 6px;
@@ -49,6 +52,8 @@ table.facts th { width: 190px; }
 .finding.trigger { border-left-color: var(--trigger); }
 .finding.deadline { border-left-color: var(--deadline); }
 .finding.error { border-left-color: var(--error); background: var(--error-bg); }
+.finding.unknown { border-left-color: var(--unknown); border-left-style: dashed;
+  background: var(--unknown-bg); }
 .finding.waived { border-left-color: var(--waived); }
 .finding.gone { border-left-color: var(--resolved); }
 .finding h4 { margin: 0 0 4px; font-size: 15px; }
@@ -72,6 +77,7 @@ table.facts th { width: 190px; }
 .tag.kind-trigger { background: var(--trigger-bg); color: var(--trigger); }
 .tag.kind-deadline { background: var(--deadline-bg); color: var(--deadline); }
 .tag.kind-error { background: var(--error); color: #fff; }
+.tag.kind-unknown { border: 1px dashed var(--unknown); color: var(--unknown); }
 .tag.status-new { background: var(--breach); color: #fff; border-color: var(--breach); }
 .tag.status-open { color: var(--ink); }
 .tag.status-resolved { color: var(--resolved); }

@@ -4,7 +4,8 @@ Importing tomorrow's file again updates these events instead of adding copies: e
 is its finding's fingerprint (agreement, clause, kind, code and subject: never the wording), and
 its DTSTAMP is the run's as-of instant, so identical runs write identical files. Windows that
 close on a date (a termination right, a renegotiation window) are already deadline findings of
-their own, so only deadlines are listed; waived deadlines are left out, as in the other reports.
+their own, so only deadlines are listed (unknown findings, whose data is missing, are not
+deadlines and are left out too); waived deadlines are left out, as in the other reports.
 A deadline snoozed in chat (--notify) stays in the calendar, its description saying so.
 Written with the `icalendar` library (folding and escaping), one event at a time.
 """

@@ -1,12 +1,15 @@
 """The JUnit XML report for CI dashboards: one test suite per agreement, one test case per clause.
 
 A clause with breaches fails (a `failure` listing them); a clause that could not be checked is an
-`error` (listing the errors, and any breaches too); any other clause passes, its rights
-triggered, deadlines and waived findings listed in `system-out`. With --notify, `system-out`
+`error` (listing the errors, and any breaches too); a clause with unknown findings (the data that
+would decide them is not there) and no breach or error is `skipped` (listing them: not checked,
+so neither passed nor failed); any other clause passes, its rights triggered, deadlines and
+waived findings listed in `system-out` (with unknown findings of a clause that fails or errs). With --notify, `system-out`
 also lists the clause's findings snoozed in chat (kind, date, subject and the snooze): a snooze
 keeps a finding out of chat only, so a snoozed breach still fails. A last suite, "fact input",
 has one case that is an error when fact lines were rejected. Counts (tests, failures, errors)
-are on every suite and on the root, as Jenkins, GitLab and GitHub dashboards read them.
+are on every suite and on the root, as Jenkins, GitLab and GitHub dashboards read them; skipped
+cases are counted on each suite (`skipped`).
 
 Memory: a first pass counts outcomes per clause; the second holds one agreement's findings at a
 time (as evaluation itself does), never the whole run.
@@ -59,12 +62,20 @@ class _Clause:
     title: str
     failing: list[Finding] = field(default_factory=list)  # breaches, not waived
     errors: list[Finding] = field(default_factory=list)
+    unknown: list[Finding] = field(default_factory=list)  # not waived
     notes: list[str] = field(default_factory=list)  # triggers, deadlines, waived findings
     snoozed: list[str] = field(default_factory=list)  # findings kept out of chat (--notify)
 
     @property
     def outcome(self) -> str:
-        return "error" if self.errors else "failure" if self.failing else "passed"
+        if self.errors:
+            return "error"
+        return "failure" if self.failing else "skipped" if self.unknown else "passed"
+
+
+# A clause's outcome is the most serious its findings give: an error, a breach (failure), an
+# unknown finding (skipped: it could not be checked), else it passed.
+_OUTCOME_RANK = {"passed": 0, "skipped": 1, "failure": 2, "error": 3}
 
 
 @dataclass(slots=True)
@@ -72,11 +83,13 @@ class _Totals:
     tests: int = 0
     failures: int = 0
     errors: int = 0
+    skipped: int = 0
 
     def add(self, outcome: str) -> None:
         self.tests += 1
         self.failures += outcome == "failure"
         self.errors += outcome == "error"
+        self.skipped += outcome == "skipped"
 
 
 def as_junit(result: RunResult) -> Iterator[str]:
@@ -106,13 +119,15 @@ def _count(result: RunResult) -> tuple[_Totals, dict[str, _Totals]]:
     for finding in result.findings:
         key = (finding.agreement, finding.clause)
         current = outcomes.get(key, "passed")
+        outcome = "passed"
         if finding.kind is FindingKind.ERROR:
-            outcomes[key] = "error"
-        elif finding.kind is FindingKind.BREACH and current == "passed":
-            waived = result.waivers.decide(finding).waived
-            outcomes[key] = "passed" if waived else "failure"
-        else:
-            outcomes[key] = current
+            outcome = "error"
+        elif (
+            finding.kind in (FindingKind.BREACH, FindingKind.UNKNOWN)
+            and not result.waivers.decide(finding).waived
+        ):
+            outcome = "failure" if finding.kind is FindingKind.BREACH else "skipped"
+        outcomes[key] = max(current, outcome, key=_OUTCOME_RANK.__getitem__)
     suites: dict[str, _Totals] = {}
     for (agreement, _), outcome in outcomes.items():
         suites.setdefault(agreement, _Totals()).add(outcome)
@@ -121,6 +136,7 @@ def _count(result: RunResult) -> tuple[_Totals, dict[str, _Totals]]:
         totals.tests += suite.tests
         totals.failures += suite.failures
         totals.errors += suite.errors
+        totals.skipped += suite.skipped
     totals.add("error" if result.fact_errors else "passed")  # the fact input suite's one case
     return totals, suites
 
@@ -167,6 +183,8 @@ def _clauses(
             case.errors.append(finding)
         elif finding.kind is FindingKind.BREACH:
             case.failing.append(finding)
+        elif finding.kind is FindingKind.UNKNOWN:
+            case.unknown.append(finding)
         else:
             case.notes.append(f"{KIND_LABELS[finding.kind]} {finding.date}: {finding.message}")
     return list(clauses.values())
@@ -182,7 +200,7 @@ def _suite(
     yield (
         f"  <testsuite name={attribute(agreement)} tests={attribute(totals.tests)} "
         f"failures={attribute(totals.failures)} errors={attribute(totals.errors)} "
-        f'skipped="0" time="0" timestamp={attribute(stamp)}>\n'
+        f'skipped={attribute(totals.skipped)} time="0" timestamp={attribute(stamp)}>\n'
     )
     if outline is not None:
         yield "    <properties>\n"
@@ -212,8 +230,18 @@ def _case(agreement: str, case: _Clause) -> Iterator[str]:
         summary = f"{plural(len(case.failing), 'breach', 'breaches')}: {case.failing[0].message}"
         yield f'      <failure type="breach" message={attribute(_short(summary))}>'
         yield text(_listing(case.failing)) + "</failure>\n"
-    if case.notes or case.snoozed:
-        yield "      <system-out>" + text("\n".join(case.notes + case.snoozed)) + "</system-out>\n"
+    elif case.unknown:
+        summary = (
+            f"{plural(len(case.unknown), 'finding')} unknown (data missing), not checked: "
+            f"{case.unknown[0].message}"
+        )
+        yield f"      <skipped message={attribute(_short(summary))}>"
+        yield text(_listing(case.unknown)) + "</skipped>\n"
+    notes = case.notes
+    if case.unknown and case.outcome != "skipped":  # a clause that fails or errs lists them here
+        notes = [*notes, *(f"{KIND_LABELS[f.kind]} {f.date}: {f.message}" for f in case.unknown)]
+    if notes or case.snoozed:
+        yield "      <system-out>" + text("\n".join(notes + case.snoozed)) + "</system-out>\n"
     yield "    </testcase>\n"
 
 

@@ -1,5 +1,7 @@
 """The Markdown report: a summary, then breaches, rights triggered, deadlines (by date) and what
 could not be checked, each as a table; then waived findings, waivers, history and rejected lines.
+What could not be checked holds the errors and, when there are any, a table of the unknown
+findings (the data that would decide them is not there), headed as such: never as compliant.
 A finding snoozed in chat (--notify) says so after its message, with who snoozed it and why.
 
 Every value from rules or facts goes through `markdown_text`, so it shows as written and can
@@ -10,7 +12,7 @@ renderer in the tests). Findings are read from disk one at a time, one pass per 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 
 from checker.evaluation.run import RunResult
 from checker.findings.model import Finding, FindingKind, Severity
@@ -19,6 +21,7 @@ from checker.report.reading import (
     ERROR_WARNING,
     KIND_HEADINGS,
     KIND_NONE,
+    UNKNOWN_WARNING,
     as_of_words,
     clause_words,
     evidence_words,
@@ -44,6 +47,9 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~$&#])")
 _SCHEME = re.compile(r":(?=/)")
 _WWW = re.compile(r"(?i)(www)\.")
 _BLANKS = re.compile(r"\s+")
+# The kinds with a section of their own, in order; unknown findings are listed inside the
+# "could not be checked" section (the errors').
+_SECTIONS = (FindingKind.BREACH, FindingKind.TRIGGER, FindingKind.DEADLINE, FindingKind.ERROR)
 
 
 def markdown_text(value: str) -> str:
@@ -61,7 +67,7 @@ def markdown_text(value: str) -> str:
 
 def as_markdown(result: RunResult) -> Iterator[str]:
     yield from _summary(result)
-    for kind in FindingKind:
+    for kind in _SECTIONS:
         yield from _kind_section(result, kind)
     yield from _waived_section(result)
     yield from _waiver_lists(result)
@@ -86,11 +92,14 @@ def _summary(result: RunResult) -> Iterator[str]:
         f"**{plural(counts.of_kind(FindingKind.BREACH), 'breach', 'breaches')}, "
         f"{plural(counts.of_kind(FindingKind.TRIGGER), 'right')} triggered, "
         f"{plural(counts.of_kind(FindingKind.DEADLINE), 'deadline')} coming up, "
-        f"{plural(counts.of_kind(FindingKind.ERROR), 'rule')} that could not be checked**; "
+        f"{plural(counts.of_kind(FindingKind.ERROR), 'rule')} that could not be checked"
+        f"{_unknown_words(counts.of_kind(FindingKind.UNKNOWN))}**; "
         f"{plural(summary.waived, 'finding')} waived.\n\n"
     )
     if counts.of_kind(FindingKind.ERROR):
         yield f"> **Warning:** {ERROR_WARNING}\n\n"
+    if counts.of_kind(FindingKind.UNKNOWN):
+        yield f"> **Warning:** {UNKNOWN_WARNING}\n\n"
     if facts.rejected:
         yield (
             f"> **Warning:** {plural(facts.rejected, 'fact line')} could not be read: "
@@ -127,18 +136,36 @@ def _summary(result: RunResult) -> Iterator[str]:
     yield "\n"
 
 
+def _unknown_words(unknown: int) -> str:
+    """ ", 3 findings unknown (data missing)" in the summary line; nothing when there are none."""
+    return f", {plural(unknown, 'finding')} unknown (data missing)" if unknown else ""
+
+
 def _kind_section(result: RunResult, kind: FindingKind) -> Iterator[str]:
     by_date = kind is FindingKind.DEADLINE
     yield f"## {KIND_HEADINGS[kind]}\n\n"
     if kind is FindingKind.ERROR:
         yield f"{ERROR_WARNING}\n\n"
+    rows = yield from _table(result, kind, by_date=by_date)
+    yield "\n" if rows else f"{KIND_NONE[kind]}\n\n"
+    if kind is FindingKind.ERROR:
+        intro = f"### {KIND_HEADINGS[FindingKind.UNKNOWN]}\n\n{UNKNOWN_WARNING}\n\n"
+        if (yield from _table(result, FindingKind.UNKNOWN, before=intro)):
+            yield "\n"
+
+
+def _table(
+    result: RunResult, kind: FindingKind, *, by_date: bool = False, before: str = ""
+) -> Generator[str, None, int]:
+    """The reported findings of one kind as a table, `before` written ahead of it; nothing at all
+    when there are none. Returns the number of rows."""
     history = result.history is not None
     header = ["Date", "Agreement", "Clause", "Severity", *(["Status"] if history else [])]
     header += ["Finding", "Evidence"]
     rows = 0
     for finding, decision in reported(result, kind, by_date=by_date):
         if not rows:
-            yield _row(header) + _row(["---"] * len(header))
+            yield before + _row(header) + _row(["---"] * len(header))
         rows += 1
         notes = [expired_waiver_words(decision), _snooze_note(result, finding)]
         cells = [
@@ -150,7 +177,7 @@ def _kind_section(result: RunResult, kind: FindingKind) -> Iterator[str]:
             " ".join(filter(None, [finding.message, *notes])),
         ]
         yield _row([*map(markdown_text, cells), _evidence(finding)])
-    yield "\n" if rows else f"{KIND_NONE[kind]}\n\n"
+    return rows
 
 
 def _waived_section(result: RunResult) -> Iterator[str]:

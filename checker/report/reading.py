@@ -29,6 +29,7 @@ KIND_HEADINGS = {
     FindingKind.TRIGGER: "Rights triggered",
     FindingKind.DEADLINE: "Deadlines coming up",
     FindingKind.ERROR: "Could not be checked",
+    FindingKind.UNKNOWN: "Unknown: data missing",
 }
 # One finding of each kind, as a label next to it.
 KIND_LABELS = {
@@ -36,6 +37,7 @@ KIND_LABELS = {
     FindingKind.TRIGGER: "right triggered",
     FindingKind.DEADLINE: "deadline",
     FindingKind.ERROR: "could not be checked",
+    FindingKind.UNKNOWN: "unknown (data missing)",
 }
 # What an empty section says: an empty "could not be checked" section is good news only because
 # every rule was evaluated, so it says so rather than showing nothing.
@@ -44,10 +46,18 @@ KIND_NONE = {
     FindingKind.TRIGGER: "No rights triggered.",
     FindingKind.DEADLINE: "No deadlines within the horizon.",
     FindingKind.ERROR: "None: every rule of every agreement was evaluated.",
+    FindingKind.UNKNOWN: "None: no finding waits on missing data.",
 }
 ERROR_WARNING = (
     "These rules could not be evaluated. Nothing is known about them: they are not compliant, "
     "they are unchecked."
+)
+# Unknown findings are listed with what could not be checked (never as compliant), apart from
+# the errors: the rules were evaluated, the data that would decide them is not there.
+UNKNOWN_WARNING = (
+    "The data that would decide these is not there (a feed that has not arrived, or that runs "
+    "only to an earlier date). They are not compliant and not breaches: they are unknown until "
+    "the data arrives."
 )
 # Agreement-wide errors (a whole agreement failed to evaluate) use this clause id.
 WHOLE_AGREEMENT = "*"

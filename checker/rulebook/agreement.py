@@ -12,9 +12,16 @@ from checker.clauses import clause_union
 from checker.clauses.base import Clause, business_day_durations
 from checker.dates.calendars import BusinessCalendar, CalendarSpec, calendar_for
 from checker.dates.timeutil import Duration, parse_duration
-from checker.norms.fact_pattern import FactPattern
+from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
+from checker.norms.instances import NormError, dependency_order
+from checker.norms.model import (
+    is_norm,
+    norms_of,
+)
+from checker.norms.parties import Parties, PartiesSpec
 
 AGREEMENT_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+ValueName = Annotated[str, Field(pattern=FIELD_NAME_PATTERN)]
 
 
 def _duration(value: object) -> object:
@@ -66,12 +73,31 @@ class Agreement(BaseModel):
         description="The agreement's name as people know it",
         examples=["Reseller agreement with Globex"],
     )
-    partner: str = Field(
-        min_length=1, description="The partner, as facts name it", examples=["globex"]
+    parties: PartiesSpec | None = Field(
+        default=None,
+        description="Who the agreement binds: us and the partner (or partners), each with every "
+        "id the exports use for it",
+        examples=[{"us": "northwind", "partner": {"id": "acme", "aliases": ["acme-inc"]}}],
+    )
+    partner: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The partner, as facts name it (short for parties with one partner)",
+        examples=["globex"],
+    )
+    values: dict[ValueName, float | int | str] = Field(
+        default_factory=dict,
+        description="Fixed figures written in the contract, by name, for bounds and comparisons",
+        examples=[{"seat_price": 40}],
     )
     effective: date = Field(description="First day of the agreement", examples=["2025-10-01"])
     expires: date | None = Field(
         default=None, description="Last day, for a fixed term", examples=["2028-09-30"]
+    )
+    open_ended: bool = Field(
+        default=False,
+        description="The agreement runs until terminated: no expiry date and no renewing term",
+        examples=[True],
     )
     term: RenewingTerm | None = Field(
         default=None,
@@ -106,8 +132,13 @@ class Agreement(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Agreement:
-        if (self.expires is None) == (self.term is None):
-            raise ValueError("give either 'expires' (a fixed end date) or 'term' (a renewing term)")
+        ends = [self.expires is not None, self.term is not None, self.open_ended]
+        if sum(ends) != 1:
+            raise ValueError(
+                "give one of 'expires' (a fixed end date), 'term' (a renewing term) or "
+                "'open_ended: true' (until terminated)"
+            )
+        self._parties_are_named()
         if self.expires is not None and self.expires < self.effective:
             raise ValueError(f"'expires' ({self.expires}) is before 'effective' ({self.effective})")
         if self.calendar is None:
@@ -137,6 +168,56 @@ class Agreement(BaseModel):
                 f"{uses[0]} is counted in business days, but the agreement has no 'calendar'; "
                 "add one, e.g. 'calendar: {country: DE}' (optionally with a subdivision such as BY)"
             )
+
+    def _parties_are_named(self) -> None:
+        if self.parties is None:
+            if self.partner is None:
+                raise ValueError("name the parties: 'parties: {us: ..., partner: ...}'")
+            norm_ids = [c.id for c in self.all_clauses if is_norm(c)]
+            if norm_ids:
+                raise ValueError(
+                    f"clause {norm_ids[0]} is a norm, which says whom it binds: name the parties "
+                    f"('parties: {{us: <our id>, partner: {self.partner}}}')"
+                )
+            return
+        counterparties = self.parties.counterparties
+        if self.partner is not None and self.partner not in {
+            name for party in counterparties for name in party.ids()
+        }:
+            raise ValueError(f"'partner' ({self.partner}) is not one of the parties' partners")
+        kinds = [c for c in self.all_clauses if not is_norm(c)]
+        if kinds and len(counterparties) > 1:
+            raise ValueError(
+                f"clause {kinds[0].id} is a clause kind, which reads one partner's "
+                "facts; with several partners write it as norms (obligation, prohibition, right, "
+                "measure)"
+            )
+        norms = norms_of(self.all_clauses)
+        try:
+            dependency_order(norms)
+        except NormError as error:
+            raise ValueError(str(error)) from None
+        amended = [c.id for c in self.all_clauses if is_norm(c) and c.amended]
+        if amended:
+            raise ValueError(
+                f"clause {amended[0]} is a norm with 'amended'; write the new terms as another "
+                "clause with 'from' (and end this one with 'until')"
+            )
+
+    @property
+    def counterparty(self) -> str:
+        """The partner whose facts the clause kinds read: `partner`, or the only one of `parties`."""
+        if self.partner is not None:
+            return self.partner
+        assert self.parties is not None, "checked when the agreement was loaded"
+        return self.parties.counterparties[0].id
+
+    @property
+    def resolved_parties(self) -> Parties:
+        """The parties with every alias; without `parties`, us is "us" and the partner `partner`."""
+        if self.parties is not None:
+            return Parties.of(self.parties)
+        return Parties.simple("us", self.counterparty)
 
     @property
     def all_clauses(self) -> list[Clause]:

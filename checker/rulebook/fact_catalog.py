@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from checker.facts.model import ENVELOPE_FIELDS
 from checker.norms.fact_pattern import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN
+from checker.norms.parties import DEFAULT_ACTOR_FIELD, FactParties, PartyFields
 from checker.rulebook.validation_errors import validate_document
 from checker.rulebook.yaml_source import load_yaml
 
@@ -43,6 +44,17 @@ class FactTypeEntry(BaseModel):
         min_length=1,
         description="What a fact of this type records, in one sentence",
         examples=["A sale closed with a customer"],
+    )
+    actor: FieldName | None = Field(
+        default=DEFAULT_ACTOR_FIELD,
+        description="The field naming the party that acted (default: partner); null when facts "
+        "of this type are always our own acts. A fact whose actor field is empty is ours.",
+        examples=["sender", None],
+    )
+    counterparty: FieldName | None = Field(
+        default=None,
+        description="The field naming the other side of the act, when the export has one",
+        examples=["recipient"],
     )
     fields: dict[FieldName, Annotated[str, Field(min_length=1)]] = Field(
         default_factory=dict,
@@ -92,6 +104,15 @@ class FactCatalogue:
         """The fields facts of a known `fact_type` carry: the envelope's, then the listed ones."""
         listed = [name for name in self.fact_types[fact_type].fields if name not in ENVELOPE_FIELDS]
         return [*ENVELOPE_FIELDS, *sorted(listed)]
+
+    def fact_parties(self) -> FactParties:
+        """Which fields name the acting party and the other side, per fact type."""
+        return FactParties(
+            {
+                name: PartyFields(entry.actor, entry.counterparty)
+                for name, entry in self.fact_types.items()
+            }
+        )
 
     def has_field(self, fact_type: str, name: str) -> bool:
         return name in ENVELOPE_FIELDS or name in self.fact_types[fact_type].fields

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from checker.common.diagnostics import Diagnostic, InputError, Level
+from checker.norms.parties import FactParties
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.fact_catalog import (
     CATALOGUE_NAMES,
@@ -44,6 +45,7 @@ class Rulebook:
     sources: dict[str, str] = field(default_factory=dict)  # agreement id -> rule file
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was not checked, and why
+    fact_parties: FactParties = field(default_factory=FactParties)  # from the catalogue
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -82,6 +84,8 @@ def load_rulebook(paths: Sequence[str], fact_types: str | None = None) -> Rulebo
     files, problems = rule_files(paths)
     book = Rulebook(diagnostics=problems)
     catalogue = _load_catalogue(paths, fact_types, book)
+    if catalogue is not None:
+        book.fact_parties = catalogue.fact_parties()
     for path in files:
         try:
             document = load_yaml(path)

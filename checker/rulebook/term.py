@@ -8,16 +8,19 @@ from datetime import date, timedelta
 from typing import Literal
 
 from checker.clauses.base import Clause
-from checker.dates.timeutil import end_of_date, epoch_of_date
+from checker.dates.timeutil import date_of_epoch, end_of_date, epoch_of_date
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind
 from checker.norms.blocks import Obligation, obligations
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FactPattern
+from checker.norms.instances import NO_END
 from checker.rulebook.agreement import Agreement
 
 # Renewals are followed at most this many times (a 1-day renewal over a century stays bounded).
 MAX_RENEWALS = 1_000
+# An open-ended agreement runs until terminated: its term ends, for arithmetic, at NO_END.
+OPEN_ENDED_LAST_DAY = date_of_epoch(NO_END) - timedelta(days=1)
 
 
 class TermClause(Clause):
@@ -94,7 +97,9 @@ def agreement_term(
     """The agreement's term as of `as_of`, and the clause that reports deadlines about its end."""
     start = epoch_of_date(agreement.effective)
     notice_deadline: date | None = None
-    if agreement.expires is not None:
+    if agreement.open_ended:
+        last_day, reason = OPEN_ENDED_LAST_DAY, "open-ended"
+    elif agreement.expires is not None:
         last_day, reason = agreement.expires, "expiry"
     else:
         last_day, reason, notice_deadline = _renewing_end(agreement, facts, as_of)
@@ -123,7 +128,7 @@ def _renewing_end(
     term = agreement.term
     assert term is not None
     notices = [
-        f for f in facts if term.notice.matches(f) and f.partner in (None, agreement.partner)
+        f for f in facts if term.notice.matches(f) and f.partner in (None, agreement.counterparty)
     ]
     period_start = agreement.effective
     calendar = agreement.business_calendar

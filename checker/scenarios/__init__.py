@@ -27,8 +27,8 @@ attribute. They are checked exactly as a fact file's lines are, and two facts of
 not share an id. As in a run, facts dated after `as_of` are ignored.
 
 An expectation names one or more of: `clause` (a clause id of the agreement, or `term` for the
-agreement's own term and renewal findings), `kind` (breach, trigger, deadline, error), `code`
-(e.g. `exclusivity.forbidden_activity`), `subject` (a fact id, a period such as `2026-Q3`, a
+agreement's own term and renewal findings), `kind` (breach, trigger, deadline, error, unknown),
+`code` (e.g. `exclusivity.forbidden_activity`), `subject` (a fact id, a period such as `2026-Q3`, a
 milestone name...), `date`, `severity`, and `message_contains` (text the message must contain,
 ignoring upper and lower case). A finding matches when every field given matches. A `code` must
 be one some finding has (each kind's codes are listed in docs/clauses.md), one the clause named

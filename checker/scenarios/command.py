@@ -107,7 +107,7 @@ def run_scenario_tests(
         print(f"{errors} problem(s) in rule or scenario files; no scenario was run.", file=err)
         return ExitCode.INVALID_RULES
 
-    outcomes = [run_case(case) for suite in suites for case in suite.cases]
+    outcomes = [run_case(case, rulebook.fact_parties) for suite in suites for case in suite.cases]
     for outcome in outcomes:
         print(status_line(outcome), file=out)
     for outcome in outcomes:

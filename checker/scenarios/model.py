@@ -30,7 +30,7 @@ class Expectation(BaseModel):
         examples=["4.1", "term"],
     )
     kind: FindingKind | None = Field(
-        default=None, description="breach, trigger, deadline, error", examples=["breach"]
+        default=None, description="breach, trigger, deadline, error, unknown", examples=["breach"]
     )
     code: str | None = Field(
         default=None,

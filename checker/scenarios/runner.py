@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.evaluation.evaluate import evaluate_agreement
+from checker.evaluation.evaluate import NO_CATALOGUE, evaluate_agreement
 from checker.findings.model import Finding, FindingKind
+from checker.norms.parties import FactParties
 from checker.scenarios.loader import Expected, ScenarioCase
 
 
@@ -35,10 +36,10 @@ class ScenarioOutcome:
         return not (self.missing or self.forbidden or self.extra or self.unexpected_errors)
 
 
-def run_case(case: ScenarioCase) -> ScenarioOutcome:
+def run_case(case: ScenarioCase, fact_parties: FactParties = NO_CATALOGUE) -> ScenarioOutcome:
     """Evaluate the scenario's agreement on its facts as of its as-of instant, then compare."""
     facts = [fact for fact in case.facts if fact.at <= case.as_of]
-    result = evaluate_agreement(case.agreement, facts, case.as_of, case.horizon_end)
+    result = evaluate_agreement(case.agreement, facts, case.as_of, case.horizon_end, fact_parties)
     findings = tuple(sorted(result.findings, key=lambda finding: finding.sort_key()))
     return compare(case, findings, len(case.facts) - len(facts))
 

@@ -11,8 +11,9 @@ Tables (schema version `SCHEMA_VERSION`, kept in `meta`):
   waivers files' bytes, so neither file names nor order matter), start and finish wall time (only
   recorded: evaluation never reads the clock), pid, outcome (`running`, `completed`,
   `invalid rules`, `input unreadable`, `interrupted`), exit code, the fact counts, findings by
-  kind (waived ones left out, as in the report's summary), `waived`, and the status counts
-  `new`, `open`, `resolved`, `stale`. A rerun of a night marks the earlier run `superseded_by`.
+  kind (waived ones left out, as in the report's summary: `breach`, `trigger`, `deadline`,
+  `error`, and `unknown`, the last column), `waived`, and the status counts `new`, `open`,
+  `resolved`, `stale`. A rerun of a night marks the earlier run `superseded_by`.
 * `run_inputs`: each fact input of a run: path as the evidence names it, size and SHA-256
   (taken after the run read it; none for stdin) and how many of its lines were rejected.
 * `findings`: one row per fingerprint ever reported: agreement, clause, kind, code, subject, the
@@ -20,6 +21,11 @@ Tables (schema version `SCHEMA_VERSION`, kept in `meta`):
   `status` and for stale ones `reason`, first and last seen (night and run id), when the status
   last changed, whether it was waived when last seen, and the night the row was last written
   with a snapshot of the row as it was before that night (for reruns: checker/state/recording.py).
+
+Columns added since version 1, without a new version (`ADDED_COLUMNS`): an older contract-checker
+reads and writes such a file as before (it names the columns it uses and leaves the new ones
+NULL), so it is not refused. `prepare` adds them to an older file when a run opens it, and
+readers take a missing or NULL one as 0. `runs.unknown` came with the `unknown` finding kind.
 """
 
 from __future__ import annotations
@@ -67,7 +73,8 @@ CREATE TABLE runs (
     open INTEGER,
     resolved INTEGER,
     stale INTEGER,
-    superseded_by INTEGER REFERENCES runs (id)
+    superseded_by INTEGER REFERENCES runs (id),
+    unknown INTEGER
 );
 CREATE INDEX runs_by_night ON runs (outcome, night);
 CREATE TABLE run_inputs (
@@ -102,6 +109,8 @@ CREATE TABLE findings (
 );
 CREATE INDEX findings_by_status ON findings (status, fingerprint);
 """
+# (table, column, type) added to the version-1 schema after its first release; see the docstring.
+ADDED_COLUMNS = (("runs", "unknown", "INTEGER"),)
 
 
 def connect(path: str, read_only: bool = False) -> sqlite3.Connection:
@@ -137,6 +146,7 @@ def prepare(path: str, connection: sqlite3.Connection) -> None:
     if tables:
         check_schema(path, connection)
         _use_wal(path, connection)
+        _add_columns(connection)
         return
     _use_wal(path, connection)
     connection.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
@@ -159,6 +169,23 @@ def check_schema(path: str, connection: sqlite3.Connection) -> None:
             "edit the file by hand",
         )
     # Version 1 is the first: older files do not exist yet, so there is nothing to migrate.
+
+
+def columns_of(connection: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+
+
+def _add_columns(connection: sqlite3.Connection) -> None:
+    """Add the columns of `ADDED_COLUMNS` that an older file lacks (one transaction)."""
+    missing = [
+        (table, column, kind)
+        for table, column, kind in ADDED_COLUMNS
+        if column not in columns_of(connection, table)
+    ]
+    if not missing:
+        return
+    statements = "".join(f"ALTER TABLE {t} ADD COLUMN {c} {k}; " for t, c, k in missing)
+    connection.executescript(f"BEGIN IMMEDIATE; {statements}COMMIT;")
 
 
 def not_a_state_file(path: str, cause: object) -> StateError:

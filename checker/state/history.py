@@ -17,7 +17,7 @@ from typing import Any
 
 from checker.findings.model import Evidence, Finding, FindingKind, Severity
 from checker.findings.tracking import Status, Tracked
-from checker.state.database import check_schema, connect, not_a_state_file
+from checker.state.database import check_schema, columns_of, connect, not_a_state_file
 from checker.state.errors import StateError
 from checker.state.runs import CurrentRun, Outcome, RunRecord
 
@@ -66,10 +66,12 @@ def recent_runs(path: str, limit: int = 20) -> tuple[list[RunRecord], dict[str, 
     connection = connect(path, read_only=True)
     try:
         check_schema(path, connection)
+        # A file no run of this version has opened yet lacks the column (database.ADDED_COLUMNS).
+        unknown = "unknown" if "unknown" in columns_of(connection, "runs") else "NULL"
         rows = connection.execute(
             "SELECT id, as_of, night, outcome, exit_code, started_at, finished_at, facts_read,"
-            " breach, trigger, deadline, error, waived, new, open, resolved, stale, superseded_by"
-            " FROM runs ORDER BY id DESC LIMIT ?",
+            f" breach, trigger, deadline, error, {unknown}, waived, new, open, resolved, stale,"
+            " superseded_by FROM runs ORDER BY id DESC LIMIT ?",
             (limit,),
         ).fetchall()
         totals = dict.fromkeys(Status, 0)
@@ -93,15 +95,15 @@ def recent_runs(path: str, limit: int = 20) -> tuple[list[RunRecord], dict[str, 
             facts_read=row[7],
             findings_by_kind=dict(
                 zip(
-                    ("breach", "trigger", "deadline", "error", "waived"),
-                    (v or 0 for v in row[8:13]),
+                    ("breach", "trigger", "deadline", "error", "unknown", "waived"),
+                    (v or 0 for v in row[8:14]),
                     strict=True,
                 )
             ),
             statuses=dict(
-                zip([s.value for s in Status], (v or 0 for v in row[13:17]), strict=True)
+                zip([s.value for s in Status], (v or 0 for v in row[14:18]), strict=True)
             ),
-            superseded_by=row[17],
+            superseded_by=row[18],
         )
         for row in rows
     ]

@@ -9,11 +9,17 @@ reason that fails, never resolved:
 2. its agreement was evaluated completely: no `evaluation.failed` finding for the agreement,
    whether for the whole agreement or any of its clauses (clauses feed each other: a
    termination ends the term that other clauses' deadlines depend on);
-3. its input is present: every fact file its evidence cites (the path before `:line` in each
+3. it is not unknown tonight: no `unknown` finding tonight has its agreement, clause and
+   subject (the data that would decide it is not there, so its absence says nothing: a breach
+   that becomes unknown is not resolved). An unknown finding has a fingerprint of its own;
+4. its input is present: every fact file its evidence cites (the path before `:line` in each
    evidence source) is among tonight's inputs, named the same way, and tonight had no rejected
    line in it (a fact that moved onto a broken line is not a fact that went away). A file that
    cannot be read at all stops the run before anything is recorded. Findings without evidence
    (a missed due date, a period total) rest on the agreement's evaluation alone.
+
+An unknown finding that is no longer reported is judged by the same rules: resolved once a
+night can decide it (whatever that night finds), stale when it cannot tell.
 
 A stale finding is checked again every night: it can become resolved, or open again.
 """
@@ -41,14 +47,25 @@ class Judge:
         self.failed_agreements = failed_agreements
         self.inputs = inputs  # fact input path as evidence names it -> rejected lines tonight
 
-    def why_stale(self, agreement: str, clause: str, finding: Mapping[str, Any]) -> str:
-        """The reason tonight cannot tell the finding is gone, or "" when it is resolved."""
+    def why_stale(
+        self,
+        agreement: str,
+        clause: str,
+        finding: Mapping[str, Any],
+        unknown_tonight: str | None = None,
+    ) -> str:
+        """The reason tonight cannot tell the finding is gone, or "" when it is resolved.
+
+        `unknown_tonight` is the message of tonight's `unknown` finding with the same agreement,
+        clause and subject, or None when there is none."""
         if agreement not in self.clauses:
             return f"agreement {agreement} is no longer in the rules"
         if clause not in self.clauses[agreement]:
             return f"clause {clause} is no longer in agreement {agreement}"
         if agreement in self.failed_agreements:
             return f"agreement {agreement} could not be evaluated completely tonight"
+        if unknown_tonight is not None:
+            return f"it is unknown tonight: {unknown_tonight}"
         for source in sorted({_evidence_file(e["source"]) for e in finding["evidence"]}):
             if source not in self.inputs:
                 return f"its evidence file {source} was not among tonight's inputs"

@@ -7,6 +7,15 @@ being fixed is a new occurrence: its first-seen date restarts and alerts announc
 are tracked too: a waiver does not resolve anything. A finding seen before but not tonight is
 resolved or stale as checker/state/judging.py decides.
 
+Unknown findings (the data that would decide them is not there) are findings of their own, with
+their own fingerprints (the kind is part of it): tracked like any other, new then open, and
+resolved when a night can decide them. A finding seen before whose agreement, clause and subject
+are unknown tonight (a breach whose data has not arrived) is stale, never resolved: tonight's
+unknown subjects are listed in a temporary table (`temp.unknown_tonight`, on this connection
+only) for the judge, so memory stays bounded however many there are. When the data comes back
+and still shows the breach, it is reported again as open (stale, then seen: open, not new) and
+the unknown finding is resolved.
+
 Nights and reruns: a run's night is its as-of date (UTC). A rerun of the latest recorded night is
 idempotent: the earlier run's changes are undone from the snapshots in the same transaction and
 the night is recorded again, so statuses and counts come out the same and `new` stays new.
@@ -53,6 +62,14 @@ _SNAPSHOT_COLUMNS = (
     "written_night",
 )
 _SNAPSHOT = "json_object(" + ", ".join(f"'{c}', {c}" for c in _SNAPSHOT_COLUMNS) + ")"
+# The kinds counted in `runs`, in the order of `_complete_run_row`'s columns.
+_RUN_KINDS = (
+    FindingKind.BREACH,
+    FindingKind.TRIGGER,
+    FindingKind.DEADLINE,
+    FindingKind.ERROR,
+    FindingKind.UNKNOWN,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +223,9 @@ def record_night(
     failed = _record_seen(db, run, result)
     evidence_files = {record.path: record.rejected_lines for record in inputs}
     judge = Judge(sources.clauses, failed, evidence_files)
+    _list_unknown_tonight(db, run)
     resolved, stale = _settle_gone(db, run, judge)
+    db.execute("DROP TABLE temp.unknown_tonight")  # on failure, the rollback removes it
     statuses = _status_counts(db, run, len(resolved), len(stale))
     _complete_run_row(db, run, result, sources.rules, sources.waivers, statuses)
     db.executemany(
@@ -217,6 +236,23 @@ def record_night(
         ],
     )
     return resolved, stale
+
+
+def _list_unknown_tonight(db: sqlite3.Connection, run: CurrentRun) -> None:
+    """Tonight's unknown findings by agreement, clause and subject, with the message of one of
+    them (the first by fingerprint), for the judge: see the module docstring."""
+    db.execute("DROP TABLE IF EXISTS temp.unknown_tonight")
+    db.execute(
+        "CREATE TEMP TABLE unknown_tonight (agreement TEXT NOT NULL, clause TEXT NOT NULL,"
+        " subject TEXT NOT NULL, message TEXT NOT NULL, PRIMARY KEY (agreement, clause, subject))"
+        " WITHOUT ROWID"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO temp.unknown_tonight"
+        " SELECT agreement, clause, subject, json_extract(finding, '$.message') FROM findings"
+        " WHERE last_seen_run = ? AND kind = ? ORDER BY fingerprint",
+        (run.id, FindingKind.UNKNOWN.value),
+    )
 
 
 def _settle_gone(
@@ -230,18 +266,22 @@ def _settle_gone(
         after = ""
         while True:
             rows = db.execute(
-                "SELECT fingerprint, agreement, clause, finding, reason, first_seen_night,"
-                " last_seen_night FROM findings WHERE status = ? AND fingerprint > ?"
-                " AND written_night < ? ORDER BY fingerprint LIMIT ?",
+                "SELECT f.fingerprint, f.agreement, f.clause, f.finding, f.reason,"
+                " f.first_seen_night, f.last_seen_night, u.message FROM findings AS f"
+                " LEFT JOIN temp.unknown_tonight AS u ON u.agreement = f.agreement"
+                " AND u.clause = f.clause AND u.subject = f.subject"
+                " WHERE f.status = ? AND f.fingerprint > ? AND f.written_night < ?"
+                " ORDER BY f.fingerprint LIMIT ?",
                 (status, after, night, PAGE_SIZE),
             ).fetchall()
             if not rows:
                 break
             after = rows[-1][0]
             changes: list[dict[str, Any]] = []
-            for fingerprint, agreement, clause, text, reason, first_seen, last_seen in rows:
+            for row in rows:
+                fingerprint, agreement, clause, text, reason, first_seen, last_seen, unknown = row
                 finding = json.loads(text)
-                why = judge.why_stale(agreement, clause, finding)
+                why = judge.why_stale(agreement, clause, finding, unknown)
                 now = Status.STALE if why else Status.RESOLVED
                 gone = Gone(finding_of(finding), tracked_of(now, first_seen, last_seen), why)
                 (stale if why else resolved).append(gone)
@@ -293,7 +333,7 @@ def _complete_run_row(
         "UPDATE runs SET outcome = ?, rules_digest = ?, rule_files = ?, waivers_digest = ?,"
         " waiver_files = ?, agreements = ?, clauses = ?, facts_read = ?, facts_accepted = ?,"
         " facts_rejected = ?, facts_duplicates = ?, facts_after_as_of = ?, facts_irrelevant = ?,"
-        " breach = ?, trigger = ?, deadline = ?, error = ?, waived = ?,"
+        " breach = ?, trigger = ?, deadline = ?, error = ?, unknown = ?, waived = ?,"
         " new = ?, open = ?, resolved = ?, stale = ? WHERE id = ?",
         (
             Outcome.COMPLETED,
@@ -307,7 +347,7 @@ def _complete_run_row(
             facts.duplicates,
             facts.after_as_of,
             summary.irrelevant,
-            *(by_kind.get(kind.value, 0) for kind in FindingKind),
+            *(by_kind.get(kind.value, 0) for kind in _RUN_KINDS),
             summary.waived,
             *(statuses[status.value] for status in Status),
             run.id,

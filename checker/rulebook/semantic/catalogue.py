@@ -23,6 +23,15 @@ def check_fact_types(reporter: SemanticReporter, found: Found, catalogue: FactCa
                 Level.WARNING,
             )
             continue
+        if use.others and catalogue.fact_types[use.fact_type].counterparty is None:
+            reporter.report(
+                (*use.path, "with"),
+                f"this pattern can never match: 'with: others' reads {use.fact_type} facts with "
+                f"someone outside the agreement, but {catalogue.path} names no counterparty "
+                f"field for {use.fact_type}",
+                f"add 'counterparty: <field>' to {use.fact_type} in {catalogue.path}, or remove "
+                "'with: others'",
+            )
         for name, key_path in use.tested:
             if catalogue.has_field(use.fact_type, name):
                 continue

@@ -14,6 +14,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from checker.clauses.base import Amendment, Clause
 from checker.dates.timeutil import Duration, parse_duration
 from checker.norms.fact_pattern import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN, FactPattern
+from checker.norms.model import MeasureTerms, ObligationTerms
+from checker.norms.pattern import Pattern, Precedent
 from checker.rulebook.model_introspection import concrete_types, is_model
 from checker.rulebook.yaml_source import Location
 
@@ -32,6 +34,9 @@ class PatternUse:
     fact_type: str
     written: bool
     tested: tuple[tuple[str, Location], ...] = ()  # fields in `where`/`unless`, with key paths
+    others: bool = (
+        False  # a norm pattern's `with: others`: facts with someone outside the agreement
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,10 @@ def walk_model(
     if issubclass(model, Clause):
         scope = path
         found.clause_kinds[path] = model
-    if issubclass(model, FactPattern):
+        found.settings.extend(_norm_settings(value, model, path))
+    if issubclass(model, FactPattern | Pattern) or (
+        issubclass(model, Precedent) and "fact" in value
+    ):
         found.patterns.extend(_written_pattern(value, path))
     if any(key.startswith("opens") for key in value):
         found.windows.append((path, value))
@@ -146,7 +154,41 @@ def _written_pattern(value: dict[str, Any], path: Location) -> Iterator[PatternU
             if isinstance(entry, dict):
                 tested.extend((name, (*path, "unless", index, name)) for name in entry)
     well_formed = tuple(item for item in tested if _is_field_name(item[0]))
-    yield PatternUse(path, fact_type, written=True, tested=well_formed)
+    others = value.get("with") == "others"
+    yield PatternUse(path, fact_type, written=True, tested=well_formed, others=others)
+
+
+# Norm settings that name a field of the facts of one of the norm's patterns: (setting path in
+# the clause, the pattern whose facts carry the field).
+_NORM_FIELDS: dict[type[BaseModel], tuple[tuple[tuple[str, ...], str], ...]] = {
+    MeasureTerms: tuple(((name,), "of") for name in ("sum", "average", "min", "max", "latest")),
+    ObligationTerms: (
+        (("amount", "sum"), "do"),
+        (("amount", "at_least", "of"), "when"),
+        (("amount", "at_least", "field"), "when"),
+        (("due", "field"), "when"),
+    ),
+}
+
+
+def _norm_settings(
+    value: dict[str, Any], model: type[BaseModel], path: Location
+) -> Iterator[FieldSetting]:
+    """The fields a norm names outside its patterns (`sum: amount`, `due: {field: ...}`), each
+    held against the facts of the pattern it reads them from."""
+    for terms, settings in _NORM_FIELDS.items():
+        if not issubclass(model, terms):
+            continue
+        for keys, pattern in settings:
+            written: Any = value
+            for key in keys:
+                written = written.get(key) if isinstance(written, dict) else None
+            if not isinstance(written, str) or not _is_field_name(written):
+                continue
+            if not isinstance(value.get(pattern), dict):
+                continue
+            where = (*path, *keys)
+            yield FieldSetting((*path, pattern), path, keys[-1], ((written, where),), True)
 
 
 def _written_setting(
@@ -183,7 +225,18 @@ def _model_for(value: dict[str, Any], options: list[Any]) -> type[BaseModel] | N
             tags = get_args(info.annotation) if get_origin(info.annotation) is Literal else ()
             if tags and value.get(info.alias or name) in tags:
                 return model
-    return None
+    # Untagged alternatives (a norm's trigger: a pattern, {each: ...}, {breach_of: ...}): the
+    # only one whose fields the mapping fits, all its required ones given.
+    fitting = [model for model in models if _fits(value, model)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _fits(value: dict[str, Any], model: type[BaseModel]) -> bool:
+    keys = {info.alias or name for name, info in model.model_fields.items()}
+    required = {
+        info.alias or name for name, info in model.model_fields.items() if info.is_required()
+    }
+    return set(value) <= keys and required <= set(value)
 
 
 def as_date(value: Any) -> date | None:

@@ -1,0 +1,103 @@
+"""What the four norm kinds share as clauses: their explanation in plain English, with the
+dates they imply (when they apply, the due dates and period ends near the as-of date)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from checker.clauses.base import ExplainContext, ExplainedDate, periods_around
+from checker.dates.timeutil import SECONDS_PER_DAY, end_of_date, epoch_of_date
+from checker.norms.context import AgreementTerm
+from checker.norms.instances import NO_END, due_after
+from checker.norms.model import (
+    AfterEnd,
+    EachPeriod,
+    MeasureTerms,
+    NormTerms,
+    ObligationTerms,
+    Rolling,
+)
+from checker.norms.pattern import Pattern
+
+
+def explain_norm(terms: NormTerms, context: ExplainContext) -> list[ExplainedDate]:
+    """The dates a norm implies: when it applies, and the due dates or period ends around the
+    as-of date (dates that start from an event are rules, given in the sentences)."""
+    term = context.term
+    starts = term.start if terms.from_ is None else max(term.start, epoch_of_date(terms.from_))
+    dates = [ExplainedDate(starts, "applies from this day")]
+    ends = _ends(terms, context)
+    if ends < NO_END:
+        dates.append(ExplainedDate(ends - 1, "applies until the end of this day"))
+    if isinstance(terms, ObligationTerms):
+        dates += _obligation_dates(terms, context, starts, ends)
+    elif isinstance(terms, MeasureTerms) and not isinstance(terms.per, Rolling):
+        for period in periods_around(_near(context), terms.per, context.as_of):
+            if epoch_of_date(period.start) >= starts and epoch_of_date(period.end) < ends:
+                dates.append(
+                    ExplainedDate(end_of_date(period.end), f"{period.label} ends and is judged")
+                )
+    return dates
+
+
+def rules_of(terms: NormTerms, context: ExplainContext) -> list[str]:
+    """Sentences for dates that start from an event."""
+    if isinstance(terms, ObligationTerms) and isinstance(terms.when, Pattern):
+        if terms.within is not None:
+            return [
+                f"Each {terms.when.fact} starts the clock: due {context.duration(terms.within)} "
+                "after it (days count whole days, the last one in full; hours are exact)."
+            ]
+        return [f"Each {terms.when.fact} is due on the date in its {terms.due}."]
+    return []
+
+
+def _near(context: ExplainContext) -> AgreementTerm:
+    """The term, cut a year after the horizon: an open-ended term has no last period."""
+    term = context.term
+    cut = context.horizon_end + 366 * SECONDS_PER_DAY
+    return (
+        term
+        if term.end <= cut
+        else AgreementTerm(term.start, max(term.start, cut), term.end_reason)
+    )
+
+
+def _ends(terms: NormTerms, context: ExplainContext) -> int:
+    term = context.term
+    if isinstance(terms.until, date):
+        return epoch_of_date(terms.until + timedelta(days=1))
+    if isinstance(terms.until, AfterEnd) and term.end < NO_END:
+        last = terms.until.after_end.add_to_date(term.last_day, context.calendar)
+        return epoch_of_date(last + timedelta(days=1))
+    if isinstance(terms.until, AfterEnd):
+        return NO_END
+    return term.end
+
+
+def _obligation_dates(
+    terms: ObligationTerms, context: ExplainContext, starts: int, ends: int
+) -> list[ExplainedDate]:
+    found: list[ExplainedDate] = []
+    when = terms.when
+    instants: list[tuple[int, str]] = []
+    if isinstance(when, EachPeriod):
+        for period in periods_around(_near(context), when.each, context.as_of):
+            closes = end_of_date(period.end)
+            if starts <= closes < ends:
+                instants.append((closes, period.label))
+    elif when == "start":
+        instants.append((context.term.start, "the start"))
+    elif when == "end" and context.term.end < NO_END:
+        instants.append((context.term.end - 1, "the end of the agreement"))
+    elif isinstance(when, date):
+        instants.append((epoch_of_date(when), when.isoformat()))
+    for instant, label in instants:
+        if terms.within is not None:
+            due = due_after(instant, terms.within, context.calendar)
+        elif isinstance(terms.due, date):
+            due = end_of_date(terms.due)
+        else:
+            continue
+        found.append(ExplainedDate(due, f"due for {label}"))
+    return found

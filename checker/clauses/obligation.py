@@ -1,0 +1,65 @@
+"""Obligation (a norm): a party must bring something about by a due date. For clauses no kind
+covers; see docs/norms.md.
+
+Example::
+
+    - id: "9.3"
+      title: Incident notice
+      kind: obligation
+      by: us
+      to: partner
+      when: {fact: incident.detected}
+      do: {fact: notice.sent, match_on: [incident]}
+      within: 72h
+
+Each trigger (a fact, the end of each period, the start or end of the agreement, a date, a breach
+of another clause, a right's exercise) creates an instance, due `within` a duration after it or
+on a `due` date. The first fact of the bound party matching `do` at or after the trigger fulfils
+it; with `amount`, matching facts must add up to the amount. A breach is dated at the due date
+whether the fulfilment came late or never, so the late fulfilment updates the same finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from checker.clauses._norms import explain_norm, rules_of
+from checker.clauses.base import Clause, ExplainContext, Explanation
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.clause_support import compile_norms, routing_patterns, sentence
+from checker.norms.context import ClauseContext
+from checker.norms.fact_pattern import FactPattern
+from checker.norms.model import ObligationTerms
+
+
+class ObligationClause(Clause, ObligationTerms):
+    kind_summary = "A party must bring something about by a due date (a norm written directly)."
+    default_severity = Severity.HIGH
+    finding_codes = (
+        FindingCode(
+            "obligation.breached",
+            FindingKind.BREACH,
+            "It was not done (or not paid in full) by its due date; a late fulfilment is the "
+            "same breach, saying when it came.",
+        ),
+        FindingCode("obligation.due", FindingKind.DEADLINE, "It falls due within the horizon."),
+        FindingCode(
+            "obligation.ended", FindingKind.TRIGGER, "It stopped applying (ends_when or a right)."
+        ),
+    )
+
+    kind: Literal["obligation"]
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        return routing_patterns(self)
+
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
+
+    def describe(self) -> str:
+        return sentence(self)
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        said = Explanation((sentence(self, context.parties), *rules_of(self, context)))
+        return said.plus(dates=explain_norm(self, context))

@@ -1,0 +1,66 @@
+"""Right (a norm): a party may do something, for a while, with an effect. For clauses no kind
+covers; see docs/norms.md.
+
+Example::
+
+    - id: "14.3"
+      title: Termination after a change of control
+      kind: right
+      holder: us
+      arises: {fact: change_of_control.notified, by: partner}
+      open_for: 90d
+      exercised_by: {fact: notice.termination}
+
+A right arises on a fact, on breaches of another clause (each one, K in a row or K in any N), at
+the start or on a date, and stays open `open_for` (or until the term ends). The holder exercises
+it with a fact matching `exercised_by`; an `effect` ends other clauses from then (or `after` a
+notice period). It is reported when it arises, while open, and after: exercised, or lapsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from checker.clauses._norms import explain_norm, rules_of
+from checker.clauses.base import Clause, ExplainContext, Explanation
+from checker.findings.model import FindingCode, FindingKind, Severity
+from checker.norms.clause_support import compile_norms, routing_patterns, sentence
+from checker.norms.context import ClauseContext
+from checker.norms.fact_pattern import FactPattern
+from checker.norms.model import RightTerms
+
+
+class RightClause(Clause, RightTerms):
+    kind_summary = (
+        "A party may do something, for a while, with an effect (a norm written directly)."
+    )
+    default_severity = Severity.MEDIUM
+    finding_codes = (
+        FindingCode(
+            "right.arisen",
+            FindingKind.TRIGGER,
+            "The right arose; the message says whether it is open, was exercised or lapsed.",
+        ),
+        FindingCode(
+            "right.closing", FindingKind.DEADLINE, "An open right lapses within the horizon."
+        ),
+        FindingCode(
+            "right.ended", FindingKind.TRIGGER, "It stopped applying (ends_when or a right)."
+        ),
+    )
+
+    kind: Literal["right"]
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        return routing_patterns(self)
+
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
+
+    def describe(self) -> str:
+        return sentence(self)
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        said = Explanation((sentence(self, context.parties), *rules_of(self, context)))
+        return said.plus(dates=explain_norm(self, context))

@@ -1,0 +1,176 @@
+"""What the four norm kinds (obligation, prohibition, right, measure) share as clauses: the fact
+types they read, compiling their worked-out outcomes, and plain-English sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from checker.norms.compile import compile_outcome
+from checker.norms.context import ClauseContext
+from checker.norms.fact_pattern import FactPattern
+from checker.norms.instances import NormError
+from checker.norms.model import (
+    EachPeriod,
+    FieldRef,
+    MeasureTerms,
+    NormTerms,
+    ObligationTerms,
+    OnBreach,
+    OnExercise,
+    Percent,
+    ProhibitionTerms,
+    RightTerms,
+    Rolling,
+    Trigger,
+)
+from checker.norms.parties import EACH, PARTNER, PARTNERS, US, Parties
+from checker.norms.pattern import Pattern, ValueRef, describe
+
+
+def patterns_of(terms: NormTerms) -> Iterator[Pattern]:
+    """Every pattern a norm reads facts with."""
+    if isinstance(terms, ObligationTerms):
+        if isinstance(terms.when, Pattern):
+            yield terms.when
+        yield terms.do
+    elif isinstance(terms, ProhibitionTerms):
+        yield terms.do
+    elif isinstance(terms, MeasureTerms):
+        yield terms.of
+    else:
+        if isinstance(terms.arises, Pattern):
+            yield terms.arises
+        if terms.exercised_by is not None:
+            yield terms.exercised_by
+
+
+def fact_types_read(terms: NormTerms) -> list[str]:
+    """The fact types a norm reads, precedents (`after`, `unless_after`) included."""
+    types: set[str] = set()
+    for pattern in patterns_of(terms):
+        types.add(pattern.fact)
+        for precedent in (pattern.after, pattern.unless_after):
+            if precedent is not None and precedent.fact is not None:
+                types.add(precedent.fact)
+    return sorted(types)
+
+
+def routing_patterns(terms: NormTerms) -> Sequence[tuple[FactPattern, bool]]:
+    """For routing: every type the norm reads, from any party (parties are told apart later)."""
+    return [(FactPattern(fact=name), False) for name in fact_types_read(terms)]
+
+
+def compile_norms(context: ClauseContext) -> None:
+    """Compile the clause's worked-out norms; a norm that could not be worked out fails the
+    clause (an `error` finding, never "compliant")."""
+    for outcome in context.norm_outcomes:
+        if isinstance(outcome, NormError):
+            raise outcome
+        compile_outcome(context, outcome)
+
+
+def trigger_words(trigger: Trigger) -> str:
+    """ "after each incident.detected", "at the end of each quarter", "when the agreement ends"."""
+    if trigger == "start":
+        return "from the start of the agreement"
+    if trigger == "end":
+        return "when the agreement ends"
+    if isinstance(trigger, EachPeriod):
+        return f"at the end of each {trigger.each}"
+    if isinstance(trigger, OnBreach):
+        times = ""
+        if trigger.in_a_row:
+            times = f" {trigger.in_a_row} times in a row"
+        elif trigger.count:
+            times = f" {trigger.count} times in {trigger.in_last}"
+        return f"when clause {trigger.breach_of} is breached{times}"
+    if isinstance(trigger, OnExercise):
+        return f"when the right of clause {trigger.exercise_of} is exercised"
+    if isinstance(trigger, Pattern):
+        return f"after each {describe(trigger)}"
+    return f"on {trigger.isoformat()}"
+
+
+def party_words(who: str, parties: Parties | None) -> str:
+    """ "northwind (us)", "globex (partner)", "each party (northwind, globex)": who a norm names."""
+    if parties is None:
+        return who
+    if who == US:
+        return f"{parties.us} (us)"
+    if who == PARTNER and len(parties.counterparties) == 1:
+        return f"{parties.counterparties[0]} (partner)"
+    if who == PARTNERS:
+        return f"each partner ({', '.join(parties.counterparties)})"
+    if who == EACH:
+        return f"each party ({', '.join(parties.all)})"
+    return who
+
+
+def sentence(terms: NormTerms, parties: Parties | None = None) -> str:
+    """The norm in one plain-English sentence: who owes what to whom, and when (with the
+    agreement's parties, naming them)."""
+    if parties is not None:
+        terms = _named(terms, parties)
+    ends = ""
+    if terms.ends_when is not None:
+        ends = f"; it ends {trigger_words(terms.ends_when.as_trigger())}"
+    if isinstance(terms, ObligationTerms):
+        to = f" (owed to {terms.to})" if terms.to else ""
+        verb = "pay" if terms.amount else "do"
+        due = f"within {terms.within}" if terms.within is not None else f"by {terms.due}"
+        amount = ""
+        if terms.amount is not None:
+            amount = f" (at least {_plain(terms.amount.at_least)} in {terms.amount.sum})"
+        return (
+            f"{terms.by} must {verb} {describe(terms.do)}{amount} {due}, "
+            f"{trigger_words(terms.when)}{to}{ends}."
+        )
+    if isinstance(terms, ProhibitionTerms):
+        return f"{terms.by} must not do {describe(terms.do)}{ends}."
+    if isinstance(terms, MeasureTerms):
+        per = f"any {terms.per.rolling}" if isinstance(terms.per, Rolling) else f"each {terms.per}"
+        field = f" of {terms.field}" if terms.field else ""
+        bounds = []
+        if terms.at_least is not None:
+            bounds.append(f"at least {_plain(terms.at_least)}")
+        if terms.at_most is not None:
+            bounds.append(f"at most {_plain(terms.at_most)}")
+        carry = "; a shortfall carries into the next period" if terms.carry_over else ""
+        return (
+            f"The {terms.aggregate}{field} of {describe(terms.of)} by {terms.by} in {per} must be "
+            f"{' and '.join(bounds)}{carry}{ends}."
+        )
+    assert isinstance(terms, RightTerms)
+    what = (
+        f"exercise it by {describe(terms.exercised_by)}"
+        if terms.exercised_by is not None
+        else "rely on it"
+    )
+    window = f", for {terms.open_for}" if terms.open_for is not None else ""
+    effect = ""
+    if terms.effect is not None:
+        after = f" {terms.effect.after} later" if terms.effect.after else ""
+        effect = f"; exercising it ends clause {', '.join(terms.effect.ends)}{after}"
+    return f"{terms.holder} may {what} {trigger_words(terms.arises)}{window}{effect}{ends}."
+
+
+def _named(terms: NormTerms, parties: Parties) -> NormTerms:
+    """A copy whose `by`, `to` and `holder` name the parties, for sentences only."""
+    changes: dict[str, str] = {}
+    for name in ("by", "to", "holder"):
+        value = getattr(terms, name, None)
+        if isinstance(value, str):
+            changes[name] = party_words(value, parties)
+    return terms.model_copy(update=changes)
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, Percent):
+        return f"{value.percent:g} % of {value.of}"
+    if isinstance(value, ValueRef):
+        return f"the {value.value}"
+    if isinstance(value, FieldRef):
+        return f"the {value.field}"
+    if isinstance(value, float) and value == int(value):
+        return f"{int(value):,}"
+    return str(value)

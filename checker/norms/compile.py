@@ -1,0 +1,308 @@
+"""A norm's outcome compiled onto the engine: each duty, forbidden fact, measured period and
+right becomes engine messages and rules (the general blocks), whose firings are the findings.
+
+The finding codes of a norm are `<norm>.<what>`: `obligation.breached` and `obligation.due`,
+`prohibition.breached`, `measure.breached`, `measure.at_risk` and `measure.no_data`,
+`right.arisen` and `right.closing`, and `<norm>.ended` when a norm stopped applying.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+
+from checker.dates.timeutil import date_of_epoch, end_of_date
+from checker.findings.model import FindingKind
+from checker.norms.blocks import (
+    Limit,
+    Measurement,
+    Obligation,
+    Occurrence,
+    Outcome,
+    Window,
+    limits,
+    obligations,
+    occurrences,
+    windows,
+)
+from checker.norms.context import ClauseContext
+from checker.norms.instances import NO_END, Duty, Measured
+from checker.norms.instances import Outcome as NormOutcome
+from checker.norms.model import MeasureTerms, ObligationTerms, ProhibitionTerms, RightTerms
+from checker.norms.pattern import describe
+
+ENDED_CODES = {
+    "obligation": "obligation.ended",
+    "prohibition": "prohibition.ended",
+    "measure": "measure.ended",
+    "right": "right.ended",
+}
+NORM_NAMES = {
+    ObligationTerms: "obligation",
+    ProhibitionTerms: "prohibition",
+    MeasureTerms: "measure",
+    RightTerms: "right",
+}
+
+
+def norm_name(outcome: NormOutcome) -> str:
+    return next(name for cls, name in NORM_NAMES.items() if isinstance(outcome.terms, cls))
+
+
+def compile_outcome(context: ClauseContext, outcome: NormOutcome) -> None:
+    """Add the engine rules and messages that report `outcome` to the context's program."""
+    terms = outcome.terms
+    if isinstance(terms, ObligationTerms):
+        _obligation(context, outcome, terms)
+    elif isinstance(terms, ProhibitionTerms):
+        _prohibition(context, outcome, terms)
+    elif isinstance(terms, MeasureTerms):
+        _measure(context, outcome, terms)
+    else:
+        _right(context, outcome, terms)
+    _ending(context, outcome)
+
+
+def _day(instant: int) -> str:
+    return date_of_epoch(instant).isoformat()
+
+
+def _figure(value: float) -> str:
+    """12,500 or 12,500.5 or 99.84 or 0.06: as a person writes a figure (two decimals at most,
+    three significant digits for a tiny one)."""
+    if value == int(value):
+        return f"{int(value):,}"
+    shown = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return shown if shown not in ("0", "-0") else f"{value:.3g}"
+
+
+# --- obligation ---------------------------------------------------------------------------------
+
+
+def _obligation(context: ClauseContext, outcome: NormOutcome, terms: ObligationTerms) -> None:
+    code = "obligation.breached"
+    breached = Outcome(FindingKind.BREACH, code)
+    items = [
+        Obligation(
+            subject=duty.subject,
+            what=_what(terms, duty),
+            due_by=duty.due,
+            evidence=duty.evidence,
+            done=duty.done,
+            missed=breached,
+            late=breached,
+            due_soon_code="obligation.due",
+            late_on_due_date=True,
+            missed_text=_missed_text(terms, duty),
+            late_text=_late_text(terms, duty),
+            due_soon_text=_due_text(terms, duty),
+        )
+        for duty in outcome.duties
+    ]
+    obligations(context, items, "norm")
+
+
+def _for(duty: Duty) -> str:
+    """What the instance is for: "for incident.detected i2", "for 2026-Q1", "at the end"."""
+    if duty.subject == "start":
+        return "from the start of the agreement"
+    if duty.subject == "end":
+        return "at the end of the agreement"
+    trigger = duty.evidence[-1] if duty.evidence else None
+    if trigger is not None and trigger.id == duty.subject.split("/")[0]:
+        return f"for {trigger.type} {trigger.id}"
+    return f"for {duty.subject}"
+
+
+def _what(terms: ObligationTerms, duty: Duty) -> str:
+    verb = "pay" if terms.amount else "do"
+    return f"{duty.party} had to {verb} {describe(terms.do)} {_for(duty)}"
+
+
+def _missed_text(terms: ObligationTerms, duty: Duty) -> str:
+    if duty.required is None:
+        return f"{_what(terms, duty)} by {_day(duty.due)}, and has not"
+    shortfall = duty.required - duty.paid_by_due
+    since = f" ({_figure(duty.paid)} paid since)" if duty.paid > duty.paid_by_due else ""
+    return (
+        f"{_what(terms, duty)}: at least {_figure(duty.required)} by {_day(duty.due)}; "
+        f"{_figure(duty.paid_by_due)} paid by then, shortfall {_figure(shortfall)}{since}"
+    )
+
+
+def _late_text(terms: ObligationTerms, duty: Duty) -> str | None:
+    if duty.done is None:
+        return None
+    done = f"{duty.done.day.isoformat()} ({duty.done.id})"
+    if duty.required is None:
+        return f"{_what(terms, duty)} by {_day(duty.due)}: done late, on {done}"
+    return (
+        f"{_what(terms, duty)}: at least {_figure(duty.required)} by {_day(duty.due)}; "
+        f"{_figure(duty.paid_by_due)} paid by then (shortfall "
+        f"{_figure(duty.required - duty.paid_by_due)}), paid in full late, on {done}"
+    )
+
+
+def _due_text(terms: ObligationTerms, duty: Duty) -> str:
+    verb = "pay" if terms.amount else "do"
+    text = f"{duty.party} must {verb} {describe(terms.do)} {_for(duty)}"
+    if duty.required is not None:
+        still = duty.required - duty.paid
+        text += f": at least {_figure(duty.required)}, {_figure(still)} still to pay"
+    return f"{text}, by {_day(duty.due)}"
+
+
+# --- prohibition --------------------------------------------------------------------------------
+
+
+def _prohibition(context: ClauseContext, outcome: NormOutcome, terms: ProhibitionTerms) -> None:
+    items = [
+        Occurrence(
+            forbidden.subject,
+            forbidden.fact.at,
+            outcome.starts,
+            outcome.ends,
+            f"{forbidden.party} must not do {describe(terms.do)}: {forbidden.fact.type} "
+            f"{forbidden.fact.id} on {forbidden.fact.day.isoformat()}",
+            (forbidden.fact,),
+        )
+        for forbidden in outcome.forbidden
+    ]
+    occurrences(context, "forbidden", items, Outcome(FindingKind.BREACH, "prohibition.breached"))
+
+
+# --- measure ------------------------------------------------------------------------------------
+
+
+def _measure(context: ClauseContext, outcome: NormOutcome, terms: MeasureTerms) -> None:
+    what = f"{terms.aggregate} of {terms.field + ' of ' if terms.field else ''}{describe(terms.of)}"
+    judged = [m for m in outcome.measured if m.judged and m.unknown_reason is None]
+    breach = Outcome(FindingKind.BREACH, "measure.breached")
+    for name, maximum in (("above", True), ("below", False)):
+        chosen = [m for m in judged if m.value is not None]
+        chosen = [m for m in chosen if (m.maximum if maximum else m.minimum) is not None]
+        limits(
+            context,
+            f"measure-{name}",
+            [_measurement(m) for m in chosen],
+            [_limit(m, maximum) for m in chosen],
+            maximum=maximum,
+            outcome=breach,
+            message=functools.partial(_bound_text, what, maximum=maximum),
+        )
+    at_risk = [
+        m
+        for m in outcome.measured
+        if not m.judged
+        and m.minimum is not None
+        and m.value is not None
+        and m.unknown_reason is None
+    ]
+    limits(
+        context,
+        "measure-at-risk",
+        [
+            Measurement(m.subject, context.as_of, m.value or 0.0, m.last_day, m.facts, m.subject)
+            for m in at_risk
+        ],
+        [Limit(0, _open_end(m, context), m.minimum or 0.0, m.subject) for m in at_risk],
+        maximum=False,
+        outcome=Outcome(FindingKind.DEADLINE, "measure.at_risk"),
+        message=lambda m, bound: (
+            f"{what} for {m.subject} is {_figure(m.value)} so far; at least "
+            f"{_figure(bound)} is needed by {m.day.isoformat()}"
+        ),
+    )
+    unknowns = [
+        Occurrence(
+            m.subject,
+            m.decided_at,
+            0,
+            NO_END,
+            f"{what} for {m.subject} cannot be told: "
+            + (m.unknown_reason or "no facts in the period to take it from"),
+            m.facts,
+        )
+        for m in outcome.measured
+        if m.judged and (m.unknown_reason is not None or m.value is None)
+    ]
+    occurrences(context, "no-data", unknowns, Outcome(FindingKind.UNKNOWN, "measure.no_data"))
+
+
+def _measurement(measured: Measured) -> Measurement:
+    assert measured.value is not None
+    day = date_of_epoch(measured.decided_at)
+    return Measurement(
+        measured.subject, measured.decided_at, measured.value, day, measured.facts, measured.subject
+    )
+
+
+def _limit(measured: Measured, maximum: bool) -> Limit:
+    bound = measured.maximum if maximum else measured.minimum
+    assert bound is not None
+    return Limit(0, NO_END, bound, measured.subject)
+
+
+def _open_end(measured: Measured, context: ClauseContext) -> int:
+    # An open period is at risk only when it ends within the horizon: the limit is in force for
+    # the as-of instant only then.
+    return context.as_of + 1 if end_of_date(measured.last_day) <= context.horizon_end else 0
+
+
+def _bound_text(what: str, measured: Measurement, bound: float, *, maximum: bool) -> str:
+    subject = measured.subject
+    if maximum:
+        return f"{what} for {subject} is {_figure(measured.value)}, over the maximum of {_figure(bound)}"
+    return (
+        f"{what} for {subject} is {_figure(measured.value)}, under the minimum of {_figure(bound)}: "
+        f"shortfall {_figure(bound - measured.value)}"
+    )
+
+
+# --- right --------------------------------------------------------------------------------------
+
+
+def _right(context: ClauseContext, outcome: NormOutcome, terms: RightTerms) -> None:
+    what = "right"
+    if terms.exercised_by is not None:
+        what = f"right to {describe(terms.exercised_by)}"
+    items = [
+        Window(
+            subject=opening.subject,
+            what=f"{opening.party}'s {what}",
+            opens=opening.opens,
+            closes=opening.closes,
+            evidence=opening.evidence,
+            exercised=opening.exercised,
+            announce_opening=False,
+            report_closed=True,
+        )
+        for opening in outcome.openings
+    ]
+    windows(context, "norm", items, open_code="right.arisen", closing_code="right.closing")
+
+
+# --- ending -------------------------------------------------------------------------------------
+
+
+def _ending(context: ClauseContext, outcome: NormOutcome) -> None:
+    ending = outcome.ending
+    if ending is None:
+        return
+    last: date = date_of_epoch(ending.at - 1)
+    name = norm_name(outcome)
+    occurrences(
+        context,
+        "ended",
+        [
+            Occurrence(
+                "ended",
+                ending.at - 1,
+                0,
+                NO_END,
+                f"this {name} applies until {last.isoformat()} and no longer after: {ending.cause}",
+                ending.evidence,
+            )
+        ],
+        Outcome(FindingKind.TRIGGER, ENDED_CODES[name]),
+    )

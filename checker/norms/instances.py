@@ -1,0 +1,783 @@
+"""Norm instances from facts: which obligations arose and when they fall due, which facts a
+prohibition forbids, each measured period's value and bounds, each right's window, and which
+norms ended. Pure Python and plain data: the engine then decides what is reported.
+
+Norms are worked out in dependency order (a norm that reacts to another's breaches or a right's
+exercise comes after it), once per agreement and as-of instant. Time follows docs/norms.md: a
+duration in days ends at the end of its last day, hours are exact, business days follow the
+agreement's calendar.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from checker.dates.timeutil import (
+    BusinessDays,
+    Duration,
+    Period,
+    date_of_epoch,
+    end_of_date,
+    epoch_of_date,
+    period_named,
+    periods_between,
+)
+from checker.facts.model import Fact
+from checker.norms.context import AgreementTerm
+from checker.norms.model import (
+    AfterEnd,
+    EachPeriod,
+    FieldRef,
+    MeasureTerms,
+    NormTerms,
+    ObligationTerms,
+    OnBreach,
+    OnExercise,
+    Percent,
+    ProhibitionTerms,
+    RightTerms,
+    Rolling,
+    Trigger,
+)
+from checker.norms.parties import FactParties, Parties
+from checker.norms.pattern import Pattern, Scope, ValueRef, as_day, matches
+
+# Far enough to stand for "no end" (an open-ended agreement) and still be a date.
+NO_END = epoch_of_date(date(9999, 12, 31))
+
+
+class NormError(ValueError):
+    """A norm that could not be worked out (a missing figure, a bad field): an `error` finding."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A breach or an exercise other norms react to: when it arose, what it is about, and its
+    place in its norm's sequence of periods or instances (for "in a row")."""
+
+    at: int
+    subject: str
+    position: int
+    evidence: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """One instance of an obligation."""
+
+    subject: str
+    party: str
+    triggered_at: int
+    due: int  # inclusive: the last instant it can be done on time
+    position: int
+    evidence: tuple[Fact, ...]  # what created it
+    done: Fact | None = None  # the fact that fulfilled it (completed the amount), if any
+    required: float | None = None  # the amount, for a payment
+    paid_by_due: float = 0.0
+    paid: float = 0.0  # up to the as-of instant
+
+    def breached(self, as_of: int) -> bool:
+        return self.due < as_of and (self.done is None or self.done.at > self.due)
+
+
+@dataclass(frozen=True, slots=True)
+class Forbidden:
+    """A fact a prohibition forbids."""
+
+    subject: str
+    party: str
+    fact: Fact
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """A measure's value for one period (or one rolling window ending with a fact)."""
+
+    subject: str  # the period's label (or the fact id of a rolling window)
+    party: str
+    first_day: date
+    last_day: date
+    value: float | None  # None: no facts to take an average, minimum, maximum or latest of
+    minimum: float | None
+    maximum: float | None
+    carried: float  # shortfall carried in from the previous period
+    judged: bool  # the period has ended (or an "at most" bound was crossed inside it)
+    decided_at: int  # when the verdict became known
+    crossed: Fact | None  # the fact that took a sum or count over an "at most" bound
+    facts: tuple[Fact, ...]
+    position: int
+    unknown_reason: str | None = None  # a bound that has no value (another measure's)
+
+    @property
+    def below(self) -> bool:
+        return self.value is not None and self.minimum is not None and self.value < self.minimum
+
+    @property
+    def above(self) -> bool:
+        return self.value is not None and self.maximum is not None and self.value > self.maximum
+
+    def breached(self, as_of: int) -> bool:
+        return self.judged and self.decided_at <= as_of and (self.below or self.above)
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """One window of a right: arose, open until, exercised."""
+
+    subject: str
+    party: str
+    opens: int
+    closes: int  # inclusive
+    evidence: tuple[Fact, ...]
+    exercised: Fact | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """A norm that stopped applying: from `at` (the first instant it no longer applies)."""
+
+    at: int
+    cause: str
+    evidence: tuple[Fact, ...] = ()
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one norm comes to on the as-of instant."""
+
+    clause_id: str
+    terms: NormTerms
+    starts: int = 0
+    ends: int = 0
+    duties: list[Duty] = field(default_factory=list)
+    forbidden: list[Forbidden] = field(default_factory=list)
+    measured: list[Measured] = field(default_factory=list)
+    openings: list[Opening] = field(default_factory=list)
+    ending: Ending | None = None
+    facts_read: int = 0
+
+    def breaches(self, as_of: int) -> list[Event]:
+        """Breaches that arose by the as-of instant, in order."""
+        found = [
+            Event(d.due, d.subject, d.position, d.evidence)
+            for d in self.duties
+            if d.breached(as_of)
+        ]
+        found += [Event(f.fact.at, f.subject, f.position, (f.fact,)) for f in self.forbidden]
+        found += [
+            Event(m.decided_at, m.subject, m.position, m.facts[-1:])
+            for m in self.measured
+            if m.breached(as_of)
+        ]
+        return sorted(found, key=lambda e: (e.at, e.position))
+
+    def judged_positions(self, as_of: int) -> list[int]:
+        """Positions whose verdict is known: for "in a row", a position not breached breaks a run."""
+        if self.measured:
+            return [m.position for m in self.measured if m.judged and m.decided_at <= as_of]
+        if self.duties:
+            return [d.position for d in self.duties if d.due < as_of]
+        return [f.position for f in self.forbidden]
+
+    def exercises(self) -> list[Event]:
+        return [
+            Event(o.exercised.at, o.subject, index, (o.exercised,))
+            for index, o in enumerate(self.openings)
+            if o.exercised is not None
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class NormInputs:
+    """What working out an agreement's norms needs besides the norms."""
+
+    parties: Parties
+    fact_parties: FactParties
+    values: Mapping[str, float | int | str]
+    term: AgreementTerm
+    as_of: int
+    horizon_end: int
+    facts: Sequence[Fact]  # every fact routed to the agreement, sorted by (at, id)
+    calendar: BusinessDays | None = None
+
+
+def dependency_order(norms: Mapping[str, NormTerms]) -> list[str]:
+    """Clause ids in an order where each norm comes after the norms it depends on.
+
+    Raises NormError naming a reference to no norm, or a cycle."""
+    depends: dict[str, set[str]] = {cid: set() for cid in norms}
+    for cid, terms in norms.items():
+        for ref in terms.references():
+            if ref not in norms:
+                raise NormError(
+                    f"clause {cid} refers to '{ref}', which is not a norm of this agreement"
+                )
+            depends[cid].add(ref)
+        if isinstance(terms, RightTerms) and terms.effect is not None:
+            for target in terms.effect.ends:
+                if target not in norms:
+                    raise NormError(
+                        f"clause {cid} ends '{target}', which is not a norm of this agreement"
+                    )
+                depends[target].add(cid)
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(cid: str, path: list[str]) -> None:
+        if state.get(cid) == 2:
+            return
+        if state.get(cid) == 1:
+            cycle = [*path[path.index(cid) :], cid]
+            raise NormError(f"clauses depend on each other in a circle: {' -> '.join(cycle)}")
+        state[cid] = 1
+        for ref in sorted(depends[cid]):
+            visit(ref, [*path, cid])
+        state[cid] = 2
+        order.append(cid)
+
+    for cid in norms:
+        visit(cid, [])
+    return order
+
+
+def work_out(norms: Mapping[str, NormTerms], inputs: NormInputs) -> dict[str, Outcome | NormError]:
+    """Every norm's outcome (or why it could not be worked out), by clause id."""
+    outcomes: dict[str, Outcome | NormError] = {}
+    try:
+        order = dependency_order(norms)
+    except NormError as error:
+        return dict.fromkeys(norms, error)
+    worker = _Worker(inputs, outcomes)
+    for cid in order:
+        missing = [ref for ref in _all_refs(cid, norms) if isinstance(outcomes.get(ref), NormError)]
+        if missing:
+            outcomes[cid] = NormError(
+                f"it depends on clause {missing[0]}, which could not be evaluated"
+            )
+            continue
+        try:
+            outcomes[cid] = worker.outcome(cid, norms[cid], norms)
+        except NormError as error:
+            outcomes[cid] = error
+    return outcomes
+
+
+def _all_refs(cid: str, norms: Mapping[str, NormTerms]) -> list[str]:
+    refs = list(norms[cid].references())
+    refs += [
+        other
+        for other, terms in norms.items()
+        if isinstance(terms, RightTerms) and terms.effect is not None and cid in terms.effect.ends
+    ]
+    return refs
+
+
+def due_after(instant: int, duration: Duration, calendar: BusinessDays | None) -> int:
+    """The last instant of "within `duration` after `instant`": hours exact, otherwise the end of
+    the last day counted (so "within 60 days" keeps its 60th day in full)."""
+    if duration.unit == "hours":
+        return instant + duration.amount * 3600
+    return end_of_date(duration.add_to_date(date_of_epoch(instant), calendar))
+
+
+class _Worker:
+    def __init__(self, inputs: NormInputs, outcomes: Mapping[str, Outcome | NormError]) -> None:
+        self.inputs = inputs
+        self.outcomes = outcomes
+        self.scope = Scope(
+            values=inputs.values,
+            party_of=inputs.parties.party_of,
+            actor_of=lambda fact: inputs.fact_parties.actor(fact, inputs.parties),
+            other_side_of=lambda fact: inputs.fact_parties.other_side(fact, inputs.parties),
+            us=inputs.parties.us,
+            counterparties=inputs.parties.counterparties,
+            history=inputs.facts,
+        )
+
+    # --- shared ---------------------------------------------------------------------------------
+
+    def outcome(self, cid: str, terms: NormTerms, norms: Mapping[str, NormTerms]) -> Outcome:
+        outcome = Outcome(cid, terms)
+        outcome.ending = self._ending(cid, terms, norms)
+        outcome.starts, outcome.ends = self._applies(terms, outcome.ending)
+        if isinstance(terms, ObligationTerms):
+            self._obligation(outcome, terms)
+        elif isinstance(terms, ProhibitionTerms):
+            self._prohibition(outcome, terms)
+        elif isinstance(terms, MeasureTerms):
+            self._measure(outcome, terms)
+        else:
+            self._right(outcome, terms)
+        return outcome
+
+    def _applies(self, terms: NormTerms, ending: Ending | None) -> tuple[int, int]:
+        term = self.inputs.term
+        starts = term.start if terms.from_ is None else max(term.start, epoch_of_date(terms.from_))
+        ends = term.end
+        if isinstance(terms.until, date):
+            ends = epoch_of_date(terms.until + timedelta(days=1))
+        elif isinstance(terms.until, AfterEnd):
+            if term.end >= NO_END:
+                ends = NO_END
+            else:
+                last = terms.until.after_end.add_to_date(
+                    date_of_epoch(term.end - 1), self.inputs.calendar
+                )
+                ends = epoch_of_date(last + timedelta(days=1))
+        if ending is not None:
+            ends = min(ends, ending.at)
+        return starts, max(starts, ends)
+
+    def _ending(self, cid: str, terms: NormTerms, norms: Mapping[str, NormTerms]) -> Ending | None:
+        found: list[Ending] = []
+        if terms.ends_when is not None:
+            trigger = terms.ends_when.as_trigger()
+            for event in self._events(trigger)[:1]:
+                found.append(
+                    Ending(
+                        epoch_of_date(date_of_epoch(event.at) + timedelta(days=1)),
+                        _cause(trigger, event),
+                        event.evidence,
+                    )
+                )
+        for other, other_terms in norms.items():
+            if not isinstance(other_terms, RightTerms) or other_terms.effect is None:
+                continue
+            if cid not in other_terms.effect.ends:
+                continue
+            right = self._done(other)
+            for opening in right.openings:
+                if opening.exercised is None:
+                    continue
+                last = date_of_epoch(opening.exercised.at)
+                if other_terms.effect.after is not None:
+                    last = other_terms.effect.after.add_to_date(last, self.inputs.calendar)
+                found.append(
+                    Ending(
+                        epoch_of_date(last + timedelta(days=1)),
+                        f"clause {other}'s right was exercised on "
+                        f"{opening.exercised.day.isoformat()} ({opening.exercised.id})",
+                        (opening.exercised,),
+                    )
+                )
+        return min(found, key=lambda e: e.at, default=None)
+
+    def _done(self, cid: str) -> Outcome:
+        outcome = self.outcomes[cid]
+        assert isinstance(outcome, Outcome), "dependency_order puts what a norm needs before it"
+        return outcome
+
+    def _events(self, trigger: OnBreach | OnExercise) -> list[Event]:
+        """The breaches (or exercises) of another norm that make this trigger fire, in order."""
+        if isinstance(trigger, OnExercise):
+            return self._done(trigger.exercise_of).exercises()
+        source = self._done(trigger.breach_of)
+        breaches = source.breaches(self.inputs.as_of)
+        if trigger.needed == 1:
+            return breaches
+        by_position = {event.position: event for event in breaches}
+        judged = sorted(set(source.judged_positions(self.inputs.as_of)) | set(by_position))
+        fired: list[Event] = []
+        if trigger.in_a_row is not None:
+            run = 0
+            for position in judged:
+                run = run + 1 if position in by_position else 0
+                if run and run % trigger.needed == 0:
+                    fired.append(by_position[position])
+            return fired
+        for index, position in enumerate(judged):
+            if position not in by_position:
+                continue
+            window = judged[max(0, index - trigger.window + 1) : index + 1]
+            if sum(1 for p in window if p in by_position) >= trigger.needed:
+                fired.append(by_position[position])
+        return fired
+
+    def _parties(self, who: str) -> tuple[str, ...]:
+        try:
+            return self.inputs.parties.resolve(who)
+        except ValueError as error:
+            raise NormError(str(error)) from None
+
+    def _facts(
+        self, pattern: Pattern, parties: Sequence[str], trigger: Fact | None = None
+    ) -> list[Fact]:
+        """Facts matching `pattern`, acts of one of `parties`, sorted by (at, id)."""
+        wanted = set(self._parties(pattern.by)) if pattern.by is not None else set(parties)
+        found = []
+        for fact in self.inputs.facts:
+            if fact.type != pattern.fact:
+                continue
+            if self.scope.actor_of(fact) not in wanted:
+                continue
+            try:
+                if matches(pattern, fact, self.scope, trigger):
+                    found.append(fact)
+            except KeyError as missing:
+                raise NormError(f"no value named {missing} in the agreement's 'values'") from None
+        return found
+
+    def _number(self, fact: Fact, name: str) -> float:
+        value = fact.get(name)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise NormError(f"fact {fact.id} ({fact.source}): {name} is {value!r}, not a number")
+        return float(value)
+
+    def _periods(self, unit: str, starts: int, ends: int) -> list[Period]:
+        if ends <= starts:
+            return []
+        last = min(ends, max(self.inputs.horizon_end, self.inputs.as_of) + 400 * 86_400)
+        return periods_between(date_of_epoch(starts), date_of_epoch(max(starts, last - 1)), unit)
+
+    # --- triggers -------------------------------------------------------------------------------
+
+    def _instances(
+        self, trigger: Trigger, starts: int, ends: int, parties: Sequence[str]
+    ) -> list[tuple[str, int, tuple[Fact, ...], Period | None]]:
+        """(subject, instant, evidence, period) of every instance the trigger creates within
+        [starts, ends); `end` is the agreement's end itself."""
+        term = self.inputs.term
+        found: list[tuple[str, int, tuple[Fact, ...], Period | None]] = []
+        if trigger == "start":
+            found.append(("start", term.start, (), None))
+        elif trigger == "end":
+            # The last instant of the term: "within 30 days after the end" counts from its day.
+            if term.end < NO_END:
+                found.append(("end", term.end - 1, (), None))
+            return found
+        elif isinstance(trigger, date):
+            found.append((trigger.isoformat(), epoch_of_date(trigger), (), None))
+        elif isinstance(trigger, EachPeriod):
+            # Each period ends with its last day: "within 10 days after the end of March" counts
+            # from 31 March and ends with 10 April.
+            for period in self._periods(trigger.each, starts, ends):
+                closes = end_of_date(period.end)
+                if closes < ends:
+                    found.append((period.label, closes, (), period))
+        elif isinstance(trigger, OnBreach | OnExercise):
+            name = trigger.breach_of if isinstance(trigger, OnBreach) else trigger.exercise_of
+            found += [
+                (f"{name}:{e.subject}", e.at, e.evidence, None) for e in self._events(trigger)
+            ]
+        else:
+            found += [
+                (f.id, f.at, (f,), None) for f in self._facts(trigger, self.inputs.parties.all)
+            ]
+        return [item for item in found if starts <= item[1] < ends]
+
+    # --- obligation -----------------------------------------------------------------------------
+
+    def _obligation(self, outcome: Outcome, terms: ObligationTerms) -> None:
+        bound = self._parties(terms.by)
+        instances = self._instances(terms.when, outcome.starts, outcome.ends, bound)
+        read: set[str] = {f.id for _, _, evidence, _ in instances for f in evidence}
+        position = 0
+        for subject, instant, evidence, period in instances:
+            trigger_fact = evidence[-1] if evidence else None
+            due = self._due(terms, instant, trigger_fact)
+            if instant > self.inputs.as_of and due > self.inputs.horizon_end:
+                continue
+            for party in bound:
+                candidates = [
+                    fact
+                    for fact in self._facts(terms.do, (party,), trigger_fact)
+                    if (
+                        names_period(fact.get(terms.period_field), period.label)
+                        if terms.period_field is not None and period is not None
+                        else fact.at >= instant
+                    )
+                ]
+                read.update(f.id for f in candidates)
+                name = subject if len(bound) == 1 else f"{subject}/{party}"
+                outcome.duties.append(
+                    self._duty(terms, name, party, instant, due, evidence, candidates, position)
+                )
+                position += 1
+        outcome.facts_read = len(read)
+
+    def _due(self, terms: ObligationTerms, instant: int, trigger: Fact | None) -> int:
+        if terms.within is not None:
+            return due_after(instant, terms.within, self.inputs.calendar)
+        if isinstance(terms.due, date):
+            return end_of_date(terms.due)
+        assert isinstance(terms.due, FieldRef)
+        assert trigger is not None
+        day = as_day(trigger.get(terms.due.field))
+        if day is None:
+            raise NormError(
+                f"fact {trigger.id} ({trigger.source}): {terms.due.field} is "
+                f"{trigger.get(terms.due.field)!r}, not a date"
+            )
+        return end_of_date(day)
+
+    def _duty(
+        self,
+        terms: ObligationTerms,
+        subject: str,
+        party: str,
+        instant: int,
+        due: int,
+        evidence: tuple[Fact, ...],
+        candidates: list[Fact],
+        position: int,
+    ) -> Duty:
+        if terms.amount is None:
+            first = candidates[0] if candidates else None
+            return Duty(subject, party, instant, due, position, evidence, first)
+        required = self._required(terms, evidence[-1] if evidence else None)
+        paid = paid_by_due = 0.0
+        done: Fact | None = None
+        for fact in candidates:
+            paid += self._number(fact, terms.amount.sum)
+            if fact.at <= due:
+                paid_by_due = paid
+            if done is None and paid >= required - 1e-9:
+                done = fact
+        return Duty(
+            subject, party, instant, due, position, evidence, done, required, paid_by_due, paid
+        )
+
+    def _required(self, terms: ObligationTerms, trigger: Fact | None) -> float:
+        assert terms.amount is not None
+        wanted = terms.amount.at_least
+        if isinstance(wanted, float | int):
+            return float(wanted)
+        if isinstance(wanted, ValueRef):
+            return self._value(wanted.value)
+        if trigger is None:
+            raise NormError("an amount taken from the trigger fact needs a trigger fact")
+        if isinstance(wanted, FieldRef):
+            return self._number(trigger, wanted.field)
+        assert isinstance(wanted, Percent)
+        return round(self._number(trigger, wanted.of) * wanted.percent / 100, 10)
+
+    def _value(self, name: str) -> float:
+        value = self.inputs.values.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise NormError(f"the agreement has no number named '{name}' in its 'values'")
+        return float(value)
+
+    # --- prohibition ----------------------------------------------------------------------------
+
+    def _prohibition(self, outcome: Outcome, terms: ProhibitionTerms) -> None:
+        bound = self._parties(terms.by)
+        facts = self._facts(terms.do, bound)
+        outcome.facts_read = len(facts)
+        for position, fact in enumerate(f for f in facts if outcome.starts <= f.at < outcome.ends):
+            party = self.scope.actor_of(fact) or ""
+            outcome.forbidden.append(Forbidden(fact.id, party, fact, position))
+
+    # --- measure --------------------------------------------------------------------------------
+
+    def _measure(self, outcome: Outcome, terms: MeasureTerms) -> None:
+        bound = self._parties(terms.by)
+        facts = self._facts(terms.of, bound)
+        outcome.facts_read = len(facts)
+        position = 0
+        for party in bound:
+            own = [f for f in facts if self.scope.actor_of(f) == party]
+            suffix = "" if len(bound) == 1 else f"/{party}"
+            if isinstance(terms.per, Rolling):
+                found = self._rolling(terms, terms.per, own, outcome, party, suffix, position)
+            else:
+                found = self._calendar(terms, terms.per, own, outcome, party, suffix, position)
+            outcome.measured += found
+            position += len(found)
+
+    def _aggregate(self, terms: MeasureTerms, facts: Sequence[Fact]) -> float | None:
+        if terms.aggregate == "count":
+            return float(len(facts))
+        name = terms.field
+        assert name is not None
+        values = [self._number(fact, name) for fact in facts]
+        if terms.aggregate == "sum":
+            return math.fsum(values)
+        if not values:
+            return None
+        if terms.aggregate == "average":
+            return math.fsum(values) / len(values)
+        if terms.aggregate == "min":
+            return min(values)
+        if terms.aggregate == "max":
+            return max(values)
+        return values[-1]  # latest: facts are sorted by (at, id)
+
+    def _bound(self, bound: object, label: str, party: str) -> tuple[float | None, str | None]:
+        if bound is None:
+            return None, None
+        if isinstance(bound, float | int):
+            return float(bound), None
+        if isinstance(bound, ValueRef):
+            return self._value(bound.value), None
+        assert isinstance(bound, Percent)
+        other = self._done(bound.of)
+        for measured in other.measured:
+            if measured.subject in (label, f"{label}/{party}") and measured.value is not None:
+                return measured.value * bound.percent / 100, None
+        return None, f"clause {bound.of} has no value for {label}"
+
+    def _calendar(
+        self,
+        terms: MeasureTerms,
+        unit: str,
+        facts: list[Fact],
+        outcome: Outcome,
+        party: str,
+        suffix: str,
+        first_position: int,
+    ) -> list[Measured]:
+        as_of = self.inputs.as_of
+        found: list[Measured] = []
+        carried = 0.0
+        for index, period in enumerate(self._periods(unit, outcome.starts, outcome.ends)):
+            if epoch_of_date(period.start) > max(as_of, self.inputs.horizon_end):
+                break
+            if terms.period_field is not None:
+                own = [f for f in facts if names_period(f.get(terms.period_field), period.label)]
+            else:
+                own = [
+                    f for f in facts if period.start <= f.day <= period.end and f.at < outcome.ends
+                ]
+            value = self._aggregate(terms, own)
+            minimum, missing_low = self._bound(terms.at_least, period.label, party)
+            maximum, missing_high = self._bound(terms.at_most, period.label, party)
+            if minimum is not None and terms.carry_over:
+                minimum += carried
+            ended = end_of_date(period.end) < as_of
+            decided = max([end_of_date(period.end), *(f.at for f in own)])
+            crossed = self._crossing(terms, own, maximum) if terms.period_field is None else None
+            judged = ended or crossed is not None
+            if crossed is not None and not ended:
+                decided = crossed.at
+            found.append(
+                Measured(
+                    period.label + suffix,
+                    party,
+                    period.start,
+                    period.end,
+                    value,
+                    minimum,
+                    maximum,
+                    carried if terms.carry_over else 0.0,
+                    judged,
+                    decided,
+                    crossed,
+                    tuple(own),
+                    first_position + index,
+                    missing_low or missing_high,
+                )
+            )
+            shortfall = 0.0
+            if ended and minimum is not None and value is not None and value < minimum:
+                shortfall = minimum - value
+            carried = shortfall
+        return found
+
+    def _crossing(
+        self, terms: MeasureTerms, facts: Sequence[Fact], maximum: float | None
+    ) -> Fact | None:
+        """The fact that took a running sum or count over the maximum, if one did."""
+        if maximum is None or terms.aggregate not in ("sum", "count"):
+            return None
+        running = 0.0
+        for fact in facts:
+            running += 1.0 if terms.aggregate == "count" else self._number(fact, terms.field or "")
+            if running > maximum:
+                return fact
+        return None
+
+    def _rolling(
+        self,
+        terms: MeasureTerms,
+        per: Rolling,
+        facts: list[Fact],
+        outcome: Outcome,
+        party: str,
+        suffix: str,
+        first_position: int,
+    ) -> list[Measured]:
+        found: list[Measured] = []
+        inside = [f for f in facts if outcome.starts <= f.at < outcome.ends]
+        for index, fact in enumerate(inside):
+            opens = per.rolling.negated().add_to_date(fact.day, self.inputs.calendar)
+            window = [f for f in inside[: index + 1] if f.day > opens]
+            maximum, missing = self._bound(terms.at_most, fact.id, party)
+            found.append(
+                Measured(
+                    fact.id + suffix,
+                    party,
+                    opens + timedelta(days=1),
+                    fact.day,
+                    self._aggregate(terms, window),
+                    None,
+                    maximum,
+                    0.0,
+                    True,
+                    fact.at,
+                    fact,
+                    tuple(window),
+                    first_position + index,
+                    missing,
+                )
+            )
+        return found
+
+    # --- right ----------------------------------------------------------------------------------
+
+    def _right(self, outcome: Outcome, terms: RightTerms) -> None:
+        holder = self._parties(terms.holder)
+        instances = self._instances(
+            terms.arises, outcome.starts, outcome.ends, self.inputs.parties.all
+        )
+        read: set[str] = {f.id for _, _, evidence, _ in instances for f in evidence}
+        for subject, opens, evidence, _ in instances:
+            if opens > self.inputs.horizon_end:
+                continue
+            closes = outcome.ends - 1
+            if terms.open_for is not None:
+                closes = min(closes, due_after(opens, terms.open_for, self.inputs.calendar))
+            for party in holder:
+                exercised = None
+                if terms.exercised_by is not None:
+                    used = [
+                        f
+                        for f in self._facts(
+                            terms.exercised_by, (party,), evidence[-1] if evidence else None
+                        )
+                        if opens <= f.at <= closes
+                    ]
+                    read.update(f.id for f in used)
+                    exercised = used[0] if used else None
+                name = subject if len(holder) == 1 else f"{subject}/{party}"
+                outcome.openings.append(Opening(name, party, opens, closes, evidence, exercised))
+        outcome.facts_read = len(read)
+
+
+def names_period(value: object, label: str) -> bool:
+    """Whether a field names the period `label` ("2026-Q2"; a year may be a number: 2026)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return False
+    named = period_named(str(value))
+    return named is not None and named.label == label
+
+
+def _cause(trigger: OnBreach | OnExercise, event: Event) -> str:
+    day = date_of_epoch(event.at).isoformat()
+    if isinstance(trigger, OnExercise):
+        return f"clause {trigger.exercise_of}'s right was exercised on {day}"
+    if trigger.in_a_row is not None:
+        return f"clause {trigger.breach_of} was breached {trigger.in_a_row} times in a row (the last on {day}, {event.subject})"
+    if trigger.count is not None:
+        return (
+            f"clause {trigger.breach_of} was breached {trigger.count} times in {trigger.in_last} "
+            f"(the last on {day}, {event.subject})"
+        )
+    return f"clause {trigger.breach_of} was breached on {day} ({event.subject})"

@@ -1,0 +1,457 @@
+"""The four norms as rule files write them: obligation, prohibition, right and measure, with
+their triggers, due dates, bounds and consequences (see docs/norms.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing_extensions import TypeIs
+
+from checker.dates.timeutil import Duration, parse_duration
+from checker.norms.pattern import FieldName, Pattern, ValueRef
+
+PERIODS = ("month", "quarter", "half-year", "year")
+PeriodUnit = Literal["month", "quarter", "half-year", "year"]
+ClauseRef = Annotated[
+    str, Field(min_length=1, description='A clause id of this agreement, e.g. "7.1"')
+]
+Who = Annotated[
+    str,
+    Field(
+        min_length=1,
+        description="us, partner (the only counterparty), partners (every counterparty), each "
+        "(every party, each on its own) or a party's id",
+        examples=["partner", "us", "each"],
+    ),
+]
+
+
+def _duration(value: object) -> object:
+    return parse_duration(str(value)) if isinstance(value, str | int) else value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- triggers ---------------------------------------------------------------------------------
+
+
+class EachPeriod(_Strict):
+    """One instance at the end of each period of the term."""
+
+    each: PeriodUnit = Field(description="month, quarter, half-year or year", examples=["quarter"])
+
+
+class OnBreach(_Strict):
+    """Each breach of another norm, or only repeated ones."""
+
+    breach_of: ClauseRef = Field(description="The clause whose breaches count", examples=["7.1"])
+    in_a_row: int | None = Field(
+        default=None, ge=2, description="Only after this many breaches in a row", examples=[2]
+    )
+    count: int | None = Field(
+        default=None, ge=2, description="Only after this many breaches...", examples=[2]
+    )
+    in_last: int | None = Field(
+        default=None,
+        ge=2,
+        description="...among this many periods or instances in a row",
+        examples=[4],
+    )
+
+    @model_validator(mode="after")
+    def _repetition(self) -> OnBreach:
+        if (self.count is None) != (self.in_last is None):
+            raise ValueError("'count' and 'in_last' go together: K breaches in any N")
+        if self.count is not None and self.in_a_row is not None:
+            raise ValueError("give either 'in_a_row' or 'count' with 'in_last'")
+        if self.count is not None and self.in_last is not None and self.count > self.in_last:
+            raise ValueError(f"'count' ({self.count}) is more than 'in_last' ({self.in_last})")
+        return self
+
+    @property
+    def needed(self) -> int:
+        """How many breaches make one event."""
+        return self.in_a_row or self.count or 1
+
+    @property
+    def window(self) -> int:
+        """Among how many consecutive periods or instances."""
+        return self.in_a_row or self.in_last or 1
+
+
+class OnExercise(_Strict):
+    """The exercise of a right of this agreement."""
+
+    exercise_of: ClauseRef = Field(description="The clause of the right", examples=["8.2"])
+
+
+Trigger = Literal["start", "end"] | date | EachPeriod | OnBreach | OnExercise | Pattern
+
+
+def trigger_refs(trigger: Trigger | None) -> list[str]:
+    """The clause ids a trigger depends on."""
+    if isinstance(trigger, OnBreach):
+        return [trigger.breach_of]
+    if isinstance(trigger, OnExercise):
+        return [trigger.exercise_of]
+    return []
+
+
+# --- time a norm applies ------------------------------------------------------------------------
+
+
+class AfterEnd(_Strict):
+    """A time after the agreement ends: a tail such as "for two years after termination"."""
+
+    after_end: Duration = Field(description="How long after the end", examples=["2y"])
+
+    _parse = field_validator("after_end", mode="before")(lambda cls, v: _duration(v))
+
+
+Until = date | AfterEnd
+
+
+class EndsWhen(_Strict):
+    """What ends a norm automatically: another norm's breaches, or a right's exercise."""
+
+    breach_of: ClauseRef | None = Field(
+        default=None, description="The clause whose breaches end this one", examples=["3.2"]
+    )
+    in_a_row: int | None = Field(
+        default=None, ge=2, description="After this many breaches in a row", examples=[2]
+    )
+    count: int | None = Field(
+        default=None, ge=2, description="After this many breaches...", examples=[2]
+    )
+    in_last: int | None = Field(
+        default=None, ge=2, description="...among this many in a row", examples=[4]
+    )
+    exercise_of: ClauseRef | None = Field(
+        default=None, description="The clause of a right whose exercise ends it", examples=["8.1"]
+    )
+
+    @model_validator(mode="after")
+    def _one_cause(self) -> EndsWhen:
+        if (self.breach_of is None) == (self.exercise_of is None):
+            raise ValueError("give either 'breach_of' or 'exercise_of'")
+        if self.exercise_of is not None and (self.in_a_row or self.count or self.in_last):
+            raise ValueError("'in_a_row', 'count' and 'in_last' count breaches, not exercises")
+        if self.breach_of is not None:
+            self.as_trigger()  # the same checks as a trigger on breaches
+        return self
+
+    def as_trigger(self) -> OnBreach | OnExercise:
+        if self.exercise_of is not None:
+            return OnExercise(exercise_of=self.exercise_of)
+        assert self.breach_of is not None
+        return OnBreach(
+            breach_of=self.breach_of,
+            in_a_row=self.in_a_row,
+            count=self.count,
+            in_last=self.in_last,
+        )
+
+
+class NormCommon(_Strict):
+    """What every norm may say about the time it applies."""
+
+    from_: date | None = Field(
+        default=None,
+        alias="from",
+        description="First day it applies (default: the start)",
+        examples=["2026-07-01"],
+    )
+    until: Until | None = Field(
+        default=None,
+        description="Last day it applies (default: the end of the term), or a tail after the "
+        "end: {after_end: 2y}",
+        examples=["2027-12-31", {"after_end": "2y"}],
+    )
+    ends_when: EndsWhen | None = Field(
+        default=None,
+        description="Ends automatically: {breach_of: '3.2', in_a_row: 2} or {exercise_of: '8.1'}",
+        examples=[{"breach_of": "3.2", "in_a_row": 2}],
+    )
+
+    def references(self) -> list[str]:
+        """Clause ids this norm depends on."""
+        found = []
+        if self.ends_when is not None:
+            found += trigger_refs(self.ends_when.as_trigger())
+        return found
+
+
+# --- obligation ---------------------------------------------------------------------------------
+
+
+class FieldRef(_Strict):
+    """A field of the fact that created the norm instance."""
+
+    field: FieldName = Field(description="The field's name", examples=["delivery_date"])
+
+
+class Percent(_Strict):
+    """A percentage of a figure: a field of the trigger fact (obligations) or another measure's
+    value for the same period (measures)."""
+
+    percent: float = Field(gt=0, description="The percentage", examples=[20])
+    of: str = Field(
+        min_length=1,
+        description="A field of the trigger fact, or another measure's clause id",
+        examples=["net_revenue", "5.1"],
+    )
+
+
+class Amount(_Strict):
+    """A payment: the sum of a field over the fulfilling facts, at least a figure."""
+
+    sum: FieldName = Field(
+        description="The field of the fulfilling facts that is added up", examples=["amount"]
+    )
+    at_least: float | FieldRef | Percent | ValueRef = Field(
+        description="The amount: a number, a field of the trigger fact, a percentage of one, "
+        "or a value of the agreement",
+        examples=[5000, {"percent": 20, "of": "net_revenue"}, {"field": "amount_due"}],
+    )
+
+
+class ObligationTerms(NormCommon):
+    """A party must bring about a fact by a due date."""
+
+    by: Who
+    to: str | None = Field(
+        default=None, description="For whom (shown by explain)", examples=["partner"]
+    )
+    when: Trigger = Field(
+        description="What creates each instance: a fact pattern, {each: quarter}, start, end, a "
+        "date, {breach_of: id} or {exercise_of: id}",
+        examples=[{"fact": "incident.detected"}, {"each": "quarter"}, "end"],
+    )
+    do: Pattern = Field(description="The fact that fulfils it", examples=[{"fact": "notice.sent"}])
+    within: Duration | None = Field(
+        default=None, description="Due this long after the trigger", examples=["72h", "30d"]
+    )
+    due: date | FieldRef | None = Field(
+        default=None,
+        description="Due on this date, or on the date in a field of the trigger fact",
+        examples=["2026-06-30", {"field": "delivery_date"}],
+    )
+    period_field: FieldName | None = Field(
+        default=None,
+        description="For a periodic trigger: the field of the fulfilling fact naming the period",
+        examples=["quarter"],
+    )
+    amount: Amount | None = Field(
+        default=None,
+        description="A payment of at least this much",
+        examples=[{"sum": "amount", "at_least": {"percent": 20, "of": "net_revenue"}}],
+    )
+
+    _parse = field_validator("within", mode="before")(lambda cls, v: _duration(v))
+
+    @model_validator(mode="after")
+    def _one_due(self) -> ObligationTerms:
+        if (self.within is None) == (self.due is None):
+            raise ValueError("give either 'within' (a duration after the trigger) or 'due'")
+        if isinstance(self.due, FieldRef) and not isinstance(self.when, Pattern):
+            raise ValueError("'due: {field: ...}' needs a trigger fact ('when: {fact: ...}')")
+        if self.period_field is not None and not isinstance(self.when, EachPeriod):
+            raise ValueError("'period_field' pairs facts with the periods of 'when: {each: ...}'")
+        if self.do.match_on and not isinstance(self.when, Pattern | OnBreach):
+            raise ValueError("'match_on' pairs the fulfilling fact with a trigger fact")
+        return self
+
+    def references(self) -> list[str]:
+        return [*super().references(), *trigger_refs(self.when)]
+
+
+# --- prohibition --------------------------------------------------------------------------------
+
+
+class ProhibitionTerms(NormCommon):
+    """A party must not bring about a fact."""
+
+    by: Who
+    do: Pattern = Field(
+        description="What is forbidden",
+        examples=[{"fact": "data.transfer", "where": {"classification": "confidential"}}],
+    )
+
+
+# --- measure ------------------------------------------------------------------------------------
+
+
+class Rolling(_Strict):
+    """A window that ends with each fact: "at most one audit in any 12 months"."""
+
+    rolling: Duration = Field(description="The window's length", examples=["12 months"])
+
+    _parse = field_validator("rolling", mode="before")(lambda cls, v: _duration(v))
+
+
+Bound = float | ValueRef | Percent
+AGGREGATES = ("sum", "count", "average", "min", "max", "latest")
+
+
+class MeasureTerms(NormCommon):
+    """An aggregate of facts per period, compared with a bound."""
+
+    by: Who
+    of: Pattern = Field(description="The facts measured", examples=[{"fact": "purchase.made"}])
+    sum: FieldName | None = Field(
+        default=None, description="Add up this field", examples=["amount"]
+    )
+    count: Literal[True] | None = Field(
+        default=None, description="Count the facts", examples=[True]
+    )
+    average: FieldName | None = Field(
+        default=None, description="Average this field", examples=["uptime"]
+    )
+    min: FieldName | None = Field(
+        default=None, description="The smallest value of this field", examples=["score"]
+    )
+    max: FieldName | None = Field(
+        default=None, description="The largest value of this field", examples=["latency"]
+    )
+    latest: FieldName | None = Field(
+        default=None, description="The latest value of this field", examples=["score"]
+    )
+    per: PeriodUnit | Rolling = Field(
+        description="month, quarter, half-year, year, or {rolling: 12 months}",
+        examples=["quarter", {"rolling": "12 months"}],
+    )
+    period_field: FieldName | None = Field(
+        default=None,
+        description="The field naming each fact's period (2026-Q2), instead of its time",
+        examples=["quarter"],
+    )
+    at_least: Bound | None = Field(
+        default=None,
+        description="The minimum: a number, {value: name} or {percent: 20, of: '5.1'}",
+        examples=[50000, {"percent": 20, "of": "5.1"}],
+    )
+    at_most: Bound | None = Field(
+        default=None,
+        description="The maximum: a number, {value: name} or {percent: 20, of: '5.1'}",
+        examples=[1, {"value": "seat_cap"}],
+    )
+    carry_over: bool = Field(
+        default=False,
+        description="A shortfall is added to the next period's minimum",
+        examples=[True],
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MeasureTerms:
+        given = [name for name in AGGREGATES if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(AGGREGATES)}")
+        if self.at_least is None and self.at_most is None:
+            raise ValueError("give 'at_least', 'at_most' or both")
+        if self.carry_over and self.at_least is None:
+            raise ValueError("'carry_over' carries a shortfall below 'at_least'")
+        if isinstance(self.per, Rolling):
+            if self.aggregate not in ("sum", "count") or self.at_least is not None:
+                raise ValueError("a rolling window takes 'at_most' with 'sum' or 'count'")
+            if self.period_field is not None:
+                raise ValueError("a rolling window has no 'period_field'")
+        return self
+
+    @property
+    def aggregate(self) -> str:
+        return next(name for name in AGGREGATES if getattr(self, name) is not None)
+
+    @property
+    def field(self) -> str | None:
+        """The field aggregated (None for count)."""
+        value = getattr(self, self.aggregate)
+        return None if value is True else value
+
+    def references(self) -> list[str]:
+        found = super().references()
+        for bound in (self.at_least, self.at_most):
+            if isinstance(bound, Percent):
+                found.append(bound.of)
+        return found
+
+
+# --- right --------------------------------------------------------------------------------------
+
+
+class Effect(_Strict):
+    """What exercising a right does: norms of this agreement that end."""
+
+    ends: list[ClauseRef] = Field(
+        min_length=1, description="The clauses that end", examples=[["3.1"]]
+    )
+    after: Duration | None = Field(
+        default=None,
+        description="They end this long after the exercise (a notice period)",
+        examples=["30d"],
+    )
+
+    _parse = field_validator("after", mode="before")(lambda cls, v: _duration(v))
+
+
+class RightTerms(NormCommon):
+    """A party may do something, for a while, with an effect."""
+
+    holder: Who
+    arises: Trigger = Field(
+        description="When it arises: a fact pattern, {breach_of: id, in_a_row: 2}, start or a date",
+        examples=[{"breach_of": "11.1", "in_a_row": 2}],
+    )
+    open_for: Duration | None = Field(
+        default=None,
+        description="How long it stays open (default: until the term ends)",
+        examples=["30d"],
+    )
+    exercised_by: Pattern | None = Field(
+        default=None,
+        description="The fact that exercises it",
+        examples=[{"fact": "renegotiation.requested"}],
+    )
+    effect: Effect | None = Field(
+        default=None,
+        description="What exercising it does: clauses that end (after a notice period)",
+        examples=[{"ends": ["3.1"], "after": "30d"}],
+    )
+
+    _parse = field_validator("open_for", mode="before")(lambda cls, v: _duration(v))
+
+    @model_validator(mode="after")
+    def _exercise(self) -> RightTerms:
+        if self.effect is not None and self.exercised_by is None:
+            raise ValueError("an 'effect' needs 'exercised_by'")
+        if isinstance(self.arises, EachPeriod) or self.arises == "end":
+            raise ValueError("a right arises from a fact, a breach, the start or a date")
+        return self
+
+    def references(self) -> list[str]:
+        return [*super().references(), *trigger_refs(self.arises)]
+
+
+NormTerms = ObligationTerms | ProhibitionTerms | MeasureTerms | RightTerms
+
+
+def bound_party_word(terms: NormTerms) -> str:
+    return terms.holder if isinstance(terms, RightTerms) else terms.by
+
+
+def is_norm(value: object) -> TypeIs[NormTerms]:
+    """Whether a clause is a norm written directly (obligation, prohibition, measure, right)."""
+    return isinstance(value, ObligationTerms | ProhibitionTerms | MeasureTerms | RightTerms)
+
+
+def norms_of(clauses: Iterable[object]) -> dict[str, NormTerms]:
+    """The clauses that are norms, by clause id."""
+    found: dict[str, NormTerms] = {}
+    for clause in clauses:
+        if is_norm(clause):
+            found[getattr(clause, "id")] = clause  # noqa: B009 (the norms' clause kinds have ids)
+    return found

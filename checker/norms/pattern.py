@@ -1,0 +1,406 @@
+"""Norm patterns: which facts a norm reads, written like the contract ("a hire whose previous
+employer is the other party, within 12 months after they left"), evaluated in Python.
+
+A pattern names a fact type and may add, per field: a value, a list of values, or a comparison
+(`{at_least: 10000}`, `{below: {value: seat_price}}`, `{party: other}`, `{present: true}`);
+carve-outs (`unless`); and a fact that must (or must not) come first (`after`, `unless_after`):
+another record (`{fact: bonus.paid, match_on: [customer], within: 90d}`) or a date field of the
+same record (`{field: left_on, within: 12 months}`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from checker.dates.timeutil import Duration, date_of_epoch, parse_duration, parse_instant
+from checker.facts.model import Fact
+from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactType
+
+Scalar = str | int | float | bool
+FieldName = Annotated[str, Field(pattern=FIELD_NAME_PATTERN)]
+PartyWord = Literal["other", "us", "partner", "actor", "any"]
+
+
+class ValueRef(BaseModel):
+    """A fixed value written in the contract, by its name in the agreement's `values`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: str = Field(
+        pattern=FIELD_NAME_PATTERN,
+        description="The name of a figure in the agreement's `values`",
+        examples=["seat_price"],
+    )
+
+
+Operand = float | int | date | ValueRef
+
+
+class Comparison(BaseModel):
+    """Tests on one field beyond equality; every test given must hold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    at_least: Operand | None = Field(
+        default=None, description="At least this number or date", examples=[10000]
+    )
+    at_most: Operand | None = Field(
+        default=None, description="At most this number or date", examples=["2026-12-31"]
+    )
+    above: Operand | None = Field(
+        default=None, description="More than this", examples=[{"value": "seat_price"}]
+    )
+    below: Operand | None = Field(
+        default=None, description="Less than this", examples=[{"value": "seat_price"}]
+    )
+    not_: Scalar | list[Scalar] | None = Field(
+        default=None,
+        alias="not",
+        description="Not this value (or any of these)",
+        examples=["marketplace"],
+    )
+    present: bool | None = Field(
+        default=None, description="The field is given (true) or not (false)", examples=[True]
+    )
+    party: PartyWord | None = Field(
+        default=None,
+        description="The field names a party: 'other' (not the one who acted), 'us', 'partner', "
+        "'actor' (the one who acted) or 'any' (any party of the agreement)",
+        examples=["other"],
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> Comparison:
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise ValueError("a comparison needs at least one test, e.g. {at_least: 100}")
+        return self
+
+
+Test = Scalar | list[Scalar] | Comparison
+
+
+def _duration(value: object) -> object:
+    return parse_duration(str(value)) if isinstance(value, str | int) else value
+
+
+class Precedent(BaseModel):
+    """Something that comes before the fact: another fact, or a date in a field of the fact."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fact: FactType | None = Field(
+        default=None, description="Another fact that comes first", examples=["bonus.paid"]
+    )
+    field: FieldName | None = Field(
+        default=None,
+        description="A date field of the same record that comes first",
+        examples=["left_previous_employer"],
+    )
+    where: dict[FieldName, Test] = Field(
+        default_factory=dict,
+        description="Tests on the other fact's fields",
+        examples=[{"kind": "audit"}],
+    )
+    match_on: list[FieldName] = Field(
+        default_factory=list,
+        description="Fields both facts must share",
+        examples=[["customer"]],
+    )
+    within: Duration | None = Field(
+        default=None, description="At most this long before", examples=["90d"]
+    )
+    at_least: Duration | None = Field(
+        default=None, description="At least this long before", examples=["30d"]
+    )
+
+    _parse = field_validator("within", "at_least", mode="before")(lambda cls, v: _duration(v))
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Precedent:
+        if (self.fact is None) == (self.field is None):
+            raise ValueError("give either 'fact' (another record) or 'field' (a date on this one)")
+        if self.field is not None and (self.where or self.match_on):
+            raise ValueError("'where' and 'match_on' apply to another fact, not to a field")
+        return self
+
+
+class Pattern(BaseModel):
+    """Which facts count: a type, tests on fields, carve-outs, and what must come first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fact: FactType = Field(description="Fact type, e.g. deal.closed", examples=["deal.closed"])
+    by: str | None = Field(
+        default=None,
+        description="Whose acts count: us, partner, each (any party) or a party id; default: "
+        "the party the norm binds",
+        examples=["partner"],
+    )
+    with_: Literal["parties", "others", "anyone"] = Field(
+        default="parties",
+        alias="with",
+        description="Whom the fact is with, when its export names the other side: 'parties' "
+        "(a party of this agreement; the default), 'others' (someone outside it, e.g. prices "
+        "agreed with other partners) or 'anyone'",
+        examples=["others"],
+    )
+    where: dict[FieldName, Test] = Field(
+        default_factory=dict,
+        description="Each field must have this value, one of these values, or pass this comparison",
+        examples=[{"channel": "direct", "amount": {"at_least": 10000}}],
+    )
+    unless: list[dict[FieldName, Test]] = Field(
+        default_factory=list,
+        description="Carve-outs: a fact meeting every test of one is exempt",
+        examples=[[{"customer": ["siemens-ag"]}]],
+    )
+    match_on: list[FieldName] = Field(
+        default_factory=list,
+        description="Fields this fact must share with the fact that started the norm",
+        examples=[["incident"]],
+    )
+    after: Precedent | None = Field(
+        default=None,
+        description="Only when this came first",
+        examples=[{"fact": "bonus.paid", "match_on": ["customer"], "within": "90d"}],
+    )
+    unless_after: Precedent | None = Field(
+        default=None,
+        description="Exempt when this came first (e.g. a notice 30 days before)",
+        examples=[{"fact": "audit.notice", "match_on": ["audit"], "at_least": "30d"}],
+    )
+
+    @field_validator("unless", mode="before")
+    @classmethod
+    def _single_carve_out(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
+
+    def tested_fields(self) -> set[str]:
+        names = set(self.where) | set(self.match_on)
+        for entry in self.unless:
+            names.update(entry)
+        return names
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a pattern needs besides the fact: the agreement's parties and values, the other
+    facts (for `after`), and who acted."""
+
+    values: Mapping[str, float | int | str]
+    party_of: Callable[[object], str | None]  # an id or alias -> the party, or None
+    actor_of: Callable[[Fact], str | None]
+    other_side_of: Callable[[Fact], tuple[bool, str | None]]  # (names one?, the party it names)
+    us: str
+    counterparties: tuple[str, ...]
+    history: Sequence[Fact]  # every fact the agreement reads, sorted by (at, id)
+
+
+def matches(pattern: Pattern, fact: Fact, scope: Scope, trigger: Fact | None = None) -> bool:
+    """Whether `fact` is one `pattern` describes (`trigger`: the fact `match_on` refers to)."""
+    if fact.type != pattern.fact or not _with(pattern.with_, fact, scope):
+        return False
+    actor = scope.actor_of(fact)
+    if not _meets(pattern.where, fact, actor, scope):
+        return False
+    if any(_meets(entry, fact, actor, scope) for entry in pattern.unless):
+        return False
+    if trigger is not None and any(
+        fact.get(name) != trigger.get(name) for name in pattern.match_on
+    ):
+        return False
+    if pattern.after is not None and not _preceded(pattern.after, fact, actor, scope):
+        return False
+    return pattern.unless_after is None or not _preceded(pattern.unless_after, fact, actor, scope)
+
+
+def _with(who: str, fact: Fact, scope: Scope) -> bool:
+    names_one, party = scope.other_side_of(fact)
+    if who == "anyone" or not names_one:
+        return who != "others"
+    return (party is None) == (who == "others")
+
+
+def _meets(tests: Mapping[str, Test], fact: Fact, actor: str | None, scope: Scope) -> bool:
+    return all(_passes(test, fact.get(name), actor, scope) for name, test in tests.items())
+
+
+def _passes(test: Test, value: Any, actor: str | None, scope: Scope) -> bool:
+    if isinstance(test, list):
+        return any(same_value(value, item) for item in test)
+    if not isinstance(test, Comparison):
+        return same_value(value, test)
+    if test.present is not None and (value is not None) != test.present:
+        return False
+    if test.not_ is not None:
+        refused = test.not_ if isinstance(test.not_, list) else [test.not_]
+        if any(same_value(value, item) for item in refused):
+            return False
+    if test.party is not None and not _names_party(test.party, value, actor, scope):
+        return False
+    for name, holds in _ORDER_TESTS:
+        operand = getattr(test, name)
+        if operand is None:
+            continue
+        pair = _comparable(value, operand, scope)
+        if pair is None or not holds(*pair):
+            return False
+    return True
+
+
+_ORDER_TESTS: tuple[tuple[str, Callable[[float, float], bool]], ...] = (
+    ("at_least", lambda a, b: a >= b),
+    ("at_most", lambda a, b: a <= b),
+    ("above", lambda a, b: a > b),
+    ("below", lambda a, b: a < b),
+)
+
+
+def same_value(value: Any, expected: Any) -> bool:
+    """Equality as authors mean it: 7 == 7.0, but "7" != 7 and True != 1."""
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return type(value) is type(expected) and value == expected
+    if isinstance(value, int | float) and isinstance(expected, int | float):
+        return float(value) == float(expected)
+    return type(value) is type(expected) and value == expected
+
+
+def _comparable(value: Any, operand: Operand, scope: Scope) -> tuple[float, float] | None:
+    """Both sides as numbers (dates as day ordinals); None when the value cannot be compared."""
+    if isinstance(operand, ValueRef):
+        resolved = scope.values[operand.value]
+        operand = date.fromisoformat(resolved) if isinstance(resolved, str) else resolved
+    if isinstance(operand, date):
+        day = as_day(value)
+        return None if day is None else (float(day.toordinal()), float(operand.toordinal()))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value), float(operand)
+
+
+def as_day(value: Any) -> date | None:
+    """A field's value as a calendar day (an ISO date, or an instant's UTC day); None if not."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return date_of_epoch(parse_instant(value))
+    except ValueError:
+        return None
+
+
+def _names_party(word: str, value: Any, actor: str | None, scope: Scope) -> bool:
+    party = scope.party_of(value)
+    if party is None:
+        return False
+    if word == "any":
+        return True
+    if word == "us":
+        return party == scope.us
+    if word == "partner":
+        return party in scope.counterparties
+    if word == "actor":
+        return party == actor
+    # "other": a party of the agreement, but not the one who acted.
+    return actor is not None and party != actor
+
+
+def _preceded(precedent: Precedent, fact: Fact, actor: str | None, scope: Scope) -> bool:
+    if precedent.field is not None:
+        day = as_day(fact.get(precedent.field))
+        return day is not None and within_after(day, fact, precedent)
+    for earlier in scope.history:
+        if (earlier.at, earlier.id) >= (fact.at, fact.id):
+            break
+        if earlier.type != precedent.fact or not _with("parties", earlier, scope):
+            continue
+        if scope.actor_of(earlier) is None:
+            continue
+        if not _meets(precedent.where, earlier, scope.actor_of(earlier), scope):
+            continue
+        if any(earlier.get(name) != fact.get(name) for name in precedent.match_on):
+            continue
+        if within_after(earlier.day, fact, precedent, earlier.at):
+            return True
+    return False
+
+
+def within_after(day: date, fact: Fact, precedent: Precedent, instant: int | None = None) -> bool:
+    """Whether `fact` comes after `day` (or `instant`) by at least `precedent.at_least` and at
+    most `precedent.within`. Days count whole days (the last day counts in full); hours are exact
+    instants and need `instant`."""
+    for duration, is_lower in ((precedent.at_least, True), (precedent.within, False)):
+        if duration is None:
+            continue
+        if duration.unit == "hours" and instant is not None:
+            bound = duration.after(instant)
+            ok = fact.at >= bound if is_lower else fact.at <= bound
+        else:
+            bound_day = duration.add_to_date(day)
+            ok = fact.day >= bound_day if is_lower else fact.day <= bound_day
+        if not ok:
+            return False
+    return fact.day >= day
+
+
+def describe(pattern: Pattern) -> str:
+    """Plain English: "deal.closed where channel is direct and amount is at least 10000"."""
+    text = pattern.fact
+    if pattern.by:
+        text += f" by {pattern.by}"
+    if pattern.with_ == "others":
+        text += " with someone outside this agreement"
+    if pattern.where:
+        text += " where " + _describe_tests(pattern.where)
+    if pattern.unless:
+        text += " (except when " + " or ".join(_describe_tests(e) for e in pattern.unless) + ")"
+    if pattern.match_on:
+        text += f" for the same {', '.join(pattern.match_on)}"
+    if pattern.after is not None:
+        text += f", {_describe_precedent(pattern.after)}"
+    if pattern.unless_after is not None:
+        text += f", unless {_describe_precedent(pattern.unless_after)}"
+    return text
+
+
+def _describe_precedent(precedent: Precedent) -> str:
+    what = precedent.fact if precedent.fact is not None else f"the date in {precedent.field}"
+    if precedent.match_on:
+        what += f" (same {', '.join(precedent.match_on)})"
+    bounds = []
+    if precedent.at_least is not None:
+        bounds.append(f"at least {precedent.at_least}")
+    if precedent.within is not None:
+        bounds.append(f"at most {precedent.within}")
+    return f"{' and '.join(bounds) + ' ' if bounds else ''}after {what}"
+
+
+def _describe_tests(tests: Mapping[str, Test]) -> str:
+    return " and ".join(f"{name} {_describe_test(test)}" for name, test in tests.items())
+
+
+def _describe_test(test: Test) -> str:
+    if isinstance(test, list):
+        return "is one of " + ", ".join(str(v) for v in test)
+    if not isinstance(test, Comparison):
+        return f"is {test}"
+    parts = []
+    for name in ("at_least", "at_most", "above", "below"):
+        operand = getattr(test, name)
+        if operand is not None:
+            shown = f"the {operand.value}" if isinstance(operand, ValueRef) else str(operand)
+            parts.append(f"is {name.replace('_', ' ')} {shown}")
+    if test.not_ is not None:
+        refused = test.not_ if isinstance(test.not_, list) else [test.not_]
+        parts.append("is not " + " or ".join(str(v) for v in refused))
+    if test.present is not None:
+        parts.append("is given" if test.present else "is not given")
+    if test.party is not None:
+        parts.append(f"names {'the other party' if test.party == 'other' else test.party}")
+    return " and ".join(parts)

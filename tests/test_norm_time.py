@@ -1,0 +1,187 @@
+"""The one time convention of norms (docs/norms.md, "Time"), on small agreements worked out by
+hand: a breach is dated when it arose, its identity is fixed when the norm instance is created,
+"within N days" keeps its last day, and a right that arose and lapsed is still reported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.dates.timeutil import Duration, parse_instant
+from checker.evaluation.evaluate import evaluate_agreement
+from checker.facts.model import Fact
+from checker.findings.model import Finding
+from checker.norms.instances import due_after
+from checker.norms.parties import FactParties, PartyFields
+from checker.rulebook.agreement import Agreement
+
+DAY = 86_400
+
+
+def _agreement(*clauses: dict[str, Any]) -> Agreement:
+    return Agreement.model_validate(
+        {
+            "agreement": "time-test",
+            "title": "Time convention",
+            "parties": {"us": "northwind", "partner": "acme"},
+            "effective": "2026-01-01",
+            "expires": "2027-12-31",
+            "owner": "legal",
+            "clauses": list(clauses),
+        }
+    )
+
+
+def _fact(fact_id: str, fact_type: str, at: str, **attrs: Any) -> Fact:
+    return Fact(fact_id, fact_type, parse_instant(at), "acme", attrs, f"test:{fact_id}")
+
+
+def _findings(agreement: Agreement, facts: list[Fact], as_of: str) -> list[Finding]:
+    instant = parse_instant(as_of)
+    kept = sorted((f for f in facts if f.at <= instant), key=lambda f: (f.at, f.id))
+    return evaluate_agreement(agreement, kept, instant, instant + 30 * DAY, FactParties()).findings
+
+
+DELIVERY = {
+    "id": "4.1",
+    "title": "Delivery after each order",
+    "kind": "obligation",
+    "by": "partner",
+    "when": {"fact": "order.placed"},
+    "do": {"fact": "order.delivered", "match_on": ["order"]},
+    "within": "60d",
+}
+
+
+def test_within_60_days_after_an_event_at_midnight_keeps_its_last_day() -> None:
+    # 2026-03-01T00:00Z + 60 days = 2026-04-30; the whole of that day counts.
+    assert due_after(parse_instant("2026-03-01"), Duration(60, "days"), None) == parse_instant(
+        "2026-04-30T23:59:59Z"
+    )
+    facts = [
+        _fact("o-1", "order.placed", "2026-03-01T00:00:00Z", order="A"),
+        _fact("d-1", "order.delivered", "2026-04-30T23:59:00Z", order="A"),
+    ]
+    assert _findings(_agreement(DELIVERY), facts, "2026-06-01") == []
+
+
+def test_a_late_fulfilment_is_the_same_breach_as_the_missed_one() -> None:
+    placed = _fact("o-1", "order.placed", "2026-03-01T00:00:00Z", order="A")
+    delivered = _fact("d-1", "order.delivered", "2026-05-03T10:00:00Z", order="A")
+    # Night of 05-02: due 04-30, not delivered: missed. Night of 05-04: delivered 05-03: late.
+    (missed,) = _findings(_agreement(DELIVERY), [placed, delivered], "2026-05-02")
+    (late,) = _findings(_agreement(DELIVERY), [placed, delivered], "2026-05-04")
+    assert (missed.kind.value, missed.code, missed.subject) == (
+        "breach",
+        "obligation.breached",
+        "o-1",
+    )
+    assert missed.date.isoformat() == late.date.isoformat() == "2026-04-30"
+    assert missed.fingerprint == late.fingerprint
+    assert "and has not" in missed.message
+    assert "done late, on 2026-05-03 (d-1)" in late.message
+
+
+def test_a_monthly_maximum_is_breached_at_the_fact_that_crossed_it() -> None:
+    cap = {
+        "id": "5.1",
+        "title": "API calls",
+        "kind": "measure",
+        "by": "partner",
+        "of": {"fact": "api.calls"},
+        "sum": "calls",
+        "per": "month",
+        "at_most": 1000,
+    }
+    facts = [
+        _fact("c-1", "api.calls", "2026-03-05T10:00:00Z", calls=600),
+        _fact("c-2", "api.calls", "2026-03-17T10:00:00Z", calls=500),  # 1,100 > 1,000
+        _fact("c-3", "api.calls", "2026-03-20T10:00:00Z", calls=100),
+    ]
+    # Known on 03-17 already, with March still open.
+    (finding,) = _findings(_agreement(cap), facts, "2026-03-25")
+    assert (finding.code, finding.subject, finding.date.isoformat()) == (
+        "measure.breached",
+        "2026-03",
+        "2026-03-17",
+    )
+    # Not dated on the 1st of the month, before the facts that caused it.
+    assert finding.date.isoformat() != "2026-03-01"
+
+
+def test_a_right_that_arose_and_lapsed_is_reported_as_lapsed() -> None:
+    right = {
+        "id": "8.1",
+        "title": "Termination after a change of control",
+        "kind": "right",
+        "holder": "us",
+        "arises": {"fact": "control.changed"},
+        "open_for": "30d",
+        "exercised_by": {"fact": "notice.termination"},
+    }
+    facts = [_fact("cc-1", "control.changed", "2026-02-10T09:00:00Z")]
+    (finding,) = _findings(_agreement(right), facts, "2026-11-01")
+    assert (finding.kind.value, finding.code, finding.date.isoformat()) == (
+        "trigger",
+        "right.arisen",
+        "2026-02-10",
+    )
+    # 02-10 + 30 days = 03-12.
+    assert "lapsed unexercised on 2026-03-12" in finding.message
+
+
+def test_whose_act_a_fact_is_comes_from_the_catalogue_field() -> None:
+    notify = {
+        "id": "9.3",
+        "title": "Our incident notice",
+        "kind": "obligation",
+        "by": "us",
+        "when": {"fact": "incident.detected"},
+        "do": {"fact": "notice.sent", "match_on": ["incident"]},
+        "within": "72h",
+    }
+    incident = Fact(
+        "i-1",
+        "incident.detected",
+        parse_instant("2026-04-01T10:00:00Z"),
+        None,
+        {"affects": "acme", "incident": "INC-1"},
+        "t:1",
+    )
+    # Our notice, exported with our id in `sender` and the recipient in `to`.
+    notice = Fact(
+        "n-1",
+        "notice.sent",
+        parse_instant("2026-04-02T10:00:00Z"),
+        None,
+        {"sender": "northwind", "to": "acme", "incident": "INC-1"},
+        "t:2",
+    )
+    parties = FactParties(
+        {
+            "incident.detected": PartyFields(None, "affects"),
+            "notice.sent": PartyFields("sender", "to"),
+        }
+    )
+    instant = parse_instant("2026-05-01")
+    agreement = _agreement(notify)
+    assert (
+        evaluate_agreement(agreement, [incident, notice], instant, instant, parties).findings == []
+    )
+    # Read with the default (the actor in `partner`, empty: ours), the notice names no
+    # counterparty and still counts; a notice sent BY acme never fulfils our duty.
+    theirs = Fact(
+        "n-2",
+        "notice.sent",
+        parse_instant("2026-04-02T10:00:00Z"),
+        None,
+        {"sender": "acme", "to": "northwind", "incident": "INC-1"},
+        "t:3",
+    )
+    (missed,) = evaluate_agreement(
+        agreement, [incident, theirs], instant, instant, parties
+    ).findings
+    assert (missed.code, missed.subject, missed.date.isoformat()) == (
+        "obligation.breached",
+        "i-1",
+        "2026-04-04",
+    )
