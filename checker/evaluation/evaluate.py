@@ -14,7 +14,7 @@ from checker.engine.program import Program
 from checker.facts.model import Fact
 from checker.findings.model import Finding, FindingKind, Severity
 from checker.norms.context import AgreementTerm, ClauseContext, ClauseTerms
-from checker.norms.instances import NormInputs, work_out
+from checker.norms.instances import NormInputs, Outcome, work_out
 from checker.norms.model import norms_of
 from checker.norms.parties import FactParties
 from checker.rulebook.agreement import Agreement
@@ -30,6 +30,7 @@ class AgreementResult:
     agreement: str
     findings: list[Finding]
     facts_used: int = 0
+    facts_read: dict[str, int] = field(default_factory=dict)  # clause id -> facts it read
     engine_messages: int = 0
     rule_firings: int = 0
     errors: list[str] = field(default_factory=list)
@@ -138,6 +139,7 @@ def evaluate_agreement(
     """Findings of one agreement on the as-of instant; `facts` sorted by (at, id); `fact_parties`
     says whose act each fact records (the fact-type catalogue's, by default `partner`)."""
     compiled = compile_agreement(agreement, facts, as_of, horizon_end, fact_parties)
+    clause_ids = {clause.id for clause in agreement.clauses}
     try:
         result = engine.run(compiled.program)
     except (engine.EngineLimitError, engine.EngineError) as error:
@@ -154,9 +156,22 @@ def evaluate_agreement(
         agreement.agreement,
         findings,
         facts_used=used,
+        facts_read={
+            context.clause.id: _facts_read(context)
+            for context in compiled.contexts
+            if context.clause.id in clause_ids
+        },
         engine_messages=len(compiled.program.messages),
         rule_firings=len(result.matches),
     )
+
+
+def _facts_read(context: ClauseContext) -> int:
+    """The facts a clause read: a norm's, those of its bound parties its patterns matched; a
+    kind's, those of its fact types (and partner) routed to it."""
+    if context.norm_outcomes:
+        return sum(o.facts_read for o in context.norm_outcomes if isinstance(o, Outcome))
+    return len(context.facts)
 
 
 def _context(

@@ -52,6 +52,27 @@ class RunSummary:
     irrelevant: int = 0  # accepted, but no clause of any agreement reads them
     findings_by_kind: Counter[str] = field(default_factory=Counter)  # waived findings left out
     waived: int = 0  # findings set apart by an active waiver
+    clause_reads: list[ClauseReads] = field(default_factory=list)  # in agreement, clause order
+    facts_by_type: dict[str, int] = field(default_factory=dict)  # accepted, up to the as-of
+
+    def unread(self) -> list[ClauseReads]:
+        """Clauses that read no fact although facts of their types were read: most likely the
+        facts name a party (or field) the agreement or the catalogue does not expect."""
+        return [
+            reads
+            for reads in self.clause_reads
+            if reads.facts_read == 0 and any(self.facts_by_type.get(t) for t in reads.fact_types)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseReads:
+    """How many facts one clause read, and the fact types it reads."""
+
+    agreement: str
+    clause: str
+    facts_read: int
+    fact_types: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,16 +230,20 @@ def _evaluate(
         )
         summary.counts = facts_input.counts
         summary.irrelevant = store.irrelevant
+        summary.facts_by_type = store.type_counts()
         job = Job(store.path, as_of, horizon_end, rulebook.fact_parties)
         phase = time.perf_counter()
         counts = store.fact_counts()
         evaluated = 0
+        reads: dict[str, dict[str, int]] = {}
         for result in evaluate_in_workers(agreements, job, counts, workers or default_workers()):
             findings.add(result.findings)
+            reads[result.agreement] = result.facts_read
             evaluated += 1
             progress.agreements_evaluated(evaluated, len(agreements))
             log.debug("%s: %d findings", result.agreement, len(result.findings))
         progress.done(f"evaluated {evaluated:,} agreements")
+        summary.clause_reads = _clause_reads(agreements, reads)
         log.info(
             "evaluated %d agreements in %.1f s (workers' peak memory %d MB)",
             len(agreements),
@@ -226,6 +251,21 @@ def _evaluate(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
         )
     return facts_input.rejects
+
+
+def _clause_reads(
+    agreements: Sequence[Agreement], reads: dict[str, dict[str, int]]
+) -> list[ClauseReads]:
+    """Facts read per clause, in agreement and clause order (clauses of an agreement that could
+    not be evaluated are left out: their error findings say so)."""
+    found: list[ClauseReads] = []
+    for agreement in agreements:
+        read = reads.get(agreement.agreement, {})
+        for clause in agreement.clauses:
+            if clause.id in read:
+                types = tuple(sorted({pattern.fact for pattern, _ in clause.fact_patterns()}))
+                found.append(ClauseReads(agreement.agreement, clause.id, read[clause.id], types))
+    return found
 
 
 def _peak_mb() -> int:

@@ -3,7 +3,7 @@ types they read, compiling their worked-out outcomes, and plain-English sentence
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from checker.norms.compile import compile_outcome
 from checker.norms.context import ClauseContext
@@ -22,26 +22,10 @@ from checker.norms.model import (
     RightTerms,
     Rolling,
     Trigger,
+    patterns_of,
 )
 from checker.norms.parties import EACH, PARTNER, PARTNERS, US, Parties
 from checker.norms.pattern import Pattern, ValueRef, describe
-
-
-def patterns_of(terms: NormTerms) -> Iterator[Pattern]:
-    """Every pattern a norm reads facts with."""
-    if isinstance(terms, ObligationTerms):
-        if isinstance(terms.when, Pattern):
-            yield terms.when
-        yield terms.do
-    elif isinstance(terms, ProhibitionTerms):
-        yield terms.do
-    elif isinstance(terms, MeasureTerms):
-        yield terms.of
-    else:
-        if isinstance(terms.arises, Pattern):
-            yield terms.arises
-        if terms.exercised_by is not None:
-            yield terms.exercised_by
 
 
 def fact_types_read(terms: NormTerms) -> list[str]:

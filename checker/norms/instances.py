@@ -41,9 +41,11 @@ from checker.norms.model import (
     RightTerms,
     Rolling,
     Trigger,
+    bound_party_word,
+    patterns_of,
 )
 from checker.norms.parties import FactParties, Parties
-from checker.norms.pattern import Pattern, Scope, ValueRef, as_day, matches
+from checker.norms.pattern import Pattern, Scope, ValueRef, as_day, is_with, matches
 
 # Far enough to stand for "no end" (an open-ended agreement) and still be a date.
 NO_END = epoch_of_date(date(9999, 12, 31))
@@ -312,7 +314,30 @@ class _Worker:
             self._measure(outcome, terms)
         else:
             self._right(outcome, terms)
+        outcome.facts_read = self._facts_read(terms)
         return outcome
+
+    def _facts_read(self, terms: NormTerms) -> int:
+        """Facts of the norm's types that are acts of the parties its patterns concern (before
+        any test on their fields): none, while such facts exist, suggests a party mismatch."""
+        bound = set(self._parties(bound_party_word(terms)))
+        read: set[str] = set()
+        for pattern in patterns_of(terms):
+            parties = (
+                set(self._parties(pattern.by))
+                if pattern.by is not None
+                else bound
+                if pattern is not _trigger_of(terms)
+                else set(self.inputs.parties.all)
+            )
+            read.update(
+                fact.id
+                for fact in self.inputs.facts
+                if fact.type == pattern.fact
+                and self.scope.actor_of(fact) in parties
+                and is_with(pattern, fact, self.scope)
+            )
+        return len(read)
 
     def _applies(self, terms: NormTerms, ending: Ending | None) -> tuple[int, int]:
         term = self.inputs.term
@@ -478,7 +503,6 @@ class _Worker:
     def _obligation(self, outcome: Outcome, terms: ObligationTerms) -> None:
         bound = self._parties(terms.by)
         instances = self._instances(terms.when, outcome.starts, outcome.ends, bound)
-        read: set[str] = {f.id for _, _, evidence, _ in instances for f in evidence}
         position = 0
         for subject, instant, evidence, period in instances:
             trigger_fact = evidence[-1] if evidence else None
@@ -495,13 +519,11 @@ class _Worker:
                         else fact.at >= instant
                     )
                 ]
-                read.update(f.id for f in candidates)
                 name = subject if len(bound) == 1 else f"{subject}/{party}"
                 outcome.duties.append(
                     self._duty(terms, name, party, instant, due, evidence, candidates, position)
                 )
                 position += 1
-        outcome.facts_read = len(read)
 
     def _due(self, terms: ObligationTerms, instant: int, trigger: Fact | None) -> int:
         if terms.within is not None:
@@ -570,7 +592,6 @@ class _Worker:
     def _prohibition(self, outcome: Outcome, terms: ProhibitionTerms) -> None:
         bound = self._parties(terms.by)
         facts = self._facts(terms.do, bound)
-        outcome.facts_read = len(facts)
         for position, fact in enumerate(f for f in facts if outcome.starts <= f.at < outcome.ends):
             party = self.scope.actor_of(fact) or ""
             outcome.forbidden.append(Forbidden(fact.id, party, fact, position))
@@ -580,7 +601,6 @@ class _Worker:
     def _measure(self, outcome: Outcome, terms: MeasureTerms) -> None:
         bound = self._parties(terms.by)
         facts = self._facts(terms.of, bound)
-        outcome.facts_read = len(facts)
         position = 0
         for party in bound:
             own = [f for f in facts if self.scope.actor_of(f) == party]
@@ -737,7 +757,6 @@ class _Worker:
         instances = self._instances(
             terms.arises, outcome.starts, outcome.ends, self.inputs.parties.all
         )
-        read: set[str] = {f.id for _, _, evidence, _ in instances for f in evidence}
         for subject, opens, evidence, _ in instances:
             if opens > self.inputs.horizon_end:
                 continue
@@ -754,11 +773,15 @@ class _Worker:
                         )
                         if opens <= f.at <= closes
                     ]
-                    read.update(f.id for f in used)
                     exercised = used[0] if used else None
                 name = subject if len(holder) == 1 else f"{subject}/{party}"
                 outcome.openings.append(Opening(name, party, opens, closes, evidence, exercised))
-        outcome.facts_read = len(read)
+
+
+def _trigger_of(terms: NormTerms) -> Pattern | None:
+    """The pattern that creates a norm's instances (any party's act may), if it is one."""
+    trigger = terms.when if isinstance(terms, ObligationTerms) else getattr(terms, "arises", None)
+    return trigger if isinstance(trigger, Pattern) else None
 
 
 def names_period(value: object, label: str) -> bool:

@@ -3,7 +3,7 @@ their triggers, due dates, bounds and consequences (see docs/norms.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Annotated, Literal
 
@@ -455,3 +455,20 @@ def norms_of(clauses: Iterable[object]) -> dict[str, NormTerms]:
         if is_norm(clause):
             found[getattr(clause, "id")] = clause  # noqa: B009 (the norms' clause kinds have ids)
     return found
+
+
+def patterns_of(terms: NormTerms) -> Iterator[Pattern]:
+    """Every pattern a norm reads facts with."""
+    if isinstance(terms, ObligationTerms):
+        if isinstance(terms.when, Pattern):
+            yield terms.when
+        yield terms.do
+    elif isinstance(terms, ProhibitionTerms):
+        yield terms.do
+    elif isinstance(terms, MeasureTerms):
+        yield terms.of
+    else:
+        if isinstance(terms.arises, Pattern):
+            yield terms.arises
+        if terms.exercised_by is not None:
+            yield terms.exercised_by

@@ -219,6 +219,11 @@ def matches(pattern: Pattern, fact: Fact, scope: Scope, trigger: Fact | None = N
     return pattern.unless_after is None or not _preceded(pattern.unless_after, fact, actor, scope)
 
 
+def is_with(pattern: Pattern, fact: Fact, scope: Scope) -> bool:
+    """Whether the fact is with whom the pattern says (`with:`), by the other side it names."""
+    return _with(pattern.with_, fact, scope)
+
+
 def _with(who: str, fact: Fact, scope: Scope) -> bool:
     names_one, party = scope.other_side_of(fact)
     if who == "anyone" or not names_one:

@@ -28,4 +28,26 @@ def summary_dict(summary: RunSummary) -> dict[str, Any]:
             kind.value: summary.findings_by_kind.get(kind.value, 0) for kind in FindingKind
         },
         "waived": summary.waived,
+        "facts_read_by_clause": [
+            {"agreement": r.agreement, "clause": r.clause, "facts_read": r.facts_read}
+            for r in summary.clause_reads
+        ],
+        "clauses_reading_nothing": [
+            {
+                "agreement": r.agreement,
+                "clause": r.clause,
+                "facts_of_its_types": {t: summary.facts_by_type.get(t, 0) for t in r.fact_types},
+            }
+            for r in summary.unread()
+        ],
     }
+
+
+def unread_warning(agreement: str, clause: str, types: dict[str, int]) -> str:
+    """Why a clause that read nothing is worth a look, in one line."""
+    present = ", ".join(f"{n} {t}" for t, n in types.items() if n)
+    return (
+        f"clause {clause} of {agreement} read no facts, though the input holds {present}: "
+        "check that they name a party of the agreement (its ids and aliases) in the field the "
+        "fact-type catalogue gives as actor or counterparty"
+    )

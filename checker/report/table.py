@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from tabulate import tabulate
 
 from checker.evaluation.run import RunResult
 from checker.report.history import history_sections, history_summary, status_cell
 from checker.report.reading import snooze_of
-from checker.report.summary import summary_dict
+from checker.report.summary import summary_dict, unread_warning
 from checker.rulebook.applying_waivers import AppliedWaivers
 from checker.rulebook.waivers import Waiver
 
@@ -62,6 +63,7 @@ def as_table(result: RunResult) -> str:
         f"{facts['duplicates']} duplicates, {facts['after_as_of']} after as-of (ignored), "
         f"{facts['irrelevant']} read by no clause.",
         f"Findings: {findings}.",
+        *_clause_read_lines(s),
     ]
     if result.history is not None:
         lines.append(history_summary(result.history))
@@ -71,6 +73,31 @@ def as_table(result: RunResult) -> str:
             f"{len(waivers.expired)} expired and {len(waivers.unused)} unused."
         )
     return "\n".join(lines) + "\n"
+
+
+# Up to this many clauses, the table lists each clause's facts read; beyond, only the count.
+_LISTED_CLAUSES = 40
+
+
+def _clause_read_lines(summary: dict[str, Any]) -> list[str]:
+    """Facts read per clause (each listed for small runs), and a warning per clause that read
+    none although facts of its types were read."""
+    reads = summary["facts_read_by_clause"]
+    lines: list[str] = []
+    if reads and len(reads) <= _LISTED_CLAUSES:
+        by_agreement: dict[str, list[str]] = {}
+        for read in reads:
+            by_agreement.setdefault(read["agreement"], []).append(
+                f"{read['clause']}: {read['facts_read']}"
+            )
+        lines.append("Facts read per clause:")
+        lines += [f"  {agreement}: {', '.join(items)}" for agreement, items in by_agreement.items()]
+    for unread in summary["clauses_reading_nothing"]:
+        warning = unread_warning(
+            unread["agreement"], unread["clause"], unread["facts_of_its_types"]
+        )
+        lines.append(f"Warning: {warning}.")
+    return lines
 
 
 def _waiver_sections(result: RunResult) -> list[str]:
