@@ -185,3 +185,30 @@ def test_whose_act_a_fact_is_comes_from_the_catalogue_field() -> None:
         "i-1",
         "2026-04-04",
     )
+
+
+def test_a_field_that_cannot_be_compared_fails_the_clause_closed() -> None:
+    cap = {
+        "id": "5.2",
+        "title": "Seats",
+        "kind": "prohibition",
+        "by": "partner",
+        "do": {
+            "fact": "usage.reported",
+            "where": {"edition": "enterprise", "seats": {"above": 250}},
+        },
+    }
+    facts = [
+        _fact("u-1", "usage.reported", "2026-03-01T10:00:00Z", edition="enterprise", seats="many"),
+        # Out of scope by its edition: its text is never compared.
+        _fact("u-2", "usage.reported", "2026-03-02T10:00:00Z", edition="standard", seats="n/a"),
+    ]
+    (finding,) = _findings(_agreement(cap), facts, "2026-04-01")
+    assert (finding.kind.value, finding.code, finding.clause) == (
+        "error",
+        "evaluation.failed",
+        "5.2",
+    )
+    assert "fact u-1 (test:u-1): seats is 'many', which cannot be compared with above 250" in (
+        finding.message
+    )

@@ -45,7 +45,15 @@ from checker.norms.model import (
     patterns_of,
 )
 from checker.norms.parties import FactParties, Parties
-from checker.norms.pattern import Pattern, Scope, ValueRef, as_day, is_with, matches
+from checker.norms.pattern import (
+    Pattern,
+    Scope,
+    Uncomparable,
+    ValueRef,
+    as_day,
+    is_with,
+    matches,
+)
 
 # Far enough to stand for "no end" (an open-ended agreement) and still be a date.
 NO_END = epoch_of_date(date(9999, 12, 31))
@@ -444,6 +452,8 @@ class _Worker:
                     found.append(fact)
             except KeyError as missing:
                 raise NormError(f"no value named {missing} in the agreement's 'values'") from None
+            except Uncomparable as problem:
+                raise NormError(str(problem)) from None
         return found
 
     def _number(self, fact: Fact, name: str) -> float:

@@ -231,8 +231,28 @@ def _with(who: str, fact: Fact, scope: Scope) -> bool:
     return (party is None) == (who == "others")
 
 
+class Uncomparable(ValueError):
+    """A fact otherwise in scope whose field cannot be compared as a test asks: the norm cannot
+    tell whether it matches, so it is not evaluated (fail closed), never taken as not matching."""
+
+
 def _meets(tests: Mapping[str, Test], fact: Fact, actor: str | None, scope: Scope) -> bool:
-    return all(_passes(test, fact.get(name), actor, scope) for name, test in tests.items())
+    # Comparisons last: a fact that fails an equality test is out of scope, whatever its numbers.
+    ordered = sorted(tests.items(), key=lambda item: isinstance(item[1], Comparison))
+    for name, test in ordered:
+        try:
+            if not _passes(test, fact.get(name), actor, scope):
+                return False
+        except _NotComparable as problem:
+            raise Uncomparable(
+                f"fact {fact.id} ({fact.source}): {name} is {fact.get(name)!r}, which cannot be "
+                f"compared with {problem}"
+            ) from None
+    return True
+
+
+class _NotComparable(Exception):
+    pass
 
 
 def _passes(test: Test, value: Any, actor: str | None, scope: Scope) -> bool:
@@ -253,7 +273,10 @@ def _passes(test: Test, value: Any, actor: str | None, scope: Scope) -> bool:
         if operand is None:
             continue
         pair = _comparable(value, operand, scope)
-        if pair is None or not holds(*pair):
+        if pair is None:
+            shown = f"the {operand.value}" if isinstance(operand, ValueRef) else str(operand)
+            raise _NotComparable(f"{name.replace('_', ' ')} {shown}")
+        if not holds(*pair):
             return False
     return True
 
