@@ -211,7 +211,7 @@ def _evaluate(
 ) -> list[Diagnostic]:
     """Read the facts, evaluate every agreement, spool the findings; return the rejected lines."""
     agreements = rulebook.agreements
-    with FactStore(RoutingIndex(agreements), as_of) as store:
+    with FactStore(RoutingIndex(agreements, rulebook.fact_parties), as_of) as store:
         phase = time.perf_counter()
         facts_input = read_into(store, fact_paths, mapping, workers or default_workers(), progress)
         progress.done(f"read {facts_input.counts.read:,} fact lines")

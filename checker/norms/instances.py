@@ -298,6 +298,8 @@ class _Worker:
     def __init__(self, inputs: NormInputs, outcomes: Mapping[str, Outcome | NormError]) -> None:
         self.inputs = inputs
         self.outcomes = outcomes
+        # (pattern, party) -> the party's facts matching it, by their `match_on` values.
+        self._pools: dict[tuple[int, str], dict[tuple[object, ...], list[Fact]]] = {}
         self.scope = Scope(
             values=inputs.values,
             party_of=inputs.parties.party_of,
@@ -306,6 +308,7 @@ class _Worker:
             us=inputs.parties.us,
             counterparties=inputs.parties.counterparties,
             history=inputs.facts,
+            history_by_type=_by_type(inputs.facts),
         )
 
     # --- shared ---------------------------------------------------------------------------------
@@ -430,6 +433,21 @@ class _Worker:
                 fired.append(by_position[position])
         return fired
 
+    def _paired(self, pattern: Pattern, party: str, trigger: Fact | None) -> list[Fact]:
+        """The party's facts matching `pattern` that share the `match_on` fields with `trigger`,
+        sorted by (at, id): matched once per pattern and party, then looked up by those fields."""
+        key = (id(pattern), party)
+        groups = self._pools.get(key)
+        if groups is None:
+            groups = {}
+            for fact in self._facts(pattern, (party,)):
+                groups.setdefault(_key(fact, pattern.match_on), []).append(fact)
+            self._pools[key] = groups
+        if trigger is None or not pattern.match_on:
+            found = [fact for group in groups.values() for fact in group]
+            return found if len(groups) <= 1 else sorted(found, key=lambda f: (f.at, f.id))
+        return groups.get(_key(trigger, pattern.match_on), [])
+
     def _parties(self, who: str) -> tuple[str, ...]:
         try:
             return self.inputs.parties.resolve(who)
@@ -522,7 +540,7 @@ class _Worker:
             for party in bound:
                 candidates = [
                     fact
-                    for fact in self._facts(terms.do, (party,), trigger_fact)
+                    for fact in self._paired(terms.do, party, trigger_fact)
                     if (
                         names_period(fact.get(terms.period_field), period.label)
                         if terms.period_field is not None and period is not None
@@ -776,16 +794,27 @@ class _Worker:
             for party in holder:
                 exercised = None
                 if terms.exercised_by is not None:
-                    used = [
-                        f
-                        for f in self._facts(
-                            terms.exercised_by, (party,), evidence[-1] if evidence else None
-                        )
-                        if opens <= f.at <= closes
-                    ]
+                    paired = self._paired(
+                        terms.exercised_by, party, evidence[-1] if evidence else None
+                    )
+                    used = [f for f in paired if opens <= f.at <= closes]
                     exercised = used[0] if used else None
                 name = subject if len(holder) == 1 else f"{subject}/{party}"
                 outcome.openings.append(Opening(name, party, opens, closes, evidence, exercised))
+
+
+def _by_type(facts: Sequence[Fact]) -> dict[str, list[Fact]]:
+    found: dict[str, list[Fact]] = {}
+    for fact in facts:
+        found.setdefault(fact.type, []).append(fact)
+    return found
+
+
+def _key(fact: Fact, names: Sequence[str]) -> tuple[object, ...]:
+    """The values of `names` on a fact, usable as a key (a list value as a tuple)."""
+    return tuple(
+        tuple(value) if isinstance(value := fact.get(name), list) else value for name in names
+    )
 
 
 def _trigger_of(terms: NormTerms) -> Pattern | None:

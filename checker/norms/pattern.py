@@ -199,6 +199,7 @@ class Scope:
     us: str
     counterparties: tuple[str, ...]
     history: Sequence[Fact]  # every fact the agreement reads, sorted by (at, id)
+    history_by_type: Mapping[str, Sequence[Fact]]  # the same facts, by type
 
 
 def matches(pattern: Pattern, fact: Fact, scope: Scope, trigger: Fact | None = None) -> bool:
@@ -343,7 +344,7 @@ def _preceded(precedent: Precedent, fact: Fact, actor: str | None, scope: Scope)
     if precedent.field is not None:
         day = as_day(fact.get(precedent.field))
         return day is not None and within_after(day, fact, precedent)
-    for earlier in scope.history:
+    for earlier in scope.history_by_type.get(precedent.fact or "", ()):
         if (earlier.at, earlier.id) >= (fact.at, fact.id):
             break
         if earlier.type != precedent.fact or not _with("parties", earlier, scope):
