@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from itertools import pairwise
 from typing import Any, ClassVar
@@ -21,8 +21,11 @@ from checker.dates.timeutil import (
     periods_between,
 )
 from checker.findings.model import FindingCode, Severity
+from checker.norms.clause_support import NormPart
+from checker.norms.compile import Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FactPattern
+from checker.norms.model import NormTerms
 from checker.norms.parties import Parties
 
 # Fields an amendment may not change.
@@ -137,6 +140,11 @@ class Clause(BaseModel):
         """Patterns of the facts this clause reads, each with "only the agreement's partner's"."""
         raise NotImplementedError
 
+    def norms(self) -> list[NormPart] | None:
+        """The norms this clause is made of, worked out with the agreement's other norms; None
+        for a kind that still compiles itself (`compile`)."""
+        return None
+
     def ends_agreement(self, context: ClauseContext) -> int | None:
         """The instant this clause ends the agreement (a termination taking effect), if any."""
         return None
@@ -172,6 +180,43 @@ class Clause(BaseModel):
                 f"From {after.starts.isoformat()} (amendment {number}): {after.terms.describe()}"
             )
         return Explanation(tuple(sentences), tuple(dates))
+
+
+def version_span(version: ClauseVersion) -> dict[str, date]:
+    """`from` and `until` of the norm a version of a kind becomes: from its first day (the term's
+    start for the first) to the day before the next version (the term's end for the last)."""
+    span: dict[str, date] = {}
+    if version.starts is not None:
+        span["from"] = version.starts
+    if version.ends is not None:
+        span["until"] = version.ends - timedelta(days=1)
+    return span
+
+
+def numbered(clause_id: str, made: Sequence[tuple[NormTerms, Wording]]) -> list[NormPart]:
+    """A kind's norms, keyed by the clause id (the first) and `<id>#2`, `<id>#3`...."""
+    return [
+        NormPart(clause_id if number == 1 else f"{clause_id}#{number}", terms, wording)
+        for number, (terms, wording) in enumerate(made, start=1)
+    ]
+
+
+def scoped(pattern: FactPattern, scope: dict[str, list[str] | None]) -> dict[str, Any] | None:
+    """A kind's fact pattern narrowed to a scope (each field one of the listed values; None: any),
+    as a norm pattern; None when the two can never both hold."""
+    where: dict[str, Any] = dict(pattern.where)
+    for name, allowed in scope.items():
+        if allowed is None:
+            continue
+        if name in where:
+            written = where[name] if isinstance(where[name], list) else [where[name]]
+            kept = [value for value in written if value in allowed]
+            if not kept:
+                return None
+            where[name] = kept
+        else:
+            where[name] = list(allowed)
+    return {"fact": pattern.fact, "where": where, "unless": list(pattern.unless)}
 
 
 def business_day_durations(model: BaseModel | None, prefix: str = "") -> list[tuple[str, Duration]]:

@@ -16,17 +16,27 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
 
-from checker.clauses.base import Clause, ExplainContext, Explanation
-from checker.facts.model import Fact
+from checker.clauses.base import (
+    Clause,
+    ExplainContext,
+    Explanation,
+    numbered,
+    scoped,
+    version_span,
+)
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.blocks import Forbidden, forbid
+from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
+from checker.norms.instances import Forbidden
+from checker.norms.model import NormTerms, ProhibitionTerms
 
 
 class NonCompete(Clause):
@@ -76,30 +86,38 @@ class NonCompete(Clause):
             f" during the term ({what})."
         )
 
-    def compile(self, context: ClauseContext) -> None:
-        entries: list[Forbidden] = []
+    def norms(self) -> list[NormPart]:
+        """A prohibition on the partner per version and activity: that activity, for a
+        competing product, in the territory, while the version applies."""
+        made: list[tuple[NormTerms, Wording]] = []
         for version in self.versions():
             terms = version.terms
             assert isinstance(terms, NonCompete)
-            start, end = version.bounds(context.term.start, context.term.end)
-            scope: dict[str, list[str]] = {"product": terms.competing_products}
-            if terms.territory is not None:
-                scope["territory"] = terms.territory
             where = f"in {', '.join(terms.territory)}" if terms.territory else "anywhere"
-
-            def message(fact: Fact, where: str = where) -> str:
-                return (
-                    f"{fact.type} {fact.id} by {fact.partner}: product {fact.get('product')}"
-                    f" in territory {fact.get('territory')} competes with ours; the partner"
-                    f" may not sell competing products {where}"
-                )
-
-            entries.extend(
-                Forbidden(pattern, start, end, scope, "non_compete.competing_activity", message)
-                for pattern in terms.activity
+            wording = Wording(
+                codes={"prohibition.breached": "non_compete.competing_activity"},
+                forbidden=functools.partial(_message, where=where),
             )
-        forbid(context, entries)
+            scope = {"product": terms.competing_products, "territory": terms.territory}
+            for pattern in terms.activity:
+                do = scoped(pattern, scope)
+                if do is not None:
+                    norm = {"by": "partner", "do": do, **version_span(version)}
+                    made.append((ProhibitionTerms.model_validate(norm), wording))
+        return numbered(self.id, made)
+
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         rule = "Only the partner's own activity counts, judged by the terms in force on its date."
         return self.explain_terms(context).plus([rule], context.throughout_term())
+
+
+def _message(forbidden: Forbidden, where: str) -> str:
+    fact = forbidden.fact
+    return (
+        f"{fact.type} {fact.id} by {fact.partner}: product {fact.get('product')}"
+        f" in territory {fact.get('territory')} competes with ours; the partner"
+        f" may not sell competing products {where}"
+    )

@@ -27,7 +27,7 @@ from typing import Literal
 from checker.clauses._norms import explain_norm, rules_of
 from checker.clauses.base import Clause, ExplainContext, Explanation
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import compile_norms, routing_patterns, sentence
+from checker.norms.clause_support import NormPart, compile_norms, routing_patterns, sentence
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import ObligationTerms
@@ -53,6 +53,9 @@ class ObligationClause(Clause, ObligationTerms):
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
         return routing_patterns(self)
+
+    def norms(self) -> list[NormPart]:
+        return [NormPart(self.id, self)]
 
     def compile(self, context: ClauseContext) -> None:
         compile_norms(context)

@@ -15,7 +15,7 @@ from checker.facts.model import Fact
 from checker.findings.model import Finding, FindingKind, Severity
 from checker.norms.context import AgreementTerm, ClauseContext, ClauseTerms
 from checker.norms.instances import NormInputs, Outcome, work_out
-from checker.norms.model import norms_of
+from checker.norms.model import NormTerms
 from checker.norms.parties import FactParties
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.term import agreement_term
@@ -107,9 +107,12 @@ def _work_out_norms(
     facts: Sequence[Fact],
     fact_parties: FactParties,
 ) -> None:
-    """Work out the agreement's norms together (they may react to each other), and give each
-    norm clause's context its outcome."""
-    norms = norms_of(context.clause for context in contexts)
+    """Work out the norms of every clause together (they may react to each other), and give
+    each clause's context the outcomes of its own."""
+    parts = [(context, context.clause.norms()) for context in contexts]
+    norms: dict[str, NormTerms] = {
+        part.key: part.terms for _, found in parts if found for part in found
+    }
     if not norms:
         return
     first = contexts[0]
@@ -124,9 +127,9 @@ def _work_out_norms(
         calendar=first.calendar,
     )
     outcomes = work_out(norms, inputs)
-    for context in contexts:
-        if context.clause.id in outcomes:
-            context.norm_outcomes = [outcomes[context.clause.id]]
+    for context, found in parts:
+        if found:
+            context.norm_outcomes = [(outcomes[part.key], part.wording) for part in found]
 
 
 def evaluate_agreement(
@@ -150,7 +153,7 @@ def evaluate_agreement(
         match.rule.on_match(match)
     findings = list(compiled.errors)
     for context in compiled.contexts:
-        findings.extend(context.findings)
+        findings.extend(_once_each(context.findings) if context.norm_outcomes else context.findings)
     used = len({fact.id for context in compiled.contexts for fact in context.facts})
     return AgreementResult(
         agreement.agreement,
@@ -166,11 +169,23 @@ def evaluate_agreement(
     )
 
 
+def _once_each(findings: Sequence[Finding]) -> list[Finding]:
+    """A clause's findings, the first of each fingerprint: a fact two norms of one clause both
+    forbid (two activity patterns of a kind) is one breach of the clause."""
+    seen: set[str] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        if finding.fingerprint not in seen:
+            seen.add(finding.fingerprint)
+            kept.append(finding)
+    return kept
+
+
 def _facts_read(context: ClauseContext) -> int:
     """The facts a clause read: a norm's, those of its bound parties its patterns matched; a
     kind's, those of its fact types (and partner) routed to it."""
     if context.norm_outcomes:
-        return sum(o.facts_read for o in context.norm_outcomes if isinstance(o, Outcome))
+        return sum(o.facts_read for o, _ in context.norm_outcomes if isinstance(o, Outcome))
     return len(context.facts)
 
 

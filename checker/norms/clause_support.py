@@ -4,8 +4,9 @@ types they read, compiling their worked-out outcomes, and plain-English sentence
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from checker.norms.compile import compile_outcome
+from checker.norms.compile import NORM_WORDING, Wording, compile_outcome
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.instances import NormError
@@ -44,13 +45,23 @@ def routing_patterns(terms: NormTerms) -> Sequence[tuple[FactPattern, bool]]:
     return [(FactPattern(fact=name), False) for name in fact_types_read(terms)]
 
 
+@dataclass(frozen=True, slots=True)
+class NormPart:
+    """One norm a clause is made of: its key among the agreement's norms (the clause id, or
+    `<id>#<n>` for a kind's further norms), its terms, and how the clause words its findings."""
+
+    key: str
+    terms: NormTerms
+    wording: Wording = NORM_WORDING
+
+
 def compile_norms(context: ClauseContext) -> None:
     """Compile the clause's worked-out norms; a norm that could not be worked out fails the
     clause (an `error` finding, never "compliant")."""
-    for outcome in context.norm_outcomes:
+    for part, (outcome, wording) in enumerate(context.norm_outcomes):
         if isinstance(outcome, NormError):
             raise outcome
-        compile_outcome(context, outcome)
+        compile_outcome(context, outcome, wording, part)
 
 
 def trigger_words(trigger: Trigger) -> str:

@@ -9,6 +9,8 @@ The finding codes of a norm are `<norm>.<what>`: `obligation.breached` and `obli
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from checker.dates.timeutil import date_of_epoch, end_of_date
@@ -26,7 +28,7 @@ from checker.norms.blocks import (
     windows,
 )
 from checker.norms.context import ClauseContext
-from checker.norms.instances import NO_END, Duty, Measured
+from checker.norms.instances import NO_END, Duty, Forbidden, Measured
 from checker.norms.instances import Outcome as NormOutcome
 from checker.norms.model import MeasureTerms, ObligationTerms, ProhibitionTerms, RightTerms
 from checker.norms.pattern import describe
@@ -49,18 +51,50 @@ def norm_name(outcome: NormOutcome) -> str:
     return next(name for cls, name in NORM_NAMES.items() if isinstance(outcome.terms, cls))
 
 
-def compile_outcome(context: ClauseContext, outcome: NormOutcome) -> None:
-    """Add the engine rules and messages that report `outcome` to the context's program."""
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """How a clause kind words the findings of the norms it expands into: its own codes for the
+    norms' codes, and messages in its own terms (None: the norms' own)."""
+
+    codes: Mapping[str, str] = field(default_factory=dict)  # a norm's code -> the kind's
+    forbidden: Callable[[Forbidden], str] | None = None
+    missed: Callable[[Duty], str] | None = None
+    late: Callable[[Duty], str] | None = None
+    due: Callable[[Duty], str] | None = None
+
+    def code(self, norm_code: str) -> str:
+        return self.codes.get(norm_code, norm_code)
+
+
+NORM_WORDING = Wording()
+
+
+def compile_outcome(
+    context: ClauseContext, outcome: NormOutcome, wording: Wording = NORM_WORDING, part: int = 0
+) -> None:
+    """Add the engine rules and messages that report `outcome` to the context's program.
+    `part` tells apart the rules of several norms of one clause (a kind's versions)."""
     terms = outcome.terms
+    names = _Names(f"#{part}" if part else "")
     if isinstance(terms, ObligationTerms):
-        _obligation(context, outcome, terms)
+        _obligation(context, outcome, terms, wording, names)
     elif isinstance(terms, ProhibitionTerms):
-        _prohibition(context, outcome, terms)
+        _prohibition(context, outcome, terms, wording, names)
     elif isinstance(terms, MeasureTerms):
-        _measure(context, outcome, terms)
+        _measure(context, outcome, terms, names)
     else:
-        _right(context, outcome, terms)
-    _ending(context, outcome)
+        _right(context, outcome, terms, names)
+    _ending(context, outcome, names)
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """Rule and message names of one norm of a clause: unique within the clause."""
+
+    suffix: str
+
+    def __call__(self, name: str) -> str:
+        return name + self.suffix
 
 
 def _day(instant: int) -> str:
@@ -79,9 +113,14 @@ def _figure(value: float) -> str:
 # --- obligation ---------------------------------------------------------------------------------
 
 
-def _obligation(context: ClauseContext, outcome: NormOutcome, terms: ObligationTerms) -> None:
-    code = "obligation.breached"
-    breached = Outcome(FindingKind.BREACH, code)
+def _obligation(
+    context: ClauseContext,
+    outcome: NormOutcome,
+    terms: ObligationTerms,
+    wording: Wording,
+    names: _Names,
+) -> None:
+    breached = Outcome(FindingKind.BREACH, wording.code("obligation.breached"))
     items = [
         Obligation(
             subject=duty.subject,
@@ -91,15 +130,15 @@ def _obligation(context: ClauseContext, outcome: NormOutcome, terms: ObligationT
             done=duty.done,
             missed=breached,
             late=breached,
-            due_soon_code="obligation.due",
+            due_soon_code=wording.code("obligation.due"),
             late_on_due_date=True,
-            missed_text=_missed_text(terms, duty),
-            late_text=_late_text(terms, duty),
-            due_soon_text=_due_text(terms, duty),
+            missed_text=wording.missed(duty) if wording.missed else _missed_text(terms, duty),
+            late_text=wording.late(duty) if wording.late else _late_text(terms, duty),
+            due_soon_text=wording.due(duty) if wording.due else _due_text(terms, duty),
         )
         for duty in outcome.duties
     ]
-    obligations(context, items, "norm")
+    obligations(context, items, names("norm"))
 
 
 def _for(duty: Duty) -> str:
@@ -155,26 +194,42 @@ def _due_text(terms: ObligationTerms, duty: Duty) -> str:
 # --- prohibition --------------------------------------------------------------------------------
 
 
-def _prohibition(context: ClauseContext, outcome: NormOutcome, terms: ProhibitionTerms) -> None:
+def _prohibition(
+    context: ClauseContext,
+    outcome: NormOutcome,
+    terms: ProhibitionTerms,
+    wording: Wording,
+    names: _Names,
+) -> None:
+    def text(forbidden: Forbidden) -> str:
+        if wording.forbidden is not None:
+            return wording.forbidden(forbidden)
+        return (
+            f"{forbidden.party} must not do {describe(terms.do)}: {forbidden.fact.type} "
+            f"{forbidden.fact.id} on {forbidden.fact.day.isoformat()}"
+        )
+
     items = [
         Occurrence(
             forbidden.subject,
             forbidden.fact.at,
             outcome.starts,
             outcome.ends,
-            f"{forbidden.party} must not do {describe(terms.do)}: {forbidden.fact.type} "
-            f"{forbidden.fact.id} on {forbidden.fact.day.isoformat()}",
+            text(forbidden),
             (forbidden.fact,),
         )
         for forbidden in outcome.forbidden
     ]
-    occurrences(context, "forbidden", items, Outcome(FindingKind.BREACH, "prohibition.breached"))
+    breach = Outcome(FindingKind.BREACH, wording.code("prohibition.breached"))
+    occurrences(context, names("forbidden"), items, breach)
 
 
 # --- measure ------------------------------------------------------------------------------------
 
 
-def _measure(context: ClauseContext, outcome: NormOutcome, terms: MeasureTerms) -> None:
+def _measure(
+    context: ClauseContext, outcome: NormOutcome, terms: MeasureTerms, names: _Names
+) -> None:
     what = f"{terms.aggregate} of {terms.field + ' of ' if terms.field else ''}{describe(terms.of)}"
     judged = [m for m in outcome.measured if m.judged and m.unknown_reason is None]
     breach = Outcome(FindingKind.BREACH, "measure.breached")
@@ -183,7 +238,7 @@ def _measure(context: ClauseContext, outcome: NormOutcome, terms: MeasureTerms) 
         chosen = [m for m in chosen if (m.maximum if maximum else m.minimum) is not None]
         limits(
             context,
-            f"measure-{name}",
+            names(f"measure-{name}"),
             [_measurement(m) for m in chosen],
             [_limit(m, maximum) for m in chosen],
             maximum=maximum,
@@ -200,7 +255,7 @@ def _measure(context: ClauseContext, outcome: NormOutcome, terms: MeasureTerms) 
     ]
     limits(
         context,
-        "measure-at-risk",
+        names("measure-at-risk"),
         [
             Measurement(m.subject, context.as_of, m.value or 0.0, m.last_day, m.facts, m.subject)
             for m in at_risk
@@ -226,7 +281,9 @@ def _measure(context: ClauseContext, outcome: NormOutcome, terms: MeasureTerms) 
         for m in outcome.measured
         if m.judged and (m.unknown_reason is not None or m.value is None)
     ]
-    occurrences(context, "no-data", unknowns, Outcome(FindingKind.UNKNOWN, "measure.no_data"))
+    occurrences(
+        context, names("no-data"), unknowns, Outcome(FindingKind.UNKNOWN, "measure.no_data")
+    )
 
 
 def _measurement(measured: Measured) -> Measurement:
@@ -262,7 +319,7 @@ def _bound_text(what: str, measured: Measurement, bound: float, *, maximum: bool
 # --- right --------------------------------------------------------------------------------------
 
 
-def _right(context: ClauseContext, outcome: NormOutcome, terms: RightTerms) -> None:
+def _right(context: ClauseContext, outcome: NormOutcome, terms: RightTerms, names: _Names) -> None:
     what = "right"
     if terms.exercised_by is not None:
         what = f"right to {describe(terms.exercised_by)}"
@@ -279,13 +336,13 @@ def _right(context: ClauseContext, outcome: NormOutcome, terms: RightTerms) -> N
         )
         for opening in outcome.openings
     ]
-    windows(context, "norm", items, open_code="right.arisen", closing_code="right.closing")
+    windows(context, names("norm"), items, open_code="right.arisen", closing_code="right.closing")
 
 
 # --- ending -------------------------------------------------------------------------------------
 
 
-def _ending(context: ClauseContext, outcome: NormOutcome) -> None:
+def _ending(context: ClauseContext, outcome: NormOutcome, names: _Names) -> None:
     ending = outcome.ending
     if ending is None:
         return
@@ -293,7 +350,7 @@ def _ending(context: ClauseContext, outcome: NormOutcome) -> None:
     name = norm_name(outcome)
     occurrences(
         context,
-        "ended",
+        names("ended"),
         [
             Occurrence(
                 "ended",

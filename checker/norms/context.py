@@ -14,6 +14,8 @@ from checker.facts.model import Fact
 from checker.findings.model import Evidence, Finding, FindingKind, Severity
 
 if TYPE_CHECKING:
+    from checker.norms.clause_support import NormPart
+    from checker.norms.compile import Wording
     from checker.norms.instances import NormError, Outcome
 
 
@@ -33,6 +35,8 @@ class ClauseTerms(Protocol):
     def uses_business_days(self) -> bool: ...
 
     def ends_agreement(self, context: ClauseContext) -> int | None: ...
+
+    def norms(self) -> list[NormPart] | None: ...
 
     def compile(self, context: ClauseContext) -> None: ...
 
@@ -74,7 +78,7 @@ class ClauseContext:
     findings: list[Finding] = field(default_factory=list)
     # The clause's norms, worked out with the agreement's other norms (checker.norms.instances),
     # or why they could not be.
-    norm_outcomes: list[Outcome | NormError] = field(default_factory=list)
+    norm_outcomes: list[tuple[Outcome | NormError, Wording]] = field(default_factory=list)
 
     @property
     def rule_prefix(self) -> str:

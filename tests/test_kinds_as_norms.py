@@ -1,0 +1,81 @@
+"""A clause kind is shorthand for norms: written as a kind, or as the norms it expands into
+(obligation, prohibition, right, measure clauses), a clause gives the same verdicts on the same
+facts: the same kind of finding about the same subject on the same date, resting on the same
+facts. Only the code and the wording differ (the kind's own, against the norms'); each kind's
+random cases come from its own test module.
+
+Kinds not listed here still compile themselves (issue 9 converts them one by one).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from checker.clauses import KINDS
+from checker.facts.model import Fact
+from checker.norms.clause_support import NormPart
+from checker.norms.compile import NORM_NAMES
+from tests import test_clause_non_compete
+from tests.helpers import agreement, evaluate
+
+Verdict = tuple[str, str, str, tuple[str, ...]]
+
+# kind -> (random case generator, agreement overrides, as-of)
+CONVERTED: dict[
+    str, tuple[Callable[[random.Random], tuple[dict[str, Any], list[Fact]]], dict[str, str], str]
+] = {
+    "non_compete": (
+        test_clause_non_compete.random_case,
+        test_clause_non_compete.TERM,
+        "2026-02-01",
+    ),
+}
+
+
+def _as_norm_clauses(clause: dict[str, Any], overrides: dict[str, str]) -> list[dict[str, Any]]:
+    """The norms a kind clause expands into, written as norm clauses of a rule file."""
+    subject = agreement(clause, **overrides)
+    (kind_clause,) = subject.clauses
+    parts: list[NormPart] | None = kind_clause.norms()
+    assert parts, f"{clause['kind']} does not expand into norms"
+    written = []
+    for part in parts:
+        norm = part.terms.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        name = next(n for cls, n in NORM_NAMES.items() if isinstance(part.terms, cls))
+        written.append({"id": part.key, "title": clause["title"], "kind": name, **norm})
+    return written
+
+
+def _verdicts(
+    clause: dict[str, Any],
+    clauses: list[dict[str, Any]],
+    facts: list[Fact],
+    as_of: str,
+    overrides: dict[str, str],
+) -> set[Verdict]:
+    subject = agreement(
+        *clauses,
+        **{"parties": {"us": "northwind", "partner": "globex"}, "partner": None, **overrides},
+    )
+    return {
+        (f.kind.value, f.subject, f.date.isoformat(), tuple(e.fact_id for e in f.evidence))
+        for f in evaluate(subject, facts, as_of)
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(CONVERTED))
+def test_a_kind_and_the_norms_it_expands_into_give_the_same_verdicts(kind: str) -> None:
+    assert kind in KINDS
+    generate, overrides, as_of = CONVERTED[kind]
+    compared = 0
+    for seed in range(40):
+        clause, facts = generate(random.Random(seed))
+        as_kind = _verdicts(clause, [clause], facts, as_of, overrides)
+        as_norms = _verdicts(clause, _as_norm_clauses(clause, overrides), facts, as_of, overrides)
+        assert as_kind == as_norms, f"{kind}, seed {seed}"
+        compared += len(as_kind)
+    assert compared > 0, "the random cases gave no finding to compare"
