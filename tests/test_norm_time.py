@@ -212,3 +212,44 @@ def test_a_field_that_cannot_be_compared_fails_the_clause_closed() -> None:
     assert "fact u-1 (test:u-1): seats is 'many', which cannot be compared with above 250" in (
         finding.message
     )
+
+
+def test_norms_end_with_a_termination_and_their_tails_run_from_it() -> None:
+    termination = {
+        "id": "15",
+        "title": "Termination for convenience",
+        "kind": "termination",
+        "for_convenience": {
+            "notice": {"fact": "notice.termination"},
+            "notice_period": "3 months",
+        },
+    }
+    during = {
+        "id": "7.1",
+        "title": "No resale of Northwind data",
+        "kind": "prohibition",
+        "by": "partner",
+        "do": {"fact": "data.resold"},
+    }
+    tail = {
+        **during,
+        "id": "7.2",
+        "title": "Confidentiality",
+        "do": {"fact": "data.leaked"},
+        "until": {"after_end": "1y"},
+    }
+    facts = [
+        # Notice on 03-01: the agreement ends with 06-01T00:00 (3 months later), not at expiry.
+        _fact("n-1", "notice.termination", "2026-03-01T00:00:00Z"),
+        _fact("r-1", "data.resold", "2026-05-31T23:00:00Z"),
+        _fact("r-2", "data.resold", "2026-06-02T10:00:00Z"),  # after the end: not a breach
+        # The tail runs to the end of 2027-05-31 (a year after the last day, 2026-05-31).
+        _fact("l-1", "data.leaked", "2027-05-31T22:00:00Z"),
+        _fact("l-2", "data.leaked", "2027-06-01T10:00:00Z"),
+    ]
+    found = {
+        (f.clause, f.subject)
+        for f in _findings(_agreement(termination, during, tail), facts, "2027-07-01")
+        if f.kind.value == "breach"
+    }
+    assert found == {("7.1", "r-1"), ("7.2", "l-1")}

@@ -84,7 +84,7 @@ def compile_agreement(
     contexts.append(
         _context(agreement, term_clause, len(contexts), term, as_of, horizon_end, [], program)
     )
-    _work_out_norms(agreement, contexts, facts, fact_parties)
+    _work_out_norms(agreement, contexts, term, facts, fact_parties)
     errors: list[Finding] = []
     for context in contexts:
         context.term = term
@@ -104,6 +104,7 @@ def compile_agreement(
 def _work_out_norms(
     agreement: Agreement,
     contexts: Sequence[ClauseContext],
+    term: AgreementTerm,
     facts: Sequence[Fact],
     fact_parties: FactParties,
 ) -> None:
@@ -120,7 +121,7 @@ def _work_out_norms(
         parties=agreement.resolved_parties,
         fact_parties=fact_parties,
         values=agreement.values,
-        term=first.term,
+        term=term,  # the term as it ends, terminations included
         as_of=first.as_of,
         horizon_end=first.horizon_end,
         facts=facts,

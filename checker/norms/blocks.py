@@ -447,7 +447,7 @@ def windows(
         used = item.exercised
         what = (
             f"exercised on {used.day.isoformat()} ({used.id})"
-            if used is not None and used.at < context.as_of
+            if used is not None and used.at <= context.as_of
             else f"lapsed unexercised on {text(item.closes)}"
         )
         context.report(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from checker.dates.timeutil import date_of_epoch, end_of_date
+from checker.dates.timeutil import date_of_epoch, end_of_date, epoch_of_date
 from checker.findings.model import FindingKind
 from checker.norms.blocks import (
     Limit,
@@ -249,6 +249,7 @@ def _measure(
         m
         for m in outcome.measured
         if not m.judged
+        and epoch_of_date(m.first_day) <= context.as_of  # the current period, not a later one
         and m.minimum is not None
         and m.value is not None
         and m.unknown_reason is None

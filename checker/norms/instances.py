@@ -502,8 +502,9 @@ class _Worker:
         if trigger == "start":
             found.append(("start", term.start, (), None))
         elif trigger == "end":
-            # The last instant of the term: "within 30 days after the end" counts from its day.
-            if term.end < NO_END:
+            # The last instant of the term: "within 30 days after the end" counts from its day;
+            # none when the norm itself ended before the term did.
+            if term.end < NO_END and term.end - 1 < ends:
                 found.append(("end", term.end - 1, (), None))
             return found
         elif isinstance(trigger, date):
@@ -692,7 +693,9 @@ class _Worker:
                 own = [f for f in facts if names_period(f.get(terms.period_field), period.label)]
             else:
                 own = [
-                    f for f in facts if period.start <= f.day <= period.end and f.at < outcome.ends
+                    f
+                    for f in facts
+                    if period.start <= f.day <= period.end and outcome.starts <= f.at < outcome.ends
                 ]
             value = self._aggregate(terms, own)
             minimum, missing_low = self._bound(terms.at_least, period.label, party)
@@ -703,7 +706,7 @@ class _Worker:
             decided = max([end_of_date(period.end), *(f.at for f in own)])
             crossed = self._crossing(terms, own, maximum) if terms.period_field is None else None
             judged = ended or crossed is not None
-            if crossed is not None and not ended:
+            if crossed is not None:  # known at the fact that crossed, whether or not it ended
                 decided = crossed.at
             found.append(
                 Measured(

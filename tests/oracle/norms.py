@@ -1,0 +1,941 @@
+"""Oracle of the four norms (obligation, prohibition, measure, right) and their consequences,
+written from docs/norms.md in plain Python, without the evaluator's instances, blocks or engine.
+
+`oracle_norms(agreement, facts, fact_parties, as_of, horizon_end)` gives the findings the
+agreement's norm clauses should produce, as (clause, kind, code, subject, date) tuples.
+
+Time, as the oracle reads docs/norms.md (each point that the page leaves open is marked
+"reading:" and listed in the report that came with this oracle):
+
+- An instant is an epoch second; a day counts in full, so "on or before day D" means
+  `at <= end(D)` with end(D) the last second of D.
+- "Within N days (months, years) after an instant" ends at the end of the Nth day (month, year)
+  after its day; hours are exact: the instant plus N hours.
+- A norm applies from the later of the start and its `from`, through its `until` (a date, a tail
+  after the end, or by default the end of the term) and, when `ends_when` or a right's `effect`
+  ends it, through the day of that event and no longer after.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from checker.dates.timeutil import SECONDS_PER_DAY, Duration, add_months, period_of
+from checker.facts.model import Fact
+from checker.norms.model import (
+    AfterEnd,
+    EachPeriod,
+    FieldRef,
+    MeasureTerms,
+    ObligationTerms,
+    OnBreach,
+    OnExercise,
+    Percent,
+    ProhibitionTerms,
+    RightTerms,
+    Rolling,
+)
+from checker.norms.parties import FactParties, Parties
+from checker.norms.pattern import Comparison, Pattern, Precedent, ValueRef
+from checker.rulebook.agreement import Agreement
+
+OracleFinding = tuple[str, str, str, str, str]
+"""(clause, kind, code, subject, date as ISO text) of one finding."""
+
+Norm = ObligationTerms | ProhibitionTerms | MeasureTerms | RightTerms
+EPOCH = date(1970, 1, 1)
+NEVER = 2**62  # an instant after every other: a norm of an open-ended agreement never ends
+
+# --- time -------------------------------------------------------------------------------------
+
+
+def day_of(instant: int) -> date:
+    return EPOCH + timedelta(days=instant // SECONDS_PER_DAY)
+
+
+def start_of(day: date) -> int:
+    return (day - EPOCH).days * SECONDS_PER_DAY
+
+
+def end_of(day: date) -> int:
+    """The last second of `day`: "on or before `day`" is `at <= end_of(day)`."""
+    return start_of(day) + SECONDS_PER_DAY - 1
+
+
+def later(day: date, duration: Duration) -> date:
+    """The day `duration` after `day`: days are calendar days; months and years keep the day of
+    the month, clamped to the month's last day."""
+    if duration.unit == "days":
+        return day + timedelta(days=duration.amount)
+    if duration.unit == "months":
+        return add_months(day, duration.amount)
+    if duration.unit == "years":
+        return add_months(day, 12 * duration.amount)
+    if duration.unit == "hours":
+        return day + timedelta(days=duration.amount // 24)
+    raise NotImplementedError("the oracle does not count business days")
+
+
+def due_after(instant: int, duration: Duration) -> int:
+    """When "within `duration` after `instant`" ends: exact for hours, else the end of a day."""
+    if duration.unit == "hours":
+        return instant + duration.amount * 3600
+    return end_of(later(day_of(instant), duration))
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A calendar period [first, last] of whole days with its label (2026-Q1)."""
+
+    first: date
+    last: date
+    label: str
+
+
+def span_of(day: date, unit: str) -> Span:
+    period = period_of(day, unit)
+    return Span(period.start, period.end, period.label)
+
+
+def spans_from(first_day: date, unit: str) -> Iterable[Span]:
+    """The periods of `unit` from the one holding `first_day` on, without end."""
+    current = span_of(first_day, unit)
+    while True:
+        yield current
+        current = span_of(current.last + timedelta(days=1), unit)
+
+
+def names_period(value: Any, label: str) -> bool:
+    """Whether a field's value names the period `label` ("2026-Q2"; a year also as a number)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return str(value) == label
+    return isinstance(value, str) and value == label
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def number(value: Any) -> Fraction | None:
+    """A fact value as an exact number (as written in decimal), or None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value):
+        return None
+    return Fraction(str(value))
+
+
+def same(value: Any, expected: Any) -> bool:
+    """Equality as authors mean it: 7 == 7.0, but "7" != 7 and True != 1."""
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return isinstance(value, bool) and isinstance(expected, bool) and value == expected
+    if isinstance(value, int | float) and isinstance(expected, int | float):
+        return float(value) == float(expected)
+    return type(value) is type(expected) and value == expected
+
+
+def as_day(value: Any) -> date | None:
+    """A field's value as a day: an ISO date, or the UTC day of an ISO instant."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return day_of(int(moment.timestamp()))
+
+
+# --- the agreement's world ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class World:
+    """What every norm reads: parties, whose act each fact is, facts, values and the term."""
+
+    parties: Parties
+    fact_parties: FactParties
+    facts: list[Fact]
+    values: dict[str, Any]
+    as_of: int
+    horizon_end: int
+    term_start: int
+    term_last: date | None  # None: open-ended
+
+    @property
+    def term_end(self) -> int:
+        """The first instant after the term."""
+        return NEVER if self.term_last is None else start_of(self.term_last + timedelta(days=1))
+
+    def actor(self, fact: Fact) -> str | None:
+        return self.fact_parties.actor(fact, self.parties)
+
+    def whom(self, word: str) -> tuple[str, ...]:
+        """The parties a `by`, `holder` or pattern `by` names."""
+        parties = self.parties
+        if word == "us":
+            return (parties.us,)
+        if word == "partner":
+            assert len(parties.counterparties) == 1, "'partner' with several counterparties"
+            return parties.counterparties
+        if word in ("each", "any", "either"):
+            return parties.all
+        if word == "partners":
+            return parties.counterparties
+        party = parties.party_of(word)
+        assert party is not None, f"'{word}' is not a party"
+        return (party,)
+
+
+# --- patterns -----------------------------------------------------------------------------------
+
+
+def with_ok(world: World, who: str, fact: Fact) -> bool:
+    """`with:` parties (default), others or anyone, when the export names the other side; a fact
+    that names no other side is with a party of the agreement (reading: never with 'others')."""
+    names_one, party = world.fact_parties.other_side(fact, world.parties)
+    if who == "anyone":
+        return True
+    if not names_one:
+        return who == "parties"
+    if who == "parties":
+        return party is not None
+    return party is None  # others
+
+
+def names_party(world: World, word: str, value: Any, actor: str | None) -> bool:
+    party = world.parties.party_of(value) if isinstance(value, str) else None
+    if party is None:
+        return False
+    if word == "any":
+        return True
+    if word == "us":
+        return party == world.parties.us
+    if word == "partner":
+        return party in world.parties.counterparties
+    if word == "actor":
+        return party == actor
+    return actor is not None and party != actor  # other
+
+
+def operand_pair(world: World, value: Any, operand: Any) -> tuple[Fraction, Fraction] | None:
+    if isinstance(operand, ValueRef):
+        resolved = world.values[operand.value]
+        operand = date.fromisoformat(resolved) if isinstance(resolved, str) else resolved
+    if isinstance(operand, date):
+        day = as_day(value)
+        if day is None:
+            return None
+        return Fraction(day.toordinal()), Fraction(operand.toordinal())
+    mine = number(value)
+    if mine is None:
+        return None
+    other = number(operand)
+    assert other is not None
+    return mine, other
+
+
+ORDER: dict[str, Callable[[Fraction, Fraction], bool]] = {
+    "at_least": lambda a, b: a >= b,
+    "at_most": lambda a, b: a <= b,
+    "above": lambda a, b: a > b,
+    "below": lambda a, b: a < b,
+}
+
+
+def passes(world: World, test: Any, value: Any, actor: str | None) -> bool:
+    if isinstance(test, list):
+        return any(same(value, item) for item in test)
+    if not isinstance(test, Comparison):
+        return same(value, test)
+    if test.present is not None and (value is not None) != test.present:
+        return False
+    if test.not_ is not None:
+        refused = test.not_ if isinstance(test.not_, list) else [test.not_]
+        if any(same(value, item) for item in refused):
+            return False
+    if test.party is not None and not names_party(world, test.party, value, actor):
+        return False
+    for name, holds in ORDER.items():
+        operand = getattr(test, name)
+        if operand is None:
+            continue
+        pair = operand_pair(world, value, operand)
+        if pair is None or not holds(*pair):
+            return False
+    return True
+
+
+def meets(world: World, tests: dict[str, Any], fact: Fact, actor: str | None) -> bool:
+    return all(passes(world, test, fact.get(name), actor) for name, test in tests.items())
+
+
+def precedent_bounds(precedent: Precedent, earlier_day: date, earlier_at: int, fact: Fact) -> bool:
+    """Whether `fact` comes at least `at_least` and at most `within` after the earlier one."""
+    if fact.day < earlier_day:
+        return False
+    for duration, lower in ((precedent.at_least, True), (precedent.within, False)):
+        if duration is None:
+            continue
+        if duration.unit == "hours":
+            bound = earlier_at + duration.amount * 3600
+            ok = fact.at >= bound if lower else fact.at <= bound
+        else:
+            bound_day = later(earlier_day, duration)
+            ok = fact.day >= bound_day if lower else fact.day <= bound_day
+        if not ok:
+            return False
+    return True
+
+
+def came_first(world: World, precedent: Precedent, fact: Fact) -> bool:
+    """Whether what `precedent` describes came before `fact`: a date field of the fact, or an
+    earlier fact of any party of the agreement (reading: with a party, like any pattern)."""
+    if precedent.field is not None:
+        day = as_day(fact.get(precedent.field))
+        if day is None:
+            return False
+        return precedent_bounds(precedent, day, start_of(day), fact)
+    for earlier in world.facts:
+        if (earlier.at, earlier.id) >= (fact.at, fact.id):
+            break
+        if earlier.type != precedent.fact or not with_ok(world, "parties", earlier):
+            continue
+        actor = world.actor(earlier)
+        if actor is None or not meets(world, precedent.where, earlier, actor):
+            continue
+        if any(not same(earlier.get(name), fact.get(name)) for name in precedent.match_on):
+            continue
+        if precedent_bounds(precedent, earlier.day, earlier.at, fact):
+            return True
+    return False
+
+
+def matching(
+    world: World,
+    pattern: Pattern,
+    fact: Fact,
+    whose: tuple[str, ...] | None,
+    trigger: Fact | None = None,
+) -> bool:
+    """Whether `fact` is one `pattern` describes, as an act of one of `whose` (None: any party of
+    the agreement; a pattern's own `by` overrides it); `trigger` is what `match_on` pairs with."""
+    if fact.type != pattern.fact or not with_ok(world, pattern.with_, fact):
+        return False
+    actor = world.actor(fact)
+    if actor is None:
+        return False  # someone outside the agreement acted
+    allowed = world.whom(pattern.by) if pattern.by is not None else whose
+    if allowed is not None and actor not in allowed:
+        return False
+    if not meets(world, pattern.where, fact, actor):
+        return False
+    if any(meets(world, carve_out, fact, actor) for carve_out in pattern.unless):
+        return False
+    if pattern.match_on:
+        if trigger is None:
+            return False
+        if any(not same(fact.get(name), trigger.get(name)) for name in pattern.match_on):
+            return False
+    if pattern.after is not None and not came_first(world, pattern.after, fact):
+        return False
+    return pattern.unless_after is None or not came_first(world, pattern.unless_after, fact)
+
+
+# --- what norms tell each other -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """One breach of a norm, as another norm's trigger sees it."""
+
+    instant: int  # when it arose (a due instant, a forbidden fact, a period's end...)
+    day: date  # its finding's date
+    subject: str
+    fact: Fact | None  # the fact it rests on (a trigger fact, the forbidden fact)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a norm produced: its findings, its instances in order (with the breach each is, if
+    it is one, for 'in a row'), and, for a right, its exercises."""
+
+    findings: set[OracleFinding] = field(default_factory=set)
+    # (party, order, breach or None) of each instance decided by the as-of instant
+    sequence: list[tuple[str, tuple[Any, ...], Breach | None]] = field(default_factory=list)
+    exercises: list[tuple[Fact, str]] = field(default_factory=list)  # (fact, right's subject)
+
+    def streams(self) -> list[list[Breach | None]]:
+        """The instances of each party in order: "in a row" counts one party's instances
+        (reading: a norm binding several parties has a run per party)."""
+        parties = sorted({party for party, _key, _breach in self.sequence})
+        return [
+            [b for _p, _k, b in sorted((i for i in self.sequence if i[0] == party), key=_order)]
+            for party in parties
+        ]
+
+
+def _order(item: tuple[str, tuple[Any, ...], Breach | None]) -> tuple[Any, ...]:
+    return item[1]
+
+
+def repeated(outcome: Outcome, trigger: OnBreach) -> list[Breach]:
+    """The breaches that make an event of `trigger`: each breach; with `in_a_row: N`, the Nth
+    breach of a run of consecutive ones, the run starting afresh after it (reading, from the
+    evaluator: three in a row with N=2 make one event); with `count: K, in_last: N`, each breach
+    with at least K breaches among the last N instances ending with it."""
+    events: list[Breach] = []
+    for ordered in outcome.streams():
+        if trigger.in_a_row is not None:
+            run = 0
+            for item in ordered:
+                run = run + 1 if item is not None else 0
+                if item is not None and run == trigger.in_a_row:
+                    events.append(item)
+                    run = 0
+        elif trigger.count is not None and trigger.in_last is not None:
+            for index, item in enumerate(ordered):
+                if item is None:
+                    continue
+                window = ordered[max(0, index - trigger.in_last + 1) : index + 1]
+                if sum(1 for other in window if other is not None) >= trigger.count:
+                    events.append(item)
+        else:
+            events += [item for item in ordered if item is not None]
+    return sorted(events, key=lambda event: (event.instant, event.subject))
+
+
+# --- the oracle ---------------------------------------------------------------------------------
+
+
+def oracle_norms(
+    agreement: Agreement,
+    facts: Sequence[Fact],
+    fact_parties: FactParties,
+    as_of: int,
+    horizon_end: int,
+) -> set[OracleFinding]:
+    """Every finding the agreement's norms should give on `as_of` (deadlines up to
+    `horizon_end`); facts after `as_of` are not known yet and are left out."""
+    if agreement.term is not None:
+        raise NotImplementedError("the oracle knows fixed and open-ended terms only")
+    world = World(
+        parties=agreement.resolved_parties,
+        fact_parties=fact_parties,
+        facts=sorted((f for f in facts if f.at <= as_of), key=lambda f: (f.at, f.id)),
+        values=dict(agreement.values),
+        as_of=as_of,
+        horizon_end=horizon_end,
+        term_start=start_of(agreement.effective),
+        term_last=agreement.expires,
+    )
+    norms: dict[str, Norm] = {}
+    for clause in agreement.clauses:
+        if isinstance(clause, ObligationTerms | ProhibitionTerms | MeasureTerms | RightTerms):
+            norms[getattr(clause, "id")] = clause  # noqa: B009
+    return Evaluation(world, norms).run()
+
+
+class Evaluation:
+    """The agreement's norms worked out together: each on demand, after the norms it reads."""
+
+    def __init__(self, world: World, norms: dict[str, Norm]) -> None:
+        self.world = world
+        self.norms = norms
+        self.outcomes: dict[str, Outcome] = {}
+        self.working: set[str] = set()
+        self.values: dict[str, dict[str, Fraction | None]] = {}  # measure -> label -> value
+
+    def run(self) -> set[OracleFinding]:
+        found: set[OracleFinding] = set()
+        for clause_id in self.norms:
+            found |= self.outcome(clause_id).findings
+        return found
+
+    def outcome(self, clause_id: str) -> Outcome:
+        if clause_id in self.outcomes:
+            return self.outcomes[clause_id]
+        assert clause_id not in self.working, f"clauses depend on each other through {clause_id}"
+        self.working.add(clause_id)
+        norm = self.norms[clause_id]
+        result = Outcome()
+        lo, hi = self.window(clause_id, norm, result)
+        if isinstance(norm, ObligationTerms):
+            self.obligation(clause_id, norm, lo, hi, result)
+        elif isinstance(norm, ProhibitionTerms):
+            self.prohibition(clause_id, norm, lo, hi, result)
+        elif isinstance(norm, MeasureTerms):
+            self.measure(clause_id, norm, lo, hi, result)
+        else:
+            self.right(clause_id, norm, lo, hi, result)
+        self.working.discard(clause_id)
+        self.outcomes[clause_id] = result
+        return result
+
+    # --- the time a norm applies ----------------------------------------------------------------
+
+    def window(self, clause_id: str, norm: Norm, result: Outcome) -> tuple[int, int]:
+        """[first instant, first instant after) of the norm's time; an early end is reported
+        as `<kind>.ended` on its day."""
+        world = self.world
+        lo = world.term_start
+        if norm.from_ is not None:
+            lo = max(lo, start_of(norm.from_))
+        if isinstance(norm.until, date):
+            hi = start_of(norm.until + timedelta(days=1))
+        elif isinstance(norm.until, AfterEnd):
+            # reading: a tail counts from the term's last day ("2 years after the end").
+            hi = (
+                NEVER
+                if world.term_last is None
+                else start_of(later(world.term_last, norm.until.after_end) + timedelta(days=1))
+            )
+        else:
+            hi = world.term_end
+        # An end before the norm's `from` ends it too: it never applies.
+        ends = self.early_ends(clause_id, norm)
+        if ends:
+            day = min(ends)
+            hi = min(hi, start_of(day + timedelta(days=1)))
+            # reading (the evaluator's): the end is reported from the last second of its day
+            # on, even when that day is on or after the norm's last day anyway (an obligation's
+            # instances may outlive the term).
+            if self.world.as_of >= end_of(day):
+                kind = _kind(norm)
+                result.findings.add(
+                    (clause_id, "trigger", f"{kind}.ended", "ended", day.isoformat())
+                )
+        return lo, hi
+
+    def early_ends(self, clause_id: str, norm: Norm) -> list[date]:
+        days: list[date] = []
+        ends_when = norm.ends_when
+        if ends_when is not None:
+            if ends_when.breach_of is not None:
+                trigger = ends_when.as_trigger()
+                assert isinstance(trigger, OnBreach)
+                events = repeated(self.outcome(ends_when.breach_of), trigger)
+                days += [event.day for event in events[:1]]
+            elif ends_when.exercise_of is not None:
+                exercises = self.outcome(ends_when.exercise_of).exercises
+                days += [fact.day for fact, _subject in exercises[:1]]
+        for other_id, other in self.norms.items():
+            if (
+                isinstance(other, RightTerms)
+                and other.effect is not None
+                and clause_id in other.effect.ends
+            ):
+                exercises = self.outcome(other_id).exercises
+                if exercises:
+                    first = exercises[0][0].day
+                    after = other.effect.after
+                    days.append(first if after is None else later(first, after))
+        return days
+
+    # --- triggers ------------------------------------------------------------------------------
+
+    def triggers(
+        self, clause_id: str, trigger: Any, lo: int, hi: int
+    ) -> list[tuple[int, date, str, Fact | None, Span | None]]:
+        """(instant, day, subject, trigger fact, period) of each instance a trigger of clause
+        `clause_id` creates while the norm applies, known by `as_of` or foreseeable (periods and
+        dates) up to the horizon."""
+        world = self.world
+        found: list[tuple[int, date, str, Fact | None, Span | None]] = []
+        if isinstance(trigger, Pattern):
+            for fact in world.facts:
+                if lo <= fact.at < hi and matching(world, trigger, fact, None):
+                    found.append((fact.at, fact.day, fact.id, fact, None))
+        elif isinstance(trigger, EachPeriod):
+            # reading: one instance per period that ends while the norm applies (a period cut
+            # short by the start counts, one cut short by the end does not), at its last second.
+            for span in spans_from(day_of(lo), trigger.each):
+                instant = end_of(span.last)
+                if instant >= hi or instant > max(world.horizon_end, world.as_of):
+                    break
+                if instant >= lo:
+                    found.append((instant, span.last, span.label, None, span))
+        elif trigger == "start":
+            if lo <= world.term_start < hi:
+                found.append((world.term_start, day_of(world.term_start), "start", None, None))
+        elif trigger == "end":
+            if world.term_last is not None:
+                instant = end_of(world.term_last)
+                if lo <= instant < hi:
+                    found.append((instant, world.term_last, "end", None, None))
+        elif isinstance(trigger, date):
+            instant = start_of(trigger)
+            if lo <= instant < hi:
+                found.append((instant, trigger, trigger.isoformat(), None, None))
+        elif isinstance(trigger, OnBreach):
+            for event in repeated(self.outcome(trigger.breach_of), trigger):
+                if lo <= event.instant < hi:
+                    subject = f"{trigger.breach_of}:{event.subject}"
+                    found.append((event.instant, event.day, subject, event.fact, None))
+        elif isinstance(trigger, OnExercise):
+            # reading (the evaluator's): named after the right's instance that was exercised.
+            for fact, exercised in self.outcome(trigger.exercise_of).exercises:
+                if lo <= fact.at < hi:
+                    subject = f"{trigger.exercise_of}:{exercised}"
+                    found.append((fact.at, fact.day, subject, fact, None))
+        return found
+
+    # --- obligation ----------------------------------------------------------------------------
+
+    def obligation(
+        self, clause_id: str, norm: ObligationTerms, lo: int, hi: int, result: Outcome
+    ) -> None:
+        world = self.world
+        bound = world.whom(norm.by)
+        for instant, _day, subject, trigger_fact, span in self.triggers(
+            clause_id, norm.when, lo, hi
+        ):
+            if norm.within is not None:
+                due = due_after(instant, norm.within)
+            elif isinstance(norm.due, FieldRef):
+                assert trigger_fact is not None
+                due_day = as_day(trigger_fact.get(norm.due.field))
+                if due_day is None:
+                    continue
+                due = end_of(due_day)
+            else:
+                assert isinstance(norm.due, date)
+                due = end_of(norm.due)
+            for party in bound:
+                shown = subject if len(bound) == 1 else f"{subject}/{party}"
+                done = self.fulfilled(norm, party, instant, trigger_fact, span)
+                key = (instant, subject, party)
+                if done is not None and done <= due:
+                    result.sequence.append((party, key, None))
+                    continue
+                if world.as_of > due:
+                    breach = Breach(due, day_of(due), shown, trigger_fact)
+                    result.sequence.append((party, key, breach))
+                    result.findings.add(
+                        (clause_id, "breach", "obligation.breached", shown, day_of(due).isoformat())
+                    )
+                elif due <= world.horizon_end:
+                    result.findings.add(
+                        (clause_id, "deadline", "obligation.due", shown, day_of(due).isoformat())
+                    )
+
+    def fulfilled(
+        self,
+        norm: ObligationTerms,
+        party: str,
+        instant: int,
+        trigger_fact: Fact | None,
+        span: Span | None,
+    ) -> int | None:
+        """When the instance was fulfilled (the fact that completed it), or None."""
+        world = self.world
+        needed: Fraction | None = None
+        if norm.amount is not None:
+            needed = self.amount_needed(norm.amount.at_least, trigger_fact)
+        total = Fraction(0)
+        for fact in world.facts:
+            if norm.period_field is not None:
+                assert span is not None
+                # reading: a fact naming the period fulfils it whenever it came.
+                if not names_period(fact.get(norm.period_field), span.label):
+                    continue
+            elif fact.at < instant:
+                continue
+            if not matching(world, norm.do, fact, (party,), trigger_fact):
+                continue
+            if needed is None:
+                return fact.at
+            assert norm.amount is not None
+            value = number(fact.get(norm.amount.sum))
+            if value is not None:
+                total += value
+            if total >= needed:
+                return fact.at
+        return None
+
+    def amount_needed(self, bound: Any, trigger_fact: Fact | None) -> Fraction:
+        if isinstance(bound, FieldRef):
+            assert trigger_fact is not None
+            return number(trigger_fact.get(bound.field)) or Fraction(0)
+        if isinstance(bound, Percent):
+            assert trigger_fact is not None
+            base = number(trigger_fact.get(bound.of)) or Fraction(0)
+            return Fraction(str(bound.percent)) * base / 100
+        if isinstance(bound, ValueRef):
+            value = number(self.world.values[bound.value])
+            assert value is not None
+            return value
+        value = number(bound)
+        assert value is not None
+        return value
+
+    # --- prohibition ---------------------------------------------------------------------------
+
+    def prohibition(
+        self, clause_id: str, norm: ProhibitionTerms, lo: int, hi: int, result: Outcome
+    ) -> None:
+        world = self.world
+        bound = world.whom(norm.by)
+        for fact in world.facts:
+            if not lo <= fact.at < hi or not matching(world, norm.do, fact, bound):
+                continue
+            breach = Breach(fact.at, fact.day, fact.id, fact)
+            result.sequence.append((world.actor(fact) or "", (fact.at, fact.id), breach))
+            result.findings.add(
+                (clause_id, "breach", "prohibition.breached", fact.id, fact.day.isoformat())
+            )
+
+    # --- measure -------------------------------------------------------------------------------
+
+    def measure(
+        self, clause_id: str, norm: MeasureTerms, lo: int, hi: int, result: Outcome
+    ) -> None:
+        world = self.world
+        bound = world.whom(norm.by)
+        if isinstance(norm.per, Rolling):
+            for party in bound:
+                self.rolling(clause_id, norm, norm.per, party, len(bound) > 1, lo, hi, result)
+            return
+        values: dict[str, Fraction | None] = {}
+        self.values[clause_id] = values
+        for party in bound:
+            suffix = "" if len(bound) == 1 else f"/{party}"
+            carried = Fraction(0)
+            for span in spans_from(day_of(lo), norm.per):
+                if start_of(span.first) >= hi or start_of(span.first) > world.as_of:
+                    break
+                if end_of(span.last) < lo:
+                    continue
+                label = span.label + suffix
+                ended = world.as_of > end_of(span.last)
+                current = not ended
+                counted = self.period_facts(norm, party, span, lo, hi)
+                value = aggregate(norm, counted)
+                values[label] = value
+                # reading: a percentage of another measure compares the same party's periods.
+                minimum = self.bound(norm.at_least, label)
+                maximum = self.bound(norm.at_most, label)
+                unknown_bound = (norm.at_least is not None and minimum is None) or (
+                    norm.at_most is not None and maximum is None
+                )
+                if minimum is not None:
+                    minimum += carried
+                key = (span.first, party)
+                crossing = self.crossing(norm, counted, maximum)
+                if current:
+                    # reading (the evaluator's): a sum or count over its maximum is a breach as
+                    # soon as a fact crosses it, while its period is open; a period named by a
+                    # field is judged once it has ended, like any other bound.
+                    if crossing is not None and norm.period_field is None:
+                        day = crossing.day
+                        result.findings.add(
+                            (clause_id, "breach", "measure.breached", label, day.isoformat())
+                        )
+                        result.sequence.append(
+                            (party, key, Breach(crossing.at, day, label, crossing))
+                        )
+                    elif (
+                        minimum is not None
+                        and value is not None
+                        and value < minimum
+                        and end_of(span.last) <= world.horizon_end
+                    ):
+                        result.findings.add(
+                            (clause_id, "deadline", "measure.at_risk", label, span.last.isoformat())
+                        )
+                    break
+                if value is None or unknown_bound:
+                    result.findings.add(
+                        (clause_id, "unknown", "measure.no_data", label, span.last.isoformat())
+                    )
+                    result.sequence.append((party, key, None))
+                    carried = Fraction(0)
+                    continue
+                under = minimum is not None and value < minimum
+                over = maximum is not None and value > maximum
+                if norm.carry_over and minimum is not None:
+                    carried = max(Fraction(0), minimum - value)
+                if not (under or over):
+                    result.sequence.append((party, key, None))
+                    continue
+                instant, day = end_of(span.last), span.last
+                if over and crossing is not None:
+                    instant, day = crossing.at, crossing.day
+                elif norm.period_field is not None:
+                    late = [fact for fact in counted if fact.at > end_of(span.last)]
+                    if late:
+                        instant, day = late[-1].at, late[-1].day
+                result.findings.add(
+                    (clause_id, "breach", "measure.breached", label, day.isoformat())
+                )
+                result.sequence.append((party, key, Breach(instant, day, label, None)))
+
+    def period_facts(
+        self, norm: MeasureTerms, party: str, span: Span, lo: int, hi: int
+    ) -> list[Fact]:
+        """The facts measured for one period, in order: by their time (while the norm applies)
+        or, with `period_field`, those naming the period."""
+        found = []
+        for fact in self.world.facts:
+            if norm.period_field is not None:
+                # reading: a fact naming a period counts whenever it came (a report for the
+                # last quarter comes after it, often after the term).
+                if not names_period(fact.get(norm.period_field), span.label):
+                    continue
+            else:
+                first = max(lo, start_of(span.first))  # facts outside the norm's time never count
+                if not first <= fact.at <= min(hi - 1, end_of(span.last)):
+                    continue
+            if matching(self.world, norm.of, fact, (party,)):
+                found.append(fact)
+        return found
+
+    def crossing(
+        self, norm: MeasureTerms, counted: list[Fact], maximum: Fraction | None
+    ) -> Fact | None:
+        """The fact at which a sum or count first went over its maximum."""
+        if maximum is None or norm.aggregate not in ("sum", "count"):
+            return None
+        running = Fraction(0)
+        for fact in counted:
+            if norm.aggregate == "count":
+                running += 1
+            else:
+                value = number(fact.get(norm.sum or ""))
+                running += value if value is not None else 0
+            if running > maximum:
+                return fact
+        return None
+
+    def bound(self, bound: Any, label: str) -> Fraction | None:
+        if bound is None:
+            return None
+        if isinstance(bound, Percent):
+            self.outcome(bound.of)  # works the other measure out first
+            other = self.values.get(bound.of, {}).get(label)
+            return None if other is None else Fraction(str(bound.percent)) * other / 100
+        if isinstance(bound, ValueRef):
+            return number(self.world.values[bound.value])
+        return number(bound)
+
+    def rolling(
+        self,
+        clause_id: str,
+        norm: MeasureTerms,
+        per: Rolling,
+        party: str,
+        suffixed: bool,
+        lo: int,
+        hi: int,
+        result: Outcome,
+    ) -> None:
+        """Each fact judged with the facts of the window that ends with it: those after the
+        day `per.rolling` before it (reading: whole days, so a fact 12 months earlier to the
+        day has left the window)."""
+        maximum = self.bound(norm.at_most, "")
+        assert maximum is not None
+        counted = [
+            fact
+            for fact in self.world.facts
+            if lo <= fact.at < hi and matching(self.world, norm.of, fact, (party,))
+        ]
+        for index, fact in enumerate(counted):
+            if per.rolling.unit == "hours":
+                starts_after = fact.at - per.rolling.amount * 3600
+                window = [f for f in counted[: index + 1] if f.at > starts_after]
+            else:
+                first_out = later(fact.day, Duration(-per.rolling.amount, per.rolling.unit))
+                window = [f for f in counted[: index + 1] if f.day > first_out]
+            if norm.aggregate == "count":
+                value = Fraction(len(window))
+            else:
+                value = sum(
+                    (number(f.get(norm.sum or "")) or Fraction(0) for f in window), Fraction(0)
+                )
+            label = fact.id if not suffixed else f"{fact.id}/{party}"
+            if value > maximum:
+                result.findings.add(
+                    (clause_id, "breach", "measure.breached", label, fact.day.isoformat())
+                )
+                result.sequence.append(
+                    (party, (fact.at, fact.id), Breach(fact.at, fact.day, label, fact))
+                )
+            else:
+                result.sequence.append((party, (fact.at, fact.id), None))
+
+    # --- right ---------------------------------------------------------------------------------
+
+    def right(self, clause_id: str, norm: RightTerms, lo: int, hi: int, result: Outcome) -> None:
+        world = self.world
+        holders = world.whom(norm.holder)
+        for instant, day, subject, _fact, _span in self.triggers(clause_id, norm.arises, lo, hi):
+            if instant > world.as_of:
+                continue
+            if norm.open_for is not None:
+                closes = due_after(instant, norm.open_for)
+                closes = min(closes, hi - 1)
+            else:
+                closes = hi - 1  # until the norm (by default the term) ends
+            exercise = None
+            if norm.exercised_by is not None:
+                for fact in world.facts:
+                    if instant <= fact.at <= closes and matching(
+                        world, norm.exercised_by, fact, holders
+                    ):
+                        exercise = fact
+                        break
+            result.findings.add((clause_id, "trigger", "right.arisen", subject, day.isoformat()))
+            if exercise is not None:
+                result.exercises.append((exercise, subject))
+            elif world.as_of <= closes <= world.horizon_end:
+                result.findings.add(
+                    (clause_id, "deadline", "right.closing", subject, day_of(closes).isoformat())
+                )
+        result.exercises.sort(key=lambda item: (item[0].at, item[0].id, item[1]))
+
+
+def aggregate(norm: MeasureTerms, facts: list[Fact]) -> Fraction | None:
+    """The measure's aggregate of `facts`; None when it has no value (no facts to average...)."""
+    if norm.aggregate == "count":
+        return Fraction(len(facts))
+    name = norm.field
+    assert name is not None
+    numbers = [value for value in (number(fact.get(name)) for fact in facts) if value is not None]
+    if norm.aggregate == "sum":
+        return sum(numbers, Fraction(0))
+    if not numbers:
+        return None
+    if norm.aggregate == "average":
+        return sum(numbers, Fraction(0)) / len(numbers)
+    if norm.aggregate == "min":
+        return min(numbers)
+    if norm.aggregate == "max":
+        return max(numbers)
+    latest = [
+        fact for fact in facts if number(fact.get(name)) is not None
+    ]  # in (at, id) order already
+    value = number(latest[-1].get(name))
+    assert value is not None
+    return value
+
+
+def _kind(norm: Norm) -> str:
+    if isinstance(norm, ObligationTerms):
+        return "obligation"
+    if isinstance(norm, ProhibitionTerms):
+        return "prohibition"
+    if isinstance(norm, MeasureTerms):
+        return "measure"
+    return "right"
