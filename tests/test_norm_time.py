@@ -187,7 +187,7 @@ def test_whose_act_a_fact_is_comes_from_the_catalogue_field() -> None:
     )
 
 
-def test_a_field_that_cannot_be_compared_fails_the_clause_closed() -> None:
+def test_a_fact_that_cannot_be_compared_is_an_error_of_its_own() -> None:
     cap = {
         "id": "5.2",
         "title": "Seats",
@@ -202,54 +202,30 @@ def test_a_field_that_cannot_be_compared_fails_the_clause_closed() -> None:
         _fact("u-1", "usage.reported", "2026-03-01T10:00:00Z", edition="enterprise", seats="many"),
         # Out of scope by its edition: its text is never compared.
         _fact("u-2", "usage.reported", "2026-03-02T10:00:00Z", edition="standard", seats="n/a"),
+        # Still judged: 300 > 250.
+        _fact("u-3", "usage.reported", "2026-03-03T10:00:00Z", edition="enterprise", seats=300),
     ]
-    (finding,) = _findings(_agreement(cap), facts, "2026-04-01")
-    assert (finding.kind.value, finding.code, finding.clause) == (
-        "error",
-        "evaluation.failed",
-        "5.2",
-    )
-    assert "fact u-1 (test:u-1): seats is 'many', which cannot be compared with above 250" in (
-        finding.message
-    )
+    found = _findings(_agreement(cap), facts, "2026-04-01")
+    assert sorted((f.kind.value, f.code, f.subject, f.date.isoformat()) for f in found) == [
+        ("breach", "prohibition.breached", "u-3", "2026-03-03"),
+        ("error", "prohibition.undecided", "u-1", "2026-03-01"),
+    ]
+    (error,) = (f for f in found if f.kind.value == "error")
+    assert "seats is 'many', which cannot be compared with above 250" in error.message
 
 
-def test_norms_end_with_a_termination_and_their_tails_run_from_it() -> None:
-    termination = {
-        "id": "15",
-        "title": "Termination for convenience",
-        "kind": "termination",
-        "for_convenience": {
-            "notice": {"fact": "notice.termination"},
-            "notice_period": "3 months",
-        },
-    }
-    during = {
-        "id": "7.1",
-        "title": "No resale of Northwind data",
-        "kind": "prohibition",
+def test_a_measure_that_cannot_read_a_value_fails_closed() -> None:
+    spend = {
+        "id": "4.1",
+        "title": "Spend",
+        "kind": "measure",
         "by": "partner",
-        "do": {"fact": "data.resold"},
+        "of": {"fact": "spend"},
+        "sum": "amount",
+        "per": "month",
+        "at_least": 100,
     }
-    tail = {
-        **during,
-        "id": "7.2",
-        "title": "Confidentiality",
-        "do": {"fact": "data.leaked"},
-        "until": {"after_end": "1y"},
-    }
-    facts = [
-        # Notice on 03-01: the agreement ends with 06-01T00:00 (3 months later), not at expiry.
-        _fact("n-1", "notice.termination", "2026-03-01T00:00:00Z"),
-        _fact("r-1", "data.resold", "2026-05-31T23:00:00Z"),
-        _fact("r-2", "data.resold", "2026-06-02T10:00:00Z"),  # after the end: not a breach
-        # The tail runs to the end of 2027-05-31 (a year after the last day, 2026-05-31).
-        _fact("l-1", "data.leaked", "2027-05-31T22:00:00Z"),
-        _fact("l-2", "data.leaked", "2027-06-01T10:00:00Z"),
-    ]
-    found = {
-        (f.clause, f.subject)
-        for f in _findings(_agreement(termination, during, tail), facts, "2027-07-01")
-        if f.kind.value == "breach"
-    }
-    assert found == {("7.1", "r-1"), ("7.2", "l-1")}
+    facts = [_fact("s-1", "spend", "2026-03-01T10:00:00Z", amount="lots")]
+    (finding,) = _findings(_agreement(spend), facts, "2026-04-01")
+    assert (finding.kind.value, finding.code) == ("error", "evaluation.failed")
+    assert "fact s-1 (test:s-1): amount is 'lots', not a number" in finding.message

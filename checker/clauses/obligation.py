@@ -45,6 +45,12 @@ class ObligationClause(Clause, ObligationTerms):
         ),
         FindingCode("obligation.due", FindingKind.DEADLINE, "It falls due within the horizon."),
         FindingCode(
+            "obligation.undecided",
+            FindingKind.ERROR,
+            "A fact that creates it could not be checked: a field it tests holds something that cannot "
+            "be compared as the clause asks; the other facts are still checked.",
+        ),
+        FindingCode(
             "obligation.ended", FindingKind.TRIGGER, "It stopped applying (ends_when or a right)."
         ),
     )

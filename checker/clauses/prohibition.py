@@ -39,6 +39,12 @@ class ProhibitionClause(Clause, ProhibitionTerms):
             "prohibition.breached", FindingKind.BREACH, "The bound party did what is forbidden."
         ),
         FindingCode(
+            "prohibition.undecided",
+            FindingKind.ERROR,
+            "A fact could not be checked: a field it tests holds something that cannot "
+            "be compared as the clause asks; the other facts are still checked.",
+        ),
+        FindingCode(
             "prohibition.ended", FindingKind.TRIGGER, "It stopped applying (ends_when or a right)."
         ),
     )

@@ -46,6 +46,12 @@ class RightClause(Clause, RightTerms):
             "right.closing", FindingKind.DEADLINE, "An open right lapses within the horizon."
         ),
         FindingCode(
+            "right.undecided",
+            FindingKind.ERROR,
+            "A fact that makes it arise could not be checked: a field it tests holds something that cannot "
+            "be compared as the clause asks; the other facts are still checked.",
+        ),
+        FindingCode(
             "right.ended", FindingKind.TRIGGER, "It stopped applying (ends_when or a right)."
         ),
     )

@@ -39,6 +39,12 @@ ENDED_CODES = {
     "measure": "measure.ended",
     "right": "right.ended",
 }
+# A measure's facts are summed and compared together: one it cannot read fails the measure.
+UNDECIDED_CODES = {
+    "obligation": "obligation.undecided",
+    "prohibition": "prohibition.undecided",
+    "right": "right.undecided",
+}
 NORM_NAMES = {
     ObligationTerms: "obligation",
     ProhibitionTerms: "prohibition",
@@ -85,6 +91,29 @@ def compile_outcome(
     else:
         _right(context, outcome, terms, names)
     _ending(context, outcome, names)
+    _undecided(context, outcome, wording, names)
+
+
+def _undecided(
+    context: ClauseContext, outcome: NormOutcome, wording: Wording, names: _Names
+) -> None:
+    """A fact the norm could not judge is an error of its own (never "compliant"); the norm's
+    other facts are still judged."""
+    if not outcome.undecided:
+        return
+    items = [
+        Occurrence(
+            item.fact.id,
+            item.fact.at,
+            0,
+            NO_END,
+            f"{item.fact.type} {item.fact.id} could not be checked: {item.reason}",
+            (item.fact,),
+        )
+        for item in outcome.undecided
+    ]
+    code = wording.code(UNDECIDED_CODES[norm_name(outcome)])
+    occurrences(context, names("undecided"), items, Outcome(FindingKind.ERROR, code))
 
 
 @dataclass(frozen=True, slots=True)

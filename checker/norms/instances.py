@@ -147,6 +147,14 @@ class Opening:
 
 
 @dataclass(frozen=True, slots=True)
+class Undecided:
+    """A fact a norm could not judge (a field it tests holds something it cannot compare)."""
+
+    fact: Fact
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Ending:
     """A norm that stopped applying: from `at` (the first instant it no longer applies)."""
 
@@ -169,6 +177,7 @@ class Outcome:
     openings: list[Opening] = field(default_factory=list)
     ending: Ending | None = None
     facts_read: int = 0
+    undecided: list[Undecided] = field(default_factory=list)  # facts it could not judge
 
     def breaches(self, as_of: int) -> list[Event]:
         """Breaches that arose by the as-of instant, in order."""
@@ -455,9 +464,17 @@ class _Worker:
             raise NormError(str(error)) from None
 
     def _facts(
-        self, pattern: Pattern, parties: Sequence[str], trigger: Fact | None = None
+        self,
+        pattern: Pattern,
+        parties: Sequence[str],
+        trigger: Fact | None = None,
+        undecided: list[Undecided] | None = None,
     ) -> list[Fact]:
-        """Facts matching `pattern`, acts of one of `parties`, sorted by (at, id)."""
+        """Facts matching `pattern`, acts of one of `parties`, sorted by (at, id).
+
+        A fact whose fields cannot be tested as the pattern asks fails the whole norm, unless
+        `undecided` collects it: then it is reported on its own (a forbidden act, a trigger),
+        and the others are judged."""
         wanted = set(self._parties(pattern.by)) if pattern.by is not None else set(parties)
         found = []
         for fact in self.inputs.facts:
@@ -471,7 +488,9 @@ class _Worker:
             except KeyError as missing:
                 raise NormError(f"no value named {missing} in the agreement's 'values'") from None
             except Uncomparable as problem:
-                raise NormError(str(problem)) from None
+                if undecided is None:
+                    raise NormError(str(problem)) from None
+                undecided.append(Undecided(fact, str(problem)))
         return found
 
     def _number(self, fact: Fact, name: str) -> float:
@@ -493,7 +512,12 @@ class _Worker:
     # --- triggers -------------------------------------------------------------------------------
 
     def _instances(
-        self, trigger: Trigger, starts: int, ends: int, parties: Sequence[str]
+        self,
+        trigger: Trigger,
+        starts: int,
+        ends: int,
+        parties: Sequence[str],
+        undecided: list[Undecided] | None = None,
     ) -> list[tuple[str, int, tuple[Fact, ...], Period | None]]:
         """(subject, instant, evidence, period) of every instance the trigger creates within
         [starts, ends); `end` is the agreement's end itself."""
@@ -523,7 +547,8 @@ class _Worker:
             ]
         else:
             found += [
-                (f.id, f.at, (f,), None) for f in self._facts(trigger, self.inputs.parties.all)
+                (f.id, f.at, (f,), None)
+                for f in self._facts(trigger, self.inputs.parties.all, undecided=undecided)
             ]
         return [item for item in found if starts <= item[1] < ends]
 
@@ -531,7 +556,9 @@ class _Worker:
 
     def _obligation(self, outcome: Outcome, terms: ObligationTerms) -> None:
         bound = self._parties(terms.by)
-        instances = self._instances(terms.when, outcome.starts, outcome.ends, bound)
+        instances = self._instances(
+            terms.when, outcome.starts, outcome.ends, bound, outcome.undecided
+        )
         position = 0
         for subject, instant, evidence, period in instances:
             trigger_fact = evidence[-1] if evidence else None
@@ -620,7 +647,7 @@ class _Worker:
 
     def _prohibition(self, outcome: Outcome, terms: ProhibitionTerms) -> None:
         bound = self._parties(terms.by)
-        facts = self._facts(terms.do, bound)
+        facts = self._facts(terms.do, bound, undecided=outcome.undecided)
         for position, fact in enumerate(f for f in facts if outcome.starts <= f.at < outcome.ends):
             party = self.scope.actor_of(fact) or ""
             outcome.forbidden.append(Forbidden(fact.id, party, fact, position))
@@ -786,7 +813,7 @@ class _Worker:
     def _right(self, outcome: Outcome, terms: RightTerms) -> None:
         holder = self._parties(terms.holder)
         instances = self._instances(
-            terms.arises, outcome.starts, outcome.ends, self.inputs.parties.all
+            terms.arises, outcome.starts, outcome.ends, self.inputs.parties.all, outcome.undecided
         )
         for subject, opens, evidence, _ in instances:
             if opens > self.inputs.horizon_end:
