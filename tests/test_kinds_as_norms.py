@@ -19,20 +19,65 @@ from checker.clauses import KINDS
 from checker.facts.model import Fact
 from checker.norms.clause_support import NormPart
 from checker.norms.compile import NORM_NAMES
-from tests import test_clause_non_compete
-from tests.helpers import agreement, evaluate
+from tests import test_clause_caps, test_clause_non_compete
+from tests.helpers import agreement, evaluate, fact, instant_near
 
 Verdict = tuple[str, str, str, tuple[str, ...]]
 
+EXCLUSIVITY_TERM = {"effective": "2025-01-01", "expires": "2025-12-31"}
+
+
+def exclusivity_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
+    """An exclusivity whose territory grows mid-term, and activity by the partner, by us and by
+    other resellers around the term's and the amendment's boundaries."""
+    clause: dict[str, Any] = {
+        "id": "4.1",
+        "title": "Exclusivity",
+        "kind": "exclusivity",
+        "territory": rng.sample(["DE", "AT", "CH"], rng.randint(1, 2)),
+        "forbids": [
+            {"fact": "deal.closed", "where": {"channel": "direct"}, "unless": {"customer": "c1"}},
+            {"fact": "reseller.appointed", "unless": {"partner": "globex"}},
+        ],
+        "amended": [{"effective": "2025-07-01", "territory": ["DE", "AT", "CH", "FR"]}],
+    }
+    if rng.random() < 0.6:
+        clause["products"] = rng.sample(["suite", "lite"], 1)
+    boundaries = [
+        "2024-12-31T23:59:59Z",
+        "2025-01-01T00:00:00Z",
+        "2025-06-30T23:59:59Z",
+        "2025-07-01T00:00:00Z",
+        "2025-12-31T23:59:59Z",
+        "2026-01-01T00:00:00Z",
+    ]
+    facts = [
+        fact(
+            f"f{number}",
+            rng.choice(["deal.closed", "reseller.appointed", "lead.created"]),
+            instant_near(rng, boundaries),
+            rng.choice(["globex", "northwind", "initech", None]),
+            channel=rng.choice(["direct", "partner"]),
+            territory=rng.choice(["DE", "AT", "CH", "FR", None]),
+            product=rng.choice(["suite", "lite", None]),
+            customer=rng.choice(["c1", "c2"]),
+        )
+        for number in range(rng.randint(4, 16))
+    ]
+    return clause, facts
+
+
+Generator = Callable[[random.Random], tuple[dict[str, Any], list[Fact]]]
+
 # kind -> (random case generator, agreement overrides, as-of)
-CONVERTED: dict[
-    str, tuple[Callable[[random.Random], tuple[dict[str, Any], list[Fact]]], dict[str, str], str]
-] = {
+CONVERTED: dict[str, tuple[Generator, dict[str, str], str]] = {
     "non_compete": (
         test_clause_non_compete.random_case,
         test_clause_non_compete.TERM,
         "2026-02-01",
     ),
+    "cap": (test_clause_caps.random_case, test_clause_caps.TERM, "2026-02-01"),
+    "exclusivity": (exclusivity_case, EXCLUSIVITY_TERM, "2026-02-01"),
 }
 
 

@@ -13,18 +13,28 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
 
-from checker.clauses.base import Clause, ExplainContext, Explanation
+from checker.clauses.base import (
+    Clause,
+    ExplainContext,
+    Explanation,
+    numbered,
+    version_span,
+)
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.blocks import Limit, Measurement, Outcome, limits
+from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
+from checker.norms.instances import Forbidden, Undecided
+from checker.norms.model import NormTerms, ProhibitionTerms
 
 
 class MeasuredField(FactPattern):
@@ -87,57 +97,36 @@ class Cap(Clause):
     def describe(self) -> str:
         return f"The {self.measure.describe()} must not exceed {number_text(self.max)}."
 
-    def compile(self, context: ClauseContext) -> None:
-        measurements: list[Measurement] = []
-        for fact in context.facts:
-            if not context.term.start <= fact.at < context.term.end:
-                continue
-            terms = self.version_at(fact.at)
-            assert isinstance(terms, Cap)
-            if not terms.measure.matches(fact):
-                continue
-            value = number_of(fact, terms.measure.field)
-            if value is None:
-                # Fail closed: a reading we cannot compare is reported, never taken as compliant.
-                context.report(
-                    context.finding(
-                        FindingKind.ERROR,
-                        "cap.unreadable_measure",
-                        fact.day,
-                        fact.id,
-                        f"{fact.type} {fact.id} has no number in field '{terms.measure.field}'"
-                        f" (found {fact.get(terms.measure.field)!r}); the cap cannot be checked",
-                        [fact],
-                    )
-                )
-                continue
-            measurements.append(Measurement(fact.id, fact.at, value, fact.day, (fact,)))
-        bounds: list[Limit] = []
+    def norms(self) -> list[NormPart]:
+        """A prohibition on the partner per version: a report of the measured facts whose field
+        is above the cap in force on its date (a value that is not a number cannot be checked:
+        an error of its own)."""
+        made: list[tuple[NormTerms, Wording]] = []
         for version in self.versions():
             terms = version.terms
             assert isinstance(terms, Cap)
-            start, end = version.bounds(context.term.start, context.term.end)
-            bounds.append(Limit(start, end, terms.max))
-
-        def message(measurement: Measurement, bound: float) -> str:
-            (fact,) = measurement.evidence
-            terms = self.version_at(fact.at)
-            assert isinstance(terms, Cap)
-            return (
-                f"{fact.type} {fact.id} reports {terms.measure.field}"
-                f" {number_text(measurement.value)} on "
-                f"{fact.day.isoformat()}, above the cap of {number_text(bound)}"
+            measure = terms.measure
+            if measure.field in measure.where:
+                raise ValueError(f"'{measure.field}' is both measured and tested in 'where'")
+            do = {
+                "fact": measure.fact,
+                "where": {**measure.where, measure.field: {"above": terms.max}},
+                "unless": list(measure.unless),
+            }
+            wording = Wording(
+                codes={
+                    "prohibition.breached": "cap.exceeded",
+                    "prohibition.undecided": "cap.unreadable_measure",
+                },
+                forbidden=functools.partial(_exceeded, field=measure.field, cap=terms.max),
+                undecided=functools.partial(_unreadable, field=measure.field),
             )
+            norm = {"by": "partner", "do": do, **version_span(version)}
+            made.append((ProhibitionTerms.model_validate(norm), wording))
+        return numbered(self.id, made)
 
-        limits(
-            context,
-            "cap",
-            measurements,
-            bounds,
-            maximum=True,
-            outcome=Outcome(FindingKind.BREACH, "cap.exceeded"),
-            message=message,
-        )
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         rule = (
@@ -145,3 +134,21 @@ class Cap(Clause):
             " on its date; a value equal to the cap is allowed."
         )
         return self.explain_terms(context).plus([rule], context.throughout_term())
+
+
+def _exceeded(forbidden: Forbidden, field: str, cap: float) -> str:
+    fact = forbidden.fact
+    value = number_of(fact, field)
+    shown = number_text(value) if value is not None else str(fact.get(field))
+    return (
+        f"{fact.type} {fact.id} reports {field} {shown} on "
+        f"{fact.day.isoformat()}, above the cap of {number_text(cap)}"
+    )
+
+
+def _unreadable(undecided: Undecided, field: str) -> str:
+    fact = undecided.fact
+    return (
+        f"{fact.type} {fact.id} has no number in field '{field}'"
+        f" (found {fact.get(field)!r}); the cap cannot be checked"
+    )

@@ -16,26 +16,28 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
 
-from checker.clauses.base import Clause, ExplainContext, Explanation
+from checker.clauses.base import (
+    Clause,
+    ExplainContext,
+    Explanation,
+    numbered,
+    scoped,
+    version_span,
+)
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.blocks import Forbidden, forbid
+from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
-
-
-def scope_of(territory: list[str] | None, products: list[str] | None) -> dict[str, list[str]]:
-    scope: dict[str, list[str]] = {}
-    if territory is not None:
-        scope["territory"] = territory
-    if products is not None:
-        scope["product"] = products
-    return scope
+from checker.norms.instances import Forbidden
+from checker.norms.model import NormTerms, ProhibitionTerms
 
 
 def describe_scope(territory: list[str] | None, products: list[str] | None) -> str:
@@ -88,32 +90,28 @@ class Exclusivity(Clause):
         banned = "; ".join(pattern.describe() for pattern in self.forbids)
         return f"Exclusive {scope}: no {banned}."
 
-    def compile(self, context: ClauseContext) -> None:
-        entries: list[Forbidden] = []
+    def norms(self) -> list[NormPart]:
+        """A prohibition on anyone per version and forbidden activity: that activity inside the
+        territory and products, while the version applies."""
+        made: list[tuple[NormTerms, Wording]] = []
         for version in self.versions():
             terms = version.terms
             assert isinstance(terms, Exclusivity)
-            start, end = version.bounds(context.term.start, context.term.end)
             scope = describe_scope(terms.territory, terms.products)
             for pattern in terms.forbids:
-
-                def message(fact: Fact, pattern: FactPattern = pattern, scope: str = scope) -> str:
-                    return (
-                        f"{fact.type} {fact.id} ({_where(fact)}) breaches the exclusivity {scope},"
-                        f" which forbids {pattern.describe()}"
-                    )
-
-                entries.append(
-                    Forbidden(
-                        pattern,
-                        start,
-                        end,
-                        scope_of(terms.territory, terms.products),
-                        "exclusivity.forbidden_activity",
-                        message,
-                    )
+                do = scoped(pattern, {"territory": terms.territory, "product": terms.products})
+                if do is None:
+                    continue
+                wording = Wording(
+                    codes={"prohibition.breached": "exclusivity.forbidden_activity"},
+                    forbidden=functools.partial(_message, pattern=pattern, scope=scope),
                 )
-        forbid(context, entries)
+                norm = {"by": "anyone", "do": do, **version_span(version)}
+                made.append((ProhibitionTerms.model_validate(norm), wording))
+        return numbered(self.id, made)
+
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         rule = (
@@ -121,6 +119,14 @@ class Exclusivity(Clause):
             " in force on its date."
         )
         return self.explain_terms(context).plus([rule], context.throughout_term())
+
+
+def _message(forbidden: Forbidden, pattern: FactPattern, scope: str) -> str:
+    fact = forbidden.fact
+    return (
+        f"{fact.type} {fact.id} ({_where(fact)}) breaches the exclusivity {scope},"
+        f" which forbids {pattern.describe()}"
+    )
 
 
 def _where(fact: Fact) -> str:

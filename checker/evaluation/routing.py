@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checker.facts.model import Fact
-from checker.norms.model import is_norm, patterns_of
-from checker.norms.parties import FactParties
+from checker.norms.model import ProhibitionTerms, is_norm, patterns_of
+from checker.norms.parties import ANYONE, FactParties
 from checker.rulebook.agreement import Agreement
 
 
@@ -52,6 +52,11 @@ class RoutingIndex:
         self._our_names.update(parties.aliases_of(parties.us))
         names = {name for name in parties.names() if parties.party_of(name) != parties.us}
         assert is_norm(clause)
+        if isinstance(clause, ProhibitionTerms) and clause.by == ANYONE:
+            # A scope no one may act in: every fact of its types, whoever it names.
+            for pattern in patterns_of(clause):
+                self._targets.setdefault((pattern.fact, None), set()).add(number)
+            return
         for pattern in patterns_of(clause):
             types = {pattern.fact}
             for precedent in (pattern.after, pattern.unless_after):

@@ -25,7 +25,7 @@ from checker.norms.model import (
     Trigger,
     patterns_of,
 )
-from checker.norms.parties import EACH, PARTNER, PARTNERS, US, Parties
+from checker.norms.parties import ANYONE, EACH, PARTNER, PARTNERS, US, Parties
 from checker.norms.pattern import Pattern, ValueRef, describe
 
 
@@ -98,6 +98,8 @@ def party_words(who: str, parties: Parties | None) -> str:
         return f"each partner ({', '.join(parties.counterparties)})"
     if who == EACH:
         return f"each party ({', '.join(parties.all)})"
+    if who == ANYONE:
+        return "anyone (the parties or others)"
     return who
 
 

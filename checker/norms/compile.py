@@ -28,7 +28,7 @@ from checker.norms.blocks import (
     windows,
 )
 from checker.norms.context import ClauseContext
-from checker.norms.instances import NO_END, Duty, Forbidden, Measured
+from checker.norms.instances import NO_END, Duty, Forbidden, Measured, Undecided
 from checker.norms.instances import Outcome as NormOutcome
 from checker.norms.model import MeasureTerms, ObligationTerms, ProhibitionTerms, RightTerms
 from checker.norms.pattern import describe
@@ -67,6 +67,7 @@ class Wording:
     missed: Callable[[Duty], str] | None = None
     late: Callable[[Duty], str] | None = None
     due: Callable[[Duty], str] | None = None
+    undecided: Callable[[Undecided], str] | None = None
 
     def code(self, norm_code: str) -> str:
         return self.codes.get(norm_code, norm_code)
@@ -107,7 +108,9 @@ def _undecided(
             item.fact.at,
             0,
             NO_END,
-            f"{item.fact.type} {item.fact.id} could not be checked: {item.reason}",
+            wording.undecided(item)
+            if wording.undecided is not None
+            else f"{item.fact.type} {item.fact.id} could not be checked: {item.reason}",
             (item.fact,),
         )
         for item in outcome.undecided

@@ -44,7 +44,7 @@ from checker.norms.model import (
     bound_party_word,
     patterns_of,
 )
-from checker.norms.parties import FactParties, Parties
+from checker.norms.parties import ANYONE, FactParties, Parties
 from checker.norms.pattern import (
     Pattern,
     Scope,
@@ -354,7 +354,7 @@ class _Worker:
                 fact.id
                 for fact in self.inputs.facts
                 if fact.type == pattern.fact
-                and self.scope.actor_of(fact) in parties
+                and (ANYONE in parties or self.scope.actor_of(fact) in parties)
                 and is_with(pattern, fact, self.scope)
             )
         return len(read)
@@ -457,7 +457,15 @@ class _Worker:
             return found if len(groups) <= 1 else sorted(found, key=lambda f: (f.at, f.id))
         return groups.get(_key(trigger, pattern.match_on), [])
 
+    def _named_actor(self, fact: Fact) -> str:
+        """Who acted, as the fact names them, when it is no party of the agreement."""
+        field = self.inputs.fact_parties.fields_of(fact.type).actor
+        value = None if field is None else fact.get(field)
+        return str(value) if value not in (None, "") else "someone"
+
     def _parties(self, who: str) -> tuple[str, ...]:
+        if who == ANYONE:
+            return (ANYONE,)
         try:
             return self.inputs.parties.resolve(who)
         except ValueError as error:
@@ -480,7 +488,7 @@ class _Worker:
         for fact in self.inputs.facts:
             if fact.type != pattern.fact:
                 continue
-            if self.scope.actor_of(fact) not in wanted:
+            if ANYONE not in wanted and self.scope.actor_of(fact) not in wanted:
                 continue
             try:
                 if matches(pattern, fact, self.scope, trigger):
@@ -546,10 +554,13 @@ class _Worker:
                 (f"{name}:{e.subject}", e.at, e.evidence, None) for e in self._events(trigger)
             ]
         else:
+            unjudged: list[Undecided] = []
             found += [
                 (f.id, f.at, (f,), None)
-                for f in self._facts(trigger, self.inputs.parties.all, undecided=undecided)
+                for f in self._facts(trigger, self.inputs.parties.all, undecided=unjudged)
             ]
+            if undecided is not None:
+                undecided += [u for u in unjudged if starts <= u.fact.at < ends]
         return [item for item in found if starts <= item[1] < ends]
 
     # --- obligation -----------------------------------------------------------------------------
@@ -647,9 +658,11 @@ class _Worker:
 
     def _prohibition(self, outcome: Outcome, terms: ProhibitionTerms) -> None:
         bound = self._parties(terms.by)
-        facts = self._facts(terms.do, bound, undecided=outcome.undecided)
+        undecided: list[Undecided] = []
+        facts = self._facts(terms.do, bound, undecided=undecided)
+        outcome.undecided += [u for u in undecided if outcome.starts <= u.fact.at < outcome.ends]
         for position, fact in enumerate(f for f in facts if outcome.starts <= f.at < outcome.ends):
-            party = self.scope.actor_of(fact) or ""
+            party = self.scope.actor_of(fact) or self._named_actor(fact)
             outcome.forbidden.append(Forbidden(fact.id, party, fact, position))
 
     # --- measure --------------------------------------------------------------------------------

@@ -189,6 +189,11 @@ class NormCommon(_Strict):
 # --- obligation ---------------------------------------------------------------------------------
 
 
+def _bound_party(who: str) -> None:
+    if who == "anyone":
+        raise ValueError("only a prohibition binds 'anyone'; name a party (us, partner, each...)")
+
+
 class FieldRef(_Strict):
     """A field of the fact that created the norm instance."""
 
@@ -256,6 +261,7 @@ class ObligationTerms(NormCommon):
 
     @model_validator(mode="after")
     def _one_due(self) -> ObligationTerms:
+        _bound_party(self.by)
         if (self.within is None) == (self.due is None):
             raise ValueError("give either 'within' (a duration after the trigger) or 'due'")
         if isinstance(self.due, FieldRef) and not isinstance(self.when, Pattern):
@@ -274,7 +280,7 @@ class ObligationTerms(NormCommon):
 
 
 class ProhibitionTerms(NormCommon):
-    """A party must not bring about a fact."""
+    """A party must not bring about a fact (or, `by: anyone`, no one may in its scope)."""
 
     by: Who
     do: Pattern = Field(
@@ -348,6 +354,7 @@ class MeasureTerms(NormCommon):
 
     @model_validator(mode="after")
     def _consistent(self) -> MeasureTerms:
+        _bound_party(self.by)
         given = [name for name in AGGREGATES if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of {', '.join(AGGREGATES)}")
@@ -426,6 +433,7 @@ class RightTerms(NormCommon):
 
     @model_validator(mode="after")
     def _exercise(self) -> RightTerms:
+        _bound_party(self.holder)
         if self.effect is not None and self.exercised_by is None:
             raise ValueError("an 'effect' needs 'exercised_by'")
         if isinstance(self.arises, EachPeriod) or self.arises == "end":

@@ -27,6 +27,9 @@ US = "us"
 PARTNER = "partner"
 EACH = "each"
 PARTNERS = "partners"
+# A prohibition may protect a scope from acts by anyone (an exclusivity: our direct sales and
+# other resellers alike), not only the parties: `by: anyone`.
+ANYONE = "anyone"
 OTHER = "other"  # in a pattern: "the other party" than the one who acted
 DEFAULT_ACTOR_FIELD = "partner"
 
