@@ -52,8 +52,8 @@ from checker.dates.timeutil import (
     date_of_epoch,
     end_of_date,
     epoch_of_date,
-    parse_duration,
     periods_between,
+    written_duration,
 )
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
@@ -72,10 +72,6 @@ from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 
 PeriodUnit = Literal["month", "quarter", "year"]
-
-
-def _duration(value: object) -> object:
-    return parse_duration(str(value)) if isinstance(value, str | int) else value
 
 
 def _field_name(value: str) -> str:
@@ -126,7 +122,7 @@ class Minimum(BaseModel):
         examples=["90d"],
     )
 
-    _parse = field_validator("right_for", mode="before")(lambda cls, value: _duration(value))
+    _parse = field_validator("right_for", mode="before")(lambda cls, value: written_duration(value))
 
 
 class Recurring(Clause):
@@ -222,7 +218,7 @@ class Recurring(Clause):
     )
 
     _parse = field_validator("due_after_period_end", "material_breach_after", mode="before")(
-        lambda cls, value: _duration(value)
+        lambda cls, value: written_duration(value)
     )
 
     @model_validator(mode="after")

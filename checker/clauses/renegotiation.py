@@ -55,8 +55,8 @@ from checker.dates.timeutil import (
     date_of_epoch,
     end_of_date,
     epoch_of_date,
-    parse_duration,
     periods_between,
+    written_duration,
 )
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
@@ -65,10 +65,6 @@ from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FactPattern
 
 _REFERENCE_DAY = date(2001, 1, 1)
-
-
-def _duration(value: object) -> object:
-    return parse_duration(str(value)) if isinstance(value, str | int) else value
 
 
 class FixedWindow(BaseModel):
@@ -99,7 +95,7 @@ class AnniversaryWindow(BaseModel):
     )
 
     _parse = field_validator("opens_before", "closes_before", mode="before")(
-        lambda cls, value: _duration(value)
+        lambda cls, value: written_duration(value)
     )
 
     @model_validator(mode="after")
@@ -135,7 +131,9 @@ class Performance(BaseModel):
         description="How long the right stays open, e.g. 60d", examples=["60d"]
     )
 
-    _parse = field_validator("request_within", mode="before")(lambda cls, value: _duration(value))
+    _parse = field_validator("request_within", mode="before")(
+        lambda cls, value: written_duration(value)
+    )
 
     @field_validator("field")
     @classmethod

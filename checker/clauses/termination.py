@@ -63,7 +63,7 @@ from checker.dates.timeutil import (
     date_of_epoch,
     end_of_date,
     iso_of_epoch,
-    parse_duration,
+    written_duration,
 )
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
@@ -74,10 +74,6 @@ from checker.norms.fact_pattern import FactPattern
 # Term end reasons after which the `on_termination` duties apply (term.py's wording).
 _ENDED_REASONS = ("expiry", "non-renewal")
 OURS = "us"
-
-
-def _duration(value: object) -> object:
-    return parse_duration(str(value)) if isinstance(value, str | int) else value
 
 
 class ChangeOfControl(BaseModel):
@@ -96,7 +92,7 @@ class ChangeOfControl(BaseModel):
         examples=[{"fact": "notice.termination"}],
     )
 
-    _parse = field_validator("right_for", mode="before")(lambda cls, value: _duration(value))
+    _parse = field_validator("right_for", mode="before")(lambda cls, value: written_duration(value))
 
 
 class ForConvenience(BaseModel):
@@ -112,7 +108,9 @@ class ForConvenience(BaseModel):
         description="Time from the notice to the end, e.g. 90d", examples=["90d"]
     )
 
-    _parse = field_validator("notice_period", mode="before")(lambda cls, value: _duration(value))
+    _parse = field_validator("notice_period", mode="before")(
+        lambda cls, value: written_duration(value)
+    )
 
 
 class PostTermDuty(BaseModel):
@@ -131,7 +129,7 @@ class PostTermDuty(BaseModel):
         description="Time after the agreement ends to do it, e.g. 30d", examples=["30d"]
     )
 
-    _parse = field_validator("within", mode="before")(lambda cls, value: _duration(value))
+    _parse = field_validator("within", mode="before")(lambda cls, value: written_duration(value))
 
 
 class Termination(Clause):

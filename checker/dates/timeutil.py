@@ -168,6 +168,12 @@ def parse_duration(text: str) -> Duration:
     return Duration(amount, "years")
 
 
+def written_duration(value: object) -> object:
+    """A duration as rule files write it (`30d`, `72h`, or a number of...) read into a Duration,
+    for models' before-validators; anything else is left for the model to refuse."""
+    return parse_duration(str(value)) if isinstance(value, str | int) else value
+
+
 _UNIT_WORDS = ("hours", "days", "weeks", "months", "years", "business days", "working days")
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from typing_extensions import TypeIs
 
-from checker.dates.timeutil import Duration, parse_duration
+from checker.dates.timeutil import Duration, written_duration
 from checker.norms.pattern import FieldName, Pattern, ValueRef
 
 PERIODS = ("month", "quarter", "half-year", "year")
@@ -27,10 +27,6 @@ Who = Annotated[
         examples=["partner", "us", "each"],
     ),
 ]
-
-
-def _duration(value: object) -> object:
-    return parse_duration(str(value)) if isinstance(value, str | int) else value
 
 
 class _Strict(BaseModel):
@@ -110,7 +106,7 @@ class AfterEnd(_Strict):
 
     after_end: Duration = Field(description="How long after the end", examples=["2y"])
 
-    _parse = field_validator("after_end", mode="before")(lambda cls, v: _duration(v))
+    _parse = field_validator("after_end", mode="before")(lambda cls, v: written_duration(v))
 
 
 Until = date | AfterEnd
@@ -257,7 +253,7 @@ class ObligationTerms(NormCommon):
         examples=[{"sum": "amount", "at_least": {"percent": 20, "of": "net_revenue"}}],
     )
 
-    _parse = field_validator("within", mode="before")(lambda cls, v: _duration(v))
+    _parse = field_validator("within", mode="before")(lambda cls, v: written_duration(v))
 
     @model_validator(mode="after")
     def _one_due(self) -> ObligationTerms:
@@ -297,7 +293,7 @@ class Rolling(_Strict):
 
     rolling: Duration = Field(description="The window's length", examples=["12 months"])
 
-    _parse = field_validator("rolling", mode="before")(lambda cls, v: _duration(v))
+    _parse = field_validator("rolling", mode="before")(lambda cls, v: written_duration(v))
 
 
 Bound = float | ValueRef | Percent
@@ -402,7 +398,7 @@ class Effect(_Strict):
         examples=["30d"],
     )
 
-    _parse = field_validator("after", mode="before")(lambda cls, v: _duration(v))
+    _parse = field_validator("after", mode="before")(lambda cls, v: written_duration(v))
 
 
 class RightTerms(NormCommon):
@@ -429,7 +425,7 @@ class RightTerms(NormCommon):
         examples=[{"ends": ["3.1"], "after": "30d"}],
     )
 
-    _parse = field_validator("open_for", mode="before")(lambda cls, v: _duration(v))
+    _parse = field_validator("open_for", mode="before")(lambda cls, v: written_duration(v))
 
     @model_validator(mode="after")
     def _exercise(self) -> RightTerms:

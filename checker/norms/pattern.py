@@ -17,7 +17,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.dates.timeutil import Duration, date_of_epoch, parse_duration, parse_instant
+from checker.dates.timeutil import (
+    Duration,
+    date_of_epoch,
+    parse_instant,
+    written_duration,
+)
 from checker.facts.model import Fact
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactType
 
@@ -84,10 +89,6 @@ class Comparison(BaseModel):
 Test = Scalar | list[Scalar] | Comparison
 
 
-def _duration(value: object) -> object:
-    return parse_duration(str(value)) if isinstance(value, str | int) else value
-
-
 class Precedent(BaseModel):
     """Something that comes before the fact: another fact, or a date in a field of the fact."""
 
@@ -118,7 +119,9 @@ class Precedent(BaseModel):
         default=None, description="At least this long before", examples=["30d"]
     )
 
-    _parse = field_validator("within", "at_least", mode="before")(lambda cls, v: _duration(v))
+    _parse = field_validator("within", "at_least", mode="before")(
+        lambda cls, v: written_duration(v)
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Precedent:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from checker.clauses import clause_union
 from checker.clauses.base import Clause, business_day_durations
 from checker.dates.calendars import BusinessCalendar, CalendarSpec, calendar_for
-from checker.dates.timeutil import Duration, parse_duration
+from checker.dates.timeutil import Duration, written_duration
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 from checker.norms.instances import NormError, dependency_order
 from checker.norms.model import (
@@ -22,10 +22,6 @@ from checker.norms.parties import Parties, PartiesSpec
 
 AGREEMENT_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 ValueName = Annotated[str, Field(pattern=FIELD_NAME_PATTERN)]
-
-
-def _duration(value: object) -> object:
-    return parse_duration(str(value)) if isinstance(value, str | int) else value
 
 
 DurationField = Annotated[Duration, Field(description="e.g. 72h, 30d, 2w, 6 months, 1y")]
@@ -54,7 +50,7 @@ class RenewingTerm(BaseModel):
     )
 
     _parse = field_validator("initial", "renews_for", "non_renewal_notice", mode="before")(
-        lambda cls, value: _duration(value)
+        lambda cls, value: written_duration(value)
     )
 
 
