@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from checker.dates.timeutil import (
+    SECONDS_PER_DAY,
     BusinessDays,
     Duration,
     Period,
@@ -57,6 +58,9 @@ from checker.norms.pattern import (
 
 # Far enough to stand for "no end" (an open-ended agreement) and still be a date.
 NO_END = epoch_of_date(date(9999, 12, 31))
+# Periods are worked out up to this long after the horizon (a year and then some: a period
+# ending within the horizon is always among them).
+PERIODS_AHEAD = 400 * SECONDS_PER_DAY
 
 
 class NormError(ValueError):
@@ -512,9 +516,12 @@ class _Worker:
         return float(value)
 
     def _periods(self, unit: str, starts: int, ends: int) -> list[Period]:
+        """The periods of `unit` from `starts`, up to `ends` but no further than a year past the
+        horizon: nothing later can be reported, and an open-ended term has no last period."""
         if ends <= starts:
             return []
-        last = min(ends, max(self.inputs.horizon_end, self.inputs.as_of) + 400 * 86_400)
+        beyond = max(self.inputs.horizon_end, self.inputs.as_of) + PERIODS_AHEAD
+        last = min(ends, beyond)
         return periods_between(date_of_epoch(starts), date_of_epoch(max(starts, last - 1)), unit)
 
     # --- triggers -------------------------------------------------------------------------------
