@@ -155,24 +155,30 @@ RESPONSE = {
 
 @pytest.mark.parametrize(
     ("answered_at", "late"),
-    [("2026-12-28T10:00:00Z", False), ("2026-12-28T10:00:01Z", True)],
+    [
+        ("2026-12-28T10:00:01Z", False),  # after the time of day it was detected at: still in time
+        ("2026-12-28T23:59:59Z", False),
+        ("2026-12-29T00:00:00Z", True),
+    ],
 )
-def test_response_due_on_the_second_business_day_at_the_same_time(
-    answered_at: str, late: bool
-) -> None:
-    # Detected Wed 2026-12-23 10:00 UTC; 2 business days later is Mon 2026-12-28 10:00 UTC.
+def test_response_due_by_the_end_of_the_second_business_day(answered_at: str, late: bool) -> None:
+    # Detected Wed 2026-12-23 10:00 UTC. The business days after it: Thu 12-24 (1), then Fri 25th
+    # and Sat 26th are holidays and Sun 27th a weekend day, Mon 12-28 (2). Like a limit in
+    # days, it ends at the end of its last day: due by Mon 2026-12-28 23:59:59 UTC.
     facts = [
         fact("i1", "incident.detected", "2026-12-23T10:00:00Z", incident="INC-1"),
         fact("s1", "notice.sent", answered_at, incident="INC-1"),
     ]
     found = evaluate(agreement(RESPONSE, calendar={"country": "DE"}), facts, "2027-01-10")
-    codes = [f.code for f in found]
-    assert ("response_time.late" in codes) is late
-    assert "response_time.missed" not in codes
+    # A late notice is the breach of the deadline, dated at it.
+    expected = [("response_time.missed", "breach", "i1", "2026-12-28")] if late else []
+    assert summary(found) == expected
 
 
 def test_subdivision_moves_a_deadline_by_its_own_holiday() -> None:
-    # Detected Tue 2027-01-05 12:00; 1 business day: Wed 01-06 in DE, Thu 01-07 in Bavaria.
+    # Detected Tue 2027-01-05 12:00; 1 business day: Wed 01-06 in DE, Thu 01-07 in Bavaria (to the
+    # end of the day). The notice on Thu 01-07 09:00 is late in DE (a breach dated 01-06), in time
+    # in Bavaria.
     clause = {**RESPONSE, "within": "1bd"}
     facts = [
         fact("i1", "incident.detected", "2027-01-05T12:00:00Z", incident="INC-2"),
@@ -182,7 +188,7 @@ def test_subdivision_moves_a_deadline_by_its_own_holiday() -> None:
     bavarian = evaluate(
         agreement(clause, calendar={"country": "DE", "subdivision": "BY"}), facts, "2027-01-20"
     )
-    assert [f.code for f in national] == ["response_time.late"]
+    assert summary(national) == [("response_time.missed", "breach", "i1", "2027-01-06")]
     assert bavarian == []
 
 
@@ -221,7 +227,8 @@ def test_business_days_end_to_end_from_yaml(
     code = main([*arguments, "--format", "json"])
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert code == 1
-    # Due Thu 2027-01-07 12:00 (Epiphany on Wed is a Bavarian holiday); missed as of 01-08.
+    # Due by the end of Thu 2027-01-07 (Epiphany on Wed is a Bavarian holiday); missed as of
+    # 01-08, dated 01-07.
     assert [(f["code"], f["date"], f["calendar"]) for f in findings] == [
         ("response_time.missed", "2027-01-07", "DE-BY")
     ]

@@ -101,8 +101,9 @@ HAND_WORKED = [
     ("globex-reseller-2025", "5.1", "recurring.shortfall_right", "2026-Q3", "2026-10-01"),
     # data_sharing: April transfers 30,000 + 32,000 = 62,000 records > 50,000 monthly cap
     ("initech-data-2025", "8.2", "data_sharing.monthly_cap_exceeded", "2026-04", "2026-04-01"),
-    # response_time: incident 06-01T10:00Z + 72h = 06-04T10:00Z; notice 06-05T09:00Z → late
-    ("initech-data-2025", "9.3", "response_time.late", "inc-0102", "2026-06-05"),
+    # response_time: incident 06-01T10:00Z + 72h = 06-04T10:00Z; notice 06-05T09:00Z is late:
+    # the breach is dated at the deadline (06-04), not at the notice
+    ("initech-data-2025", "9.3", "response_time.missed", "inc-0102", "2026-06-04"),
     # termination: notice 09-01T09:00Z + 3 months = ends 12-01T09:00Z; + 10 English business
     # days after 12-01 (2-4, 7-11, 14, 15 December) → data return due by the end of 12-15
     ("initech-data-2025", "15", "termination.obligation_due", "data-return", "2026-12-15"),
@@ -112,7 +113,8 @@ HAND_WORKED = [
     ("hooli-saas-2025", "5.2", "cap.exceeded", "bil-u-2026-10", "2026-10-01"),
     # most_favoured: Hooli pays 40 EUR from 10-01; tyrell gets 39.5 EUR on 11-03 → lower
     ("hooli-saas-2025", "6.1", "most_favoured.lower_price_elsewhere", "crm-p-3008", "2026-11-03"),
-    # non_solicitation: p-0433 left Vandelay 2025-10-10, hired 2026-10-09: a day inside 12 months
+    # non_solicitation: p-0433 left Vandelay 2025-10-10, restricted through 2025-10-10 + 12 months
+    # = 2026-10-10 (whole days); hired 2026-10-09, the day before that last day
     (
         "vandelay-consulting-2024",
         "11.4",
@@ -154,6 +156,7 @@ COMPLIANT = [
     ("hooli-saas-2025", "5.2", "bil-u-2026-07"),  # 280 seats on the Seat Addendum's first day
     ("hooli-saas-2025", "6.1", "crm-p-3003"),  # the same 42 EUR price is not lower
     ("umbrella-codev-2026", "6.2", "design-spec"),  # achieved on its due date
+    # left 2025-07-31: restricted through 2025-07-31 + 12 months = 2026-07-31; hired 2026-08-03
     ("vandelay-consulting-2024", "11.4", "hr-h-0388"),  # hired 12 months and 3 days after leaving
     ("vandelay-consulting-2024", "11.4", "hr-h-0452"),  # hired through a general job advert
     ("globex-reseller-2025", "10.2", "sec-i-7"),  # notice 50 hours after the incident

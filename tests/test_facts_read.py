@@ -108,3 +108,57 @@ def test_declaring_the_alias_makes_the_clause_read_them(workspace: Path) -> None
     assert document["summary"]["facts_read_by_clause"][0]["facts_read"] == 2
     breaches = [(f["clause"], f["subject"]) for f in document["findings"] if f["kind"] == "breach"]
     assert ("1.1", "t-1") in breaches
+
+
+def test_norms_route_facts_by_party_and_anyone_scopes_take_every_fact() -> None:
+    from checker.evaluation.routing import RoutingIndex
+    from checker.facts.model import Fact
+    from checker.rulebook.agreement import Agreement
+
+    base = {"effective": "2026-01-01", "expires": "2027-12-31", "owner": "legal", "title": "T"}
+    acme = Agreement.model_validate(
+        {
+            **base,
+            "agreement": "acme",
+            "parties": {"us": "northwind", "partner": {"id": "acme", "aliases": ["ACME-DE"]}},
+            "clauses": [
+                {
+                    "id": "1",
+                    "title": "P",
+                    "kind": "prohibition",
+                    "by": "partner",
+                    "do": {"fact": "data.transfer"},
+                },
+            ],
+        }
+    )
+    scope = Agreement.model_validate(
+        {
+            **base,
+            "agreement": "scope",
+            "parties": {"us": "northwind", "partner": "globex"},
+            "clauses": [
+                {
+                    "id": "1",
+                    "title": "S",
+                    "kind": "prohibition",
+                    "by": "anyone",
+                    "do": {
+                        "fact": "employee.hired",
+                        "after": {"fact": "employment.ended", "match_on": ["person"]},
+                    },
+                },
+            ],
+        }
+    )
+    router = RoutingIndex([acme, scope])
+
+    def routed(fact_type: str, partner: str | None) -> set[int]:
+        return router.targets(Fact("f", fact_type, 0, partner, {}, "t:1"))
+
+    assert routed("data.transfer", "ACME-DE") == {0}  # an alias of acme's partner
+    assert routed("data.transfer", "initech") == set()  # another partner's act
+    assert routed("data.transfer", None) == {0}  # our own act, naming no one else
+    # Anyone's hires, and anyone's departures (the fact that must come first), for the scope.
+    assert routed("employee.hired", "initech") == {1}
+    assert routed("employment.ended", "initech") == {1}

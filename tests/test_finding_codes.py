@@ -414,7 +414,7 @@ def test_misspelt_and_misplaced_codes_in_a_scenario_file_exit_3(
         "    as_of: 2026-11-22\n"
         "    expect:\n"
         '      - {clause: "9.3", code: exclusivity.forbidden_activity}\n'
-        '      - {clause: "9.3", kind: trigger, code: response_time.late}\n'
+        '      - {clause: "9.3", kind: trigger, code: response_time.missed}\n'
         "      - {clause: term, code: term.expire}\n"
         "    expect_not:\n"
         "      - {code: exclusivity.forbiden_activity}\n"
@@ -436,11 +436,11 @@ def test_misspelt_and_misplaced_codes_in_a_scenario_file_exit_3(
         " entry could never pass\n"
     ) in err
     assert (
-        "  help: the codes that fit clause 9.3 are: response_time.missed, response_time.late,"
-        " response_time.due, evaluation.failed\n"
+        "  help: the codes that fit clause 9.3 are: response_time.missed, response_time.due,"
+        " evaluation.failed\n"
     ) in err
     assert (
-        f"{scenarios}:7:31: error: 'response_time.late' findings are always a breach, never a"
+        f"{scenarios}:7:31: error: 'response_time.missed' findings are always a breach, never a"
         " trigger, so this 'expect' entry could never pass\n"
     ) in err
     assert "  help: write 'kind: breach', or leave 'kind' out: the code says it already\n" in err

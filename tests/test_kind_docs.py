@@ -124,7 +124,9 @@ def test_render_kind_orders_clause_fields_as_a_clause_reads() -> None:
     assert positions == sorted(positions)
     assert "  within (duration; required)\n" in text
     assert "  match_on (list of text; optional)\n" in text
-    assert "How it is checked:" not in text  # response_time's docstring has no details
+    # Its docstring's details: how the time limit is counted.
+    assert "How it is checked:\n  Both events are the partner's." in text
+    assert "How it is checked:" not in render_kind("cap")  # cap's docstring has no details
 
 
 def test_render_kind_shows_defaults_and_details() -> None:

@@ -19,7 +19,12 @@ from checker.clauses import KINDS
 from checker.facts.model import Fact
 from checker.norms.clause_support import NormPart
 from checker.norms.compile import NORM_NAMES
-from tests import test_clause_caps, test_clause_non_compete
+from tests import (
+    test_clause_caps,
+    test_clause_non_compete,
+    test_clause_non_solicitation,
+    test_clause_response_time,
+)
 from tests.helpers import agreement, evaluate, fact, instant_near
 
 Verdict = tuple[str, str, str, tuple[str, ...]]
@@ -78,6 +83,16 @@ CONVERTED: dict[str, tuple[Generator, dict[str, str], str]] = {
     ),
     "cap": (test_clause_caps.random_case, test_clause_caps.TERM, "2026-02-01"),
     "exclusivity": (exclusivity_case, EXCLUSIVITY_TERM, "2026-02-01"),
+    "non_solicitation": (
+        test_clause_non_solicitation.random_case,
+        test_clause_non_solicitation.TERM,
+        "2026-02-01",
+    ),
+    "response_time": (
+        test_clause_response_time.random_case,
+        test_clause_response_time.TERM,
+        test_clause_response_time.AS_OF,
+    ),
 }
 
 
@@ -124,3 +139,32 @@ def test_a_kind_and_the_norms_it_expands_into_give_the_same_verdicts(kind: str) 
         assert as_kind == as_norms, f"{kind}, seed {seed}"
         compared += len(as_kind)
     assert compared > 0, "the random cases gave no finding to compare"
+
+
+def test_a_clause_whose_norms_cannot_be_made_fails_alone() -> None:
+    cap = {
+        "id": "5.2",
+        "title": "Seats",
+        "kind": "cap",
+        "measure": {"fact": "usage.reported", "field": "seats", "where": {"seats": 10}},
+        "max": 250,
+    }
+    other = {
+        "id": "7.1",
+        "title": "Nc",
+        "kind": "non_compete",
+        "competing_products": ["p1"],
+    }
+    facts = [
+        fact("d1", "deal.closed", "2025-03-01T10:00:00Z", "globex", product="p1"),
+        fact("u1", "usage.reported", "2025-03-01T10:00:00Z", "globex", seats=300),
+    ]
+    found = evaluate(agreement(cap, other, **test_clause_caps.TERM), facts, "2026-02-01")
+    assert sorted((f.clause, f.kind.value, f.code, f.subject) for f in found) == [
+        ("5.2", "error", "evaluation.failed", "5.2"),
+        ("7.1", "breach", "non_compete.competing_activity", "d1"),
+    ]
+    (error,) = (f for f in found if f.clause == "5.2")
+    assert "its norms could not be made: 'seats' is both measured and tested in 'where'" in (
+        error.message
+    )

@@ -35,7 +35,8 @@ clauses:
 """
 
 # Hand-worked: d1 is a direct deal in DE (a breach on its day); d2 is in FR (outside the
-# territory). Incident i1 at 1 March 10:00 is due by 4 March 10:00; the notice on 5 March is late.
+# territory). Incident i1 at 1 March 10:00 + 72h is due by 4 March 10:00; the notice on 5 March is
+# late: a breach dated at the deadline, 4 March.
 PASSING = """\
 agreement: globex-test
 scenarios:
@@ -56,7 +57,7 @@ scenarios:
       - {id: i1, type: incident.detected, at: "2026-03-01T10:00:00Z", partner: globex, incident: X}
       - {id: n1, type: notice.sent, at: "2026-03-05T10:00:00Z", partner: globex, incident: X}
     expect:
-      - {clause: "9.3", kind: breach, code: response_time.late, subject: i1, date: 2026-03-05}
+      - {clause: "9.3", kind: breach, code: response_time.missed, subject: i1, date: 2026-03-04}
 """
 
 
@@ -92,8 +93,8 @@ def test_passing_scenarios_exit_0_with_a_line_each(tmp_path: Path) -> None:
 
 def test_a_wrong_expectation_fails_with_a_diff_naming_it(tmp_path: Path) -> None:
     wrong = PASSING.replace(
-        '- {clause: "9.3", kind: breach, code: response_time.late, subject: i1, date: 2026-03-05}',
-        '- {clause: "9.3", kind: breach, code: response_time.late, subject: i1, date: 2026-03-04}',
+        '- {clause: "9.3", kind: breach, code: response_time.missed, subject: i1, date: 2026-03-04}',
+        '- {clause: "9.3", kind: breach, code: response_time.missed, subject: i1, date: 2026-03-05}',
     )
     rules = _workspace(tmp_path, globex_test=wrong)
     code, out, _err = _run(rules)
@@ -102,20 +103,20 @@ def test_a_wrong_expectation_fails_with_a_diff_naming_it(tmp_path: Path) -> None
     assert f"PASS  {scenario_file}::a direct deal in Germany" in out
     assert f"FAIL  {scenario_file}::an incident notified late" in out
     assert (
-        "expected but not found (line 20): clause 9.3, kind breach, code response_time.late,"
-        " subject i1, date 2026-03-04"
+        "expected but not found (line 20): clause 9.3, kind breach, code response_time.missed,"
+        " subject i1, date 2026-03-05"
     ) in out
     assert (
-        "    nearest for clause 9.3: clause 9.3 breach response_time.late subject i1 on 2026-03-05"
+        "    nearest for clause 9.3: clause 9.3 breach response_time.missed subject i1 on 2026-03-04"
         in out
     )
-    assert "    differs: date is 2026-03-05, not 2026-03-04" in out
+    assert "    differs: date is 2026-03-04, not 2026-03-05" in out
     # The agreement's actual findings are listed as a table.
     assert "actual findings of globex-test (1):" in out
     table_row = next(
-        line for line in out.splitlines() if "response_time.late" in line and "  i1  " in line
+        line for line in out.splitlines() if "response_time.missed" in line and "  i1  " in line
     )
-    assert table_row.split()[:5] == ["9.3", "breach", "response_time.late", "i1", "2026-03-05"]
+    assert table_row.split()[:5] == ["9.3", "breach", "response_time.missed", "i1", "2026-03-04"]
     assert "1 passed, 1 failed (2 scenarios in 1 file)" in out
 
 

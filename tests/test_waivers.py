@@ -222,8 +222,9 @@ def test_the_most_specific_waiver_is_credited_and_both_count_as_used(
 
 
 def test_a_code_narrows_the_waiver(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # Incident i1 is never notified: due by 4 March 10:00 (72h), a response_time.missed breach,
-    # which a waiver of 9.3's late notices does not cover.
+    # Incident i1 (1 March 10:00 + 72h) is never notified: due by 4 March 10:00, a
+    # response_time.missed breach, which a waiver of 9.3's deadlines (response_time.due) does not
+    # cover.
     with (workspace / "facts.jsonl").open("a") as facts:
         facts.write(
             '{"id": "i1", "type": "incident.detected", "at": "2026-03-01T10:00:00Z",'
@@ -232,7 +233,7 @@ def test_a_code_narrows_the_waiver(workspace: Path, capsys: pytest.CaptureFixtur
     write_waivers(
         workspace,
         waivers_file(
-            waiver(clause="9.3", subject=None, code="response_time.late", id="OTHER-CODE"),
+            waiver(clause="9.3", subject=None, code="response_time.due", id="OTHER-CODE"),
             waiver(subject="d1", code="exclusivity.forbidden_activity", id="D1-CODE"),
         ),
     )

@@ -11,23 +11,48 @@ Example::
       lookback: 12 months
       amended:
         - {effective: 2026-07-01, lookback: 6 months}
+
+Our hires count whatever their partner field. Each hire during the term is judged by the terms
+in force on its date: it breaches the clause when an `employment` fact of the partner with the
+same `person_field` came before it, within the lookback. The lookback counts whole days after the
+departure: "within 12 months after they left 10 March" ends at the end of 10 March a year later,
+whatever the time of day (a lookback in hours is exact). Each `unless` entry of `employment`
+tests one field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from checker.clauses.base import Clause, ClauseVersion, ExplainContext, Explanation
-from checker.dates.timeutil import Duration, date_of_epoch, iso_of_epoch, parse_duration
-from checker.engine import conditions as cond
+from checker.clauses.base import (
+    Clause,
+    ExplainContext,
+    Explanation,
+    numbered,
+    version_span,
+)
+from checker.dates.timeutil import (
+    BusinessDays,
+    Duration,
+    date_of_epoch,
+    end_of_date,
+    iso_of_epoch,
+    parse_duration,
+)
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.blocks import Limit, Measurement, Outcome, limits
+from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
-from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern, Scalar
+from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
+from checker.norms.instances import Forbidden
+from checker.norms.model import NormTerms, ProhibitionTerms
+from checker.norms.pattern import same_value
 
 
 class NonSolicitation(Clause):
@@ -68,6 +93,18 @@ class NonSolicitation(Clause):
     def _parse_lookback(cls, value: object) -> object:
         return parse_duration(str(value)) if isinstance(value, str | int) else value
 
+    @model_validator(mode="after")
+    def _carve_outs_test_one_field(self) -> NonSolicitation:
+        # A departure's carve-outs become "not" tests on its fields (a norm's earlier fact has
+        # tests, no carve-outs): each must test one field.
+        for entry in self.employment.unless:
+            if len(entry) != 1:
+                raise ValueError(
+                    f"employment: each 'unless' entry must test one field (found "
+                    f"{', '.join(entry)}); write one entry per field"
+                )
+        return self
+
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
         found: list[tuple[FactPattern, bool]] = []
         for terms in self._all_terms():
@@ -87,96 +124,126 @@ class NonSolicitation(Clause):
         assert all(isinstance(terms, NonSolicitation) for terms in found)
         return found  # type: ignore[return-value]
 
-    def compile(self, context: ClauseContext) -> None:
-        # Each hire is a measurement (the instant its person last left the partner) keyed by the
-        # hire, against its own limit: "left no earlier than the lookback cutoff", in force over the
-        # clause version's part of the term. limits() is the cleanest fit: obligations and windows
-        # are about the as-of instant, while this is a comparison of two past instants. Python
-        # finds the latest departure and the cutoff; the engine decides whether it is recent.
-        measurements: list[Measurement] = []
-        bounds: list[Limit] = []
-        versions = self.versions()
-        departures = [version.terms._departures(context) for version in versions]  # type: ignore[attr-defined]
-        for fact in context.facts:
-            number = _version_number(versions, fact)
-            version = versions[number]
+    def norms(self) -> list[NormPart]:
+        """A prohibition per version: a hire (whatever its partner field) of a person whose
+        employment with the partner ended within the lookback before it, while the version
+        applies."""
+        made: list[tuple[NormTerms, Wording]] = []
+        for version in self.versions():
             terms = version.terms
             assert isinstance(terms, NonSolicitation)
-            if not terms.hire.matches(fact):
+            where = terms._departure_tests()
+            if where is None:  # its carve-outs exempt every departure its tests allow
                 continue
-            person = cond.encode(_scalar(fact.get(terms.person_field)))
-            left = _latest_at_or_before(departures[number].get(person, []), fact.at)
-            if left is None:
-                continue
-            start, end = version.bounds(context.term.start, context.term.end)
-            cutoff = terms.lookback.before(fact.at, context.calendar)
-            # limits() compares strictly: "left at or after the cutoff" is "left after cutoff - 1s".
-            bounds.append(Limit(start, end, cutoff - 1, fact.id))
-            measurements.append(
-                Measurement(fact.id, fact.at, left.at, fact.day, (fact, left), fact.id)
+            after = {
+                "fact": terms.employment.fact,
+                "where": where,
+                "match_on": [terms.person_field],
+                "within": terms.lookback,
+            }
+            do = {
+                "fact": terms.hire.fact,
+                "with": "anyone",
+                "where": dict(terms.hire.where),
+                "unless": list(terms.hire.unless),
+                "after": after,
+            }
+            wording = Wording(
+                codes={"prohibition.breached": "non_solicitation.recent_employee_hired"},
+                forbidden=_RecentHire(terms),
             )
+            norm = {"by": "anyone", "do": do, **version_span(version)}
+            made.append((ProhibitionTerms.model_validate(norm), wording))
+        return numbered(self.id, made)
 
-        def message(measurement: Measurement, bound: float) -> str:
-            hire, left = measurement.evidence
-            terms = self.version_at(hire.at)
-            assert isinstance(terms, NonSolicitation)
-            person = hire.get(terms.person_field)
-            return (
-                f"{hire.type} {hire.id} on {hire.day.isoformat()} hires {person}, who left"
-                f" {context.partner} on {left.day.isoformat()} ({left.type} {left.id}), within"
-                f" {terms.lookback} (since {iso_of_epoch(int(bound) + 1)})"
-            )
+    def _departure_tests(self) -> dict[str, Any] | None:
+        """The employment pattern's tests with its carve-outs as "not" tests, the partner as the
+        party it was with, and a person given; None when no departure can pass them."""
+        carved: dict[str, list[Any]] = {}
+        for entry in self.employment.unless:
+            ((name, accepted),) = entry.items()
+            carved.setdefault(name, []).extend(_values(accepted))
+        tests: dict[str, Any] = {}
+        for name, accepted in self.employment.where.items():
+            kept = [
+                v
+                for v in _values(accepted)
+                if not any(same_value(v, c) for c in carved.get(name, []))
+            ]
+            if not kept:
+                return None
+            tests[name] = accepted if len(kept) == len(_values(accepted)) else kept
+        for name, refused in carved.items():
+            if name not in tests:
+                tests[name] = {"not": refused}
+        # Departures from the partner, naming a person (a hire and a departure that both lack one
+        # would otherwise match); a field the pattern tests with values keeps its own test.
+        for name, test in (
+            ("partner", {"party": "partner"}),
+            (self.person_field, {"present": True}),
+        ):
+            if name not in self.employment.where:
+                tests[name] = {**tests.get(name, {}), **test}
+        return tests
 
-        limits(
-            context,
-            "non-solicitation",
-            measurements,
-            bounds,
-            maximum=True,
-            outcome=Outcome(FindingKind.BREACH, "non_solicitation.recent_employee_hired"),
-            message=message,
-        )
-
-    def _departures(self, context: ClauseContext) -> dict[str | int | float, list[Fact]]:
-        """The partner's employment ends by person (engine-encoded, so 7 and "7" differ), in
-        time order; facts without a person are left out (they can match no hire)."""
-        found: dict[str | int | float, list[Fact]] = {}
-        for fact in context.facts:  # sorted by (at, id)
-            person = fact.get(self.person_field)
-            if person is None or fact.partner != context.partner:
-                continue
-            if self.employment.matches(fact):
-                found.setdefault(cond.encode(_scalar(person)), []).append(fact)
-        return found
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
-        cutoff = date_of_epoch(self.lookback.before(context.as_of, context.calendar))
+        day = date_of_epoch(context.as_of)
+        if self.lookback.unit == "hours":
+            since = iso_of_epoch(context.as_of - self.lookback.amount * 3600)
+        else:
+            since = _first_day_within(self.lookback, day, context.calendar).isoformat()
         rule = (
             f"A hire during the term breaches it when the same {self.person_field} left the"
-            f" partner no earlier than {context.duration(self.lookback)} before the hire: a hire"
-            f" on {date_of_epoch(context.as_of).isoformat()} looks back to"
-            f" {cutoff.isoformat()}."
+            f" partner within {context.duration(self.lookback)} before the hire, the last day"
+            f" counting in full: a hire on {day.isoformat()} looks back to departures since"
+            f" {since}."
         )
         return self.explain_terms(context).plus([rule], context.throughout_term())
 
 
-def _scalar(value: object) -> Scalar | None:
-    return value if isinstance(value, str | int | float | bool) else None
+def _values(accepted: Any) -> list[Any]:
+    return list(accepted) if isinstance(accepted, list) else [accepted]
 
 
-def _version_number(versions: Sequence[ClauseVersion], fact: Fact) -> int:
-    """Index of the clause version in force on the fact's day."""
-    number = 0
-    for index, version in enumerate(versions):
-        if version.starts is None or version.starts <= fact.day:
-            number = index
-    return number
+@dataclass(frozen=True, eq=False, slots=True)
+class _RecentHire:
+    """The message of a forbidden hire, naming the departure the norm found before it."""
+
+    terms: NonSolicitation
+
+    def __call__(self, forbidden: Forbidden) -> str:
+        terms, hire = self.terms, forbidden.fact
+        text = f"{hire.type} {hire.id} on {hire.day.isoformat()} hires"
+        text += f" {hire.get(terms.person_field)}, who left"
+        if len(forbidden.evidence) < 2:
+            return f"{text} the partner within {terms.lookback} before"
+        left = forbidden.evidence[0]
+        within = f"within {terms.lookback}"
+        if not terms.lookback.in_business_days:
+            last = _restricted_until(left, terms.lookback, None)
+            through = iso_of_epoch(last) if terms.lookback.unit == "hours" else date_of_epoch(last)
+            within += f" (through {through})"
+        return f"{text} {left.partner} on {left.day.isoformat()} ({left.type} {left.id}), {within}"
 
 
-def _latest_at_or_before(departures: list[Fact], instant: int) -> Fact | None:
-    latest: Fact | None = None
-    for fact in departures:
-        if fact.at > instant:
-            break
-        latest = fact
-    return latest
+def _restricted_until(left: Fact, lookback: Duration, calendar: BusinessDays | None) -> int:
+    """The last instant a hire of the person is restricted: the end of the lookback's last day
+    after the departure (in hours, the exact instant)."""
+    if lookback.unit == "hours":
+        return left.at + lookback.amount * 3600
+    return end_of_date(lookback.add_to_date(left.day, calendar))
+
+
+def _first_day_within(lookback: Duration, hired: date, calendar: BusinessDays | None) -> date:
+    """The earliest departure day whose lookback still covers a hire on `hired`: 12 months
+    before, moved to where month ends agree ("1 month after 28 February" is 28 March, so a hire
+    on 31 March looks back to 1 March)."""
+    day = lookback.negated().add_to_date(hired, calendar)
+    while lookback.add_to_date(day - timedelta(days=1), calendar) >= hired:
+        day -= timedelta(days=1)
+    while lookback.add_to_date(day, calendar) < hired:
+        day += timedelta(days=1)
+    return day

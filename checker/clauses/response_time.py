@@ -11,23 +11,40 @@ Example::
       within: 72h
       amended:
         - {effective: 2026-07-01, within: 48h}
+
+Both events are the partner's. Each `after` event during the term starts the clock and is judged
+by the terms in force on its date; the first `expect` event at or after it with the same
+`match_on` fields answers it. A time limit in hours is exact; in days (or business days, in the
+agreement's calendar) it ends at the end of its last day: "within 5d" of 10:00 on the 1st ends
+at the end of the 6th. An answer not given in time is one breach, `response_time.missed`, dated
+on the day the time limit ends, whether it came late or never (a late answer updates the same
+finding and its message says when it came).
 """
 
 from __future__ import annotations
 
-import bisect
+import functools
 from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from checker.clauses.base import Clause, ExplainContext, Explanation
-from checker.dates.timeutil import Duration, parse_duration
-from checker.facts.model import Fact
+from checker.clauses.base import (
+    Clause,
+    ExplainContext,
+    Explanation,
+    numbered,
+    version_span,
+)
+from checker.dates.timeutil import Duration, date_of_epoch, parse_duration
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.blocks import Obligation, Outcome, obligations
+from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
+from checker.norms.instances import Duty
+from checker.norms.model import NormTerms, ObligationTerms
+from checker.norms.pattern import FieldName
 
 
 class ResponseTime(Clause):
@@ -37,12 +54,7 @@ class ResponseTime(Clause):
         FindingCode(
             "response_time.missed",
             FindingKind.BREACH,
-            "An event was not answered within the time limit.",
-        ),
-        FindingCode(
-            "response_time.late",
-            FindingKind.BREACH,
-            "An event was answered, but after the time limit.",
+            "An event was not answered within the time limit (answered late, or not at all).",
         ),
         FindingCode(
             "response_time.due",
@@ -59,7 +71,7 @@ class ResponseTime(Clause):
         description="The event that must follow",
         examples=[{"fact": "notice.sent", "where": {"kind": "incident"}}],
     )
-    match_on: list[str] = Field(
+    match_on: list[FieldName] = Field(
         default_factory=list,
         description="Fields that must be equal on both events (e.g. the incident id)",
         examples=[["incident"]],
@@ -82,62 +94,71 @@ class ResponseTime(Clause):
         keys = f", with the same {', '.join(self.match_on)}" if self.match_on else ""
         return f"Every {self.after.describe()} must be followed by {self.expect.describe()}{keys} within {self.within}."
 
-    def compile(self, context: ClauseContext) -> None:
-        """Each trigger is judged by the terms in force when it happened (amendments included)."""
-        items: list[Obligation] = []
-        answers_by_terms: dict[int, dict[tuple[Any, ...], list[Fact]]] = {}
-        for trigger in context.facts:
-            if not context.term.start <= trigger.at < context.term.end:
-                continue
-            terms = self.version_at(trigger.at)
+    def norms(self) -> list[NormPart]:
+        """An obligation on the partner per version: each of its `after` events while the version
+        applies must be answered by its `expect` event with the same `match_on` fields, within
+        the version's time limit."""
+        made: list[tuple[NormTerms, Wording]] = []
+        for version in self.versions():
+            terms = version.terms
             assert isinstance(terms, ResponseTime)
-            if not terms.after.matches(trigger):
-                continue
-            if id(terms) not in answers_by_terms:
-                answers_by_terms[id(terms)] = _answers_by_key(context.facts, terms)
-            answers = answers_by_terms[id(terms)].get(_key(trigger, terms.match_on), [])
-            answer = _first_at_or_after(trigger, answers)
-            keys = ", ".join(f"{name} {trigger.get(name)}" for name in terms.match_on)
-            label = f"{terms.expect.fact} for {trigger.type} {trigger.id}" + (
-                f" ({keys})" if keys else ""
+            wording = Wording(
+                codes={
+                    "obligation.breached": "response_time.missed",
+                    "obligation.due": "response_time.due",
+                },
+                missed=functools.partial(_missed, terms=terms),
+                late=functools.partial(_late, terms=terms),
+                due=functools.partial(_due, terms=terms),
             )
-            items.append(
-                Obligation(
-                    subject=trigger.id,
-                    what=f"{label}, within {terms.within} of {trigger.at_iso}",
-                    due_by=terms.within.after(trigger.at, context.calendar),
-                    evidence=(trigger,),
-                    done=answer,
-                    missed=Outcome(FindingKind.BREACH, "response_time.missed"),
-                    late=Outcome(FindingKind.BREACH, "response_time.late"),
-                    due_soon_code="response_time.due",
-                )
-            )
-        obligations(context, items, "respond")
+            norm = {
+                "by": "partner",
+                "when": {**_pattern(terms.after), "by": "partner"},
+                "do": {**_pattern(terms.expect), "match_on": terms.match_on},
+                "within": terms.within,
+                **version_span(version),
+            }
+            made.append((ObligationTerms.model_validate(norm), wording))
+        return numbered(self.id, made)
+
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
-        rule = (
-            f"Deadline rule: each {self.after.fact} during the term starts the clock; the"
-            f" {self.expect.fact} is due {context.duration(self.within)} after the"
-            f" {self.after.fact}'s date and time."
-        )
+        after, expect = self.after.fact, self.expect.fact
+        if self.within.unit == "hours":
+            due = f"{context.duration(self.within)} after the {after}'s date and time"
+        else:
+            due = f"by the end of the day {context.duration(self.within)} after the {after}'s date"
+        rule = f"Deadline rule: each {after} during the term starts the clock; the {expect} is due {due}."
         return self.explain_terms(context).plus([rule], context.throughout_term())
 
 
-def _key(fact: Fact, match_on: list[str]) -> tuple[Any, ...]:
-    return tuple(fact.get(name) for name in match_on)
+def _pattern(pattern: FactPattern) -> dict[str, Any]:
+    return {"fact": pattern.fact, "where": dict(pattern.where), "unless": list(pattern.unless)}
 
 
-def _answers_by_key(facts: list[Fact], terms: ResponseTime) -> dict[tuple[Any, ...], list[Fact]]:
-    """Answers under `terms`, grouped by their `match_on` values, each group in time order."""
-    grouped: dict[tuple[Any, ...], list[Fact]] = {}
-    for fact in facts:
-        if terms.expect.matches(fact):
-            grouped.setdefault(_key(fact, terms.match_on), []).append(fact)
-    return grouped
+def _what(duty: Duty, terms: ResponseTime) -> str:
+    """ "notice.sent for incident.detected i2 (incident B), within 72 hours of <its time>"."""
+    trigger = duty.evidence[-1]
+    keys = ", ".join(f"{name} {trigger.get(name)}" for name in terms.match_on)
+    label = f"{terms.expect.fact} for {trigger.type} {trigger.id}" + (f" ({keys})" if keys else "")
+    return f"{label}, within {terms.within} of {trigger.at_iso}"
 
 
-def _first_at_or_after(trigger: Fact, answers: list[Fact]) -> Fact | None:
-    """The first answer at or after the trigger (answers are sorted by time)."""
-    index = bisect.bisect_left(answers, trigger.at, key=lambda answer: answer.at)
-    return answers[index] if index < len(answers) else None
+def _due_day(duty: Duty) -> str:
+    return date_of_epoch(duty.due).isoformat()
+
+
+def _missed(duty: Duty, terms: ResponseTime) -> str:
+    return f"{_what(duty, terms)} was due by {_due_day(duty)} and has not been done"
+
+
+def _late(duty: Duty, terms: ResponseTime) -> str:
+    if duty.done is None:  # not reported: the late message is only used for a late answer
+        return _missed(duty, terms)
+    return f"{_what(duty, terms)} was late: done {duty.done.at_iso}, due by {_due_day(duty)}"
+
+
+def _due(duty: Duty, terms: ResponseTime) -> str:
+    return f"{_what(duty, terms)} is due by {_due_day(duty)}"

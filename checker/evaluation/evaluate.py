@@ -13,8 +13,10 @@ from checker.engine import host as engine
 from checker.engine.program import Program
 from checker.facts.model import Fact
 from checker.findings.model import Finding, FindingKind, Severity
+from checker.norms.clause_support import NormPart
+from checker.norms.compile import NORM_WORDING
 from checker.norms.context import AgreementTerm, ClauseContext, ClauseTerms
-from checker.norms.instances import NormInputs, Outcome, work_out
+from checker.norms.instances import NormError, NormInputs, Outcome, work_out
 from checker.norms.model import NormTerms
 from checker.norms.parties import FactParties
 from checker.rulebook.agreement import Agreement
@@ -110,7 +112,16 @@ def _work_out_norms(
 ) -> None:
     """Work out the norms of every clause together (they may react to each other), and give
     each clause's context the outcomes of its own."""
-    parts = [(context, context.clause.norms()) for context in contexts]
+    parts: list[tuple[ClauseContext, list[NormPart] | None]] = []
+    for context in contexts:
+        try:
+            parts.append((context, context.clause.norms()))
+        except (ValueError, TypeError, KeyError) as error:
+            # Fail closed: a clause whose norms cannot be made is an error finding.
+            context.norm_outcomes = [
+                (NormError(f"its norms could not be made: {error}"), NORM_WORDING)
+            ]
+            parts.append((context, None))
     norms: dict[str, NormTerms] = {
         part.key: part.terms for _, found in parts if found for part in found
     }

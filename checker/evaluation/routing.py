@@ -52,16 +52,17 @@ class RoutingIndex:
         self._our_names.update(parties.aliases_of(parties.us))
         names = {name for name in parties.names() if parties.party_of(name) != parties.us}
         assert is_norm(clause)
-        if isinstance(clause, ProhibitionTerms) and clause.by == ANYONE:
-            # A scope no one may act in: every fact of its types, whoever it names.
-            for pattern in patterns_of(clause):
-                self._targets.setdefault((pattern.fact, None), set()).add(number)
-            return
+        anyone = isinstance(clause, ProhibitionTerms) and clause.by == ANYONE
         for pattern in patterns_of(clause):
             types = {pattern.fact}
             for precedent in (pattern.after, pattern.unless_after):
                 if precedent is not None and precedent.fact is not None:
                     types.add(precedent.fact)
+            if anyone:
+                # A scope no one may act in: every fact of its types, whoever it names.
+                for fact_type in types:
+                    self._targets.setdefault((fact_type, None), set()).add(number)
+                continue
             for fact_type in types:
                 for name in names:
                     self._targets.setdefault((fact_type, name), set()).add(number)

@@ -248,7 +248,7 @@ def _prohibition(
             outcome.starts,
             outcome.ends,
             text(forbidden),
-            (forbidden.fact,),
+            forbidden.evidence or (forbidden.fact,),
         )
         for forbidden in outcome.forbidden
     ]

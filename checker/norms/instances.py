@@ -52,6 +52,7 @@ from checker.norms.pattern import (
     Uncomparable,
     ValueRef,
     as_day,
+    earlier_fact,
     is_with,
     matches,
 )
@@ -105,6 +106,7 @@ class Forbidden:
     party: str
     fact: Fact
     position: int
+    evidence: tuple[Fact, ...] = ()  # what came first, when the pattern asks for it, and the fact
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +324,7 @@ class _Worker:
             counterparties=inputs.parties.counterparties,
             history=inputs.facts,
             history_by_type=_by_type(inputs.facts),
+            calendar=inputs.calendar,
         )
 
     # --- shared ---------------------------------------------------------------------------------
@@ -670,7 +673,13 @@ class _Worker:
         outcome.undecided += [u for u in undecided if outcome.starts <= u.fact.at < outcome.ends]
         for position, fact in enumerate(f for f in facts if outcome.starts <= f.at < outcome.ends):
             party = self.scope.actor_of(fact) or self._named_actor(fact)
-            outcome.forbidden.append(Forbidden(fact.id, party, fact, position))
+            first = (
+                earlier_fact(terms.do.after, fact, self.scope)
+                if terms.do.after is not None and terms.do.after.fact is not None
+                else None
+            )
+            evidence = (fact,) if first is None else (first, fact)
+            outcome.forbidden.append(Forbidden(fact.id, party, fact, position, evidence))
 
     # --- measure --------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from checker.dates.timeutil import (
+    BusinessDays,
     Duration,
     date_of_epoch,
     parse_instant,
@@ -203,6 +204,7 @@ class Scope:
     counterparties: tuple[str, ...]
     history: Sequence[Fact]  # every fact the agreement reads, sorted by (at, id)
     history_by_type: Mapping[str, Sequence[Fact]]  # the same facts, by type
+    calendar: BusinessDays | None = None  # for durations in business days
 
 
 def matches(pattern: Pattern, fact: Fact, scope: Scope, trigger: Fact | None = None) -> bool:
@@ -346,7 +348,14 @@ def _names_party(word: str, value: Any, actor: str | None, scope: Scope) -> bool
 def _preceded(precedent: Precedent, fact: Fact, actor: str | None, scope: Scope) -> bool:
     if precedent.field is not None:
         day = as_day(fact.get(precedent.field))
-        return day is not None and within_after(day, fact, precedent)
+        return day is not None and within_after(day, fact, precedent, calendar=scope.calendar)
+    return earlier_fact(precedent, fact, scope) is not None
+
+
+def earlier_fact(precedent: Precedent, fact: Fact, scope: Scope) -> Fact | None:
+    """The latest fact before `fact` that `precedent` describes (`fact:`), within its bounds:
+    the evidence that it came first; None when there is none."""
+    found: Fact | None = None
     for earlier in scope.history_by_type.get(precedent.fact or "", ()):
         if (earlier.at, earlier.id) >= (fact.at, fact.id):
             break
@@ -358,15 +367,21 @@ def _preceded(precedent: Precedent, fact: Fact, actor: str | None, scope: Scope)
             continue
         if any(earlier.get(name) != fact.get(name) for name in precedent.match_on):
             continue
-        if within_after(earlier.day, fact, precedent, earlier.at):
-            return True
-    return False
+        if within_after(earlier.day, fact, precedent, earlier.at, scope.calendar):
+            found = earlier
+    return found
 
 
-def within_after(day: date, fact: Fact, precedent: Precedent, instant: int | None = None) -> bool:
+def within_after(
+    day: date,
+    fact: Fact,
+    precedent: Precedent,
+    instant: int | None = None,
+    calendar: BusinessDays | None = None,
+) -> bool:
     """Whether `fact` comes after `day` (or `instant`) by at least `precedent.at_least` and at
-    most `precedent.within`. Days count whole days (the last day counts in full); hours are exact
-    instants and need `instant`."""
+    most `precedent.within`. Days count whole days (the last day counts in full; business days
+    on the agreement's `calendar`); hours are exact instants and need `instant`."""
     for duration, is_lower in ((precedent.at_least, True), (precedent.within, False)):
         if duration is None:
             continue
@@ -374,7 +389,7 @@ def within_after(day: date, fact: Fact, precedent: Precedent, instant: int | Non
             bound = duration.after(instant)
             ok = fact.at >= bound if is_lower else fact.at <= bound
         else:
-            bound_day = duration.add_to_date(day)
+            bound_day = duration.add_to_date(day, calendar)
             ok = fact.day >= bound_day if is_lower else fact.day <= bound_day
         if not ok:
             return False
