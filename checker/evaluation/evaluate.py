@@ -197,7 +197,11 @@ def _facts_read(context: ClauseContext) -> int:
     """The facts a clause read: a norm's, those of its bound parties its patterns matched; a
     kind's, those of its fact types (and partner) routed to it."""
     if context.norm_outcomes:
-        return sum(o.facts_read for o, _ in context.norm_outcomes if isinstance(o, Outcome))
+        read: set[str] = set()  # a kind's versions read the same facts: count each once
+        for outcome, _ in context.norm_outcomes:
+            if isinstance(outcome, Outcome):
+                read |= outcome.read
+        return len(read)
     return len(context.facts)
 
 

@@ -182,7 +182,7 @@ class Outcome:
     measured: list[Measured] = field(default_factory=list)
     openings: list[Opening] = field(default_factory=list)
     ending: Ending | None = None
-    facts_read: int = 0
+    read: frozenset[str] = frozenset()  # ids of the facts it read (see _read)
     undecided: list[Undecided] = field(default_factory=list)  # facts it could not judge
 
     def breaches(self, as_of: int) -> list[Event]:
@@ -341,10 +341,10 @@ class _Worker:
             self._measure(outcome, terms)
         else:
             self._right(outcome, terms)
-        outcome.facts_read = self._facts_read(terms)
+        outcome.read = self._read(terms)
         return outcome
 
-    def _facts_read(self, terms: NormTerms) -> int:
+    def _read(self, terms: NormTerms) -> frozenset[str]:
         """Facts of the norm's types that are acts of the parties its patterns concern (before
         any test on their fields): none, while such facts exist, suggests a party mismatch."""
         bound = set(self._parties(bound_party_word(terms)))
@@ -364,7 +364,7 @@ class _Worker:
                 and (ANYONE in parties or self.scope.actor_of(fact) in parties)
                 and is_with(pattern, fact, self.scope)
             )
-        return len(read)
+        return frozenset(read)
 
     def _applies(self, terms: NormTerms, ending: Ending | None) -> tuple[int, int]:
         term = self.inputs.term
