@@ -229,3 +229,33 @@ def test_a_measure_that_cannot_read_a_value_fails_closed() -> None:
     (finding,) = _findings(_agreement(spend), facts, "2026-04-01")
     assert (finding.kind.value, finding.code) == ("error", "evaluation.failed")
     assert "fact s-1 (test:s-1): amount is 'lots', not a number" in finding.message
+
+
+def test_a_kinds_earlier_version_ends_with_a_termination_too() -> None:
+    termination = {
+        "id": "15",
+        "title": "Termination for convenience",
+        "kind": "termination",
+        "for_convenience": {"notice": {"fact": "notice.termination"}, "notice_period": "1 month"},
+    }
+    cap = {
+        "id": "5.2",
+        "title": "Seats",
+        "kind": "cap",
+        "measure": {"fact": "usage.reported", "field": "seats"},
+        "max": 100,
+        "amended": [{"effective": "2026-07-01", "max": 120}],
+    }
+    facts = [
+        # Notice on 03-01: the agreement ends with 04-01T00:00. The cap's first version runs to
+        # 06-30 as written, but not past the end of the agreement.
+        _fact("n-1", "notice.termination", "2026-03-01T00:00:00Z"),
+        _fact("u-1", "usage.reported", "2026-03-15T10:00:00Z", seats=130),
+        _fact("u-2", "usage.reported", "2026-06-09T10:00:00Z", seats=122),
+    ]
+    breaches = {
+        f.subject
+        for f in _findings(_agreement(termination, cap), facts, "2026-11-01")
+        if f.kind.value == "breach"
+    }
+    assert breaches == {"u-1"}

@@ -66,7 +66,7 @@ def _near(context: ExplainContext) -> AgreementTerm:
 def _ends(terms: NormTerms, context: ExplainContext) -> int:
     term = context.term
     if isinstance(terms.until, date):
-        return epoch_of_date(terms.until + timedelta(days=1))
+        return min(term.end, epoch_of_date(terms.until + timedelta(days=1)))
     if isinstance(terms.until, AfterEnd) and term.end < NO_END:
         last = terms.until.after_end.add_to_date(term.last_day, context.calendar)
         return epoch_of_date(last + timedelta(days=1))

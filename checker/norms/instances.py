@@ -371,7 +371,9 @@ class _Worker:
         starts = term.start if terms.from_ is None else max(term.start, epoch_of_date(terms.from_))
         ends = term.end
         if isinstance(terms.until, date):
-            ends = epoch_of_date(terms.until + timedelta(days=1))
+            # A last day ends the norm earlier, never later than the term (a tail after the
+            # end is `after_end`): a termination ends a version of a kind as well.
+            ends = min(term.end, epoch_of_date(terms.until + timedelta(days=1)))
         elif isinstance(terms.until, AfterEnd):
             if term.end >= NO_END:
                 ends = NO_END

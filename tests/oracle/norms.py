@@ -494,7 +494,8 @@ class Evaluation:
         if norm.from_ is not None:
             lo = max(lo, start_of(norm.from_))
         if isinstance(norm.until, date):
-            hi = start_of(norm.until + timedelta(days=1))
+            # reading: a last day ends the norm earlier, never later than the term.
+            hi = min(world.term_end, start_of(norm.until + timedelta(days=1)))
         elif isinstance(norm.until, AfterEnd):
             # reading: a tail counts from the term's last day ("2 years after the end").
             hi = (
