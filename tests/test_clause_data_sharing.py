@@ -94,8 +94,10 @@ def test_monthly_cap_in_utc_months_with_exact_cap_compliant() -> None:
         transfer("y1", "2026-05-01T00:00:00Z", records=100000),  # May: exactly the cap
     ]
     findings = evaluate(agreement(CAPPED), facts, "2026-11-22")
+    # Dated at the transfer that took April over the cap (issue 9's one time convention, no
+    # longer the 1st): a1 60000, then a2 (2026-04-30T23:00Z) 60000 + 40001 = 100001 > 100000.
     assert summary(findings) == [
-        ("data_sharing.monthly_cap_exceeded", "breach", "2026-04", "2026-04-01"),
+        ("data_sharing.monthly_cap_exceeded", "breach", "2026-04", "2026-04-30"),
     ]
     assert findings[0].message == (
         "100001 records transferred in 2026-04 (transfers a1, a2) exceed the monthly cap of 100000"
@@ -109,9 +111,13 @@ def test_current_partial_month_counts_and_amended_cap_applies_from_its_month() -
         transfer("n1", "2026-11-01", records=150000),
         transfer("n2", "2026-11-20", records=50001),
     ]
+    # Each breach is dated at the transfer that crossed the cap: June (cap 100000): j1 alone,
+    # 150000 > 100000, on 2026-06-02. July (cap 200000): l1 150000, within. November (cap
+    # 200000, the month not over yet): n1 150000, then n2 150000 + 50001 = 200001 > 200000, on
+    # 2026-11-20.
     assert summary(evaluate(agreement(CAPPED), facts, "2026-11-22")) == [
-        ("data_sharing.monthly_cap_exceeded", "breach", "2026-06", "2026-06-01"),
-        ("data_sharing.monthly_cap_exceeded", "breach", "2026-11", "2026-11-01"),
+        ("data_sharing.monthly_cap_exceeded", "breach", "2026-06", "2026-06-02"),
+        ("data_sharing.monthly_cap_exceeded", "breach", "2026-11", "2026-11-20"),
     ]
 
 
@@ -122,8 +128,11 @@ def test_only_transfers_in_the_term_count_and_a_mid_month_start_is_checked() -> 
         transfer("second", "2025-01-31T10:00:00Z", records=1),
     ]
     subject = agreement(dict(CAPPED, never_categories=["biometric"]), effective="2025-01-15")
+    # "before" is outside the term (neither its category nor its volume counts); "first" is
+    # exactly the cap (100000, compliant); "second" makes it 100000 + 1 = 100001 > 100000: the
+    # breach is dated at "second", 2025-01-31 (it was the term's first day, 2025-01-15).
     assert summary(evaluate(subject, facts, "2026-11-22")) == [
-        ("data_sharing.monthly_cap_exceeded", "breach", "2025-01", "2025-01-15"),
+        ("data_sharing.monthly_cap_exceeded", "breach", "2025-01", "2025-01-31"),
     ]
 
 
@@ -200,3 +209,25 @@ def test_engine_agrees_with_the_oracle_on_random_cases() -> None:
             agreement(clause, **TERM), clause, facts, "2026-02-01", 30, oracle_data_sharing
         )
         assert engine == expected, f"seed {seed}"
+
+
+def test_an_amendment_mid_month_splits_the_month_between_the_two_caps() -> None:
+    clause = dict(
+        CAPPED,
+        amended=[{"effective": "2026-07-15", "monthly_cap": {"field": "records", "max": 200000}}],
+    )
+    facts = [
+        transfer("m1", "2026-07-02", records=80000),
+        transfer("m2", "2026-07-10", records=30000),
+        transfer("m3", "2026-07-20", records=150000),
+    ]
+    findings = evaluate(agreement(clause), facts, "2026-11-22")
+    # 1-14 July under the cap of 100000: m1 80000, then m2 80000 + 30000 = 110000 > 100000, on
+    # 07-10. From 15 July under 200000: m3 alone, 150000, within. (The kind before it became
+    # norms held the whole month, 260000, against the cap in force on the 1st, dated 07-01.)
+    assert summary(findings) == [
+        ("data_sharing.monthly_cap_exceeded", "breach", "2026-07", "2026-07-10"),
+    ]
+    assert findings[0].message == (
+        "110000 records transferred in 2026-07 (transfers m1, m2) exceed the monthly cap of 100000"
+    )

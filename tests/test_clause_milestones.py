@@ -31,24 +31,25 @@ def notice(fact_id: str, at: str, name: str) -> Fact:
     return fact(fact_id, "notice.default", at, milestone=name)
 
 
-def test_due_date_is_inclusive_in_utc_and_late_is_dated_by_the_achievement() -> None:
+def test_due_date_is_inclusive_in_utc_and_late_is_dated_at_the_due_date() -> None:
     facts = [
         # 2026-04-01T01:30+02:00 is 2026-03-31T23:30Z: on the due day, on time.
         achieved("a1", "2026-04-01T01:30:00+02:00", "beta"),
-        # One second after 2026-06-30T23:59:59Z: late, dated the day it was achieved.
+        # One second after 2026-06-30T23:59:59Z: late. One time convention (docs/norms.md): the
+        # breach is dated at the due date, 2026-06-30, not at the achievement (07-01).
         achieved("a2", "2026-07-01T00:00:00Z", "ga"),
         # Another partner's achievement does not count for ours.
         achieved("x1", "2026-09-01", "docs", partner="initech"),
     ]
     # As of 2026-09-30 docs is due that very day (not missed yet); sdk falls due the next day.
     assert summary(evaluate(agreement(CLAUSE), facts, "2026-09-30")) == [
-        ("milestone.late", "breach", "ga", "2026-07-01"),
+        ("milestone.missed", "breach", "ga", "2026-06-30"),
         ("milestone.due", "deadline", "docs", "2026-09-30"),
         ("milestone.due", "deadline", "sdk", "2026-10-01"),
     ]
     # One day later docs is missed; sdk is due on the as-of day.
     assert summary(evaluate(agreement(CLAUSE), facts, "2026-10-01")) == [
-        ("milestone.late", "breach", "ga", "2026-07-01"),
+        ("milestone.missed", "breach", "ga", "2026-06-30"),
         ("milestone.missed", "breach", "docs", "2026-09-30"),
         ("milestone.due", "deadline", "sdk", "2026-10-01"),
     ]
@@ -86,10 +87,12 @@ def test_cure_period_runs_from_the_notice_and_then_a_termination_right_arises() 
         ("milestone.missed", "breach", "beta", "2026-03-31"),
         ("milestone.termination_right", "trigger", "beta", "2026-05-11"),
     ]
-    # Achieved in the last second of the cure period: late, but cured.
+    # Achieved in the last second of the cure period: late, but cured. The late achievement
+    # is the same breach as the missed one, dated at the due date 2026-03-31 (it was
+    # milestone.late dated 05-10, the achievement's day, before the one time convention).
     cured = [*facts, achieved("a1", "2026-05-10T23:59:59Z", "beta")]
     assert summary(evaluate(agreement(clause), cured, "2026-06-01")) == [
-        ("milestone.late", "breach", "beta", "2026-05-10"),
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
     ]
 
 
@@ -112,11 +115,20 @@ def test_amendment_governs_milestones_due_after_it_takes_effect() -> None:
     assert summary(evaluate(agreement(clause), [], "2026-06-15")) == [
         ("milestone.missed", "breach", "ga", "2026-05-31"),
     ]
-    # ga's new date is tracked as well; docs was missed on its amended date.
+    # ga's new date is tracked as well, as an instance of its own: a finding's identity is fixed
+    # when the instance is created (docs/norms.md), so it is named with its due date and both
+    # can be missed without sharing a fingerprint (ga was the subject of both before the
+    # conversion). docs was missed on its amended date.
     assert summary(evaluate(agreement(clause), [], "2026-11-15")) == [
         ("milestone.missed", "breach", "ga", "2026-05-31"),
         ("milestone.missed", "breach", "docs", "2026-08-31"),
-        ("milestone.due", "deadline", "ga", "2026-11-30"),
+        ("milestone.due", "deadline", "ga (due 2026-11-30)", "2026-11-30"),
+    ]
+    # 11-30 passed: the second ga breach is reported beside the first, not merged with it.
+    assert summary(evaluate(agreement(clause), [], "2026-12-01")) == [
+        ("milestone.missed", "breach", "ga", "2026-05-31"),
+        ("milestone.missed", "breach", "docs", "2026-08-31"),
+        ("milestone.missed", "breach", "ga (due 2026-11-30)", "2026-11-30"),
     ]
 
 
@@ -147,7 +159,8 @@ def test_messages_name_dates_and_facts() -> None:
     clause = dict(CLAUSE, milestones=[{"name": "beta", "due": "2026-03-31"}])
     facts = [notice("n1", "2026-04-10", "beta"), achieved("a1", "2026-06-01", "beta")]
     (late,) = evaluate(agreement(clause), facts, "2026-06-02")
-    for text in ("beta", "a1", "2026-03-31"):
+    assert (late.code, late.date.isoformat()) == ("milestone.missed", "2026-03-31")
+    for text in ("beta", "a1", "2026-03-31", "achieved late, on 2026-06-01T00:00:00Z"):
         assert text in late.message
     facts = [notice("n1", "2026-04-10", "beta")]
     missed, right = evaluate(agreement(clause), facts, "2026-06-02")
@@ -157,9 +170,14 @@ def test_messages_name_dates_and_facts() -> None:
     assert right.evidence[0].fact_id == "n1"
 
 
-def _random_case(seed: int) -> tuple[dict[str, Any], list[Fact], str, int]:
-    rng = random.Random(seed)
-    base = date(2026, 3, 31)
+TERM: dict[str, str] = {}  # the helpers' default term: 2025-01-01 to 2027-12-31
+BASE = date(2026, 3, 31)
+
+
+def random_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
+    """Milestones due around 2026-03-31, sometimes with a cure and an amendment that moves them,
+    and achievements and default notices (some another partner's) around the due dates."""
+    base = BASE
     names = ["beta", "ga", "docs"][: rng.randint(1, 3)]
 
     def near(days: int) -> date:
@@ -187,7 +205,13 @@ def _random_case(seed: int) -> tuple[dict[str, Any], list[Fact], str, int]:
         moment += rng.choice(["Z", "+02:00", "-01:00"])
         partner = "globex" if rng.random() < 0.85 else "initech"
         facts.append(fact(f"f{number}", kind, moment, partner, milestone=rng.choice(names)))
-    as_of = near(12).isoformat()
+    return clause, facts
+
+
+def _random_case(seed: int) -> tuple[dict[str, Any], list[Fact], str, int]:
+    rng = random.Random(seed)
+    clause, facts = random_case(rng)
+    as_of = (BASE + timedelta(days=rng.randint(-12, 12))).isoformat()
     return clause, facts, as_of, rng.randint(0, 10)
 
 

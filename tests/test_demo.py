@@ -99,8 +99,9 @@ HAND_WORKED = [
     ("globex-reseller-2025", "7.1", "non_compete.competing_activity", "crm-s-1202", "2026-10-02"),
     # recurring: Q2 50,000+40,000=90,000, Q3 43,000+77,000=120,000, both < 150,000 → right 10-01
     ("globex-reseller-2025", "5.1", "recurring.shortfall_right", "2026-Q3", "2026-10-01"),
-    # data_sharing: April transfers 30,000 + 32,000 = 62,000 records > 50,000 monthly cap
-    ("initech-data-2025", "8.2", "data_sharing.monthly_cap_exceeded", "2026-04", "2026-04-01"),
+    # data_sharing: April transfers 30,000 (04-05) + 32,000 (04-20) = 62,000 records > 50,000
+    # monthly cap; dated at the transfer that crossed it, dt-2026-04-b on 04-20 (issue 9)
+    ("initech-data-2025", "8.2", "data_sharing.monthly_cap_exceeded", "2026-04", "2026-04-20"),
     # response_time: incident 06-01T10:00Z + 72h = 06-04T10:00Z; notice 06-05T09:00Z is late:
     # the breach is dated at the deadline (06-04), not at the notice
     ("initech-data-2025", "9.3", "response_time.missed", "inc-0102", "2026-06-04"),
@@ -109,6 +110,10 @@ HAND_WORKED = [
     ("initech-data-2025", "15", "termination.obligation_due", "data-return", "2026-12-15"),
     # milestones: GA moved from 11-30 to 12-15 by the 06-15 variation; 12-15 ≤ horizon end 12-22
     ("umbrella-codev-2026", "6.2", "milestone.due", "general-availability", "2026-12-15"),
+    # beta due 06-30, achieved 07-08T12:00Z (ms-0202): late, so one breach dated at the due date
+    # 06-30 (it was milestone.late dated 07-08 before the one time convention); cured within
+    # the 30 days after the default notice of 07-03 (to 08-02): no right to terminate
+    ("umbrella-codev-2026", "6.2", "milestone.missed", "beta", "2026-06-30"),
     # cap: the Seat Addendum sets 300 from 07-01; 312 seats reported on 10-01 > 300
     ("hooli-saas-2025", "5.2", "cap.exceeded", "bil-u-2026-10", "2026-10-01"),
     # most_favoured: Hooli pays 40 EUR from 10-01; tyrell gets 39.5 EUR on 11-03 → lower

@@ -632,7 +632,8 @@ def test_clauses_md_lists_every_kinds_findings_and_those_of_any_agreement() -> N
         "### Findings\n\n"
         "| Code | Kind | Meaning |\n"
         "|---|---|---|\n"
-        "| `milestone.missed` | breach | A milestone was not achieved by its due date. |\n"
+        "| `milestone.missed` | breach | A milestone was not achieved by its due date"
+        " (achieved late, or not at all). |\n"
     ) in text
     for codes in codes_by_kind().values():
         for code in codes:

@@ -21,6 +21,8 @@ from checker.norms.clause_support import NormPart
 from checker.norms.compile import NORM_NAMES
 from tests import (
     test_clause_caps,
+    test_clause_data_sharing,
+    test_clause_milestones,
     test_clause_non_compete,
     test_clause_non_solicitation,
     test_clause_response_time,
@@ -72,6 +74,20 @@ def exclusivity_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
     return clause, facts
 
 
+def milestones_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
+    """The milestones kind's random case without its cure path: the cure (its end a deadline,
+    then a right to terminate the day after) is still compiled by the kind beside its norms."""
+    while True:
+        clause, facts = test_clause_milestones.random_case(rng)
+        clause.pop("cure", None)
+        for amendment in clause.get("amended", []):
+            amendment.pop("cure", None)
+        # An amendment can leave no milestone due while its terms apply (each moved across
+        # its date): no norm to compare with, so draw again.
+        if agreement(clause).clauses[0].norms():
+            return clause, facts
+
+
 Generator = Callable[[random.Random], tuple[dict[str, Any], list[Fact]]]
 
 # kind -> (random case generator, agreement overrides, as-of)
@@ -82,6 +98,12 @@ CONVERTED: dict[str, tuple[Generator, dict[str, str], str]] = {
         "2026-02-01",
     ),
     "cap": (test_clause_caps.random_case, test_clause_caps.TERM, "2026-02-01"),
+    "milestones": (milestones_case, test_clause_milestones.TERM, "2026-04-02"),
+    "data_sharing": (
+        test_clause_data_sharing.random_case,
+        test_clause_data_sharing.TERM,
+        "2026-02-01",
+    ),
     "exclusivity": (exclusivity_case, EXCLUSIVITY_TERM, "2026-02-01"),
     "non_solicitation": (
         test_clause_non_solicitation.random_case,

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from checker.dates.timeutil import Duration, parse_instant
 from checker.evaluation.evaluate import evaluate_agreement
 from checker.facts.model import Fact
@@ -79,6 +82,41 @@ def test_a_late_fulfilment_is_the_same_breach_as_the_missed_one() -> None:
     assert missed.fingerprint == late.fingerprint
     assert "and has not" in missed.message
     assert "done late, on 2026-05-03 (d-1)" in late.message
+
+
+MILESTONE = {
+    "id": "6.2",
+    "title": "Beta delivery",
+    "kind": "obligation",
+    "by": "partner",
+    "when": "2026-03-31",
+    "due": "2026-03-31",
+    "name": "beta",
+    "do": {"fact": "milestone.achieved", "where": {"milestone": "beta"}},
+}
+
+
+def test_a_named_one_off_obligation_and_early_fulfilment() -> None:
+    early = _fact("a-1", "milestone.achieved", "2026-03-20T10:00:00Z", milestone="beta")
+    # Without `early` only a fact at or after the trigger (03-31T00:00Z) fulfils it: achieved
+    # 03-20, so missed at the due date 03-31, with the instance named beta, not 2026-03-31.
+    (missed,) = _findings(_agreement(MILESTONE), [early], "2026-04-02")
+    assert (missed.code, missed.subject, missed.date.isoformat()) == (
+        "obligation.breached",
+        "beta",
+        "2026-03-31",
+    )
+    # With `early: true` the achievement of 03-20 counts: nothing to report.
+    assert _findings(_agreement({**MILESTONE, "early": True}), [early], "2026-04-02") == []
+    # Due 03-31, within the 30-day horizon of 03-15 (ends 04-14): a deadline named beta.
+    (due,) = _findings(_agreement({**MILESTONE, "early": True}), [], "2026-03-15")
+    assert (due.code, due.subject, due.date.isoformat()) == ("obligation.due", "beta", "2026-03-31")
+
+
+def test_a_name_is_only_for_a_one_off_obligation() -> None:
+    per_fact = {**DELIVERY, "name": "delivery"}
+    with pytest.raises(ValidationError, match="'name' names the one instance"):
+        _agreement(per_fact)
 
 
 def test_a_monthly_maximum_is_breached_at_the_fact_that_crossed_it() -> None:

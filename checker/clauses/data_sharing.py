@@ -17,24 +17,44 @@ Example::
       monthly_cap: {field: records, max: 100000}
       amended:
         - {effective: 2026-07-01, allowed_regions: [EU, EEA, UK]}
+
+Transfers are the partner's. Each transfer during the term is judged by the terms in force on
+its date and reported once, for the first rule it breaks in this order: never-shared
+categories (always critical), allowed categories, conditional categories (purpose, then
+consent), recipients, regions, purposes. The monthly cap adds up the field per calendar month
+(UTC) while the cap is in force: a month over it is one breach, dated at the transfer that took
+the month's total over the cap. A transfer without a number in that field is an error of its own
+(`data_sharing.unreadable_volume`) and is left out of the month's total.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from checker.clauses.base import Clause, ExplainContext, Explanation, periods_around
-from checker.clauses.caps import number_of, number_text
-from checker.dates.timeutil import Period, date_of_epoch, epoch_of_date, period_of
+from checker.clauses.base import (
+    Clause,
+    ExplainContext,
+    Explanation,
+    numbered,
+    periods_around,
+    version_span,
+)
+from checker.clauses.caps import number_text
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.blocks import Forbidden, Limit, Measurement, Outcome, forbid, limits
+from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
-from checker.norms.fact_pattern import FIELD_NAME_PATTERN, Accepted, FactPattern, Scalar
+from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
+from checker.norms.instances import Forbidden, Measured, Undecided
+from checker.norms.model import MeasureTerms, NormTerms, ProhibitionTerms
+from checker.norms.pattern import same_value
 
 # Fact fields a transfer is checked on.
 CATEGORY, RECIPIENT, REGION, PURPOSE, CONSENT = (
@@ -218,44 +238,61 @@ class DataSharing(Clause):
             )
         return f"Each {self.transfer.describe()} must respect: {'; '.join(rules) or 'nothing'}."
 
-    def compile(self, context: ClauseContext) -> None:
-        entries: list[Forbidden] = []
+    def norms(self) -> list[NormPart]:
+        """Per version: a prohibition on the partner per rule a transfer can break, most severe
+        first, each exempting the transfers an earlier one forbids (a transfer breaks only the
+        first rule it breaks); and the monthly cap as a measure, the sum of the capped field per
+        calendar month at most the cap (a transfer without a number there is an error of its
+        own)."""
+        made: list[tuple[NormTerms, Wording]] = []
         for version in self.versions():
             terms = version.terms
             assert isinstance(terms, DataSharing)
-            start, end = version.bounds(context.term.start, context.term.end)
-            entries.extend(terms._transfer_checks(start, end))
-        forbid(context, entries)
-        self._compile_monthly_cap(context)
+            span = version_span(version)
+            transfer = terms.transfer
+            earlier: list[dict[str, Any]] = []
+            for rule in terms._rules():
+                where = _narrowed(dict(transfer.where), rule.breaks)
+                unless = [*transfer.unless, *earlier]
+                earlier.append(rule.breaks)
+                if where is None:  # the transfer pattern never lets this rule be broken
+                    continue
+                do = {"fact": transfer.fact, "where": where, "unless": unless}
+                wording = Wording(
+                    codes={"prohibition.breached": rule.code},
+                    forbidden=rule.message,
+                    severity=rule.severity,
+                )
+                norm = {"by": "partner", "do": do, **span}
+                made.append((ProhibitionTerms.model_validate(norm), wording))
+            cap = terms.monthly_cap
+            if cap is None:
+                continue
+            of = {"fact": transfer.fact, "where": dict(transfer.where), "unless": transfer.unless}
+            measure: dict[str, Any] = {"by": "partner", "of": of, "sum": cap.field}
+            measure |= {"per": "month", "at_most": cap.max, "unreadable": "report", **span}
+            wording = Wording(
+                codes={
+                    "measure.breached": "data_sharing.monthly_cap_exceeded",
+                    "measure.undecided": "data_sharing.unreadable_volume",
+                },
+                measured=functools.partial(_over_cap, field=cap.field),
+                undecided=functools.partial(_unreadable, field=cap.field),
+            )
+            made.append((MeasureTerms.model_validate(measure), wording))
+        return numbered(self.id, made)
 
-    def _transfer_checks(self, start: int, end: int) -> list[Forbidden]:
-        """One forbidden entry per kind of violation, most severe first: the engine reports the
-        first one a transfer commits."""
-        transfer = self.transfer
-
-        def outside(name: str, allowed: Sequence[Scalar]) -> FactPattern:
-            # "unless the field is one of the allowed values": the engine tests "not in list".
-            carve_out: dict[str, Accepted] = {name: list(allowed)}
-            return transfer.model_copy(update={"unless": [*transfer.unless, carve_out]})
-
-        def entry(
-            pattern: FactPattern,
-            scope: dict[str, list[str]],
-            code: str,
-            message: Callable[[Fact], str],
-            severity: Severity | None = None,
-        ) -> Forbidden:
-            return Forbidden(pattern, start, end, scope, code, message, severity)
-
-        checks: list[Forbidden] = []
+    def _rules(self) -> list[_Rule]:
+        """The rules a transfer can break, most severe first, each as the tests a transfer that
+        breaks it passes."""
+        rules: list[_Rule] = []
         if self.never_categories:
-            checks.append(
-                entry(
-                    transfer,
-                    {CATEGORY: self.never_categories},
+            rules.append(
+                _Rule(
+                    {CATEGORY: list(self.never_categories)},
                     "data_sharing.never_category",
-                    lambda fact: (
-                        f"{_label(fact)} transfers category {fact.get(CATEGORY)},"
+                    lambda f: (
+                        f"{_label(f.fact)} transfers category {f.fact.get(CATEGORY)},"
                         " which may never be shared"
                     ),
                     Severity.CRITICAL,
@@ -263,19 +300,18 @@ class DataSharing(Clause):
             )
         if self.allowed_categories:
             allowed = ", ".join(self.allowed_categories)
-            checks.append(
-                entry(
-                    outside(CATEGORY, self.allowed_categories),
-                    {},
+            rules.append(
+                _Rule(
+                    {CATEGORY: {"not": list(self.allowed_categories)}},
                     "data_sharing.category_not_allowed",
-                    lambda fact: (
-                        f"{_label(fact)} transfers category {fact.get(CATEGORY)},"
+                    lambda f: (
+                        f"{_label(f.fact)} transfers category {f.fact.get(CATEGORY)},"
                         f" not among the allowed categories ({allowed})"
                     ),
                 )
             )
-        for rule in self.conditional:
-            checks.extend(entry(*check) for check in _conditional_checks(rule, outside))
+        for conditional in self.conditional:
+            rules.extend(_conditional_rules(conditional))
         for name, values, what, code in (
             (
                 RECIPIENT,
@@ -287,94 +323,12 @@ class DataSharing(Clause):
             (PURPOSE, self.allowed_purposes, "purposes", "data_sharing.purpose_not_allowed"),
         ):
             if values:
-                listed = ", ".join(values)
+                message = functools.partial(_outside, name=name, what=what, listed=values)
+                rules.append(_Rule({name: {"not": list(values)}}, code, message))
+        return rules
 
-                def message(
-                    fact: Fact, name: str = name, what: str = what, listed: str = listed
-                ) -> str:
-                    return (
-                        f"{_label(fact)} has {name} {fact.get(name)}, not among the allowed"
-                        f" {what} ({listed})"
-                    )
-
-                checks.append(entry(outside(name, values), {}, code, message))
-        return checks
-
-    def _version_at(self, instant: int) -> DataSharing:
-        terms = self.version_at(instant)
-        assert isinstance(terms, DataSharing)
-        return terms
-
-    def _compile_monthly_cap(self, context: ClauseContext) -> None:
-        """Sum the capped field per calendar month in Python; the engine compares with the cap."""
-        totals: dict[Period, float] = {}
-        evidence: dict[Period, list[Fact]] = {}
-        for fact in context.facts:
-            if not context.term.start <= fact.at < context.term.end:
-                continue
-            terms = self._version_at(fact.at)
-            cap = terms.monthly_cap
-            if cap is None or not terms.transfer.matches(fact):
-                continue
-            value = number_of(fact, cap.field)
-            if value is None:
-                # Fail closed: a transfer whose volume is unknown could hide a breach of the cap.
-                context.report(
-                    context.finding(
-                        FindingKind.ERROR,
-                        "data_sharing.unreadable_volume",
-                        fact.day,
-                        fact.id,
-                        f"{_label(fact)} has no number in field '{cap.field}'"
-                        f" (found {fact.get(cap.field)!r}); the monthly cap cannot be checked",
-                        [fact],
-                    )
-                )
-                continue
-            month = period_of(fact.day, "month")
-            totals[month] = totals.get(month, 0.0) + value
-            evidence.setdefault(month, []).append(fact)
-        measurements: list[Measurement] = []
-        for month in sorted(totals):
-            # A month counts from the later of its first day and the term's start, so the cap in
-            # force then applies (and a term starting mid-month still has its first month checked).
-            measured_at = max(epoch_of_date(month.start), context.term.start)
-            facts = tuple(evidence[month])
-            measurements.append(
-                Measurement(
-                    month.label, measured_at, totals[month], date_of_epoch(measured_at), facts
-                )
-            )
-        bounds: list[Limit] = []
-        for version in self.versions():
-            cap_terms = version.terms
-            assert isinstance(cap_terms, DataSharing)
-            if cap_terms.monthly_cap is not None:
-                start, end = version.bounds(context.term.start, context.term.end)
-                bounds.append(Limit(start, end, cap_terms.monthly_cap.max))
-
-        def message(measurement: Measurement, bound: float) -> str:
-            ids = [fact.id for fact in measurement.evidence]
-            named = ", ".join(ids[:IDS_NAMED])
-            if len(ids) > IDS_NAMED:
-                named += f" and {len(ids) - IDS_NAMED} more"
-            cap = self._version_at(measurement.at).monthly_cap
-            assert cap is not None  # a limit of this version matched
-            return (
-                f"{number_text(measurement.value)} {cap.field} transferred in"
-                f" {measurement.subject} (transfers {named}) exceed the monthly cap of"
-                f" {number_text(bound)}"
-            )
-
-        limits(
-            context,
-            "monthly-cap",
-            measurements,
-            bounds,
-            maximum=True,
-            outcome=Outcome(FindingKind.BREACH, "data_sharing.monthly_cap_exceeded"),
-            message=message,
-        )
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         rules = ["Each transfer is judged by the terms in force on its date."]
@@ -388,38 +342,95 @@ class DataSharing(Clause):
         return self.explain_terms(context).plus(rules, context.throughout_term())
 
 
-ConditionalCheck = tuple[FactPattern, dict[str, list[str]], str, Callable[[Fact], str]]
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """A rule a transfer can break: the tests of a transfer that breaks it (each field one of a
+    list, or `{not: [...]}`), its finding code, message and severity (None: the clause's)."""
+
+    breaks: dict[str, Any]
+    code: str
+    message: Callable[[Forbidden], str]
+    severity: Severity | None = None
 
 
-def _conditional_checks(
-    rule: ConditionalCategory,
-    outside: Callable[[str, Sequence[Scalar]], FactPattern],
-) -> list[ConditionalCheck]:
-    """A transfer of the rule's category breaches it for a purpose outside the list, or without
-    consent: one entry each, purpose first."""
-    checks: list[ConditionalCheck] = []
-    scope = {CATEGORY: [rule.category]}
+def _conditional_rules(rule: ConditionalCategory) -> list[_Rule]:
+    """A transfer of the rule's category breaks it for a purpose outside the list, or without
+    consent: one rule each, purpose first."""
+    found: list[_Rule] = []
     code = "data_sharing.conditional_violation"
+    category = rule.category
     if rule.purposes is not None:
         purposes = ", ".join(rule.purposes)
-
-        def wrong_purpose(fact: Fact) -> str:
-            return (
-                f"{_label(fact)} transfers {rule.category} data for purpose {fact.get(PURPOSE)};"
-                f" {rule.category} may only be shared for {purposes}"
+        found.append(
+            _Rule(
+                {CATEGORY: [category], PURPOSE: {"not": list(rule.purposes)}},
+                code,
+                lambda f: (
+                    f"{_label(f.fact)} transfers {category} data for purpose"
+                    f" {f.fact.get(PURPOSE)}; {category} may only be shared for {purposes}"
+                ),
             )
-
-        checks.append((outside(PURPOSE, rule.purposes), scope, code, wrong_purpose))
+        )
     if rule.requires_consent:
-
-        def no_consent(fact: Fact) -> str:
-            return (
-                f"{_label(fact)} transfers {rule.category} data without consent"
-                f" (consent is {_json_text(fact.get(CONSENT))}); {rule.category} needs consent"
+        found.append(
+            _Rule(
+                {CATEGORY: [category], CONSENT: {"not": [True]}},
+                code,
+                lambda f: (
+                    f"{_label(f.fact)} transfers {category} data without consent"
+                    f" (consent is {_json_text(f.fact.get(CONSENT))}); {category} needs consent"
+                ),
             )
+        )
+    return found
 
-        checks.append((outside(CONSENT, [True]), scope, code, no_consent))
-    return checks
+
+def _narrowed(where: dict[str, Any], tests: dict[str, Any]) -> dict[str, Any] | None:
+    """The transfer pattern's `where` and a rule's tests together; a field both test keeps the
+    pattern's values the test lets through (None when none is left)."""
+    for name, test in tests.items():
+        if name not in where:
+            where[name] = test
+            continue
+        written = where[name] if isinstance(where[name], list) else [where[name]]
+        if isinstance(test, dict):  # {not: [...]}
+            kept = [v for v in written if not any(same_value(v, r) for r in test["not"])]
+        else:
+            kept = [v for v in written if any(same_value(v, a) for a in test)]
+        if not kept:
+            return None
+        where[name] = kept
+    return where
+
+
+def _outside(forbidden: Forbidden, name: str, what: str, listed: list[str]) -> str:
+    fact = forbidden.fact
+    return (
+        f"{_label(fact)} has {name} {fact.get(name)}, not among the allowed"
+        f" {what} ({', '.join(listed)})"
+    )
+
+
+def _over_cap(measured: Measured, field: str) -> str:
+    ids = [fact.id for fact in measured.facts]
+    named = ", ".join(ids[:IDS_NAMED])
+    if len(ids) > IDS_NAMED:
+        named += f" and {len(ids) - IDS_NAMED} more"
+    assert measured.value is not None
+    assert measured.maximum is not None
+    return (
+        f"{number_text(measured.value)} {field} transferred in"
+        f" {measured.subject} (transfers {named}) exceed the monthly cap of"
+        f" {number_text(measured.maximum)}"
+    )
+
+
+def _unreadable(undecided: Undecided, field: str) -> str:
+    fact = undecided.fact
+    return (
+        f"{_label(fact)} has no number in field '{field}'"
+        f" (found {fact.get(field)!r}); the monthly cap cannot be checked"
+    )
 
 
 def _label(fact: Fact) -> str:

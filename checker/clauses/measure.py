@@ -58,6 +58,12 @@ class MeasureClause(Clause, MeasureTerms):
         FindingCode(
             "measure.ended", FindingKind.TRIGGER, "It stopped applying (ends_when or a right)."
         ),
+        FindingCode(
+            "measure.undecided",
+            FindingKind.ERROR,
+            "With 'unreadable: report': a fact whose aggregated field is not a number, left out "
+            "of the measure.",
+        ),
     )
 
     kind: Literal["measure"]

@@ -20,16 +20,19 @@ Example::
             - {name: general-availability, due: 2026-11-30}
 
 A milestone is met by the first `achieved` fact naming it (in `name_field`) at or before 23:59:59
-UTC on its due date. Each milestone follows the terms in force on its due date, so an amendment
-that moves a due date applies to milestones not yet due when it takes effect. After the due date
-has passed, the first default notice naming the milestone starts the cure period on the notice
-date; if the milestone is still not achieved at the end of the cure period's last day, a right to
-terminate arises the next day (reported while the milestone stays unachieved). Milestones due
-outside the agreement's term are not checked. Both facts are the partner's own.
+UTC on its due date. One not met then is one breach, `milestone.missed`, dated on its due date,
+whether it was achieved late or never (a late achievement updates the same finding and its
+message says when it came). Each milestone follows the terms in force on its due date, so an
+amendment that moves a due date applies to milestones not yet due when it takes effect. After the
+due date has passed, the first default notice naming the milestone starts the cure period on the
+notice date; if the milestone is still not achieved at the end of the cure period's last day, a
+right to terminate arises the next day (reported while the milestone stays unachieved).
+Milestones due outside the agreement's term are not checked. Both facts are the partner's own.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -37,13 +40,27 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation
+from checker.clauses.base import (
+    Clause,
+    ClauseVersion,
+    ExplainContext,
+    ExplainedDate,
+    Explanation,
+    numbered,
+    scoped,
+    version_span,
+)
 from checker.dates.timeutil import Duration, end_of_date, epoch_of_date, parse_duration
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.blocks import Obligation, Outcome, obligations
+from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.compile import Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
+from checker.norms.instances import Duty
+from checker.norms.instances import Outcome as NormOutcome
+from checker.norms.model import NormTerms, ObligationTerms
 
 
 class Milestone(BaseModel):
@@ -86,12 +103,7 @@ class Milestones(Clause):
         FindingCode(
             "milestone.missed",
             FindingKind.BREACH,
-            "A milestone was not achieved by its due date.",
-        ),
-        FindingCode(
-            "milestone.late",
-            FindingKind.BREACH,
-            "A milestone was achieved, but after its due date.",
+            "A milestone was not achieved by its due date (achieved late, or not at all).",
         ),
         FindingCode(
             "milestone.due",
@@ -167,31 +179,74 @@ class Milestones(Clause):
             )
         return text
 
+    def norms(self) -> list[NormPart]:
+        """An obligation on the partner per milestone, under the terms in force on its due date:
+        the `achieved` fact naming it, due by the end of that day. Its instance arises on the due
+        date (so a milestone due outside the term, or moved by an amendment, has none) and an
+        achievement at any time before then counts (`early`)."""
+        made: list[tuple[NormTerms, Wording]] = []
+        for subject, milestone, terms, version in self._checked():
+            do = scoped(terms.achieved, {terms.name_field: [milestone.name]})
+            if do is None:  # the pattern's own tests exclude the name: it can never be met
+                do = {"fact": terms.achieved.fact, "where": {terms.name_field: []}}
+            wording = Wording(
+                codes={
+                    "obligation.breached": "milestone.missed",
+                    "obligation.due": "milestone.due",
+                },
+                missed=functools.partial(_missed, milestone=milestone, terms=terms),
+                late=functools.partial(_late, milestone=milestone, terms=terms),
+                due=functools.partial(_due, milestone=milestone, terms=terms),
+            )
+            norm = {
+                "by": "partner",
+                "when": milestone.due,
+                "due": milestone.due,
+                "name": subject,
+                "early": True,
+                "do": do,
+                **version_span(version),
+            }
+            made.append((ObligationTerms.model_validate(norm), wording))
+        return numbered(self.id, made)
+
+    def _checked(self) -> list[tuple[str, Milestone, Milestones, ClauseVersion]]:
+        """(subject, milestone, terms, version) of each milestone due while its version applies.
+        A name checked again under a later version (a milestone already due when an amendment
+        moved it) is a new instance with an identity of its own: "ga (due 2026-11-30)"."""
+        found: list[tuple[str, Milestone, Milestones, ClauseVersion]] = []
+        seen: set[str] = set()
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Milestones)
+            for milestone in terms.milestones:
+                if version.starts is not None and milestone.due < version.starts:
+                    continue
+                if version.ends is not None and milestone.due >= version.ends:
+                    continue
+                subject = milestone.name
+                if subject in seen:
+                    subject = f"{milestone.name} (due {milestone.due.isoformat()})"
+                seen.add(milestone.name)
+                found.append((subject, milestone, terms, version))
+        return found
+
     def compile(self, context: ClauseContext) -> None:
-        due_items: list[Obligation] = []
+        """The milestones' norms; then, compiled by the kind alongside them (no norm says it
+        yet), each cure path: the first default notice after a missed due date starts a cure
+        period whose end is a deadline and after which a right to terminate arises the next day,
+        reported while the milestone stays unachieved."""
+        compile_norms(context)
         cure_items: list[Obligation] = []
-        for milestone, terms in self.milestones_due(context.term):
-            due_by = end_of_date(milestone.due)
-            achieved = _first_naming(
-                context.facts, terms.achieved, terms.name_field, milestone.name
-            )
-            recorded = f", recorded by {achieved.id}" if achieved is not None else ""
-            due_items.append(
-                Obligation(
-                    subject=milestone.name,
-                    what=f"milestone {milestone.name} ({terms.achieved.fact}{recorded})",
-                    due_by=due_by,
-                    evidence=(),
-                    done=achieved,
-                    missed=Outcome(FindingKind.BREACH, "milestone.missed"),
-                    late=Outcome(FindingKind.BREACH, "milestone.late"),
-                    due_soon_code="milestone.due",
-                )
-            )
-            cure = self._cure_of(context, milestone, due_by, achieved)
-            if cure is not None:
-                cure_items.append(cure)
-        obligations(context, due_items, "milestone")
+        checked = self._checked()
+        for (subject, milestone, _, _), (outcome, _) in zip(
+            checked, context.norm_outcomes, strict=True
+        ):
+            assert isinstance(outcome, NormOutcome)  # compile_norms raised on a NormError
+            for duty in outcome.duties:
+                cure = self._cure_of(context, subject, milestone, duty.due, duty.done)
+                if cure is not None:
+                    cure_items.append(cure)
         obligations(context, cure_items, "cure")
 
     def milestones_due(self, term: AgreementTerm) -> list[tuple[Milestone, Milestones]]:
@@ -210,7 +265,12 @@ class Milestones(Clause):
         return found
 
     def _cure_of(
-        self, context: ClauseContext, milestone: Milestone, due_by: int, achieved: Fact | None
+        self,
+        context: ClauseContext,
+        subject: str,
+        milestone: Milestone,
+        due_by: int,
+        achieved: Fact | None,
     ) -> Obligation | None:
         """The cure obligation started by the first default notice after the due date, if any."""
         for notice in context.facts:
@@ -225,7 +285,7 @@ class Milestones(Clause):
             cure_ends = terms.cure.period.add_to_date(notice.day, context.calendar)
             right_arises = cure_ends + timedelta(days=1)
             return Obligation(
-                subject=milestone.name,
+                subject=subject,
                 what=(
                     f"cure of milestone {milestone.name} (due {milestone.due.isoformat()}; "
                     f"default notice {notice.id} of {notice.day.isoformat()}; "
@@ -273,11 +333,24 @@ class Milestones(Clause):
         return self.explain_terms(context).plus(rules, dates)
 
 
-def _first_naming(
-    facts: Sequence[Fact], pattern: FactPattern, name_field: str, name: str
-) -> Fact | None:
-    """The first fact (facts are sorted by time) matching `pattern` that names `name`."""
-    for fact in facts:
-        if pattern.matches(fact) and fact.get(name_field) == name:
-            return fact
-    return None
+def _what(duty: Duty, milestone: Milestone, terms: Milestones) -> str:
+    """ "milestone beta (milestone.achieved, recorded by a1)"."""
+    recorded = f", recorded by {duty.done.id}" if duty.done is not None else ""
+    return f"milestone {milestone.name} ({terms.achieved.fact}{recorded})"
+
+
+def _missed(duty: Duty, milestone: Milestone, terms: Milestones) -> str:
+    return f"{_what(duty, milestone, terms)} was due by {milestone.due.isoformat()} and has not been done"
+
+
+def _late(duty: Duty, milestone: Milestone, terms: Milestones) -> str:
+    if duty.done is None:  # not reported: the late message is only used for a late achievement
+        return _missed(duty, milestone, terms)
+    return (
+        f"{_what(duty, milestone, terms)} was due by {milestone.due.isoformat()}: achieved late,"
+        f" on {duty.done.at_iso}"
+    )
+
+
+def _due(duty: Duty, milestone: Milestone, terms: Milestones) -> str:
+    return f"{_what(duty, milestone, terms)} is due by {milestone.due.isoformat()}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from checker.dates.timeutil import date_of_epoch, end_of_date, epoch_of_date
-from checker.findings.model import FindingKind
+from checker.findings.model import FindingKind, Severity
 from checker.norms.blocks import (
     Limit,
     Measurement,
@@ -39,10 +39,12 @@ ENDED_CODES = {
     "measure": "measure.ended",
     "right": "right.ended",
 }
-# A measure's facts are summed and compared together: one it cannot read fails the measure.
+# A measure's facts are summed and compared together: one it cannot read fails the measure,
+# unless the measure says `unreadable: report` (then it is an error of its own, left out).
 UNDECIDED_CODES = {
     "obligation": "obligation.undecided",
     "prohibition": "prohibition.undecided",
+    "measure": "measure.undecided",
     "right": "right.undecided",
 }
 NORM_NAMES = {
@@ -68,6 +70,8 @@ class Wording:
     late: Callable[[Duty], str] | None = None
     due: Callable[[Duty], str] | None = None
     undecided: Callable[[Undecided], str] | None = None
+    measured: Callable[[Measured], str] | None = None  # a measure's period outside its bounds
+    severity: Severity | None = None  # of the breaches, when not the clause's
 
     def code(self, norm_code: str) -> str:
         return self.codes.get(norm_code, norm_code)
@@ -88,7 +92,7 @@ def compile_outcome(
     elif isinstance(terms, ProhibitionTerms):
         _prohibition(context, outcome, terms, wording, names)
     elif isinstance(terms, MeasureTerms):
-        _measure(context, outcome, terms, names)
+        _measure(context, outcome, terms, wording, names)
     else:
         _right(context, outcome, terms, names)
     _ending(context, outcome, names)
@@ -252,7 +256,7 @@ def _prohibition(
         )
         for forbidden in outcome.forbidden
     ]
-    breach = Outcome(FindingKind.BREACH, wording.code("prohibition.breached"))
+    breach = Outcome(FindingKind.BREACH, wording.code("prohibition.breached"), wording.severity)
     occurrences(context, names("forbidden"), items, breach)
 
 
@@ -260,11 +264,22 @@ def _prohibition(
 
 
 def _measure(
-    context: ClauseContext, outcome: NormOutcome, terms: MeasureTerms, names: _Names
+    context: ClauseContext,
+    outcome: NormOutcome,
+    terms: MeasureTerms,
+    wording: Wording,
+    names: _Names,
 ) -> None:
     what = f"{terms.aggregate} of {terms.field + ' of ' if terms.field else ''}{describe(terms.of)}"
     judged = [m for m in outcome.measured if m.judged and m.unknown_reason is None]
-    breach = Outcome(FindingKind.BREACH, "measure.breached")
+    breach = Outcome(FindingKind.BREACH, wording.code("measure.breached"), wording.severity)
+    by_subject = {m.subject: m for m in judged}
+
+    def bound_text(measurement: Measurement, bound: float, *, maximum: bool) -> str:
+        if wording.measured is not None:
+            return wording.measured(by_subject[measurement.subject])
+        return _bound_text(what, measurement, bound, maximum=maximum)
+
     for name, maximum in (("above", True), ("below", False)):
         chosen = [m for m in judged if m.value is not None]
         chosen = [m for m in chosen if (m.maximum if maximum else m.minimum) is not None]
@@ -275,7 +290,7 @@ def _measure(
             [_limit(m, maximum) for m in chosen],
             maximum=maximum,
             outcome=breach,
-            message=functools.partial(_bound_text, what, maximum=maximum),
+            message=functools.partial(bound_text, maximum=maximum),
         )
     at_risk = [
         m
@@ -295,7 +310,7 @@ def _measure(
         ],
         [Limit(0, _open_end(m, context), m.minimum or 0.0, m.subject) for m in at_risk],
         maximum=False,
-        outcome=Outcome(FindingKind.DEADLINE, "measure.at_risk"),
+        outcome=Outcome(FindingKind.DEADLINE, wording.code("measure.at_risk")),
         message=lambda m, bound: (
             f"{what} for {m.subject} is {_figure(m.value)} so far; at least "
             f"{_figure(bound)} is needed by {m.day.isoformat()}"
@@ -315,7 +330,10 @@ def _measure(
         if m.judged and (m.unknown_reason is not None or m.value is None)
     ]
     occurrences(
-        context, names("no-data"), unknowns, Outcome(FindingKind.UNKNOWN, "measure.no_data")
+        context,
+        names("no-data"),
+        unknowns,
+        Outcome(FindingKind.UNKNOWN, wording.code("measure.no_data")),
     )
 
 

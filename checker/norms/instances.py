@@ -595,10 +595,11 @@ class _Worker:
                     if (
                         names_period(fact.get(terms.period_field), period.label)
                         if terms.period_field is not None and period is not None
-                        else fact.at >= instant
+                        else terms.early or fact.at >= instant
                     )
                 ]
-                name = subject if len(bound) == 1 else f"{subject}/{party}"
+                named = terms.name or subject
+                name = named if len(bound) == 1 else f"{named}/{party}"
                 outcome.duties.append(
                     self._duty(terms, name, party, instant, due, evidence, candidates, position)
                 )
@@ -688,6 +689,8 @@ class _Worker:
     def _measure(self, outcome: Outcome, terms: MeasureTerms) -> None:
         bound = self._parties(terms.by)
         facts = self._facts(terms.of, bound)
+        if terms.unreadable == "report" and terms.field is not None:
+            facts = self._readable(outcome, terms.field, facts)
         position = 0
         for party in bound:
             own = [f for f in facts if self.scope.actor_of(f) == party]
@@ -698,6 +701,20 @@ class _Worker:
                 found = self._calendar(terms, terms.per, own, outcome, party, suffix, position)
             outcome.measured += found
             position += len(found)
+
+    def _readable(self, outcome: Outcome, name: str, facts: list[Fact]) -> list[Fact]:
+        """The facts whose field `name` is a number; each other one in the norm's time is an
+        error of its own (never taken as compliant), and the measure goes on without it."""
+        readable = []
+        for fact in facts:
+            try:
+                self._number(fact, name)
+            except NormError as problem:
+                if outcome.starts <= fact.at < outcome.ends:
+                    outcome.undecided.append(Undecided(fact, str(problem)))
+                continue
+            readable.append(fact)
+        return readable
 
     def _aggregate(self, terms: MeasureTerms, facts: Sequence[Fact]) -> float | None:
         if terms.aggregate == "count":

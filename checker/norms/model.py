@@ -252,6 +252,18 @@ class ObligationTerms(NormCommon):
         description="A payment of at least this much",
         examples=[{"sum": "amount", "at_least": {"percent": 20, "of": "net_revenue"}}],
     )
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Names the one instance of a one-off obligation (when: start, end or a "
+        "date) in findings, e.g. a milestone; default: start, end or the date",
+        examples=["beta-delivery"],
+    )
+    early: bool = Field(
+        default=False,
+        description="A fact before the trigger fulfils it too (a deliverable handed over early)",
+        examples=[True],
+    )
 
     _parse = field_validator("within", mode="before")(lambda cls, v: written_duration(v))
 
@@ -266,10 +278,20 @@ class ObligationTerms(NormCommon):
             raise ValueError("'period_field' pairs facts with the periods of 'when: {each: ...}'")
         if self.do.match_on and not isinstance(self.when, Pattern | OnBreach):
             raise ValueError("'match_on' pairs the fulfilling fact with a trigger fact")
+        if self.name is not None and not (self.when in ("start", "end") or _is_date(self.when)):
+            raise ValueError("'name' names the one instance of 'when: start', 'end' or a date")
+        if self.early and self.period_field is not None:
+            raise ValueError(
+                "'early' counts facts before the trigger; 'period_field' pairs periods"
+            )
         return self
 
     def references(self) -> list[str]:
         return [*super().references(), *trigger_refs(self.when)]
+
+
+def _is_date(trigger: Trigger) -> bool:
+    return isinstance(trigger, date)
 
 
 # --- prohibition --------------------------------------------------------------------------------
@@ -347,6 +369,13 @@ class MeasureTerms(NormCommon):
         description="A shortfall is added to the next period's minimum",
         examples=[True],
     )
+    unreadable: Literal["fail", "report"] = Field(
+        default="fail",
+        description="A fact whose aggregated field is not a number: 'fail' the measure (the "
+        "default), or 'report' it as an error of its own (measure.undecided) and measure the "
+        "others without it",
+        examples=["report"],
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> MeasureTerms:
@@ -358,6 +387,8 @@ class MeasureTerms(NormCommon):
             raise ValueError("give 'at_least', 'at_most' or both")
         if self.carry_over and self.at_least is None:
             raise ValueError("'carry_over' carries a shortfall below 'at_least'")
+        if self.unreadable == "report" and self.count is not None:
+            raise ValueError("'unreadable' is about the field aggregated; 'count' reads none")
         if isinstance(self.per, Rolling):
             if self.aggregate not in ("sum", "count") or self.at_least is not None:
                 raise ValueError("a rolling window takes 'at_most' with 'sum' or 'count'")

@@ -1,13 +1,12 @@
-"""Oracle of the `data_sharing` kind: the first rule each transfer breaks, and monthly totals."""
+"""Oracle of the `data_sharing` kind: the first rule each transfer breaks, and monthly totals
+(dated at the transfer that took a month over its cap)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from checker.dates.timeutil import date_of_epoch, epoch_of_date
 from checker.facts.model import Fact
-from tests.oracle.common import Found, fixed_term, in_term, is_one_of, matches, number, terms_at
+from tests.oracle.common import Found, in_term, is_one_of, matches, number, terms_at, versions
 
 
 def first_violation(terms: dict[str, Any], fact: Fact) -> str | None:
@@ -40,8 +39,10 @@ def oracle_data_sharing(
     horizon_end_epoch: int,
 ) -> Found:
     found: Found = set()
-    month_totals: dict[tuple[int, int], float] = {}
-    for fact in facts:
+    # (first instant of the version, year, month) -> the month's transfers in that version with
+    # a readable volume, each with its volume.
+    months: dict[tuple[int, int, int], list[tuple[Fact, float]]] = {}
+    for fact in sorted(facts, key=lambda f: (f.at, f.id)):
         if fact.partner != agreement["partner"] or not in_term(fact, agreement):
             continue
         terms = terms_at(clause, fact.at)
@@ -58,20 +59,34 @@ def oracle_data_sharing(
         if value is None:
             found.add(("data_sharing.unreadable_volume", "error", fact.id, day))
             continue
-        key = (fact.day.year, fact.day.month)
-        month_totals[key] = month_totals.get(key, 0.0) + value
-    term_start, _ = fixed_term(agreement)
-    for (year, month), total in month_totals.items():
-        counted_from = max(epoch_of_date(date(year, month, 1)), term_start)
-        cap = terms_at(clause, counted_from).get("monthly_cap")
-        if cap is not None and total > cap["max"]:
-            label = f"{year}-{month:02d}"
-            found.add(
-                (
-                    "data_sharing.monthly_cap_exceeded",
-                    "breach",
-                    label,
-                    date_of_epoch(counted_from).isoformat(),
+        key = (version_start(clause, fact.at), fact.day.year, fact.day.month)
+        months.setdefault(key, []).append((fact, value))
+    # The one time convention (docs/norms.md, issue 9): a monthly total over the cap is a breach
+    # dated at the transfer that took the month's running total over the cap (earlier versions
+    # of this oracle, like the kind before it became a measure, dated it on the month's first
+    # day, before the transfers that caused it). Each version's cap holds the month's transfers
+    # made while it is in force (an amendment that takes effect mid-month splits that month).
+    for (version, year, month), transfers in months.items():
+        cap = terms_at(clause, version)["monthly_cap"]
+        total = sum(value for _, value in transfers)
+        if total <= cap["max"]:
+            continue
+        running = 0.0
+        for transfer, value in transfers:
+            running += value
+            if running > cap["max"]:
+                label = f"{year}-{month:02d}"
+                found.add(
+                    ("data_sharing.monthly_cap_exceeded", "breach", label, transfer.day.isoformat())
                 )
-            )
+                break
     return found
+
+
+def version_start(clause: dict[str, Any], instant: int) -> int:
+    """The first instant of the version of the clause in force at `instant` (0: the first)."""
+    first = 0
+    for start, _end, _terms in versions(clause):
+        if start is not None and start <= instant:
+            first = start
+    return first
