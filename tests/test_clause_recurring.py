@@ -1,4 +1,4 @@
-"""Recurring: deliverables late/missed/material, minimum totals, shortfall runs, oracle."""
+"""Recurring: deliverables missed (late or never)/material, minimum totals, shortfall runs, oracle."""
 
 import random
 from datetime import date, timedelta
@@ -46,22 +46,25 @@ def test_payment_on_time_late_missed_and_material() -> None:
         paid("p9", "2026-05-01", "2026-03"),  # a month label never pays a quarter
     ]
     subject = agreement(PAYMENTS, **FROM_2026)
+    # Q2 ends 06-30; + 30 days = due by the end of 07-30. p2 came at 07-31T00:00: late, which is
+    # the same breach as a missed payment, recurring.missed dated at the due date 07-30 (it was
+    # recurring.late dated 07-31, the payment's day, before the one time convention).
     # Q3 (due 10-30) falls due on the as-of day.
     assert summary(evaluate(subject, facts, "2026-10-30")) == [
-        ("recurring.late", "breach", "2026-Q2", "2026-07-31"),
+        ("recurring.missed", "breach", "2026-Q2", "2026-07-30"),
         ("recurring.due", "deadline", "2026-Q3", "2026-10-30"),
     ]
     assert summary(evaluate(subject, facts, "2026-10-31")) == [
-        ("recurring.late", "breach", "2026-Q2", "2026-07-31"),
+        ("recurring.missed", "breach", "2026-Q2", "2026-07-30"),
         ("recurring.missed", "breach", "2026-Q3", "2026-10-30"),
     ]
     # Material 60 days past due: after the end of 12-29. Q4 (due 2027-01-30) is past the horizon.
     assert summary(evaluate(subject, facts, "2026-12-29")) == [
-        ("recurring.late", "breach", "2026-Q2", "2026-07-31"),
+        ("recurring.missed", "breach", "2026-Q2", "2026-07-30"),
         ("recurring.missed", "breach", "2026-Q3", "2026-10-30"),
     ]
     assert summary(evaluate(subject, facts, "2026-12-30")) == [
-        ("recurring.late", "breach", "2026-Q2", "2026-07-31"),
+        ("recurring.missed", "breach", "2026-Q2", "2026-07-30"),
         ("recurring.missed", "breach", "2026-Q3", "2026-10-30"),
         ("recurring.material_breach", "trigger", "2026-Q3", "2026-12-29"),
     ]

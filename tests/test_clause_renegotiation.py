@@ -43,7 +43,9 @@ PERFORMANCE: dict[str, Any] = {
         "request_within": "60d",
     },
 }
-SUBJECT = "2026-01-01..2026-03-31"
+# A fixed window is a right arising on its first day: its subject is that day (it was
+# "2026-01-01..2026-03-31" before fixed windows became norms).
+SUBJECT = "2026-01-01"
 
 
 def nps(fact_id: str, at: str, value: Any, partner: str = "globex", metric: str = "nps") -> Fact:
@@ -54,6 +56,7 @@ def test_fixed_window_opens_at_midnight_and_closes_at_the_end_of_its_last_day() 
     subject = agreement(FIXED)
     # Horizon 2025-12-01 + 30d = 12-31T00:00Z: the opening (01-01T00:00Z) is beyond it.
     assert evaluate(subject, [], "2025-12-01") == []
+    # Horizon 12-02 + 30d = 2026-01-01T00:00Z reaches the opening: announced (by the kind).
     assert summary(evaluate(subject, [], "2025-12-02")) == [
         ("renegotiation.window_opens", "deadline", SUBJECT, "2026-01-01"),
     ]
@@ -66,8 +69,29 @@ def test_fixed_window_opens_at_midnight_and_closes_at_the_end_of_its_last_day() 
         ("renegotiation.window_closes", "deadline", SUBJECT, "2026-03-31"),
     ]
     assert len(evaluate(subject, [], "2026-03-31T23:59:59Z")) == 2
-    assert evaluate(subject, [], "2026-04-01") == []
-    assert evaluate(subject, [], "2029-12-20") == []
+    # After 03-31T23:59:59Z the window has lapsed: still reported, dated when it arose, as lapsed
+    # (it was no longer reported before fixed windows became norms). The term ends 2027-12-31.
+    lapsed = evaluate(subject, [], "2026-04-01")
+    assert summary(lapsed) == [("renegotiation.window_open", "trigger", SUBJECT, "2026-01-01")]
+    assert "lapsed unexercised on 2026-03-31" in lapsed[0].message
+    assert "renegotiation window" in lapsed[0].message
+    assert summary(evaluate(subject, [], "2029-12-20")) == summary(lapsed)
+
+
+def test_a_fixed_window_keeps_the_kinds_words() -> None:
+    # The right's findings take the kind's codes (Wording.codes) and its words for what the
+    # right is (the Wording.right hook), not "northwind's right".
+    (found,) = evaluate(agreement(FIXED), [], "2026-01-10")
+    assert found.code == "renegotiation.window_open"
+    assert found.message == "renegotiation window: open from 2026-01-01 until 2026-03-31"
+
+
+def test_fixed_window_opening_before_the_term_is_not_reported() -> None:
+    # The term starts 2025-01-01; a right arises within its norm's time (the term), so a window
+    # from 2024-12-15 to 2025-01-31 is not reported (it was, from 2024-12-15, before fixed
+    # windows became norms).
+    early = dict(FIXED, windows=[{"opens": "2024-12-15", "closes": "2025-01-31"}])
+    assert evaluate(agreement(early), [], "2025-01-10") == []
 
 
 def test_anniversary_windows_each_year_within_the_term() -> None:

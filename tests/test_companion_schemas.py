@@ -465,7 +465,7 @@ WAIVER_CASES: list[tuple[str, Change, list[Any] | None]] = [
     ("the base waivers file", _waiver(), VALID),
     (
         "a waiver with every field",
-        _waiver(id="W-1", subject="d1", code="recurring.late", approved_on="2026-03-05"),
+        _waiver(id="W-1", subject="d1", code="recurring.missed", approved_on="2026-03-05"),
         VALID,
     ),
     ("no waivers", _top(waivers=[]), VALID),

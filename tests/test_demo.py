@@ -208,8 +208,11 @@ WAIVED = {
         "2026-03-09",
         "W-2026-01",
     ),
-    # W-2026-02: only the late Q2 report (filed 08-06, due 07-30), not the Q2 shortfall
-    ("globex-reseller-2025", "5.1", "recurring.late", "2026-Q2", "2026-08-06", "W-2026-02"),
+    # W-2026-02: only the late Q2 report (Q2 ends 06-30 + 30 days = due 07-30, filed 08-06), not
+    # the Q2 shortfall. A late report is the same breach as a missed one, dated at the due date
+    # (it was recurring.late dated 08-06 before the one time convention; the waiver now names
+    # recurring.missed)
+    ("globex-reseller-2025", "5.1", "recurring.missed", "2026-Q2", "2026-07-30", "W-2026-02"),
 }
 
 

@@ -25,6 +25,8 @@ from tests import (
     test_clause_milestones,
     test_clause_non_compete,
     test_clause_non_solicitation,
+    test_clause_recurring,
+    test_clause_renegotiation,
     test_clause_response_time,
 )
 from tests.helpers import agreement, evaluate, fact, instant_near
@@ -88,6 +90,83 @@ def milestones_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
             return clause, facts
 
 
+RECURRING_TERM = {"effective": "2026-01-15", "expires": "2026-06-15"}  # partial first/last periods
+
+
+def recurring_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
+    """The recurring kind's deliverables without what the kind still compiles beside its norms
+    (the material breach, the minimum and its shortfall right): an obligation per period, its
+    due delay amended mid-term, periods checked from `checked_from`, deliveries early, on time,
+    late, for other periods, by another party, or of another kind."""
+    clause, _, _, _, _ = test_clause_recurring._random_case(rng.randint(0, 10**6))
+    clause.pop("minimum", None)
+    clause.pop("material_breach_after", None)
+    clause.pop("amended", None)
+    unit = clause["period"]
+    clause["deliverable"] = {
+        "fact": "payment.received",
+        "where": {"kind": "royalty"},
+        "period_field": "period",
+    }
+    clause["due_after_period_end"] = f"{rng.randint(0, 20)}d"
+    if rng.random() < 0.5:
+        clause["amended"] = [
+            {
+                "effective": rng.choice(["2026-03-01", "2026-03-31", "2026-04-01", "2026-04-17"]),
+                "due_after_period_end": f"{rng.randint(0, 20)}d",
+            }
+        ]
+    if rng.random() < 0.3:
+        clause["checked_from"] = rng.choice(["2026-02-28", "2026-03-31", "2026-04-01"])
+    labels = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-Q1", "2026-Q2"]
+    boundaries = [
+        "2026-01-31T23:59:59Z",
+        "2026-02-15T00:00:00Z",
+        "2026-03-31T23:59:59Z",
+        "2026-04-10T00:00:00Z",
+        "2026-04-20T23:59:59Z",
+        "2026-05-05T12:00:00Z",
+    ]
+    facts = [
+        fact(
+            f"f{number}",
+            "payment.received",
+            instant_near(rng, boundaries),
+            rng.choice(["globex", "globex", "globex", "initech"]),
+            kind=rng.choice(["royalty", "royalty", "fee"]),
+            period=rng.choice(labels if unit == "month" else labels[5:]),
+        )
+        for number in range(rng.randint(2, 12))
+    ]
+    return clause, facts
+
+
+RENEGOTIATION_TERM = {"effective": "2026-01-01", "expires": "2026-12-31"}
+
+
+def renegotiation_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
+    """The renegotiation kind's random case with its fixed windows alone: its anniversary windows,
+    its performance right and the deadline announcing a fixed window before it opens are still
+    compiled by the kind beside its norms (a case with a window opening within the 30 days after
+    the as-of day, 2026-07-15, is drawn again)."""
+    while True:
+        case = test_clause_renegotiation._random_renegotiation_case(rng.randrange(10**6))
+        clause, facts = case[0], case[2]
+        for terms in [clause, *clause.get("amended", [])]:
+            terms.pop("anniversary_window", None)
+            terms.pop("performance", None)
+        opening = [
+            w["opens"]
+            for terms in [clause, *clause.get("amended", [])]
+            for w in terms.get("windows", [])
+            if "2026-07-15" < w["opens"] <= "2026-08-14"
+        ]
+        if opening or not clause.get("windows"):
+            continue
+        if agreement(clause, **RENEGOTIATION_TERM).clauses[0].norms():
+            return clause, facts
+
+
 Generator = Callable[[random.Random], tuple[dict[str, Any], list[Fact]]]
 
 # kind -> (random case generator, agreement overrides, as-of)
@@ -110,6 +189,8 @@ CONVERTED: dict[str, tuple[Generator, dict[str, str], str]] = {
         test_clause_non_solicitation.TERM,
         "2026-02-01",
     ),
+    "recurring": (recurring_case, RECURRING_TERM, "2026-05-20"),
+    "renegotiation": (renegotiation_case, RENEGOTIATION_TERM, "2026-07-15"),
     "response_time": (
         test_clause_response_time.random_case,
         test_clause_response_time.TERM,

@@ -25,7 +25,11 @@ Periods are calendar months, quarters or years in UTC (a deal at 2026-04-01T01:0
 2026-Q1). The deliverable for a period is the first matching fact whose `period_field` holds the
 period's label ("2026-03", "2026-Q1", "2026"); it is due by the end of the day that lies
 `due_after_period_end` after the period's last day, for every period that ends within the
-agreement's term. The minimum is checked for every period wholly inside the term that has fully
+agreement's term. A deliverable not there by then is one breach, `recurring.missed`, dated at the
+due date, whether it came late or never (a late delivery updates the same finding and its message
+says when it came). The deliverables are norms: an obligation per version,
+`when: {each: <period>}` with `period_field` and `within`. The material breach, the minimum and
+its shortfall right are still compiled by the kind beside them (see `compile`). The minimum is checked for every period wholly inside the term that has fully
 ended: the sum of `field` over the matching facts dated in the period must reach `at_least`. A
 measure value that is not a number is an error naming the fact, and its period is not judged (nor
 counted towards a run of shortfalls). After `consecutive_shortfalls` shortfalls in a row a right to
@@ -36,6 +40,7 @@ earlier history is not in the facts.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -44,7 +49,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation, periods_around
+from checker.clauses.base import (
+    Clause,
+    ExplainContext,
+    ExplainedDate,
+    Explanation,
+    numbered,
+    periods_around,
+    version_span,
+)
 from checker.dates.timeutil import (
     BusinessDays,
     Duration,
@@ -68,8 +81,13 @@ from checker.norms.blocks import (
     obligations,
     windows,
 )
+from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.compile import Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
+from checker.norms.instances import Duty
+from checker.norms.instances import Outcome as NormOutcome
+from checker.norms.model import NormTerms, ObligationTerms
 
 PeriodUnit = Literal["month", "quarter", "year"]
 
@@ -132,12 +150,8 @@ class Recurring(Clause):
         FindingCode(
             "recurring.missed",
             FindingKind.BREACH,
-            "A period's deliverable (a payment, a report) was not delivered by its due date.",
-        ),
-        FindingCode(
-            "recurring.late",
-            FindingKind.BREACH,
-            "A period's deliverable was delivered, but after its due date.",
+            "A period's deliverable (a payment, a report) was not delivered by its due date;"
+            " dated at the due date, whether it came later or never.",
         ),
         FindingCode(
             "recurring.due",
@@ -265,22 +279,98 @@ class Recurring(Clause):
             parts.append(text[0].upper() + text[1:] if not parts else text)
         return "; ".join(parts) + "."
 
+    def norms(self) -> list[NormPart]:
+        """Per version with a deliverable: an obligation on the partner at the end of each
+        period, paired with the deliverable naming the period in `period_field` (whenever it
+        came), due `due_after_period_end` after the period's last day. The version's norm
+        applies to the periods that end while it is in force (and not before `checked_from`).
+        A late delivery is the same breach as a missed one, dated at the due date."""
+        made: list[tuple[NormTerms, Wording]] = []
+        for terms, span in self._delivered_versions():
+            assert terms.deliverable is not None
+            deliverable = terms.deliverable
+            do = {
+                "fact": deliverable.fact,
+                "where": dict(deliverable.where),
+                "unless": list(deliverable.unless),
+            }
+            norm = {
+                "by": "partner",
+                "when": {"each": terms.period},
+                "period_field": deliverable.period_field,
+                "within": terms.due_after_period_end,
+                "do": do,
+                **span,
+            }
+            wording = Wording(
+                codes={
+                    "obligation.breached": "recurring.missed",
+                    "obligation.due": "recurring.due",
+                },
+                missed=functools.partial(_missed, terms=terms),
+                late=functools.partial(_late, terms=terms),
+                due=functools.partial(_due, terms=terms),
+            )
+            made.append((ObligationTerms.model_validate(norm), wording))
+        return numbered(self.id, made)
+
+    def _delivered_versions(self) -> list[tuple[Recurring, dict[str, date]]]:
+        """(terms, norm span) of each version with a deliverable that applies to some
+        period: `checked_from` moves the span's start."""
+        found: list[tuple[Recurring, dict[str, date]]] = []
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Recurring)
+            if terms.deliverable is None:
+                continue
+            span = version_span(version)
+            if self.checked_from is not None:
+                span["from"] = max(span.get("from", self.checked_from), self.checked_from)
+                if "until" in span and span["until"] < span["from"]:
+                    continue
+            found.append((terms, span))
+        return found
+
     def compile(self, context: ClauseContext) -> None:
-        deliveries: list[Obligation] = []
+        """The deliverables' norms; then, compiled by the kind alongside them (no norm says
+        them yet): the material breach of a deliverable still missing `material_breach_after`
+        past due, and the minimum per period with the right to terminate after a run of
+        shortfalls (a period with an unreadable measure is not judged and breaks a run, and
+        only whole periods inside the term are judged: a measure norm does neither)."""
+        compile_norms(context)
+        material: list[Obligation] = []
+        delivered = self._delivered_versions()
+        for (terms, _), (outcome, _) in zip(delivered, context.norm_outcomes, strict=True):
+            assert isinstance(outcome, NormOutcome)  # compile_norms raised on a NormError
+            if terms.material_breach_after is None:
+                continue
+            for duty in outcome.duties:
+                material_day = terms.material_breach_after.add_to_date(
+                    date_of_epoch(duty.due), context.calendar
+                )
+                material.append(
+                    Obligation(
+                        subject=duty.subject,
+                        what=_what(duty, terms),
+                        due_by=duty.due,
+                        evidence=duty.evidence,
+                        done=duty.done,
+                        missed=None,
+                        material_after=end_of_date(material_day),
+                        material=Outcome(FindingKind.TRIGGER, "recurring.material_breach"),
+                    )
+                )
+        obligations(context, material, "material")
         measured: list[tuple[Period, Recurring, list[Fact], bool]] = []
         bounds: list[Limit] = []
         term_first = date_of_epoch(context.term.start)
         for version in self.versions():
-            terms = version.terms
-            assert isinstance(terms, Recurring)
+            kept = version.terms
+            assert isinstance(kept, Recurring)
             start, end = version.bounds(context.term.start, context.term.end)
-            if start < end and terms.minimum is not None:
-                bounds.append(Limit(start, end, terms.minimum.at_least))
+            if start < end and kept.minimum is not None:
+                bounds.append(Limit(start, end, kept.minimum.at_least))
         for period, terms in self.scheduled_periods(context.term):
-            if terms.deliverable is not None:
-                delivery = _delivery(context, terms, period)
-                if delivery.due_by <= context.horizon_end:
-                    deliveries.append(delivery)
             fully_ended = end_of_date(period.end) < context.as_of
             if terms.minimum is not None and period.start >= term_first and fully_ended:
                 counted = [
@@ -289,7 +379,6 @@ class Recurring(Clause):
                     if period.contains(fact.day)
                 ]
                 measured.append((period, terms, counted, self._readable(context, terms, counted)))
-        obligations(context, deliveries, "deliver")
         self._minimum(context, measured, bounds)
 
     def scheduled_periods(self, term: AgreementTerm) -> list[tuple[Period, Recurring]]:
@@ -516,33 +605,27 @@ def shortfall_right(
     return opens, closes
 
 
-def _delivery(context: ClauseContext, terms: Recurring, period: Period) -> Obligation:
+def _what(duty: Duty, terms: Recurring) -> str:
+    """ "payment.received for 2026-Q1, recorded by p7"."""
     assert terms.deliverable is not None
-    assert terms.due_after_period_end is not None
-    due_day, material_day = delivery_days(terms, period, context.calendar)
-    delivered = next(
-        (
-            fact
-            for fact in context.facts
-            if terms.deliverable.matches(fact)
-            and str(fact.get(terms.deliverable.period_field)) == period.label
-        ),
-        None,
-    )
-    recorded = f", recorded by {delivered.id}" if delivered is not None else ""
-    material_after = None if material_day is None else end_of_date(material_day)
-    return Obligation(
-        subject=period.label,
-        what=f"{terms.deliverable.fact} for {period.label}{recorded}",
-        due_by=end_of_date(due_day),
-        evidence=(),
-        done=delivered,
-        missed=Outcome(FindingKind.BREACH, "recurring.missed"),
-        late=Outcome(FindingKind.BREACH, "recurring.late"),
-        due_soon_code="recurring.due",
-        material_after=material_after,
-        material=Outcome(FindingKind.TRIGGER, "recurring.material_breach"),
-    )
+    recorded = f", recorded by {duty.done.id}" if duty.done is not None else ""
+    return f"{terms.deliverable.fact} for {duty.subject}{recorded}"
+
+
+def _missed(duty: Duty, terms: Recurring) -> str:
+    due = date_of_epoch(duty.due).isoformat()
+    return f"{_what(duty, terms)} was due by {due} and has not been done"
+
+
+def _late(duty: Duty, terms: Recurring) -> str:
+    if duty.done is None:  # not reported: the late message is only used for a late delivery
+        return _missed(duty, terms)
+    due = date_of_epoch(duty.due).isoformat()
+    return f"{_what(duty, terms)} was due by {due}: delivered late, on {duty.done.at_iso}"
+
+
+def _due(duty: Duty, terms: Recurring) -> str:
+    return f"{_what(duty, terms)} is due by {date_of_epoch(duty.due).isoformat()}"
 
 
 def _is_number(value: object) -> bool:

@@ -19,12 +19,16 @@ Example::
       amended:
         - {effective: 2027-01-01, anniversary_window: {opens_before: 180d, closes_before: 90d}}
 
-A fixed window is open from 00:00 UTC on `opens` to the end of `closes` (inclusive). An
-anniversary window is open from `opens_before` ahead of each anniversary of the agreement's
-effective date until the end of the day `closes_before` ahead of it. Windows are reported only
-when they overlap the term, and close at the latest with the term; each follows the terms in force
-when it opens (or at the term's start). While a window is open: a trigger, with a deadline when
-it closes within the horizon; before: a deadline when it opens within the horizon.
+A fixed window is a right that arises at 00:00 UTC on `opens` and is open to the end of
+`closes` (inclusive), within the term: one that opens inside the term is announced by a deadline
+when it opens within the horizon, reported from that day, with a deadline when it closes within
+the horizon, and after it closed as lapsed (a window opening before the term's start is not
+reported). Each follows the terms in force when it opens.
+An anniversary window is open from `opens_before` ahead of each anniversary of the agreement's
+effective date until the end of the day `closes_before` ahead of it. Anniversary windows are
+reported only when they overlap the term, and close at the latest with the term; each follows the
+terms in force when it opens (or at the term's start). While one is open: a trigger, with a
+deadline when it closes within the horizon; before: a deadline when it opens within the horizon.
 
 Performance: per calendar period (UTC) from the first period of the term to the last one that
 has fully ended, the period's value is `field` of the last matching fact dated in it (inside the
@@ -44,7 +48,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation, periods_around
+from checker.clauses.base import (
+    Clause,
+    ExplainContext,
+    ExplainedDate,
+    Explanation,
+    numbered,
+    periods_around,
+)
 from checker.clauses.recurring import Measure, PeriodUnit
 from checker.dates.timeutil import (
     WEEKDAYS_ONLY,
@@ -61,8 +72,12 @@ from checker.dates.timeutil import (
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.blocks import Window, consecutive, windows
+from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.compile import Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FactPattern
+from checker.norms.instances import Opening
+from checker.norms.model import NormTerms, RightTerms
 
 _REFERENCE_DAY = date(2001, 1, 1)
 
@@ -235,27 +250,85 @@ class Renegotiation(Clause):
             )
         return ". ".join(parts) + "."
 
+    def norms(self) -> list[NormPart]:
+        """A right per fixed window, under the terms in force on its first day: it arises on
+        `opens` and stays open for as many days as the window has after that day (to the end of
+        `closes`), at the latest until the term ends. A window listed again by a later version
+        that opened before that version is the earlier version's."""
+        made: list[tuple[NormTerms, Wording]] = []
+        for fixed in self._fixed_windows():
+            wording = Wording(
+                codes={
+                    "right.arisen": "renegotiation.window_open",
+                    "right.closing": "renegotiation.window_closes",
+                },
+                right=_window_what,
+            )
+            norm = {
+                "holder": "us",
+                "arises": fixed.opens,
+                "open_for": f"{(fixed.closes - fixed.opens).days}d",
+            }
+            made.append((RightTerms.model_validate(norm), wording))
+        return numbered(self.id, made)
+
+    def _fixed_windows(self) -> list[FixedWindow]:
+        """Each fixed window once, with the version in force on its first day."""
+        found: list[FixedWindow] = []
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Renegotiation)
+            for fixed in terms.windows:
+                if version.starts is not None and fixed.opens < version.starts:
+                    continue
+                if version.ends is not None and fixed.opens >= version.ends:
+                    continue
+                if fixed not in found:
+                    found.append(fixed)
+        return found
+
     def compile(self, context: ClauseContext) -> None:
+        """The fixed windows' norms; then, compiled by the kind alongside them (no norm says
+        it yet): the deadline announcing a fixed window before it opens (a right is reported from
+        when it arises), the anniversary windows (no norm arises on dates worked out from each
+        anniversary) and the performance right (its poor periods are no breaches of anything, and
+        a period without a report is simply not poor: a measure would report both)."""
+        compile_norms(context)
         self._windows(context)
         self._performance(context)
 
     # --- windows ------------------------------------------------------------------------------
 
     def _windows(self, context: ClauseContext) -> None:
+        """The anniversary windows, and the fixed windows that have not opened yet: their norm
+        reports them once they arise, and only the deadline before they open is the kind's."""
+        term, calendar = context.term, context.calendar
+        items = self.negotiation_windows(term, calendar, fixed=False)
+        items += [
+            window
+            for window in self.negotiation_windows(term, calendar, yearly=False)
+            if window.opens > context.as_of
+        ]
         windows(
             context,
             "window",
-            self.negotiation_windows(context.term, context.calendar),
+            items,
             open_code="renegotiation.window_open",
             opening_code="renegotiation.window_opens",
             closing_code="renegotiation.window_closes",
         )
 
     def negotiation_windows(
-        self, term: AgreementTerm, calendar: BusinessDays | None
+        self,
+        term: AgreementTerm,
+        calendar: BusinessDays | None,
+        *,
+        fixed: bool = True,
+        yearly: bool = True,
     ) -> list[Window]:
-        """The fixed and anniversary windows that overlap the term, in order, each closing at the
-        latest with the term and following the terms in force when it opens (or at the start)."""
+        """The fixed windows that open in the term (if `fixed`) and the anniversary windows that
+        overlap it (if `yearly`), in order, each closing at the latest with the term and following
+        the terms in force when it opens (or at the start)."""
         if term.end <= term.start:
             return []
         first_day = date_of_epoch(term.start)
@@ -267,14 +340,15 @@ class Renegotiation(Clause):
             start, end = version.bounds(term.start, term.end)
             candidates: list[tuple[str, str, int, int]] = [
                 (
-                    f"{w.opens.isoformat()}..{w.closes.isoformat()}",
+                    w.opens.isoformat(),
                     "renegotiation window",
                     epoch_of_date(w.opens),
                     end_of_date(w.closes),
                 )
                 for w in terms.windows
+                if fixed and epoch_of_date(w.opens) >= term.start
             ]
-            if terms.anniversary_window is not None:
+            if terms.anniversary_window is not None and yearly:
                 a = terms.anniversary_window
                 last = date_of_epoch(Duration(1, "years").after(term.end))
                 for day in anniversaries(first_day, first_day, last):
@@ -438,6 +512,10 @@ class Renegotiation(Clause):
                 )
             )
         return self.explain_terms(context).plus(rules, dates)
+
+
+def _window_what(opening: Opening) -> str:
+    return "renegotiation window"
 
 
 def performance_right(

@@ -28,7 +28,7 @@ from checker.norms.blocks import (
     windows,
 )
 from checker.norms.context import ClauseContext
-from checker.norms.instances import NO_END, Duty, Forbidden, Measured, Undecided
+from checker.norms.instances import NO_END, Duty, Forbidden, Measured, Opening, Undecided
 from checker.norms.instances import Outcome as NormOutcome
 from checker.norms.model import MeasureTerms, ObligationTerms, ProhibitionTerms, RightTerms
 from checker.norms.pattern import describe
@@ -71,6 +71,7 @@ class Wording:
     due: Callable[[Duty], str] | None = None
     undecided: Callable[[Undecided], str] | None = None
     measured: Callable[[Measured], str] | None = None  # a measure's period outside its bounds
+    right: Callable[[Opening], str] | None = None  # what a right is ("renegotiation window")
     severity: Severity | None = None  # of the breaches, when not the clause's
 
     def code(self, norm_code: str) -> str:
@@ -94,7 +95,7 @@ def compile_outcome(
     elif isinstance(terms, MeasureTerms):
         _measure(context, outcome, terms, wording, names)
     else:
-        _right(context, outcome, terms, names)
+        _right(context, outcome, terms, wording, names)
     _ending(context, outcome, names)
     _undecided(context, outcome, wording, names)
 
@@ -370,14 +371,20 @@ def _bound_text(what: str, measured: Measurement, bound: float, *, maximum: bool
 # --- right --------------------------------------------------------------------------------------
 
 
-def _right(context: ClauseContext, outcome: NormOutcome, terms: RightTerms, names: _Names) -> None:
+def _right(
+    context: ClauseContext,
+    outcome: NormOutcome,
+    terms: RightTerms,
+    wording: Wording,
+    names: _Names,
+) -> None:
     what = "right"
     if terms.exercised_by is not None:
         what = f"right to {describe(terms.exercised_by)}"
     items = [
         Window(
             subject=opening.subject,
-            what=f"{opening.party}'s {what}",
+            what=wording.right(opening) if wording.right else f"{opening.party}'s {what}",
             opens=opening.opens,
             closes=opening.closes,
             evidence=opening.evidence,
@@ -387,7 +394,13 @@ def _right(context: ClauseContext, outcome: NormOutcome, terms: RightTerms, name
         )
         for opening in outcome.openings
     ]
-    windows(context, names("norm"), items, open_code="right.arisen", closing_code="right.closing")
+    windows(
+        context,
+        names("norm"),
+        items,
+        open_code=wording.code("right.arisen"),
+        closing_code=wording.code("right.closing"),
+    )
 
 
 # --- ending -------------------------------------------------------------------------------------

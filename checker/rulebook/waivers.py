@@ -91,8 +91,8 @@ class WaiverEntry(BaseModel):
     )
     code: str | None = Field(
         default=None,
-        description="Only findings with this code, e.g. recurring.late",
-        examples=["recurring.late", "exclusivity.forbidden_activity"],
+        description="Only findings with this code, e.g. recurring.missed",
+        examples=["recurring.missed", "exclusivity.forbidden_activity"],
     )
     reason: str = Field(
         description="Why the exception was granted",

@@ -36,7 +36,7 @@ class Expectation(BaseModel):
         default=None,
         pattern=CODE_PATTERN,
         description="e.g. exclusivity.forbidden_activity",
-        examples=["exclusivity.forbidden_activity", "recurring.late"],
+        examples=["exclusivity.forbidden_activity", "recurring.missed"],
     )
     subject: str | None = Field(
         default=None,

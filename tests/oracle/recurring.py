@@ -82,9 +82,14 @@ def _deliverable(
         if matches(pattern, fact) and str(fact.get(field)) == period.label:
             done = fact
             break
+    # The one time convention: a delivery after the due date is the same breach as a missed
+    # one, `recurring.missed` dated at the due date (there is no separate late finding).
+    if done is not None and done.at > due_by:
+        found.add(("recurring.missed", "breach", period.label, due_day.isoformat()))
+        return
     obligation(
         found,
-        codes=("recurring.missed", "recurring.late", "recurring.due"),
+        codes=("recurring.missed", None, "recurring.due"),
         kinds=("breach", "breach"),
         subject=period.label,
         due_by=due_by,

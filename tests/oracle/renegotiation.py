@@ -21,6 +21,7 @@ from checker.facts.model import Fact
 from tests.oracle.common import (
     Found,
     day_of,
+    day_of_instant,
     fixed_term,
     is_number,
     matches,
@@ -71,9 +72,28 @@ def oracle_renegotiation(
         version_end = end if stop is None else min(end, stop)
         candidates: list[tuple[str, int, int]] = []
         for fixed in terms.get("windows", []):
-            opens, closes = day_of(fixed["opens"]), day_of(fixed["closes"])
-            subject = f"{opens.isoformat()}..{closes.isoformat()}"
-            candidates.append((subject, epoch_of_date(opens), end_of_date(closes)))
+            # The norms' one time convention: a fixed window is a right arising on its first
+            # day (its subject), within the term (one opening before the term's start is not
+            # reported), reported from that day on and, once it has closed, as lapsed. Before it
+            # opens, a deadline announces it when it opens within the horizon.
+            opens_at = epoch_of_date(day_of(fixed["opens"]))
+            closes_at = min(end_of_date(day_of(fixed["closes"])), end - 1)
+            if not version_start <= opens_at < version_end or opens_at > horizon_end:
+                continue
+            subject = day_of(fixed["opens"]).isoformat()
+            if as_of < opens_at:
+                found.add(("renegotiation.window_opens", "deadline", subject, subject))
+                continue
+            found.add(("renegotiation.window_open", "trigger", subject, subject))
+            if as_of <= closes_at <= horizon_end:
+                found.add(
+                    (
+                        "renegotiation.window_closes",
+                        "deadline",
+                        subject,
+                        day_of_instant(closes_at).isoformat(),
+                    )
+                )
         yearly = terms.get("anniversary_window")
         if yearly is not None:
             years = 1
