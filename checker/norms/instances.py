@@ -313,13 +313,17 @@ class _Worker:
     def __init__(self, inputs: NormInputs, outcomes: Mapping[str, Outcome | NormError]) -> None:
         self.inputs = inputs
         self.outcomes = outcomes
+        # Who acted, and who the other side is, per fact id: asked of every fact by every
+        # pattern, worked out once.
+        self._actors: dict[str, str | None] = {}
+        self._other_sides: dict[str, tuple[bool, str | None]] = {}
         # (pattern, party) -> the party's facts matching it, by their `match_on` values.
         self._pools: dict[tuple[int, str], dict[tuple[object, ...], list[Fact]]] = {}
         self.scope = Scope(
             values=inputs.values,
             party_of=inputs.parties.party_of,
-            actor_of=lambda fact: inputs.fact_parties.actor(fact, inputs.parties),
-            other_side_of=lambda fact: inputs.fact_parties.other_side(fact, inputs.parties),
+            actor_of=self._actor_of,
+            other_side_of=self._other_side_of,
             us=inputs.parties.us,
             counterparties=inputs.parties.counterparties,
             history=inputs.facts,
@@ -359,9 +363,8 @@ class _Worker:
             )
             read.update(
                 fact.id
-                for fact in self.inputs.facts
-                if fact.type == pattern.fact
-                and (ANYONE in parties or self.scope.actor_of(fact) in parties)
+                for fact in self.scope.history_by_type.get(pattern.fact, ())
+                if (ANYONE in parties or self.scope.actor_of(fact) in parties)
                 and is_with(pattern, fact, self.scope)
             )
         return frozenset(read)
@@ -466,6 +469,17 @@ class _Worker:
             return found if len(groups) <= 1 else sorted(found, key=lambda f: (f.at, f.id))
         return groups.get(_key(trigger, pattern.match_on), [])
 
+    def _actor_of(self, fact: Fact) -> str | None:
+        if fact.id not in self._actors:
+            self._actors[fact.id] = self.inputs.fact_parties.actor(fact, self.inputs.parties)
+        return self._actors[fact.id]
+
+    def _other_side_of(self, fact: Fact) -> tuple[bool, str | None]:
+        if fact.id not in self._other_sides:
+            found = self.inputs.fact_parties.other_side(fact, self.inputs.parties)
+            self._other_sides[fact.id] = found
+        return self._other_sides[fact.id]
+
     def _named_actor(self, fact: Fact) -> str:
         """Who acted, as the fact names them, when it is no party of the agreement."""
         field = self.inputs.fact_parties.fields_of(fact.type).actor
@@ -494,9 +508,7 @@ class _Worker:
         and the others are judged."""
         wanted = set(self._parties(pattern.by)) if pattern.by is not None else set(parties)
         found = []
-        for fact in self.inputs.facts:
-            if fact.type != pattern.fact:
-                continue
+        for fact in self.scope.history_by_type.get(pattern.fact, ()):
             if ANYONE not in wanted and self.scope.actor_of(fact) not in wanted:
                 continue
             try:
