@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -124,6 +125,10 @@ class Precedent(BaseModel):
         lambda cls, v: written_duration(v)
     )
 
+    @cached_property
+    def ordered_where(self) -> Tests:
+        return ordered(self.where)
+
     @model_validator(mode="after")
     def _one_source(self) -> Precedent:
         if (self.fact is None) == (self.field is None):
@@ -184,6 +189,14 @@ class Pattern(BaseModel):
     def _single_carve_out(cls, value: Any) -> Any:
         return [value] if isinstance(value, dict) else value
 
+    @cached_property
+    def ordered_where(self) -> Tests:
+        return ordered(self.where)
+
+    @cached_property
+    def ordered_unless(self) -> tuple[Tests, ...]:
+        return tuple(ordered(entry) for entry in self.unless)
+
     def tested_fields(self) -> set[str]:
         names = set(self.where) | set(self.match_on)
         for entry in self.unless:
@@ -212,9 +225,9 @@ def matches(pattern: Pattern, fact: Fact, scope: Scope, trigger: Fact | None = N
     if fact.type != pattern.fact or not _with(pattern.with_, fact, scope):
         return False
     actor = scope.actor_of(fact)
-    if not _meets(pattern.where, fact, actor, scope):
+    if not _meets(pattern.ordered_where, fact, actor, scope):
         return False
-    if any(_meets(entry, fact, actor, scope) for entry in pattern.unless):
+    if any(_meets(entry, fact, actor, scope) for entry in pattern.ordered_unless):
         return False
     if trigger is not None and any(
         fact.get(name) != trigger.get(name) for name in pattern.match_on
@@ -242,10 +255,17 @@ class Uncomparable(ValueError):
     tell whether it matches, so it is not evaluated (fail closed), never taken as not matching."""
 
 
-def _meets(tests: Mapping[str, Test], fact: Fact, actor: str | None, scope: Scope) -> bool:
-    # Comparisons last: a fact that fails an equality test is out of scope, whatever its numbers.
-    ordered = sorted(tests.items(), key=lambda item: isinstance(item[1], Comparison))
-    for name, test in ordered:
+Tests = tuple[tuple[str, Test], ...]
+
+
+def ordered(tests: Mapping[str, Test]) -> Tests:
+    """Tests with comparisons last: a fact that fails an equality test is out of scope, whatever
+    its numbers (so a number it cannot compare is never asked about)."""
+    return tuple(sorted(tests.items(), key=lambda item: isinstance(item[1], Comparison)))
+
+
+def _meets(tests: Tests, fact: Fact, actor: str | None, scope: Scope) -> bool:
+    for name, test in tests:
         try:
             if not _passes(test, fact.get(name), actor, scope):
                 return False
@@ -363,7 +383,7 @@ def earlier_fact(precedent: Precedent, fact: Fact, scope: Scope) -> Fact | None:
             continue
         if scope.actor_of(earlier) is None:
             continue
-        if not _meets(precedent.where, earlier, scope.actor_of(earlier), scope):
+        if not _meets(precedent.ordered_where, earlier, scope.actor_of(earlier), scope):
             continue
         if any(earlier.get(name) != fact.get(name) for name in precedent.match_on):
             continue
