@@ -1,13 +1,17 @@
-"""What the four norm kinds share as clauses: their explanation in plain English, with the
-dates they imply (when they apply, the due dates and period ends near the as-of date)."""
+"""What the four norm kinds share as clauses: one base class (`NormClause`) that reads, works
+out, compiles, describes and explains a norm written directly, with the dates it implies (when
+it applies, the due dates and period ends near the as-of date)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
-from checker.clauses.base import ExplainContext, ExplainedDate, periods_around
+from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation, periods_around
 from checker.dates.timeutil import SECONDS_PER_DAY, end_of_date, epoch_of_date
-from checker.norms.context import AgreementTerm
+from checker.norms.clause_support import NormPart, compile_norms, routing_patterns, sentence
+from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.fact_pattern import FactPattern
 from checker.norms.instances import NO_END, due_after
 from checker.norms.model import (
     AfterEnd,
@@ -16,6 +20,7 @@ from checker.norms.model import (
     NormTerms,
     ObligationTerms,
     Rolling,
+    is_norm,
 )
 from checker.norms.pattern import Pattern
 
@@ -101,3 +106,27 @@ def _obligation_dates(
             continue
         found.append(ExplainedDate(due, f"due for {label}"))
     return found
+
+
+class NormClause(Clause):
+    """A clause written as a norm: each of the four norm kinds is this and its norm's terms."""
+
+    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
+        assert is_norm(self)
+        return routing_patterns(self)
+
+    def norms(self) -> list[NormPart]:
+        assert is_norm(self)
+        return [NormPart(self.id, self)]
+
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
+
+    def describe(self) -> str:
+        assert is_norm(self)
+        return sentence(self)
+
+    def explain(self, context: ExplainContext) -> Explanation:
+        assert is_norm(self)
+        said = Explanation((sentence(self, context.parties), *rules_of(self, context)))
+        return said.plus(dates=explain_norm(self, context))

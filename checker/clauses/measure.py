@@ -23,19 +23,14 @@ maximum or latest of no facts cannot be told: it is reported as `unknown`, never
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Literal
 
-from checker.clauses._norms import explain_norm, rules_of
-from checker.clauses.base import Clause, ExplainContext, Explanation
+from checker.clauses._norms import NormClause
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import NormPart, compile_norms, routing_patterns, sentence
-from checker.norms.context import ClauseContext
-from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import MeasureTerms
 
 
-class MeasureClause(Clause, MeasureTerms):
+class MeasureClause(NormClause, MeasureTerms):
     kind_summary = (
         "An aggregate of facts per period must stay within bounds (a norm written directly)."
     )
@@ -67,19 +62,3 @@ class MeasureClause(Clause, MeasureTerms):
     )
 
     kind: Literal["measure"]
-
-    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
-        return routing_patterns(self)
-
-    def norms(self) -> list[NormPart]:
-        return [NormPart(self.id, self)]
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
-
-    def describe(self) -> str:
-        return sentence(self)
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        said = Explanation((sentence(self, context.parties), *rules_of(self, context)))
-        return said.plus(dates=explain_norm(self, context))

@@ -21,19 +21,14 @@ whether the fulfilment came late or never, so the late fulfilment updates the sa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Literal
 
-from checker.clauses._norms import explain_norm, rules_of
-from checker.clauses.base import Clause, ExplainContext, Explanation
+from checker.clauses._norms import NormClause
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import NormPart, compile_norms, routing_patterns, sentence
-from checker.norms.context import ClauseContext
-from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import ObligationTerms
 
 
-class ObligationClause(Clause, ObligationTerms):
+class ObligationClause(NormClause, ObligationTerms):
     kind_summary = "A party must bring something about by a due date (a norm written directly)."
     default_severity = Severity.HIGH
     finding_codes = (
@@ -56,19 +51,3 @@ class ObligationClause(Clause, ObligationTerms):
     )
 
     kind: Literal["obligation"]
-
-    def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
-        return routing_patterns(self)
-
-    def norms(self) -> list[NormPart]:
-        return [NormPart(self.id, self)]
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
-
-    def describe(self) -> str:
-        return sentence(self)
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        said = Explanation((sentence(self, context.parties), *rules_of(self, context)))
-        return said.plus(dates=explain_norm(self, context))
