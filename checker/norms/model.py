@@ -13,7 +13,6 @@ from typing_extensions import TypeIs
 from checker.dates.timeutil import Duration, written_duration
 from checker.norms.pattern import FieldName, Pattern, ValueRef
 
-PERIODS = ("month", "quarter", "half-year", "year")
 PeriodUnit = Literal["month", "quarter", "half-year", "year"]
 ClauseRef = Annotated[
     str, Field(min_length=1, description='A clause id of this agreement, e.g. "7.1"')
