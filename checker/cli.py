@@ -1,5 +1,5 @@
-"""Command line: `contract-checker run | validate | test | explain | schema | state`, one exit code
-each.
+"""Command line: `contract-checker run | validate | test | explain | schema | state | diff`, one exit
+code each.
 
 This module builds the parser from the command modules in `checker.commands` and calls the one
 named. Parsing imports only light modules (each command imports its own heavy modules when it
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Protocol, cast
 
 from checker import __version__
-from checker.commands import explain, run, schema, state, test, validate
+from checker.commands import diff, explain, run, schema, state, test, validate
 from checker.findings.exit_codes import ExitCode
 
 
@@ -37,6 +37,7 @@ COMMANDS: dict[str, Command] = {
     "schema": schema,
     "state": state,
     "explain": explain,
+    "diff": diff,
 }
 
 
@@ -69,7 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = getattr(args, "log_level", None) or (
-        "info" if getattr(args, "verbose", False) else "warning"
+        "info"
+        if getattr(args, "verbose", False)
+        else "error"
+        if getattr(args, "quiet", False)
+        else "warning"
     )
     logging.basicConfig(
         level=level.upper(),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker.alerts import load_notifications
-from checker.alerts.receivers import SlackReceiver, TeamsReceiver, WebhookReceiver
+from checker.alerts.receivers import EmailReceiver, SlackReceiver, TeamsReceiver, WebhookReceiver
 from checker.cli import main
 from checker.common.diagnostics import Diagnostic, InputError
 from checker.findings.exit_codes import ExitCode
@@ -45,6 +45,7 @@ def test_the_example_file_loads_as_documented() -> None:
         "legal": SlackReceiver,
         "privacy": TeamsReceiver,
         "audit-trail": WebhookReceiver,
+        "legal-email": EmailReceiver,
     }
     assert model.receivers["legal"].url_env == "SLACK_LEGAL_WEBHOOK"
     assert model.receivers["legal"].min_severity is Severity.MEDIUM
@@ -62,7 +63,14 @@ def test_the_example_file_loads_as_documented() -> None:
     assert model.delivery.attempts == 5
     assert model.receivers["legal"].max_items_per_digest == 50
     assert audit.max_items_per_digest == 50  # the default
-    assert loaded.snooze_lines == [46]  # the line of "- agreement: globex-reseller-2025"
+    assert audit.secret_env == "AUDIT_WEBHOOK_SECRET"
+    email = model.receivers["legal-email"]
+    assert isinstance(email, EmailReceiver)
+    assert (email.smtp_host, email.smtp_port, email.starttls) == ("smtp.example.com", 587, True)
+    assert (email.username_env, email.password_env) == ("SMTP_USERNAME", "SMTP_PASSWORD")
+    assert email.to == ["legal-team@example.com"]
+    assert model.routes[4].to == ["legal-email"]
+    assert loaded.snooze_lines == [64]  # the line of "- agreement: globex-reseller-2025"
 
 
 def test_defaults_and_intervals(tmp_path: Path) -> None:

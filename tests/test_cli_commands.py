@@ -29,6 +29,7 @@ PARSE_TIME_MODULES = {
     "checker.cli",
     "checker.commands",
     "checker.commands.arguments",
+    "checker.commands.diff",
     "checker.commands.explain",
     "checker.commands.run",
     "checker.commands.schema",
@@ -120,7 +121,7 @@ def test_a_report_target_is_read_without_the_formatters() -> None:
 
 
 def test_the_commands_in_help_order() -> None:
-    assert list(COMMANDS) == ["run", "validate", "test", "schema", "state", "explain"]
+    assert list(COMMANDS) == ["run", "validate", "test", "schema", "state", "explain", "diff"]
     for name, command in COMMANDS.items():
         assert command.__name__ == f"checker.commands.{name}"
 

@@ -254,7 +254,10 @@ def test_a_receiver_type_picks_the_fields_it_takes(
     ]
     data["receivers"]["legal"] = {"type": "slak", "url_env": "SLACK_LEGAL_WEBHOOK"}
     assert _errors(validators["notifications"], data) == [
-        (["receivers", "legal", "type"], "'slak' is not one of ['slack', 'teams', 'webhook']")
+        (
+            ["receivers", "legal", "type"],
+            "'slak' is not one of ['slack', 'teams', 'webhook', 'email']",
+        )
     ]
 
 
@@ -778,6 +781,8 @@ def test_cli_writes_every_schema_to_a_directory(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "agreement.schema.json",
         "fact-types.schema.json",
+        "findings.schema.json",
+        "mapping.schema.json",
         "notifications.schema.json",
         "scenarios.schema.json",
         "waivers.schema.json",
@@ -805,13 +810,22 @@ def test_cli_rejects_options_that_do_not_go_together(
     assert captured.out == ""
 
 
-def test_cli_reports_a_directory_it_cannot_write_to(
+def test_cli_creates_a_missing_output_directory(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-directory" / "schema"
+    assert main(["schema", "--all", "--output-dir", str(missing)]) == 0
+    assert (missing / "waivers.schema.json").read_text(encoding="utf-8") == (
+        ROOT / "schema" / "waivers.schema.json"
+    ).read_text(encoding="utf-8")
+    assert len(list(missing.iterdir())) == 7
+
+
+def test_cli_reports_a_directory_it_cannot_create(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    missing = tmp_path / "no-such-directory"
-    assert main(["schema", "--all", "--output-dir", str(missing)]) == 2
-    target = missing / "agreement.schema.json"
-    assert f"cannot write {target}: No such file or directory" in capsys.readouterr().err
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("", encoding="utf-8")
+    assert main(["schema", "--all", "--output-dir", str(in_the_way / "schema")]) == 2
+    assert f"cannot create {in_the_way / 'schema'}: Not a directory" in capsys.readouterr().err
 
 
 def test_cli_rejects_an_unknown_file_type(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,9 +11,12 @@
   the message stays in the outbox and the next run tries again.
 
 Slack messages go through Slack's own client (`slack_sdk.WebhookClient`, with its retries turned
-off: this module decides); Teams and generic webhooks through a plain JSON POST. The sleep and the
-clock are passed in, so tests never wait. Webhook addresses never appear in what this module says
-or logs: only `mask_url`'s form of them.
+off: this module decides); Teams and generic webhooks through a plain JSON POST, a generic
+webhook's with its delivery id and signature headers (checker.alerts.webhook). Email goes through
+`checker.alerts.smtp`, whose transport raises `TransportError` for what is worth trying again and
+`PermanentError` for what is not. The sleep and the clock are passed in, so tests never wait.
+Webhook addresses never appear in what this module says or logs: only `mask_url`'s form of them
+(and secrets read from the environment only as `***`, see checker.alerts.masking).
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from __future__ import annotations
 import email.utils
 import http.client
 import ipaddress
-import json
 import logging
 import urllib.error
 import urllib.parse
@@ -35,7 +37,8 @@ from typing import Any, Protocol, cast
 from slack_sdk.errors import SlackRequestError
 from slack_sdk.webhook import WebhookClient
 
-from checker.alerts.masking import mask_url, mask_urls, masked_logger
+from checker.alerts import webhook
+from checker.alerts.masking import mask_text, mask_url, masked_logger
 from checker.alerts.notifications_model import Delivery
 
 log = masked_logger(__name__)
@@ -74,6 +77,10 @@ class TransportError(Exception):
     """No HTTP answer: a timeout, a refused or dropped connection. Worth trying again."""
 
 
+class PermanentError(Exception):
+    """Refused for good without an HTTP answer (an SMTP server's 5xx): not tried again."""
+
+
 class Transport(Protocol):
     def post(self, url: str, payload: dict[str, Any], timeout: float) -> Reply: ...
 
@@ -97,13 +104,20 @@ class SlackTransport:
 class JsonTransport:
     """Posts JSON with the standard library: for Teams Workflows and generic webhooks."""
 
+    def headers(self, payload: dict[str, Any], body: bytes) -> dict[str, str]:
+        """Headers besides the content type (none here)."""
+        return {}
+
     def post(self, url: str, payload: dict[str, Any], timeout: float) -> Reply:
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        body = webhook.body(payload)
         request = urllib.request.Request(  # the address is checked by `check_address` first
             url,
             data=body,
             method="POST",
-            headers={"Content-Type": "application/json; charset=utf-8"},
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                **self.headers(payload, body),
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -113,6 +127,17 @@ class JsonTransport:
                 return Reply(error.code, _lower(error.headers), _text(error.read()))
         except (OSError, http.client.HTTPException) as error:
             raise TransportError(_describe_error(error)) from error
+
+
+class WebhookTransport(JsonTransport):
+    """A generic webhook's JSON POST: with its delivery id, and signed when given the secret
+    shared with the receiving service (see checker.alerts.webhook)."""
+
+    def __init__(self, secret: str | None = None) -> None:
+        self._secret = secret
+
+    def headers(self, payload: dict[str, Any], body: bytes) -> dict[str, str]:
+        return webhook.headers(payload, body, self._secret)
 
 
 def check_address(url: str) -> str | None:
@@ -140,8 +165,12 @@ def deliver(
         try:
             reply = transport.post(url, payload, policy.timeout_seconds)
         except TransportError as error:
-            detail = str(error)
+            detail = mask_text(str(error))
             wait = _backoff(attempt, policy)
+        except PermanentError as error:
+            detail = mask_text(str(error))
+            log.warning("%s: %s; not tried again", shown, detail)
+            return Result(Outcome.FAILED, attempt, detail)
         else:
             if 200 <= reply.status < 300:
                 log.info("sent to %s (attempt %d)", shown, attempt)
@@ -198,7 +227,7 @@ def _describe_reply(reply: Reply) -> str:
     if len(body) > _MAX_BODY_SHOWN:
         body = body[: _MAX_BODY_SHOWN - 1] + "…"
     text = f"HTTP {reply.status} {reason}"
-    return mask_urls(f"{text}: {body}" if body else text)
+    return mask_text(f"{text}: {body}" if body else text)
 
 
 def _describe_error(error: BaseException) -> str:
@@ -207,7 +236,7 @@ def _describe_error(error: BaseException) -> str:
     text = str(cause) or type(cause).__name__
     if isinstance(cause, TimeoutError) or "timed out" in text:
         return "no answer within the time allowed (timeout)"
-    return mask_urls(f"no answer: {text}")
+    return mask_text(f"no answer: {text}")
 
 
 def _lower(headers: Any) -> dict[str, str]:

@@ -2,6 +2,11 @@
 
 An incoming-webhook address carries its own credential in its path (anyone who has it can post to
 the channel), so it is shown as its scheme and host only: ``https://hooks.slack.com/***``.
+
+Other secrets read from the environment (an SMTP user name and password, a webhook's signing
+secret) are hidden by value: once `hide` has been told one, `mask_text` and the logging filter
+write ``***`` wherever it appears (values shorter than `MIN_HIDDEN_LENGTH` are not looked for:
+they would mask ordinary words).
 """
 
 from __future__ import annotations
@@ -16,6 +21,24 @@ _ADDRESS = re.compile(
     r"(?P<start>[A-Za-z][A-Za-z0-9+.-]*://)(?P<host>[^/\s?#'\"<>]*)"
     r"(?:[/?#][^\s'\"<>]*[^\s'\"<>.,;:!?)\]])?"
 )
+
+
+MIN_HIDDEN_LENGTH = 4
+_HIDDEN: set[str] = set()  # secret values read from the environment in this process
+
+
+def hide(*values: str | None) -> None:
+    """Remember secret values (credentials read from the environment) so that `mask_text` and
+    the loggers of `masked_logger` never show them."""
+    _HIDDEN.update(value for value in values if value and len(value) >= MIN_HIDDEN_LENGTH)
+
+
+def mask_text(text: str) -> str:
+    """`text` with every web address masked and every hidden secret replaced by `***`."""
+    masked = mask_urls(text)
+    for value in sorted(_HIDDEN, key=len, reverse=True):  # a secret inside a longer one: longest
+        masked = masked.replace(value, "***")
+    return masked
 
 
 def mask_url(url: str) -> str:
@@ -33,7 +56,8 @@ def mask_urls(text: str) -> str:
 
 
 class MaskingFilter(logging.Filter):
-    """A logging filter that masks web addresses in a record's message before it is written.
+    """A logging filter that masks web addresses and hidden secrets in a record's message
+    before it is written.
 
     The record's arguments are merged into its message first, so an address passed as an argument
     (``log.debug("posting to %s", url)``) is masked too.
@@ -41,7 +65,7 @@ class MaskingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_urls(message)
+        masked = mask_text(message)
         if masked != message or record.args:
             record.msg = masked
             record.args = None

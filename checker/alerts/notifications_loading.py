@@ -17,12 +17,7 @@ from pydantic import ValidationError
 
 from checker.alerts.masking import mask_urls
 from checker.alerts.notifications_model import NotificationsFile
-from checker.alerts.receivers import (
-    RECEIVER_NAME_PATTERN,
-    SlackReceiver,
-    TeamsReceiver,
-    WebhookReceiver,
-)
+from checker.alerts.receivers import RECEIVER_NAME_PATTERN, AnyReceiver
 from checker.common.diagnostics import Diagnostic, InputError
 from checker.common.suggest import did_you_mean
 from checker.rulebook.validation_errors import diagnostics_from_validation
@@ -61,7 +56,7 @@ class Notifications:
         self.document = document  # for positions of later checks (None when built in code)
 
     @property
-    def receivers(self) -> dict[str, SlackReceiver | TeamsReceiver | WebhookReceiver]:
+    def receivers(self) -> dict[str, AnyReceiver]:
         return self.model.receivers
 
 

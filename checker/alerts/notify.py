@@ -8,9 +8,9 @@ retries gets nothing more this run (its later messages wait behind it, in order)
 429) fails its whole digest, which is queued for the fallback receiver on the fallback's own
 platform, headed with why it is there; a fallback copy that fails too is not rerouted again.
 
-A receiver whose environment variable is not set (or holds no usable https address) is a
-configuration problem on this side, not the receiver's: its messages stay pending, to be sent
-once the variable is set, and the run says so.
+A receiver whose environment variable is not set (or holds no usable https address), or whose
+signing secret or SMTP credentials are not set, is a configuration problem on this side, not the
+receiver's: its messages stay pending, to be sent once the variable is set, and the run says so.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from checker.alerts import smtp
 from checker.alerts.delivery import (
     Clock,
     JsonTransport,
@@ -29,14 +30,16 @@ from checker.alerts.delivery import (
     SlackTransport,
     Sleep,
     Transport,
+    WebhookTransport,
     check_address,
     deliver,
 )
 from checker.alerts.digest import Digest, DigestPlan, Undelivered, build_digests
 from checker.alerts.layout import headline
-from checker.alerts.masking import mask_url
+from checker.alerts.masking import hide, mask_url
 from checker.alerts.notifications_loading import Notifications
 from checker.alerts.outbox import FAILED, PENDING, SENT, Message, Outbox
+from checker.alerts.receivers import EmailReceiver, WebhookReceiver
 from checker.alerts.render import AnyReceiver, render
 from checker.alerts.snoozes import Snoozes
 from checker.findings.model import Finding
@@ -44,8 +47,10 @@ from checker.findings.tracking import RunHistory
 
 
 def default_transports() -> dict[str, Transport]:
-    """The transport of each receiver type: Slack's client for Slack, JSON POST otherwise."""
-    return {"slack": SlackTransport(), "teams": JsonTransport(), "webhook": JsonTransport()}
+    """The transport of each web receiver type: Slack's client for Slack, a JSON POST for Teams
+    and a generic webhook (with its delivery id). A webhook with a signing secret and an email
+    receiver get a transport made for them (`_Sender._transport`)."""
+    return {"slack": SlackTransport(), "teams": JsonTransport(), "webhook": WebhookTransport()}
 
 
 def utc_now() -> datetime:
@@ -140,9 +145,7 @@ def notify(
         )
         if digest_id is not None:
             report.tally(plan.digest.receiver).queued += 1
-    _Sender(notifications, outbox, environ, transports or default_transports(), report).send_all(
-        run_id, sleep, clock
-    )
+    _Sender(notifications, outbox, environ, transports, report).send_all(run_id, sleep, clock)
     return report
 
 
@@ -209,13 +212,14 @@ class _Sender:
         notifications: Notifications,
         outbox: Outbox,
         environ: Mapping[str, str],
-        transports: Mapping[str, Transport],
+        transports: Mapping[str, Transport] | None,
         report: NotifyReport,
     ) -> None:
         self.model = notifications.model
         self.outbox = outbox
         self.environ = environ
-        self.transports = transports
+        self.given = transports or {}  # by receiver type, in place of the usual ones
+        self.transports = default_transports()
         self.report = report
         self.held: set[str] = set()  # receivers whose earlier message is still waiting
 
@@ -245,19 +249,13 @@ class _Sender:
         if message.receiver in self.held:
             tally.pending += 1
             return
-        url = self.environ.get(receiver.url_env, "")
-        problem = (
-            f"the environment variable {receiver.url_env} is not set"
-            if not url
-            else _address_problem(receiver.url_env, url)
-        )
+        url, problem = _target(receiver, self.environ)
         if problem is not None:
             self.outbox.record(message.id, PENDING, 0, problem, None)
             self._hold(message, problem)
             return
-        result = deliver(
-            message.payload, url, self.transports[receiver.type], self.model.delivery, sleep, clock
-        )
+        transport = self._transport(receiver)
+        result = deliver(message.payload, url, transport, self.model.delivery, sleep, clock)
         if result.outcome is Outcome.SENT:
             self.outbox.record(message.id, SENT, result.attempts, "", _stamp(clock))
             tally.sent += 1
@@ -268,6 +266,17 @@ class _Sender:
             )
         else:
             self._fail(message, result.detail, result.attempts, run_id, clock)
+
+    def _transport(self, receiver: AnyReceiver) -> Transport:
+        """The transport for `receiver`: one given in its type's place, else the usual one, made
+        for it when it needs its own settings (a signing secret, an SMTP server)."""
+        if receiver.type in self.given:
+            return self.given[receiver.type]
+        if isinstance(receiver, EmailReceiver):
+            return smtp.SmtpTransport(receiver, self.environ)
+        if isinstance(receiver, WebhookReceiver) and receiver.secret_env is not None:
+            return WebhookTransport(self.environ[receiver.secret_env])
+        return self.transports[receiver.type]
 
     def _hold(self, message: Message, why: str) -> None:
         tally = self.report.tally(message.receiver)
@@ -311,6 +320,26 @@ class _Sender:
         )
 
 
+def _target(receiver: AnyReceiver, environ: Mapping[str, str]) -> tuple[str, str | None]:
+    """Where the receiver's messages go, and why they cannot be sent there yet (a variable not
+    set, or an address that will not do), or None."""
+    if isinstance(receiver, EmailReceiver):
+        return smtp.address(receiver), smtp.credentials_problem(receiver, environ)
+    url = environ.get(receiver.url_env, "")
+    if not url:
+        return url, f"the environment variable {receiver.url_env} is not set"
+    problem = _address_problem(receiver.url_env, url)
+    if problem is None and isinstance(receiver, WebhookReceiver) and receiver.secret_env:
+        secret = environ.get(receiver.secret_env, "")
+        hide(secret)
+        if not secret:
+            problem = (
+                f"the environment variable {receiver.secret_env} (the secret its messages are "
+                "signed with) is not set"
+            )
+    return url, problem
+
+
 def _address_problem(variable: str, url: str) -> str | None:
     problem = check_address(url)
     if problem is None:
@@ -319,7 +348,11 @@ def _address_problem(variable: str, url: str) -> str | None:
 
 
 def _destination(receiver: AnyReceiver, environ: Mapping[str, str]) -> str:
-    """`slack, https://hooks.slack.com/***`, or says that the variable is not set."""
+    """`slack, https://hooks.slack.com/***`, or says that the variable is not set;
+    `email, smtp://smtp.example.com:587 to 2 addresses` for email."""
+    if isinstance(receiver, EmailReceiver):
+        number = len(receiver.to)
+        return f"email, {smtp.address(receiver)} to {number} address{'' if number == 1 else 'es'}"
     url = environ.get(receiver.url_env, "")
     shown = mask_url(url) if url else f"{receiver.url_env} is not set"
     return f"{receiver.type}, {shown}"

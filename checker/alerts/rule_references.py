@@ -13,14 +13,15 @@ from checker.rulebook.agreement import Agreement
 from checker.rulebook.yaml_source import Location
 
 
-def check_notifications(path: str, agreements: Sequence[Agreement]) -> list[Diagnostic]:
+def check_notifications(path: str, agreements: Sequence[Agreement] | None) -> list[Diagnostic]:
     """Every problem in the notifications file at `path`, and warnings for what it names that
-    the rule files do not have: what `contract-checker validate --notifications` reports."""
+    the rule files do not have: what `contract-checker validate --notifications` reports.
+    With `agreements` None (the rule files are not all known) only the file's own problems."""
     try:
         loaded = load_notifications(path)
     except InputError as error:
         return error.diagnostics
-    return rule_references(loaded, agreements)
+    return [] if agreements is None else rule_references(loaded, agreements)
 
 
 def rule_references(

@@ -27,6 +27,7 @@ from checker.alerts.notifications_model import FINGERPRINT_PATTERN, Notification
 from checker.alerts.receivers import (
     ENVIRONMENT_VARIABLE_PATTERN,
     RECEIVER_NAME_PATTERN,
+    EmailReceiver,
     SlackReceiver,
     TeamsReceiver,
     WebhookReceiver,
@@ -61,7 +62,19 @@ WAIVER_TEXT_FIELDS = ("id", "agreement", "clause", "subject", "code", "reason", 
 SNOOZE_TEXT_FIELDS = ("agreement", "clause", "author", "comment")
 # `open_count_every` as text: whole days or weeks, at least one (`_interval_days`, then ge=1).
 POSITIVE_INTERVAL_PATTERN = r"^\s*0*[1-9]\d*\s*(d|days?|w|weeks?)\s*$"
-RECEIVER_MODELS: tuple[type[BaseModel], ...] = (SlackReceiver, TeamsReceiver, WebhookReceiver)
+RECEIVER_MODELS: tuple[type[BaseModel], ...] = (
+    SlackReceiver,
+    TeamsReceiver,
+    WebhookReceiver,
+    EmailReceiver,
+)
+# Fields naming an environment variable (`_environment_variable_name`), by receiver model.
+RECEIVER_VARIABLES: dict[type[BaseModel], tuple[str, ...]] = {
+    SlackReceiver: ("url_env",),
+    TeamsReceiver: ("url_env",),
+    WebhookReceiver: ("url_env", "secret_env"),
+    EmailReceiver: ("username_env", "password_env"),
+}
 FACT_SCALAR: JsonSchemaValue = {"type": ["string", "number", "boolean", "null"]}
 FACT_EXAMPLE = {
     "id": "d-lidl",
@@ -193,10 +206,16 @@ def build_notifications_schema() -> dict[str, Any]:
     receivers["propertyNames"] = {"pattern": RECEIVER_NAME_PATTERN}  # `_receiver_references`
     receivers["additionalProperties"] = {"$ref": DEFS + "Receiver"}
     definitions["Receiver"] = _receiver_by_type()
-    for model in RECEIVER_MODELS:  # `_environment_variable_name`
-        property_of(definitions[model.__name__], "url_env")["pattern"] = (
-            ENVIRONMENT_VARIABLE_PATTERN
-        )
+    for model, names in RECEIVER_VARIABLES.items():  # `_environment_variable_name`
+        for name in names:
+            _text_of(property_of(definitions[model.__name__], name))["pattern"] = (
+                ENVIRONMENT_VARIABLE_PATTERN
+            )
+    email = definitions[EmailReceiver.__name__]  # EmailReceiver._credentials
+    email["dependentRequired"] = {
+        "username_env": ["password_env"],
+        "password_env": ["username_env"],
+    }
     receiver_name = {"type": "string", "pattern": RECEIVER_NAME_PATTERN}
     property_of(schema, "fallback")["pattern"] = RECEIVER_NAME_PATTERN
     replace_type(
@@ -231,9 +250,10 @@ def build_notifications_schema() -> dict[str, Any]:
     return _with_header(
         schema,
         "contract-checker notifications file",
-        "Who receives chat alerts of `contract-checker run --notify` (Slack, Microsoft Teams or "
-        "any JSON webhook), which findings go where, reminders, and snoozes. Webhook addresses "
-        f"are secrets: name the environment variable that holds each. {GENERATED_BY}",
+        "Who receives alerts of `contract-checker run --notify` (Slack, Microsoft Teams, any "
+        "JSON webhook or email), which findings go where, reminders, and snoozes. Webhook "
+        "addresses, signing secrets and SMTP credentials are secrets: name the environment "
+        f"variable that holds each. {GENERATED_BY}",
     )
 
 
@@ -249,7 +269,8 @@ def _receiver_by_type() -> JsonSchemaValue:
         "properties": {
             "type": {
                 "description": "slack (a Slack incoming webhook), teams (a Microsoft Teams "
-                "Workflows webhook) or webhook (any service that takes a JSON POST)",
+                "Workflows webhook), webhook (any service that takes a JSON POST) or email "
+                "(through an SMTP server)",
                 "enum": list(types),
                 "examples": ["slack"],
             }

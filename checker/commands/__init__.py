@@ -1,5 +1,5 @@
 """The commands of `contract-checker`, one module each: `run`, `validate`, `test`, `explain`,
-`schema` and `state`.
+`schema`, `state` and `diff`.
 
 Each module has `add_parser(subparsers)`, its options and help (importing only light modules,
 so that parsing the command line stays quick), and `main(args) -> ExitCode`, which does the work

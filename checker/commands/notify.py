@@ -35,8 +35,15 @@ class RunAlerts:
         """Let the reports mark snoozed findings (they stay in every report)."""
         result.snoozes = self.snoozes
 
-    def send(self, result: RunResult, store: StateStore, stderr: TextIO | None = None) -> bool:
-        """Notify (or show what would be sent); True when a delivery failed or is pending."""
+    def send(
+        self,
+        result: RunResult,
+        store: StateStore,
+        stderr: TextIO | None = None,
+        quiet: bool = False,
+    ) -> bool:
+        """Notify (or show what would be sent); True when a delivery failed or is pending.
+        `quiet`: no snooze warnings, and the tallies only when a delivery failed."""
         stderr = stderr or sys.stderr
         current = store.current_run
         if result.history is None or current is None:
@@ -61,9 +68,9 @@ class RunAlerts:
             report = notify(run, self.notifications, store.connection, current.id, os.environ)
             report_lines = report.lines()
             failed = report.delivery_failed
-        for warning in self.snoozes.warnings():
+        for warning in [] if quiet else self.snoozes.warnings():
             print(warning.render(), file=stderr)
-        for line in report_lines:
+        for line in [] if quiet and not failed else report_lines:
             print(line, file=stderr)
         return failed
 

@@ -15,15 +15,22 @@ from checker.report.names import REPORT_FORMATS, ReportTarget, parse_target
 
 if TYPE_CHECKING:
     from checker.commands.notify import RunAlerts
+    from checker.common.diagnostics import Diagnostic
     from checker.state import StateStore
 
 MAX_PRINTED_FACT_ERRORS = 100
+# Standard input among the fact paths, and the ways it can be read: as checker.facts.inputs
+# names them (not imported here, so that parsing stays light; a test keeps them in step).
+STDIN = "-"
+STDIN_FORMATS = ("jsonl", "csv")
 
 RUN_EXAMPLE = """\
 example:
   contract-checker run --rules rules/ --facts fixtures/demo/ --as-of 2026-11-22
   contract-checker run --facts exports/*.jsonl --format json --output findings.json
   cat facts.jsonl | contract-checker run --facts - --horizon 60 --fail-on trigger
+  crm-export --csv | contract-checker run --facts - --facts-format csv --quiet
+  contract-checker run --facts exports/ --format csv --csv-bom --output findings.csv
   contract-checker run --facts exports/ --waivers legal/waivers-2026.yaml
   contract-checker run --facts exports/ --state /var/lib/contract-checker/state.sqlite
   contract-checker run --facts exports/ --report html:out/report.html \\
@@ -85,7 +92,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         nargs="+",
         required=True,
         metavar="PATH",
-        help="JSONL/CSV fact files or directories; - reads stdin",
+        help="JSONL/CSV fact files or directories; - reads stdin (JSON lines, or CSV with "
+        "--facts-format csv)",
+    )
+    parser.add_argument(
+        "--facts-format",
+        choices=STDIN_FORMATS,
+        default=None,
+        help="how to read standard input (--facts -): jsonl (the default) or csv, with its "
+        "header line; files are read by their suffix",
     )
     parser.add_argument(
         "--as-of",
@@ -108,6 +123,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="output format (default: table)",
     )
     parser.add_argument("--output", metavar="FILE", help="write findings here (default: stdout)")
+    parser.add_argument(
+        "--csv-bom",
+        action="store_true",
+        help="start the csv report with a UTF-8 byte-order mark, so that Excel on Windows reads "
+        "accented names right",
+    )
     parser.add_argument(
         "--report",
         action="append",
@@ -174,6 +195,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="with --notify: print on stderr what would be sent; send nothing, record nothing",
     )
     parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only errors on stderr: no warnings (rule files, waivers, snoozes), no "
+        "progress, no alert tallies unless a delivery failed; logs at 'error' unless --log-level",
+    )
+    parser.add_argument(
         "-v", "--verbose", action="store_true", help="log each phase's duration and memory"
     )
     parser.add_argument(
@@ -208,6 +236,14 @@ def main(args: argparse.Namespace) -> ExitCode:
     from checker.report.targets import target_problems
     from checker.state import StateError, StateStore
 
+    problem = _usage_problem(args)
+    if problem is not None:
+        print(f"contract-checker run: {problem}", file=sys.stderr)
+        return ExitCode.USAGE
+    if args.facts_format is not None:
+        from checker.facts.inputs import stdin_path
+
+        args.facts = [stdin_path(args.facts_format) if p == STDIN else p for p in args.facts]
     as_of = args.as_of
     if as_of is None:
         as_of = epoch_of_date(datetime.now(tz=UTC).date())
@@ -238,6 +274,31 @@ def main(args: argparse.Namespace) -> ExitCode:
         return code
 
 
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """Options that do not go together, in words; None when they do."""
+    if args.facts_format is not None and STDIN not in args.facts:
+        return (
+            "--facts-format says how to read standard input, and no --facts is '-': files are "
+            "read by their suffix (.csv, else JSON lines), e.g. 'cat export.csv | "
+            "contract-checker run --facts - --facts-format csv'"
+        )
+    if args.csv_bom and all(target.format != "csv" for target in _report_targets(args)):
+        return (
+            "--csv-bom goes with a csv report: add --format csv or --report csv:PATH, e.g. "
+            "'--report csv:out/findings.csv --csv-bom'"
+        )
+    if args.quiet and args.verbose:
+        return "--quiet and --verbose ask for opposite things: give one of them"
+    return None
+
+
+def _looks_like_csv_on_stdin(args: argparse.Namespace, fact_errors: list[Diagnostic]) -> bool:
+    """Standard input was read as JSON lines and its first line was not JSON: likely CSV."""
+    return STDIN in args.facts and any(
+        d.location == "<stdin>:1" and d.message.startswith("not JSON") for d in fact_errors
+    )
+
+
 def _run_and_report(
     args: argparse.Namespace,
     as_of: int,
@@ -248,6 +309,7 @@ def _run_and_report(
     from checker.common.progress import Progress
     from checker.evaluation.run import RuleFilesInvalid, run
     from checker.facts.mapping import load_mapping
+    from checker.report.csv_format import as_csv_with_bom
     from checker.report.formatters import FORMATTERS
     from checker.report.targets import write_targets
     from checker.state import StateError
@@ -262,7 +324,7 @@ def _run_and_report(
             mapping,
             args.workers,
             args.waivers,
-            Progress.for_stream(sys.stderr, args.progress),
+            Progress.for_stream(sys.stderr, False if args.quiet else args.progress),
         )
     except RuleFilesInvalid as invalid:
         for diagnostic in invalid.rulebook.diagnostics:
@@ -287,15 +349,20 @@ def _run_and_report(
                 print(error.render(), file=sys.stderr)
         if alerts is not None:
             alerts.mark(result)
-        not_written = write_targets(result, _report_targets(args), FORMATTERS, sys.stdout)
+        formatters = {**FORMATTERS, "csv": as_csv_with_bom} if args.csv_bom else FORMATTERS
+        not_written = write_targets(result, _report_targets(args), formatters, sys.stdout)
         for problem in not_written:
             print(f"contract-checker run: {problem}", file=sys.stderr)
-        for warning in result.rule_warnings:
-            print(warning.render(), file=sys.stderr)
-        for warning in result.waivers.warnings():
+        warnings = [] if args.quiet else [*result.rule_warnings, *result.waivers.warnings()]
+        for warning in warnings:
             print(warning.render(), file=sys.stderr)
         for diagnostic in result.fact_errors[:MAX_PRINTED_FACT_ERRORS]:
             print(f"{diagnostic.location}: rejected: {diagnostic.message}", file=sys.stderr)
+        if _looks_like_csv_on_stdin(args, result.fact_errors):
+            print(
+                "help: standard input is read as JSON lines; if it is CSV, add --facts-format csv",
+                file=sys.stderr,
+            )
         hidden = len(result.fact_errors) - MAX_PRINTED_FACT_ERRORS
         if hidden > 0:
             print(
@@ -303,7 +370,9 @@ def _run_and_report(
                 file=sys.stderr,
             )
         delivery_failed = (
-            alerts.send(result, store) if alerts is not None and store is not None else False
+            alerts.send(result, store, quiet=args.quiet)
+            if alerts is not None and store is not None
+            else False
         )
         if not_recorded is not None:
             return ExitCode.STATE_REFUSED

@@ -1,5 +1,7 @@
 """`contract-checker schema`: write the JSON Schemas of the files authors write (rule, scenario,
-waivers, fact-type and notifications files), generated from the models."""
+waivers, fact-type and notifications files), generated from the models; and of the run's own
+input and output contracts: the column mapping (`--mapping`) and the json/jsonl findings
+(`--findings`)."""
 
 from __future__ import annotations
 
@@ -7,22 +9,38 @@ import argparse
 import os
 import sys
 
-from checker.authoring.schema_names import SCHEMA_DIRECTORY, SCHEMA_FILE_TYPES, schema_path
+from checker.authoring.schema_names import (
+    SCHEMA_DIRECTORY,
+    SCHEMA_FILE_TYPES,
+    schema_file_name,
+    schema_path,
+)
 from checker.findings.exit_codes import ExitCode
+
+# The schemas of what `run` reads and writes besides authored files: file type -> what it
+# describes. Written by --all after the authored ones.
+RUN_SCHEMA_TYPES: dict[str, str] = {
+    "mapping": "the column mapping of run --mapping FILE",
+    "findings": "the json and jsonl reports of run (the output contract)",
+}
+ALL_SCHEMA_TYPES: dict[str, str] = {**SCHEMA_FILE_TYPES, **RUN_SCHEMA_TYPES}
 
 SCHEMA_EXAMPLE = f"""\
 examples:
   contract-checker schema --output {schema_path("agreement")}
   contract-checker schema --file-type waivers --output {schema_path("waivers")}
+  contract-checker schema --findings --output {schema_path("findings")}
   contract-checker schema --all --output-dir {SCHEMA_DIRECTORY}/
 
 file types and the files they describe:
-{chr(10).join(f"  {file_type:<13} {describes}" for file_type, describes in SCHEMA_FILE_TYPES.items())}
+{chr(10).join(f"  {file_type:<13} {describes}" for file_type, describes in ALL_SCHEMA_TYPES.items())}
 
 Files that start with a line naming their schema, e.g. in rules/
   # yaml-language-server: $schema=../{schema_path("agreement")}
   # yaml-language-server: $schema=../{schema_path("scenarios")}
 get suggestions and checks as you type in editors with YAML support (VS Code: Red Hat YAML).
+
+The findings schema is versioned: the json report names its version in "schema_version".
 
 exit codes: 0 written, 2 usage, or an output file cannot be written"""
 
@@ -37,11 +55,26 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         epilog=SCHEMA_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
         "--file-type",
-        choices=list(SCHEMA_FILE_TYPES),
+        choices=list(ALL_SCHEMA_TYPES),
         default=None,
         help="which kind of file (default: agreement, i.e. rule files)",
+    )
+    which.add_argument(
+        "--findings",
+        action="store_const",
+        const="findings",
+        dest="file_type",
+        help="the schema of run's json and jsonl reports (same as --file-type findings)",
+    )
+    which.add_argument(
+        "--mapping",
+        action="store_const",
+        const="mapping",
+        dest="file_type",
+        help="the schema of a run --mapping file (same as --file-type mapping)",
     )
     parser.add_argument("--output", metavar="FILE", help="write the schema here (default: stdout)")
     parser.add_argument(
@@ -53,13 +86,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--output-dir",
         metavar="DIR",
         default=None,
-        help=f"with --all: the directory to write them to (default: {SCHEMA_DIRECTORY}/)",
+        help=f"with --all: the directory to write them to, created if missing "
+        f"(default: {SCHEMA_DIRECTORY}/)",
     )
 
 
 def main(args: argparse.Namespace) -> ExitCode:
-    from checker.authoring.schema_registry import SCHEMA_FILES
-
     if args.all and (args.file_type is not None or args.output is not None):
         return _schema_usage(
             "--all writes every schema, each to its own file: give the directory with "
@@ -72,13 +104,35 @@ def main(args: argparse.Namespace) -> ExitCode:
         )
     if args.all:
         directory = SCHEMA_DIRECTORY if args.output_dir is None else args.output_dir
-        for schema in SCHEMA_FILES.values():
-            written = _write_schema(schema.render(), os.path.join(directory, schema.file_name))
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as error:
+            print(f"cannot create {directory}: {error.strerror or error}", file=sys.stderr)
+            return ExitCode.USAGE
+        for file_type in ALL_SCHEMA_TYPES:
+            path = os.path.join(directory, schema_file_name(file_type))
+            written = _write_schema(render_schema(file_type), path)
             if written is not ExitCode.OK:
                 return written
         return ExitCode.OK
-    schema = SCHEMA_FILES["agreement" if args.file_type is None else args.file_type]
-    return _write_schema(schema.render(), args.output)
+    return _write_schema(render_schema(args.file_type or "agreement"), args.output)
+
+
+def render_schema(file_type: str) -> str:
+    """The schema of `file_type` (any of ALL_SCHEMA_TYPES) as committed in schema/."""
+    from checker.authoring.schema import render_json
+
+    if file_type == "findings":
+        from checker.report.findings_schema import build_findings_schema
+
+        return render_json(build_findings_schema())
+    if file_type == "mapping":
+        from checker.facts.mapping_schema import build_mapping_schema
+
+        return render_json(build_mapping_schema())
+    from checker.authoring.schema_registry import SCHEMA_FILES
+
+    return SCHEMA_FILES[file_type].render()
 
 
 def _schema_usage(problem: str) -> ExitCode:

@@ -37,6 +37,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="count warnings as failures too (exit code 3)",
     )
     parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only what fails: errors (and warnings with --strict), no notes, no OK line",
+    )
+    parser.add_argument(
         "--fact-types",
         metavar="FILE",
         help="catalogue of known fact types and their fields "
@@ -67,9 +73,13 @@ def main(args: argparse.Namespace) -> ExitCode:
         report.diagnostics.extend(
             check_notifications(args.notifications, report.rulebook.agreements)
         )
+    from checker.common.diagnostics import Level
+
     for diagnostic in report.diagnostics:
+        if args.quiet and diagnostic.level is Level.WARNING and not args.strict:
+            continue
         print(diagnostic.render(), file=sys.stderr)
-    for note in report.notes:
+    for note in [] if args.quiet else report.notes:
         print(f"note: {note}", file=sys.stderr)
     errors, warnings = len(report.errors), len(report.warnings)
     counts = f"{count(errors, 'error')}, {count(warnings, 'warning')}"
@@ -79,6 +89,8 @@ def main(args: argparse.Namespace) -> ExitCode:
     if warnings and args.strict:
         print(f"FAILED: {counts} (--strict counts warnings as failures).", file=sys.stderr)
         return ExitCode.INVALID_RULES
+    if args.quiet:
+        return ExitCode.OK
     summary = f"OK: {report.checked()}"
     print(f"{summary}; {count(warnings, 'warning')}." if warnings else f"{summary}.")
     return ExitCode.OK

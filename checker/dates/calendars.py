@@ -18,6 +18,8 @@ from checker.common.suggest import closest
 from checker.dates.timeutil import count_business_days
 
 HOLIDAYS_VERSION = version("holidays")
+# The language codes holiday names are asked for in, first supported first.
+ENGLISH = ("en_US", "en_GB", "en")
 
 
 @cache
@@ -79,7 +81,17 @@ class BusinessCalendar:
         self.spec = spec
         import holidays  # noqa: PLC0415 - see _supported
 
-        self._holidays = holidays.country_holidays(spec.country, subdiv=spec.subdivision)
+        # Holiday names in English whatever the machine's locale: left to the environment, the
+        # library translates by LANG (German names in a container without it, and on Python 3.13,
+        # whose gettext no longer reads the C locale as English).
+        entity = holidays.country_holidays(spec.country, subdiv=spec.subdivision)
+        english = next(
+            (code for code in ENGLISH if code in entity.supported_languages),
+            entity.default_language,
+        )
+        self._holidays = holidays.country_holidays(
+            spec.country, subdiv=spec.subdivision, language=english
+        )
         self._weekend = frozenset(self._holidays.weekend)
         self._weekend_workdays = frozenset(getattr(self._holidays, "weekend_workdays", ()))
 

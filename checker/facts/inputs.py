@@ -1,4 +1,5 @@
-"""Which input files the fact paths name: files, directories walked for fact files, "-" for stdin."""
+"""Which input files the fact paths name: files, directories walked for fact files, "-" for stdin
+(JSON lines, or CSV when the command line names it with `stdin_path("csv")`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,18 @@ from checker.common.diagnostics import Diagnostic, InputError
 
 STDIN = "-"
 STDIN_SOURCE = "<stdin>"
+# Standard input read as CSV (`run --facts - --facts-format csv`): the command line puts this
+# in place of "-". A NUL byte cannot be in a path or a command-line argument, so no file is
+# ever taken for it.
+STDIN_CSV = "-\x00csv"
+STDIN_FORMATS = ("jsonl", "csv")
+
+
+def stdin_path(facts_format: str) -> str:
+    """What names standard input read in `facts_format` (one of STDIN_FORMATS) in fact paths."""
+    return STDIN_CSV if facts_format == "csv" else STDIN
+
+
 JSON_LINES_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 CSV_SUFFIX = ".csv"
 
@@ -31,8 +44,8 @@ def _expand_paths(
     inputs: list[tuple[str, str | None, bool]] = []
     problems: list[Diagnostic] = []
     for path in paths:
-        if path == STDIN:
-            inputs.append((STDIN_SOURCE, None, False))
+        if path in (STDIN, STDIN_CSV):
+            inputs.append((STDIN_SOURCE, None, path == STDIN_CSV))
         elif os.path.isdir(path):
             inputs.extend(_directory_inputs(path, problems))
         elif os.path.exists(path):
@@ -64,4 +77,14 @@ def _directory_inputs(
     return inputs
 
 
-__all__ = ["CSV_SUFFIX", "JSON_LINES_SUFFIXES", "STDIN", "STDIN_SOURCE", "InputFile", "input_files"]
+__all__ = [
+    "CSV_SUFFIX",
+    "JSON_LINES_SUFFIXES",
+    "STDIN",
+    "STDIN_CSV",
+    "STDIN_FORMATS",
+    "STDIN_SOURCE",
+    "InputFile",
+    "input_files",
+    "stdin_path",
+]

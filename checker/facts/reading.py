@@ -102,7 +102,9 @@ def read_inputs(
 
 
 def _read_one(reader: _Reader, display: str, real: str | None, is_csv: bool) -> None:
-    if real is None:
+    if real is None and is_csv:
+        reader.read_csv(display, _stdin_lines())
+    elif real is None:
         reader.read_json_lines(display, _stdin_lines())
     elif is_csv:
         with open(real, newline="", encoding="utf-8-sig", errors="surrogateescape") as stream:

@@ -36,6 +36,13 @@ class Severity(StrEnum):
         return list(Severity).index(self)
 
 
+# A deadline's severity when its clause sets none: medium, below a breach (most kinds default to
+# high) and at the level a legal channel typically takes (`min_severity: medium`), so that a
+# reminder such as the last day to give notice of non-renewal reaches it. A clause's `severity`
+# (or its `deadline_severity`, where its kind has one) sets its deadlines' severity instead.
+DEADLINE_SEVERITY = Severity.MEDIUM
+
+
 @dataclass(frozen=True, slots=True)
 class FindingCode:
     """A code a clause kind's findings can carry: the code authors write in scenarios and

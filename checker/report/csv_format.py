@@ -71,3 +71,10 @@ def _snooze_cells(result: RunResult, finding: Finding) -> list[str]:
         return [""] * len(SNOOZE_CSV_COLUMNS)
     record = snooze.to_dict()
     return [record["scope"], snooze.author, snooze.comment, record["expires"], record["source"]]
+
+
+def as_csv_with_bom(result: RunResult) -> Iterator[str]:
+    """The csv report after a UTF-8 byte-order mark (`run --csv-bom`): Excel on Windows reads a
+    CSV file as UTF-8 only when it starts with one, and garbles accented names otherwise."""
+    yield "\ufeff"
+    yield from as_csv(result)

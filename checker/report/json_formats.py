@@ -1,4 +1,6 @@
-"""The json report (one document) and the jsonl report (one finding per line)."""
+"""The json report (one document) and the jsonl report (one finding per line); both follow
+schema/findings.schema.json (`checker.report.findings_schema`), whose version the json report
+names in `schema_version`."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 
 from checker.evaluation.run import RunResult
 from checker.findings.model import Finding
+from checker.report.findings_schema import FINDINGS_SCHEMA_VERSION
 from checker.report.history import history_json, status_fields
 from checker.report.reading import snooze_of
 from checker.report.summary import summary_dict
@@ -27,6 +30,7 @@ def as_json(result: RunResult) -> str:
             record["snooze"] = _snooze_field(result, finding)
         (waived if decision.waived else findings).append(record)
     document = {
+        "schema_version": FINDINGS_SCHEMA_VERSION,  # schema/findings.schema.json
         "summary": summary_dict(result.summary),
         "findings": findings,
         "waivers": {
