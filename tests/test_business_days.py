@@ -282,7 +282,8 @@ def test_duty_after_the_end_skips_an_observed_holiday(returned_at: str, late: bo
     due = evaluate(subject, [], "2026-12-25")
     assert ("termination.obligation_due", "deadline", "data-return", "2026-12-30") in summary(due)
     found = evaluate(subject, [fact("r1", "data.returned", returned_at)], "2027-01-15")
-    expected = [("termination.obligation_late", "2026-12-31", "GB-ENG")] if late else []
+    # A late return is the same breach as a missed one, dated at the due date.
+    expected = [("termination.obligation_missed", "2026-12-30", "GB-ENG")] if late else []
     assert [(f.code, f.date.isoformat(), f.calendar) for f in found] == expected
 
 

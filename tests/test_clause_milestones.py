@@ -158,16 +158,114 @@ def test_one_month_cure_ends_on_leap_day() -> None:
 def test_messages_name_dates_and_facts() -> None:
     clause = dict(CLAUSE, milestones=[{"name": "beta", "due": "2026-03-31"}])
     facts = [notice("n1", "2026-04-10", "beta"), achieved("a1", "2026-06-01", "beta")]
-    (late,) = evaluate(agreement(clause), facts, "2026-06-02")
+    late, arose = evaluate(agreement(clause), facts, "2026-06-02")
     assert (late.code, late.date.isoformat()) == ("milestone.missed", "2026-03-31")
     for text in ("beta", "a1", "2026-03-31", "achieved late, on 2026-06-01T00:00:00Z"):
         assert text in late.message
+    # Achieved after the cure period: the right to terminate arose all the same (one time
+    # convention, docs/norms.md; it was no longer reported before the conversion to norms).
+    assert (arose.code, arose.date.isoformat()) == ("milestone.termination_right", "2026-05-11")
+    for text in ("n1", "2026-05-10", "2026-05-11", "achieved only on 2026-06-01T00:00:00Z"):
+        assert text in arose.message
+    assert [e.fact_id for e in arose.evidence] == ["n1", "a1"]
     facts = [notice("n1", "2026-04-10", "beta")]
     missed, right = evaluate(agreement(clause), facts, "2026-06-02")
     assert "2026-03-31" in missed.message
     for text in ("n1", "2026-05-10", "2026-05-11"):
         assert text in right.message
     assert right.evidence[0].fact_id == "n1"
+
+
+def test_a_notice_on_or_before_the_due_day_does_not_start_the_cure() -> None:
+    clause = dict(CLAUSE, milestones=[{"name": "beta", "due": "2026-03-31"}])
+    early = [
+        notice("n0", "2026-03-20T12:00:00Z", "beta"),  # before the due day
+        notice("n1", "2026-03-31T23:59:59Z", "beta"),  # the due day's last second: not in default
+    ]
+    assert summary(evaluate(agreement(clause), early, "2026-06-01")) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+    ]
+    # The first second after the due day: the cure runs 04-01 + 30d = 05-01; a right on 05-02.
+    facts = [*early, notice("n2", "2026-04-01T00:00:00Z", "beta")]
+    assert summary(evaluate(agreement(clause), facts, "2026-05-01")) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+        ("milestone.cure_ends", "deadline", "beta", "2026-05-01"),
+    ]
+    assert summary(evaluate(agreement(clause), facts, "2026-05-02")) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+        ("milestone.termination_right", "trigger", "beta", "2026-05-02"),
+    ]
+
+
+def test_a_cure_on_the_last_day_of_the_cure_period_counts_a_second_later_does_not() -> None:
+    clause = dict(CLAUSE, milestones=[{"name": "beta", "due": "2026-03-31"}])
+    facts = [notice("n1", "2026-04-10T09:00:00Z", "beta")]  # cure period until 05-10
+    in_time = [*facts, achieved("a1", "2026-05-10T23:59:59Z", "beta")]
+    assert summary(evaluate(agreement(clause), in_time, "2026-06-01")) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+    ]
+    # A second later the right to terminate has arisen (05-11): still reported after the
+    # achievement, the same finding (fingerprint) as before the achievement came.
+    too_late = [*facts, achieved("a1", "2026-05-11T00:00:00Z", "beta")]
+    after = evaluate(agreement(clause), too_late, "2026-06-01")
+    assert summary(after) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+        ("milestone.termination_right", "trigger", "beta", "2026-05-11"),
+    ]
+    before = evaluate(agreement(clause), facts, "2026-05-11")
+    assert {f.fingerprint for f in before} == {f.fingerprint for f in after}
+
+
+def test_the_cure_end_is_a_deadline_when_it_lies_within_the_horizon() -> None:
+    clause = dict(CLAUSE, milestones=[{"name": "beta", "due": "2026-03-31"}])
+    facts = [notice("n1", "2026-04-10", "beta")]  # cure period until the end of 05-10
+    # As of 04-15, a 25-day horizon ends at 05-10T00:00Z: the cure period's last second is not
+    # in it; a 26-day horizon ends at 05-11T00:00Z and holds it.
+    assert summary(evaluate(agreement(clause), facts, "2026-04-15", horizon_days=25)) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+    ]
+    assert summary(evaluate(agreement(clause), facts, "2026-04-15", horizon_days=26)) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+        ("milestone.cure_ends", "deadline", "beta", "2026-05-10"),
+    ]
+    # A cure period in hours ends at an exact instant (it was rounded down to whole days before
+    # the conversion to norms): 120 hours after 04-10T00:00Z is 04-15T00:00Z, exactly the end of
+    # a one-day horizon from 04-14; the right arises a second later, on 04-15.
+    hours = dict(clause, cure={"notice": {"fact": "notice.default"}, "period": "120h"})
+    assert summary(evaluate(agreement(hours), facts, "2026-04-14", horizon_days=1)) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+        ("milestone.cure_ends", "deadline", "beta", "2026-04-15"),
+    ]
+    assert summary(evaluate(agreement(hours), facts, "2026-04-14", horizon_days=0)) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+    ]
+    assert summary(evaluate(agreement(hours), facts, "2026-04-15T00:00:01Z")) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+        ("milestone.termination_right", "trigger", "beta", "2026-04-15"),
+    ]
+
+
+def test_the_cure_follows_the_terms_in_force_on_the_due_date() -> None:
+    # An amendment from 04-05 shortens the cure period to 2 days: beta, due 03-31 under the
+    # first terms, keeps 30 days after a notice of 04-10 (the notice's terms governed before the
+    # conversion to norms); ga, due 04-30 under the amended terms, has 2 days.
+    clause = dict(
+        CLAUSE,
+        milestones=[{"name": "beta", "due": "2026-03-31"}, {"name": "ga", "due": "2026-04-30"}],
+        amended=[
+            {
+                "effective": "2026-04-05",
+                "cure": {"notice": {"fact": "notice.default"}, "period": "2d"},
+            }
+        ],
+    )
+    facts = [notice("n1", "2026-04-10", "beta"), notice("n2", "2026-05-01", "ga")]
+    assert summary(evaluate(agreement(clause), facts, "2026-05-04")) == [
+        ("milestone.missed", "breach", "beta", "2026-03-31"),
+        ("milestone.missed", "breach", "ga", "2026-04-30"),
+        ("milestone.termination_right", "trigger", "ga", "2026-05-04"),
+        ("milestone.cure_ends", "deadline", "beta", "2026-05-10"),
+    ]
 
 
 TERM: dict[str, str] = {}  # the helpers' default term: 2025-01-01 to 2027-12-31
@@ -216,7 +314,7 @@ def _random_case(seed: int) -> tuple[dict[str, Any], list[Fact], str, int]:
 
 
 def test_engine_agrees_with_the_oracle_on_random_cases() -> None:
-    for seed in range(30):
+    for seed in range(60):
         clause, facts, as_of, horizon_days = _random_case(seed)
         got, expected = engine_and_oracle(
             agreement(clause), clause, facts, as_of, horizon_days, oracle_milestones

@@ -99,6 +99,36 @@ def test_unreadable_prices_are_errors() -> None:
     ]
 
 
+def test_our_unreadable_price_is_passed_over_and_a_carved_out_one_is_not_read() -> None:
+    clause = {**CLAUSE, "price": {**CLAUSE["price"], "unless": {"list": True}}}
+    facts = [
+        price("own1", "2026-02-01", "globex", 100),
+        price("own2", "2026-02-10", "globex", "tbd"),  # unreadable: own1's 100 stays in force
+        price("x1", "2026-02-11", "initech", 95),
+        price("listed", "2026-02-12", "initech", "on request", list=True),  # carved out
+        price("own3", "2026-02-20", "globex", 90, list=True),  # carved out: not our price
+        price("x2", "2026-02-21", "initech", 95),
+    ]
+    findings = evaluate(agreement(clause), facts, "2026-11-22")
+    assert summary(findings) == [
+        ("most_favoured.unreadable_price", "error", "own2", "2026-02-10"),
+        ("most_favoured.lower_price_elsewhere", "breach", "x1", "2026-02-11"),
+        ("most_favoured.lower_price_elsewhere", "breach", "x2", "2026-02-21"),
+    ]
+    assert [e.fact_id for e in findings[2].evidence] == ["own1", "x2"]
+
+
+def test_a_price_under_an_alias_of_the_partner_is_the_partner_s_own() -> None:
+    parties = {"us": "northwind", "partner": {"id": "globex", "aliases": ["globex-ag"]}}
+    facts = [
+        price("own1", "2026-02-01", "globex", 100),
+        price("own2", "2026-03-01", "globex-ag", 80),  # the partner's new price, not another's
+        price("x1", "2026-03-02", "initech", 85),
+    ]
+    subject = agreement(CLAUSE, parties=parties, partner=None)
+    assert summary(evaluate(subject, facts, "2026-11-22")) == []
+
+
 # --- engine against the independent oracle ---------------------------------------------------
 
 TERM = {"effective": "2025-01-01", "expires": "2025-12-31"}

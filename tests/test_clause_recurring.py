@@ -58,16 +58,51 @@ def test_payment_on_time_late_missed_and_material() -> None:
         ("recurring.missed", "breach", "2026-Q2", "2026-07-30"),
         ("recurring.missed", "breach", "2026-Q3", "2026-10-30"),
     ]
-    # Material 60 days past due: after the end of 12-29. Q4 (due 2027-01-30) is past the horizon.
+    # Material 60 days past due: after the end of 12-29, a deadline until then. Q4 (due
+    # 2027-01-30) is past the horizon.
     assert summary(evaluate(subject, facts, "2026-12-29")) == [
         ("recurring.missed", "breach", "2026-Q2", "2026-07-30"),
         ("recurring.missed", "breach", "2026-Q3", "2026-10-30"),
+        ("recurring.becomes_material", "deadline", "2026-Q3", "2026-12-29"),
     ]
     assert summary(evaluate(subject, facts, "2026-12-30")) == [
         ("recurring.missed", "breach", "2026-Q2", "2026-07-30"),
         ("recurring.missed", "breach", "2026-Q3", "2026-10-30"),
         ("recurring.material_breach", "trigger", "2026-Q3", "2026-12-29"),
     ]
+
+
+def test_material_breach_day_at_the_horizon_end_and_a_payment_on_that_day() -> None:
+    subject = agreement(PAYMENTS, **FROM_2026)
+    # Q3 due 10-30, material after 12-29. On 11-29 a 30-day horizon ends at the first instant of
+    # 12-29: that day is not wholly inside it, so no deadline; a 31-day horizon holds it.
+    assert ("recurring.becomes_material", "deadline", "2026-Q3", "2026-12-29") not in summary(
+        evaluate(subject, [], "2026-11-29", horizon_days=30)
+    )
+    assert ("recurring.becomes_material", "deadline", "2026-Q3", "2026-12-29") in summary(
+        evaluate(subject, [], "2026-11-29", horizon_days=31)
+    )
+    # Paid in the last second of the material-breach day: late, but no material breach.
+    on_the_day = [paid("p3", "2026-12-29T23:59:59Z", "2026-Q3")]
+    assert [
+        s for s in summary(evaluate(subject, on_the_day, "2027-01-05")) if s[2] == "2026-Q3"
+    ] == [
+        ("recurring.missed", "breach", "2026-Q3", "2026-10-30"),
+    ]
+    # Paid a second later: the material breach arose, and the payment does not undo it (it
+    # disappeared once paid, before); its message says when the payment came.
+    next_day = [paid("p3", "2026-12-30T00:00:00Z", "2026-Q3")]
+    findings = [f for f in evaluate(subject, next_day, "2027-01-05") if f.subject == "2026-Q3"]
+    assert summary(findings) == [
+        ("recurring.missed", "breach", "2026-Q3", "2026-10-30"),
+        ("recurring.material_breach", "trigger", "2026-Q3", "2026-12-29"),
+    ]
+    assert "delivered on 2026-12-30T00:00:00Z" in findings[1].message
+    # The same finding on the material-breach day itself, before the payment came.
+    before = evaluate(subject, next_day, "2026-12-30")
+    assert [
+        f.fingerprint for f in before if f.subject == "2026-Q3" and f.kind.value == "trigger"
+    ] == [findings[1].fingerprint]
 
 
 def test_checked_from_skips_periods_ending_before_it() -> None:
@@ -111,23 +146,28 @@ def test_minimum_shortfalls_in_a_row_open_a_right() -> None:
         deal("d5", "2026-10-01T00:30:00+02:00", 0.4),  # 09-30T22:30Z: Q3 total 99999.9: short
     ]
     subject = agreement(MINIMUM, **FROM_2026)
-    # Q3 ends at 2026-09-30T23:59:59Z: not yet judged on 09-30.
+    # Q3 ends at 2026-09-30T23:59:59Z: not yet judged on 09-30, and below the minimum so far.
     assert summary(evaluate(subject, facts, "2026-09-30")) == [
         ("recurring.shortfall", "breach", "2026-Q2", "2026-06-30"),
+        ("recurring.minimum_at_risk", "deadline", "2026-Q3", "2026-09-30"),
     ]
-    # Second shortfall in a row: right to terminate from 10-01 until 09-30 + 90d = 12-29.
+    # Second shortfall in a row: a right to terminate arises with it, at the end of Q3 (it
+    # opened the next day, 10-01, before the minimum was a norm), open until 09-30 + 90d = 12-29.
+    # It is named after the measure the breaches are of: the clause's.
     assert summary(evaluate(subject, facts, "2026-10-01")) == [
         ("recurring.shortfall", "breach", "2026-Q2", "2026-06-30"),
         ("recurring.shortfall", "breach", "2026-Q3", "2026-09-30"),
-        ("recurring.shortfall_right", "trigger", "2026-Q3", "2026-10-01"),
+        ("recurring.shortfall_right", "trigger", "5.2:2026-Q3", "2026-09-30"),
     ]
-    assert ("recurring.shortfall_right_lapses", "deadline", "2026-Q3", "2026-12-29") in summary(
+    assert ("recurring.shortfall_right_lapses", "deadline", "5.2:2026-Q3", "2026-12-29") in summary(
         evaluate(subject, facts, "2026-12-29")
     )
-    # Q4 had no deals at all: a shortfall, but a new run of two needs Q1 2027 as well.
+    # Q4 had no deals at all: a shortfall, but a new run of two needs Q1 2027 as well. The
+    # right lapsed unused on 12-29 and is still reported (it was not, before).
     assert summary(evaluate(subject, facts, "2027-01-01")) == [
         ("recurring.shortfall", "breach", "2026-Q2", "2026-06-30"),
         ("recurring.shortfall", "breach", "2026-Q3", "2026-09-30"),
+        ("recurring.shortfall_right", "trigger", "5.2:2026-Q3", "2026-09-30"),
         ("recurring.shortfall", "breach", "2026-Q4", "2026-12-31"),
     ]
 
@@ -135,15 +175,26 @@ def test_minimum_shortfalls_in_a_row_open_a_right() -> None:
 def test_unreadable_amount_is_an_error_and_the_period_is_not_judged() -> None:
     facts = [deal("d3", "2026-05-05", "lots"), deal("d4", "2026-08-01", 10)]
     subject = agreement(MINIMUM, **FROM_2026)
+    # The error is known as soon as the fact is (it was reported only once Q2 ended, before).
+    assert ("recurring.unreadable_measure", "error", "d3", "2026-05-05") in summary(
+        evaluate(subject, facts, "2026-05-06")
+    )
     findings = evaluate(subject, facts, "2026-10-01")
-    # Q1 (no deals) and Q3 (10) are short; Q2 is not judged, which breaks the run: no right.
+    # Q1 (no deals) and Q3 (10) are short; Q2 cannot be told (unknown: neither compliant nor a
+    # shortfall), which breaks the run: no right.
     assert summary(findings) == [
         ("recurring.shortfall", "breach", "2026-Q1", "2026-03-31"),
         ("recurring.unreadable_measure", "error", "d3", "2026-05-05"),
+        ("recurring.minimum_unknown", "unknown", "2026-Q2", "2026-06-30"),
         ("recurring.shortfall", "breach", "2026-Q3", "2026-09-30"),
     ]
     assert "d3" in findings[1].message
     assert "lots" in findings[1].message
+    # Q4 short as well: the run starts again after Q2, so Q3 and Q4 make two in a row.
+    assert summary(evaluate(subject, facts, "2027-01-01"))[-2:] == [
+        ("recurring.shortfall", "breach", "2026-Q4", "2026-12-31"),
+        ("recurring.shortfall_right", "trigger", "5.2:2026-Q4", "2026-12-31"),
+    ]
 
 
 def test_amended_minimum_applies_to_periods_ending_after_it() -> None:
@@ -164,6 +215,44 @@ def test_amended_minimum_applies_to_periods_ending_after_it() -> None:
     facts.append(deal("d3", "2026-08-01", 95000))
     # Q2 (ends 06-30) still needs 100000; Q3 only 90000.
     assert summary(evaluate(agreement(clause, **FROM_2026), facts, "2026-10-01")) == [
+        ("recurring.shortfall", "breach", "2026-Q2", "2026-06-30"),
+    ]
+
+
+def test_a_run_of_shortfalls_counts_across_an_amended_minimum() -> None:
+    changed = dict(MINIMUM["minimum"], at_least=90000)
+    clause = dict(MINIMUM, amended=[{"effective": "2026-08-15", "minimum": changed}])
+    facts = [deal("d1", "2026-02-10", 120000), deal("d2", "2026-05-05", 95000)]
+    facts.append(deal("d3", "2026-07-01", 80000))
+    # Q2 short of 100000 (the first version); Q3, ending after the amendment, short of 90000
+    # with every Q3 deal, those before 08-15 too: two in a row across the versions.
+    assert summary(evaluate(agreement(clause, **FROM_2026), facts, "2026-10-01")) == [
+        ("recurring.shortfall", "breach", "2026-Q2", "2026-06-30"),
+        ("recurring.shortfall", "breach", "2026-Q3", "2026-09-30"),
+        ("recurring.shortfall_right", "trigger", "5.2#2:2026-Q3", "2026-09-30"),
+    ]
+
+
+def test_an_amended_shortfall_right_applies_to_runs_ending_after_it() -> None:
+    # From Q3 a single short quarter gives a right, for 30 days. Q1 and Q2 short: a right under
+    # the first terms, open its 90 days although the terms change on 07-01. Q3 short: a right
+    # under the new terms (a run of one), from the second version's measure.
+    changed = dict(MINIMUM["minimum"], consecutive_shortfalls=1, right_for="30d")
+    clause = dict(MINIMUM, amended=[{"effective": "2026-07-01", "minimum": changed}])
+    facts = [deal("d1", "2026-02-10", 10), deal("d2", "2026-05-05", 10)]
+    facts.append(deal("d3", "2026-08-01", 10))
+    found = summary(evaluate(agreement(clause, **FROM_2026), facts, "2026-10-01", 90))
+    assert [s for s in found if s[0].startswith("recurring.shortfall_right")] == [
+        ("recurring.shortfall_right", "trigger", "5.2:2026-Q2", "2026-06-30"),
+        ("recurring.shortfall_right", "trigger", "5.2#2:2026-Q3", "2026-09-30"),
+        ("recurring.shortfall_right_lapses", "deadline", "5.2#2:2026-Q3", "2026-10-30"),
+    ]
+
+
+def test_a_partial_first_period_is_not_measured() -> None:
+    # The term starts 01-15: Q1 is cut short, so it is not held to the quarterly minimum.
+    subject = agreement(MINIMUM, effective="2026-01-15")
+    assert summary(evaluate(subject, [deal("d1", "2026-02-01", "n/a")], "2026-07-01")) == [
         ("recurring.shortfall", "breach", "2026-Q2", "2026-06-30"),
     ]
 
@@ -215,7 +304,7 @@ def _random_case(seed: int) -> tuple[dict[str, Any], dict[str, Any], list[Fact],
 
 
 def test_engine_agrees_with_the_oracle_on_random_cases() -> None:
-    for seed in range(30):
+    for seed in range(100):
         clause, dates, facts, as_of, horizon_days = _random_case(seed)
         got, expected = engine_and_oracle(
             agreement(clause, **dates), clause, facts, as_of, horizon_days, oracle_recurring

@@ -99,25 +99,84 @@ def test_anniversary_windows_each_year_within_the_term() -> None:
     # 2026-09-03 (Dec 31, Nov 30, Oct 31, Sep 30 days back = 122 to Sep 1, so 120 is Sep 3);
     # closes at the end of 60 days before, 2026-11-02 (31 + 30 = 61 back to Nov 1).
     subject = agreement(ANNIVERSARY)
+    first = ("renegotiation.window_open", "trigger", "2026-01-01", "2025-09-03")
+    second = ("renegotiation.window_open", "trigger", "2027-01-01", "2026-09-03")
     # Horizon 2025-10-05 + 30d = 11-04 covers the first window's close (2025-11-02).
     assert summary(evaluate(subject, [], "2025-10-05")) == [
-        ("renegotiation.window_open", "trigger", "2026-01-01", "2025-09-03"),
+        first,
         ("renegotiation.window_closes", "deadline", "2026-01-01", "2025-11-02"),
     ]
-    assert summary(evaluate(subject, [], "2026-09-02")) == [
+    # A window that has closed is still reported, as lapsed (it was not, before anniversary
+    # windows became norms).
+    lapsed = evaluate(subject, [], "2026-09-02")
+    assert summary(lapsed) == [
+        first,
         ("renegotiation.window_opens", "deadline", "2027-01-01", "2026-09-03"),
     ]
-    assert summary(evaluate(subject, [], "2026-09-03")) == [
-        ("renegotiation.window_open", "trigger", "2027-01-01", "2026-09-03"),
-    ]
-    assert len(evaluate(subject, [], "2026-11-02T23:59:59Z")) == 2
-    assert evaluate(subject, [], "2026-11-03") == []
+    assert lapsed[0].message == (
+        "renegotiation window before the anniversary on 2026-01-01: arose on 2025-09-03, lapsed "
+        "unexercised on 2025-11-02"
+    )
+    assert summary(evaluate(subject, [], "2026-09-03")) == [first, second]
+    assert len(evaluate(subject, [], "2026-11-02T23:59:59Z")) == 3
+    assert summary(evaluate(subject, [], "2026-11-03")) == [first, second]
     # The window before 2028-01-01 (the day after the term ends) still opens within the term.
-    assert summary(evaluate(subject, [], "2027-09-10")) == [
-        ("renegotiation.window_open", "trigger", "2028-01-01", "2027-09-03"),
-    ]
+    third = ("renegotiation.window_open", "trigger", "2028-01-01", "2027-09-03")
+    assert summary(evaluate(subject, [], "2027-09-10")) == [first, second, third]
     # The window before 2029-01-01 (2028-09-03) lies after the term.
-    assert evaluate(subject, [], "2028-09-10") == []
+    assert summary(evaluate(subject, [], "2028-09-10")) == [first, second, third]
+
+
+def test_an_anniversary_window_opening_at_the_horizons_end_is_announced() -> None:
+    # The window before 2027-01-01 opens at 2026-09-03T00:00Z: a 30-day horizon from
+    # 2026-08-04T00:00Z ends at that very instant; a second earlier it does not reach it.
+    subject = agreement(ANNIVERSARY)
+    opens = ("renegotiation.window_opens", "deadline", "2027-01-01", "2026-09-03")
+    assert opens in summary(evaluate(subject, [], "2026-08-04"))
+    assert opens not in summary(evaluate(subject, [], "2026-08-03T23:59:59Z"))
+
+
+def test_an_anniversary_on_29_february_falls_on_28_february_in_other_years() -> None:
+    leap = dict(ANNIVERSARY, anniversary_window={"opens_before": "0d", "closes_before": "0d"})
+    subject = agreement(leap, effective="2028-02-29", expires="2032-12-31")
+    found = summary(evaluate(subject, [], "2032-03-01"))
+    assert [subject for _, _, subject, _ in found] == [
+        "2029-02-28",
+        "2030-02-28",
+        "2031-02-28",
+        "2032-02-29",
+    ]
+    assert ("renegotiation.window_open", "trigger", "2029-02-28", "2029-02-28") in found
+
+
+def test_an_amended_anniversary_window_applies_to_the_windows_opening_from_its_day() -> None:
+    # Effective 2025-01-01; from 2026-09-10 the window is 90 to 30 days before the anniversary.
+    # The window before 2027-01-01 opened on 2026-09-03 under the old terms, which apply until
+    # the end of 09-09: it closes then. The amended terms' window for that anniversary opens
+    # 2026-10-03 (90 days before) and closes 2026-12-02; being of the same anniversary, it is
+    # reported under that one subject, the earlier window's finding first (one per code).
+    amended = dict(
+        ANNIVERSARY,
+        amended=[
+            {
+                "effective": "2026-09-10",
+                "anniversary_window": {"opens_before": "90d", "closes_before": "30d"},
+            }
+        ],
+    )
+    subject = agreement(amended)
+    assert ("renegotiation.window_closes", "deadline", "2027-01-01", "2026-09-09") in summary(
+        evaluate(subject, [], "2026-09-05")
+    )
+    assert summary(evaluate(subject, [], "2026-11-10")) == [
+        ("renegotiation.window_open", "trigger", "2026-01-01", "2025-09-03"),
+        ("renegotiation.window_open", "trigger", "2027-01-01", "2026-09-03"),
+        ("renegotiation.window_closes", "deadline", "2027-01-01", "2026-12-02"),
+    ]
+    # The window before 2028-01-01 follows the amended terms: 2027-10-03 to 2027-12-02.
+    assert ("renegotiation.window_opens", "deadline", "2028-01-01", "2027-10-03") in summary(
+        evaluate(subject, [], "2027-09-10")
+    )
 
 
 def test_three_poor_quarters_in_a_row_with_a_missing_quarter_breaking_the_run() -> None:
@@ -135,19 +194,28 @@ def test_three_poor_quarters_in_a_row_with_a_missing_quarter_breaking_the_run() 
     subject = agreement(PERFORMANCE)
     # 2026-Q2 has not ended on 06-30: only 2025-Q4 and 2026-Q1 in a row so far.
     assert evaluate(subject, facts, "2026-06-30T23:59:59Z") == []
-    # Right opens 2026-07-01; closes at the end of 2026-06-30 + 60d = 2026-08-29.
-    assert summary(evaluate(subject, facts, "2026-07-01")) == [
-        ("renegotiation.performance_right", "trigger", "2026-Q2", "2026-07-01"),
-    ]
+    # The run completes as 2026-Q2 ends (the right is dated 06-30, its last day: it was
+    # 07-01, the day after, before the performance right became a norm); it is named after
+    # the measure (the clause's first norm) and the quarter, and closes at the end of
+    # 2026-06-30 + 60d = 2026-08-29.
+    right = ("renegotiation.performance_right", "trigger", "9.5:2026-Q2", "2026-06-30")
+    found = evaluate(subject, facts, "2026-07-01")
+    assert summary(found) == [right]
+    assert found[0].message == (
+        "right to request renegotiation after 3 quarters in a row with value below 30 (2025-Q4,"
+        " 2026-Q1, 2026-Q2): open from 2026-06-30 until 2026-08-29"
+    )
+    assert [e.fact_id for e in found[0].evidence] == ["r2b"]
     assert summary(evaluate(subject, facts, "2026-08-10")) == [
-        ("renegotiation.performance_right", "trigger", "2026-Q2", "2026-07-01"),
-        ("renegotiation.performance_right_lapses", "deadline", "2026-Q2", "2026-08-29"),
+        right,
+        ("renegotiation.performance_right_lapses", "deadline", "9.5:2026-Q2", "2026-08-29"),
     ]
-    assert evaluate(subject, facts, "2026-08-30") == []
+    # Lapsed, it is still reported (it was not, before).
+    assert summary(evaluate(subject, facts, "2026-08-30")) == [right]
     # With Q3 reported as poor, the first run completes with 2025-Q3 instead.
     with_q3 = [*facts, nps("q3", "2025-08-10", 29)]
     assert summary(evaluate(subject, with_q3, "2025-10-05")) == [
-        ("renegotiation.performance_right", "trigger", "2025-Q3", "2025-10-01"),
+        ("renegotiation.performance_right", "trigger", "9.5:2025-Q3", "2025-09-30"),
     ]
     # A better last report in 2026-Q2 means no second run.
     better = [f for f in facts if f.id != "r2b"]
@@ -166,6 +234,22 @@ def test_unreadable_value_is_an_error_and_its_period_is_not_judged() -> None:
     ]
     assert "q3" in findings[0].message
     assert "n/a" in findings[0].message
+    # It is reported from the day it came, before its quarter ends (it was reported only once
+    # the quarter had ended, before the performance right became a norm).
+    assert summary(evaluate(agreement(PERFORMANCE), facts, "2025-08-11")) == summary(findings)
+
+
+def test_an_unreadable_report_superseded_by_a_later_one_leaves_the_period_judged() -> None:
+    facts = [
+        nps("q1", "2025-02-10", 20),
+        nps("q2", "2025-05-10", 20),
+        nps("q3a", "2025-08-10", "n/a"),  # an error, but the quarter's last report is q3b
+        nps("q3b", "2025-09-30T23:59:59Z", 10),
+    ]
+    assert summary(evaluate(agreement(PERFORMANCE), facts, "2025-10-05")) == [
+        ("renegotiation.unreadable_measure", "error", "q3a", "2025-08-10"),
+        ("renegotiation.performance_right", "trigger", "9.5:2025-Q3", "2025-09-30"),
+    ]
 
 
 # --- random cases against the oracle --------------------------------------------------------
@@ -267,6 +351,6 @@ def _engine_and_oracle(seed: int) -> tuple[set[Summary], set[Summary]]:
 
 
 def test_engine_agrees_with_the_oracle_on_random_cases() -> None:
-    for seed in range(30):
+    for seed in range(100):
         got, expected = _engine_and_oracle(seed)
         assert got == expected, f"seed {seed}"

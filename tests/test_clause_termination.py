@@ -50,11 +50,14 @@ def deal(fact_id: str, at: str) -> Fact:
     return fact(fact_id, "deal.closed", at, "us", territory="DE", channel="direct")
 
 
-def test_change_of_control_window_opens_at_the_event_and_closes_a_second_before_60_days() -> None:
-    # Event 2026-03-02T10:00Z; 60 days later is 2026-05-01T10:00Z, so the right closes 09:59:59.
+def test_change_of_control_window_opens_at_the_event_and_closes_at_the_end_of_its_60th_day() -> (
+    None
+):
+    # Event 2026-03-02T10:00Z; "for 60 days" ends with the end of 2026-05-01 (the last day counts
+    # in full, as every "within N days" of the norms).
     facts = [fact("c1", "change_of_control", "2026-03-02T10:00:00Z")]
     subject = agreement(COC)
-    # 00:00 on the event day: not open yet, and the opening is not announced.
+    # 00:00 on the event day: not arisen yet, and the opening is not announced.
     assert evaluate(subject, facts, "2026-03-02") == []
     assert summary(evaluate(subject, facts, "2026-03-02T10:00:00Z")) == [
         ("termination.change_of_control_right", "trigger", "c1", "2026-03-02"),
@@ -68,9 +71,15 @@ def test_change_of_control_window_opens_at_the_event_and_closes_a_second_before_
         ("termination.change_of_control_right", "trigger", "c1", "2026-03-02"),
         ("termination.change_of_control_lapses", "deadline", "c1", "2026-05-01"),
     ]
-    # Last second of the window: still open; one second later: lapsed, nothing reported.
-    assert len(evaluate(subject, facts, "2026-05-01T09:59:59Z")) == 2
-    assert evaluate(subject, facts, "2026-05-01T10:00:00Z") == []
+    # Last second of the window: still open; one second later it lapsed, and is still reported
+    # (dated when it arose), saying so.
+    assert len(evaluate(subject, facts, "2026-05-01T23:59:59Z")) == 2
+    (lapsed,) = evaluate(subject, facts, "2026-05-02T00:00:00Z")
+    assert (lapsed.code, lapsed.date.isoformat()) == (
+        "termination.change_of_control_right",
+        "2026-03-02",
+    )
+    assert "lapsed unexercised on 2026-05-01" in lapsed.message
 
 
 def test_change_of_control_right_exercised_by_a_notice_inside_the_window() -> None:
@@ -81,25 +90,40 @@ def test_change_of_control_right_exercised_by_a_notice_inside_the_window() -> No
     assert summary(evaluate(agreement(COC), [early, event, other, elsewhere], "2026-03-20")) == [
         ("termination.change_of_control_right", "trigger", "c1", "2026-03-02"),
     ]
-    # Our own notice naming this agreement, on the window's last second: exercised.
-    ours = notice("n2", "2026-05-01T09:59:59Z", "us", agreement="globex-test")
-    assert evaluate(agreement(COC), [event, ours], "2026-04-05") == []
+    # Our own notice naming this agreement, on the window's last second: exercised (the right
+    # is still reported, as exercised; no deadline).
+    ours = notice("n2", "2026-05-01T23:59:59Z", "us", agreement="globex-test")
+    (used,) = evaluate(agreement(COC), [event, ours], "2026-05-10")
+    assert (used.code, used.subject, used.date.isoformat()) == (
+        "termination.change_of_control_right",
+        "c1",
+        "2026-03-02",
+    )
+    assert "exercised on 2026-05-01 (n2)" in used.message
     # The partner's notice one second after the window closes does not exercise it.
-    too_late = notice("n3", "2026-05-01T10:00:00Z")
+    too_late = notice("n3", "2026-05-02T00:00:00Z")
     assert summary(evaluate(agreement(COC), [event, too_late], "2026-04-05")) == [
+        ("termination.change_of_control_right", "trigger", "c1", "2026-03-02"),
+        ("termination.change_of_control_lapses", "deadline", "c1", "2026-05-01"),
+    ]
+    # A notice recorded under a party of no agreement of ours (initech), even naming this one,
+    # is no act of a party: it exercises nothing.
+    stranger = notice("n4", "2026-03-10", "initech", agreement="globex-test")
+    assert summary(evaluate(agreement(COC), [event, stranger], "2026-04-05")) == [
         ("termination.change_of_control_right", "trigger", "c1", "2026-03-02"),
         ("termination.change_of_control_lapses", "deadline", "c1", "2026-05-01"),
     ]
 
 
 def test_for_convenience_ends_the_term_and_exclusivity_stops_with_it() -> None:
-    # Notice 2026-03-02T10:00Z + 90 days = 2026-05-31T10:00Z: the agreement ends then.
+    # Notice 2026-03-02T10:00Z + 90 days = 2026-05-31: the agreement is in force to the end of
+    # that day (the term ends 2026-06-01T00:00Z).
     facts = [
         notice("n0", "2026-02-01", "initech"),  # another partner's notice: not ours
         notice("n1", "2026-03-02T10:00:00Z"),
         notice("n2", "2026-03-20"),  # a second notice does not move the end
-        deal("d1", "2026-05-31T09:59:59Z"),  # last second of the term: breach
-        deal("d2", "2026-05-31T10:00:00Z"),  # after the term: not a breach
+        deal("d1", "2026-05-31T23:59:59Z"),  # last second of the term: breach
+        deal("d2", "2026-06-01T00:00:00Z"),  # after the term: not a breach
         deal("d3", "2026-07-01"),
     ]
     subject = agreement(EXCLUSIVITY, CONVENIENCE)
@@ -107,10 +131,11 @@ def test_for_convenience_ends_the_term_and_exclusivity_stops_with_it() -> None:
     assert summary(evaluate(subject, facts[:3], "2026-05-10")) == [
         ("termination.effective", "deadline", "n1", "2026-05-31"),
     ]
-    # On 05-31 at 00:00 still due that day; afterwards only the breach inside the term remains.
-    assert summary(evaluate(subject, facts[:3], "2026-05-31")) == [
+    # Through 05-31 still due that day; from 06-01 only the breach inside the term remains.
+    assert summary(evaluate(subject, facts[:3], "2026-05-31T23:59:59Z")) == [
         ("termination.effective", "deadline", "n1", "2026-05-31"),
     ]
+    assert evaluate(subject, facts[:3], "2026-06-01") == []
     assert summary(evaluate(subject, facts, "2026-07-15")) == [
         ("exclusivity.forbidden_activity", "breach", "d1", "2026-05-31"),
     ]
@@ -118,8 +143,136 @@ def test_for_convenience_ends_the_term_and_exclusivity_stops_with_it() -> None:
     assert len(evaluate(agreement(EXCLUSIVITY), facts, "2026-07-15")) == 3
 
 
+def test_for_convenience_deadline_lands_in_or_after_the_horizon() -> None:
+    # The last day in force is 2026-05-31 (its last second 23:59:59); horizon = as-of + 30 days.
+    facts = [notice("n1", "2026-03-02T10:00:00Z")]
+    subject = agreement(CONVENIENCE)
+    assert evaluate(subject, facts, "2026-05-01T23:59:58Z") == []  # horizon ends a second short
+    assert summary(evaluate(subject, facts, "2026-05-01T23:59:59Z")) == [
+        ("termination.effective", "deadline", "n1", "2026-05-31"),
+    ]
+
+
+def test_for_convenience_notice_at_the_first_and_last_second_of_the_term() -> None:
+    # The term runs 2025-01-01T00:00Z to the end of 2027-12-31.
+    subject = agreement(EXCLUSIVITY, CONVENIENCE)
+    first = [notice("n1", "2025-01-01T00:00:00Z"), deal("d1", "2025-04-01T00:00:00Z")]
+    # 90 days after 2025-01-01 is 2025-04-01: in force through that day, so d1 is a breach.
+    assert summary(evaluate(subject, first[:1], "2025-03-20")) == [
+        ("termination.effective", "deadline", "n1", "2025-04-01"),
+    ]
+    after = [*first, deal("d2", "2025-04-02T00:00:00Z")]
+    assert summary(evaluate(subject, after, "2025-04-10")) == [
+        ("exclusivity.forbidden_activity", "breach", "d1", "2025-04-01"),
+    ]
+    # A second before the term: no notice of this term; the last second: it would end the
+    # agreement after its expiry, so the term ends by expiry, as written.
+    before = [notice("n0", "2024-12-31T23:59:59Z"), deal("d1", "2025-06-01")]
+    assert summary(evaluate(subject, before, "2025-06-10")) == [
+        ("exclusivity.forbidden_activity", "breach", "d1", "2025-06-01"),
+    ]
+    last = [notice("n9", "2027-12-31T23:59:59Z")]
+    assert evaluate(subject, last, "2027-12-20") == []
+    hours = dict(
+        CONVENIENCE,
+        for_convenience={"notice": {"fact": "notice.termination"}, "notice_period": "1h"},
+    )
+    # In hours the end is exact: a notice at the last second ends the term at 2028-01-01T00:59:59,
+    # after the expiry: still the expiry.
+    assert evaluate(agreement(hours), last, "2027-12-31T23:59:59Z") == []
+
+
+def test_for_convenience_the_first_notice_wins() -> None:
+    # From 2026-03-15 the notice period is 10 days: a second notice on 03-20 would end the
+    # agreement on 03-30, but the first notice (03-02, 90 days: 05-31) already decided the end.
+    clause = dict(
+        CONVENIENCE,
+        amended=[
+            {
+                "effective": "2026-03-15",
+                "for_convenience": {
+                    "notice": {"fact": "notice.termination"},
+                    "notice_period": "10d",
+                },
+            }
+        ],
+    )
+    facts = [
+        notice("n1", "2026-03-02T10:00:00Z"),
+        notice("n2", "2026-03-20"),
+        deal("d1", "2026-04-15"),
+    ]
+    assert summary(evaluate(agreement(EXCLUSIVITY, clause), facts, "2026-05-10")) == [
+        ("exclusivity.forbidden_activity", "breach", "d1", "2026-04-15"),
+        ("termination.effective", "deadline", "n1", "2026-05-31"),
+    ]
+    # Without the first notice, the second ends it after the 10 days of the amended terms.
+    assert summary(evaluate(agreement(EXCLUSIVITY, clause), facts[1:], "2026-03-25")) == [
+        ("termination.effective", "deadline", "n2", "2026-03-30"),
+    ]
+
+
+def test_a_right_written_directly_ends_the_agreement() -> None:
+    # The same feature as a norm: `effect: {ends: agreement, after: 30d}`.
+    right = {
+        "id": "15",
+        "title": "Termination on notice",
+        "kind": "right",
+        "holder": "each",
+        "arises": "start",
+        "exercised_by": {"fact": "notice.termination"},
+        "effect": {"ends": "agreement", "after": "30d"},
+    }
+    after = {
+        "id": "16",
+        "title": "Data return",
+        "kind": "obligation",
+        "by": "partner",
+        "when": "end",
+        "do": {"fact": "data.returned"},
+        "within": "14d",
+    }
+    facts = [
+        notice("n1", "2026-03-02T10:00:00Z"),
+        deal("d1", "2026-04-01"),
+        deal("d2", "2026-04-02"),
+    ]
+    parties = {"parties": {"us": "us", "partner": "globex"}, "partner": None}
+    subject = agreement(EXCLUSIVITY, right, after, **parties)
+    found = {
+        (f.clause, f.code, f.kind.value, f.subject, f.date.isoformat())
+        for f in evaluate(subject, facts, "2026-03-20")
+    }
+    assert found == {
+        ("15", "right.arisen", "trigger", "start/us", "2025-01-01"),
+        ("15", "right.arisen", "trigger", "start/globex", "2025-01-01"),
+        ("15", "right.ends_agreement", "deadline", "n1", "2026-04-01"),
+        ("15", "right.closing", "deadline", "start/us", "2026-04-01"),  # ours ends with the term
+        ("16", "obligation.due", "deadline", "end", "2026-04-15"),
+    }
+    later = summary(evaluate(subject, facts, "2026-04-20"))
+    assert ("exclusivity.forbidden_activity", "breach", "d1", "2026-04-01") in later
+    assert ("exclusivity.forbidden_activity", "breach", "d2", "2026-04-02") not in later
+    assert ("obligation.breached", "breach", "end", "2026-04-15") in later
+
+
+def test_a_terminating_right_that_cannot_be_worked_out_fails_its_clause() -> None:
+    right = {
+        "id": "15",
+        "title": "Termination on notice",
+        "kind": "right",
+        "holder": "initech",  # no party of this agreement
+        "arises": "start",
+        "exercised_by": {"fact": "notice.termination"},
+        "effect": {"ends": "agreement"},
+    }
+    parties = {"parties": {"us": "us", "partner": "globex"}, "partner": None}
+    found = evaluate(agreement(right, **parties), [notice("n1", "2026-03-02")], "2026-03-20")
+    assert [(f.clause, f.kind.value) for f in found] == [("15", "error")]
+
+
 def test_data_return_after_expiry_due_late_and_missed() -> None:
-    # Expires 2027-12-31: the term ends 2028-01-01T00:00Z; due 30d later minus 1s: 2028-01-30.
+    # Expires 2027-12-31: the duty arises at its last second; due 30 days later, 2028-01-30.
     subject = agreement(AFTER)
     assert evaluate(subject, [], "2027-12-15", horizon_days=30) == []  # horizon ends 01-14
     assert summary(evaluate(subject, [], "2027-12-15", horizon_days=50)) == [
@@ -133,27 +286,39 @@ def test_data_return_after_expiry_due_late_and_missed() -> None:
     assert summary(evaluate(subject, before, "2028-01-31")) == [
         ("termination.obligation_missed", "breach", "data-return", "2028-01-30"),
     ]
+    # One in the term's last second is at the end: it counts.
+    at_the_end = [fact("r0", "data.returned", "2027-12-31T23:59:59Z")]
+    assert evaluate(subject, at_the_end, "2028-01-31") == []
     on_time = [fact("r1", "data.returned", "2028-01-30T23:59:59Z")]
     assert evaluate(subject, on_time, "2028-03-01") == []
+    # Late: the same breach as a missed one, at the due date, its message saying when.
     late = [
         fact("r2", "data.returned", "2028-02-02"),
         fact("x", "data.returned", "2028-01-05", "x"),
     ]
-    assert summary(evaluate(subject, late, "2028-03-01")) == [
-        ("termination.obligation_late", "breach", "data-return", "2028-02-02"),
+    (finding,) = evaluate(subject, late, "2028-03-01")
+    assert summary([finding]) == [
+        ("termination.obligation_missed", "breach", "data-return", "2028-01-30"),
     ]
+    assert "done late, on 2028-02-02 (r2)" in finding.message
+    assert finding.fingerprint == evaluate(subject, [], "2028-03-01")[0].fingerprint
 
 
 def test_data_return_runs_from_a_termination_for_convenience() -> None:
     clause = dict(CONVENIENCE, on_termination=AFTER["on_termination"])
     facts = [notice("n1", "2026-03-02T10:00:00Z")]
-    # Ends 2026-05-31T10:00Z; the return is due by 2026-06-30T09:59:59Z.
+    # In force through 2026-05-31; the return is due by the end of 2026-06-30.
     assert summary(evaluate(agreement(clause), facts, "2026-06-15")) == [
         ("termination.obligation_due", "deadline", "data-return", "2026-06-30"),
     ]
-    late = [*facts, fact("r1", "data.returned", "2026-06-30T10:00:00Z")]
+    on_time = [*facts, fact("r1", "data.returned", "2026-06-30T23:59:59Z")]
+    assert evaluate(agreement(clause), on_time, "2026-07-15") == []
+    late = [*facts, fact("r1", "data.returned", "2026-07-01T00:00:00Z")]
     (finding,) = evaluate(agreement(clause), late, "2026-07-15")
-    assert (finding.code, finding.date.isoformat()) == ("termination.obligation_late", "2026-06-30")
+    assert (finding.code, finding.date.isoformat()) == (
+        "termination.obligation_missed",
+        "2026-06-30",
+    )
     assert "r1" in finding.message
     assert "2026-05-31" in finding.message
 
@@ -169,12 +334,35 @@ def _random_termination_case(
     rng = random.Random(seed)
     effective = date(2026, 1, 1) + timedelta(days=rng.randint(-3, 3))
     expires = date(2026, 4, 30) + timedelta(days=rng.randint(-20, 20))
+    return _draw(rng, effective, expires, everything=seed % 3 == 0)
+
+
+# The random case with fixed dates, for tests/test_kinds_as_norms.py.
+TERM = {"effective": "2026-01-01", "expires": "2026-04-30"}
+AS_OF = "2026-04-20"
+
+
+def random_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
+    """A random termination clause and facts in TERM, its for-convenience notice period never
+    amended: within one clause the first notice wins, while the norms it expands into, written
+    as clauses of their own, end the agreement at the earliest end any of them sets."""
+    everything = rng.random() < 0.35
+    clause, _, facts, _, _ = _draw(rng, date(2026, 1, 1), date(2026, 4, 30), everything=everything)
+    for amendment in clause.get("amended", []):
+        amendment.pop("for_convenience", None)
+    return clause, facts
+
+
+def _draw(
+    rng: random.Random, effective: date, expires: date, *, everything: bool
+) -> tuple[dict[str, Any], dict[str, Any], list[Fact], int, int]:
+    """The random case's clause, dates, facts, as-of instant and horizon days for a term;
+    `everything`: the clause combines all three parts."""
     start, expiry_end = epoch_of_date(effective), epoch_of_date(expires + timedelta(days=1))
 
     def duration(low: int, high: int) -> str:
         return rng.choice([f"{rng.randint(low, high)}d", "1 month", f"{24 * rng.randint(1, 3)}h"])
 
-    everything = seed % 3 == 0  # every third case combines all three parts
     clause: dict[str, Any] = {"id": "14", "title": "Termination", "kind": "termination"}
     if everything or rng.random() < 0.6:
         exercise: dict[str, Any] = {"fact": "notice.termination"}

@@ -97,8 +97,9 @@ HAND_WORKED = [
     ("globex-reseller-2025", "4.1", "exclusivity.forbidden_activity", "crm-d-1006", "2026-07-01"),
     # non_compete: Globex renews datawise for commerzbank in DE; only legacy-bank is carved out
     ("globex-reseller-2025", "7.1", "non_compete.competing_activity", "crm-s-1202", "2026-10-02"),
-    # recurring: Q2 50,000+40,000=90,000, Q3 43,000+77,000=120,000, both < 150,000 → right 10-01
-    ("globex-reseller-2025", "5.1", "recurring.shortfall_right", "2026-Q3", "2026-10-01"),
+    # recurring: Q2 50,000+40,000=90,000, Q3 43,000+77,000=120,000, both < 150,000 → a right
+    # arising as Q3 ends (it opened the next day, 10-01, before the minimum was a norm)
+    ("globex-reseller-2025", "5.1", "recurring.shortfall_right", "5.1:2026-Q3", "2026-09-30"),
     # data_sharing: April transfers 30,000 (04-05) + 32,000 (04-20) = 62,000 records > 50,000
     # monthly cap; dated at the transfer that crossed it, dt-2026-04-b on 04-20 (issue 9)
     ("initech-data-2025", "8.2", "data_sharing.monthly_cap_exceeded", "2026-04", "2026-04-20"),
@@ -127,8 +128,16 @@ HAND_WORKED = [
         "hr-h-0433",
         "2026-10-09",
     ),
-    # renegotiation: NPS 28 (Aug), 26 (Sep), 24 (Oct) < 30 three months running → right from 11-01
-    ("vandelay-consulting-2024", "9.2", "renegotiation.performance_right", "2026-10", "2026-11-01"),
+    # renegotiation: NPS 28 (Aug), 26 (Sep), 24 (Oct) < 30 three months running → a right
+    # arising as October ends (it opened the next day, 11-01, before it was a norm), named after
+    # the clause's measure of the NPS
+    (
+        "vandelay-consulting-2024",
+        "9.2",
+        "renegotiation.performance_right",
+        "9.2:2026-10",
+        "2026-10-31",
+    ),
     # renewing term: 2024-02-01 + 2y → 2026-01-31, renewed to 2027-01-31; − 60 days = 2026-12-02
     ("vandelay-consulting-2024", "term", "term.non_renewal_notice_due", "2026-12-02", "2026-12-02"),
     # Norms written directly. obligation (our own duty): INC-8 10-02T06:00Z + 72h = 10-05T06:00Z;

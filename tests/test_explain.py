@@ -138,8 +138,22 @@ def test_cure_period_is_given_as_a_rule_from_the_default_notice() -> None:
 
 def test_recurring_monthly_fee_due_dates_and_material_breach() -> None:
     rows = _rows(_block("hooli-saas-2025", "Clause 8.1"))
-    # Due 15 days after each month ends; material breach 30 days after the due date.
-    assert rows == [
+    # Due 15 days after each month ends; material breach 30 days after the due date, a date of
+    # its own (a deadline of a run when it falls within the horizon).
+    assert [row for row in rows if "a material breach if" in row[2]] == [
+        (
+            day,
+            status,
+            f"payment.received for {label}: a material breach if still missing after this day",
+        )
+        for day, status, label in (
+            ("2026-11-14", PAST, "2026-09"),
+            ("2026-12-15", UPCOMING, "2026-10"),
+            ("2027-01-14", LATER, "2026-11"),
+            ("2027-02-14", LATER, "2026-12"),
+        )
+    ]
+    assert [row for row in rows if "a material breach if" not in row[2]] == [
         (
             "2026-10-15",
             PAST,
@@ -171,7 +185,7 @@ def test_recurring_quarterly_report_and_shortfall_right() -> None:
     lines = _block("globex-reseller-2025", "Clause 5.1")
     rows = _rows(lines)
     # Q3 ends 2026-09-30: report due 30 days later (2026-10-30); after shortfalls in Q2 and Q3
-    # a right to terminate from 2026-10-01 until 60 days after Sep 30 (Oct 30 + 30 = Nov 29).
+    # a right to terminate from Sep 30 until 60 days after it (Oct 30 + 30 = Nov 29).
     assert ("2026-10-30", PAST, _report_due("2026-Q3", "2026-07-01", "2026-09-30")) in rows
     assert (
         "2026-09-30",
@@ -182,7 +196,7 @@ def test_recurring_quarterly_report_and_shortfall_right() -> None:
         "2026-11-29",
         UPCOMING,
         "last day of the right to terminate if each of 2026-Q2, 2026-Q3 fell short (open from"
-        " 2026-10-01)",
+        " 2026-09-30)",
     ) in rows
     assert ("2027-01-30", LATER, _report_due("2026-Q4", "2026-10-01", "2026-12-31")) in rows
     listed = "  12 quarters end inside the term (2025-Q4 to 2028-Q3); those around the as-of date"
@@ -266,20 +280,20 @@ def test_termination_data_return_deadline_rule_and_dates() -> None:
 
 def test_performance_right_after_a_run_of_poor_months() -> None:
     rows = _rows(_block("vandelay-consulting-2024", "Clause 9.2"))
-    # 2026-10 ends Oct 31: the right runs from Nov 1 until 45 days after Oct 31 (Dec 15).
+    # 2026-10 ends Oct 31: the right arises as it ends, until 45 days after Oct 31 (Dec 15).
     assert ("2026-10-31", PAST, "end of 2026-10 (2026-10-01 to 2026-10-31)") in rows
     assert (
         "2026-12-15",
         UPCOMING,
         "last day of the right to request renegotiation if each of 2026-08, 2026-09, 2026-10"
-        " has value below 30 (open from 2026-11-01)",
+        " has value below 30 (arising at the end of 2026-10-31)",
     ) in rows
     # After 2026-12 the right would run past the term as written (it ends 2027-01-31).
     assert (
         "2027-01-31",
         LATER,
         "last day of the right to request renegotiation if each of 2026-10, 2026-11, 2026-12"
-        " has value below 30 (open from 2027-01-01; the end of the term)",
+        " has value below 30 (arising at the end of 2026-12-31; the end of the term)",
     ) in rows
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -23,11 +24,13 @@ from tests import (
     test_clause_caps,
     test_clause_data_sharing,
     test_clause_milestones,
+    test_clause_most_favoured,
     test_clause_non_compete,
     test_clause_non_solicitation,
     test_clause_recurring,
     test_clause_renegotiation,
     test_clause_response_time,
+    test_clause_termination,
 )
 from tests.helpers import agreement, evaluate, fact, instant_near
 
@@ -77,13 +80,19 @@ def exclusivity_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
 
 
 def milestones_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
-    """The milestones kind's random case without its cure path: the cure (its end a deadline,
-    then a right to terminate the day after) is still compiled by the kind beside its norms."""
+    """The milestones kind's random case, all of it: milestones, amendments that move them, and
+    the cure path (an obligation's `cure`: its end a deadline, then a right to terminate the day
+    after)."""
     while True:
         clause, facts = test_clause_milestones.random_case(rng)
-        clause.pop("cure", None)
-        for amendment in clause.get("amended", []):
-            amendment.pop("cure", None)
+        # Default notices around the first second a milestone is in default, so that cure
+        # periods start, end and lapse around the as-of day.
+        for number, milestone in enumerate(clause["milestones"]):
+            if rng.random() < 0.6:
+                due = date.fromisoformat(milestone["due"])
+                after = due + timedelta(days=1)
+                at = rng.choice([f"{due}T23:59:59Z", f"{after}T00:00:00Z", f"{due}T20:00:00-05:00"])
+                facts.append(fact(f"n{number}", "notice.default", at, milestone=milestone["name"]))
         # An amendment can leave no milestone due while its terms apply (each moved across
         # its date): no norm to compare with, so draw again.
         if agreement(clause).clauses[0].norms():
@@ -94,28 +103,28 @@ RECURRING_TERM = {"effective": "2026-01-15", "expires": "2026-06-15"}  # partial
 
 
 def recurring_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
-    """The recurring kind's deliverables without what the kind still compiles beside its norms
-    (the material breach, the minimum and its shortfall right): an obligation per period, its
-    due delay amended mid-term, periods checked from `checked_from`, deliveries early, on time,
-    late, for other periods, by another party, or of another kind."""
+    """The recurring kind's random case, all of it: an obligation per period with its material
+    breach, its due delay amended mid-term, periods checked from `checked_from`, deliveries
+    early, on time, late, for other periods, by another party, or of another kind; a minimum
+    per period (amended too), with unreadable amounts, and the right after a run of shortfalls."""
     clause, _, _, _, _ = test_clause_recurring._random_case(rng.randint(0, 10**6))
-    clause.pop("minimum", None)
-    clause.pop("material_breach_after", None)
-    clause.pop("amended", None)
     unit = clause["period"]
-    clause["deliverable"] = {
-        "fact": "payment.received",
-        "where": {"kind": "royalty"},
-        "period_field": "period",
-    }
-    clause["due_after_period_end"] = f"{rng.randint(0, 20)}d"
-    if rng.random() < 0.5:
-        clause["amended"] = [
-            {
-                "effective": rng.choice(["2026-03-01", "2026-03-31", "2026-04-01", "2026-04-17"]),
-                "due_after_period_end": f"{rng.randint(0, 20)}d",
-            }
-        ]
+    if "deliverable" in clause or rng.random() < 0.5:
+        clause["deliverable"] = {
+            "fact": "payment.received",
+            "where": {"kind": "royalty"},
+            "period_field": "period",
+        }
+        clause["due_after_period_end"] = f"{rng.randint(0, 20)}d"
+        if rng.random() < 0.5:
+            clause["material_breach_after"] = f"{rng.randint(0, 30)}d"
+        if rng.random() < 0.5:
+            delay = {"due_after_period_end": f"{rng.randint(0, 20)}d"}
+            if clause.get("amended"):
+                clause["amended"][0].update(delay)
+            else:
+                effective = rng.choice(["2026-03-01", "2026-03-31", "2026-04-01", "2026-04-17"])
+                clause["amended"] = [{"effective": effective, **delay}]
     if rng.random() < 0.3:
         clause["checked_from"] = rng.choice(["2026-02-28", "2026-03-31", "2026-04-01"])
     labels = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-Q1", "2026-Q2"]
@@ -138,6 +147,16 @@ def recurring_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
         )
         for number in range(rng.randint(2, 12))
     ]
+    facts += [
+        fact(
+            f"d{number}",
+            "deal.closed",
+            instant_near(rng, boundaries),
+            rng.choice(["globex", "globex", "globex", "initech"]),
+            amount=rng.choice([10, 40, 60, 100, 150, "n/a"]),
+        )
+        for number in range(rng.randint(0, 10))
+    ]
     return clause, facts
 
 
@@ -145,24 +164,15 @@ RENEGOTIATION_TERM = {"effective": "2026-01-01", "expires": "2026-12-31"}
 
 
 def renegotiation_case(rng: random.Random) -> tuple[dict[str, Any], list[Fact]]:
-    """The renegotiation kind's random case with its fixed windows alone: its anniversary windows,
-    its performance right and the deadline announcing a fixed window before it opens are still
-    compiled by the kind beside its norms (a case with a window opening within the 30 days after
-    the as-of day, 2026-07-15, is drawn again)."""
+    """The renegotiation kind's random case, all of it: fixed windows (some opening within the
+    30 days after the as-of day, 2026-07-15: announced), windows before each anniversary, the
+    right after a run of poor periods (reports missing, unreadable, of another partner or
+    metric), each amended mid-term. A case whose windows all open under terms not in force then
+    has no norm to compare with: drawn again."""
     while True:
-        case = test_clause_renegotiation._random_renegotiation_case(rng.randrange(10**6))
-        clause, facts = case[0], case[2]
-        for terms in [clause, *clause.get("amended", [])]:
-            terms.pop("anniversary_window", None)
-            terms.pop("performance", None)
-        opening = [
-            w["opens"]
-            for terms in [clause, *clause.get("amended", [])]
-            for w in terms.get("windows", [])
-            if "2026-07-15" < w["opens"] <= "2026-08-14"
-        ]
-        if opening or not clause.get("windows"):
-            continue
+        clause, _, facts, _, _ = test_clause_renegotiation._random_renegotiation_case(
+            rng.randrange(10**6)
+        )
         if agreement(clause, **RENEGOTIATION_TERM).clauses[0].norms():
             return clause, facts
 
@@ -178,6 +188,11 @@ CONVERTED: dict[str, tuple[Generator, dict[str, str], str]] = {
     ),
     "cap": (test_clause_caps.random_case, test_clause_caps.TERM, "2026-02-01"),
     "milestones": (milestones_case, test_clause_milestones.TERM, "2026-04-02"),
+    "most_favoured": (
+        test_clause_most_favoured.random_case,
+        test_clause_most_favoured.TERM,
+        "2026-02-01",
+    ),
     "data_sharing": (
         test_clause_data_sharing.random_case,
         test_clause_data_sharing.TERM,
@@ -195,6 +210,11 @@ CONVERTED: dict[str, tuple[Generator, dict[str, str], str]] = {
         test_clause_response_time.random_case,
         test_clause_response_time.TERM,
         test_clause_response_time.AS_OF,
+    ),
+    "termination": (
+        test_clause_termination.random_case,
+        test_clause_termination.TERM,
+        test_clause_termination.AS_OF,
     ),
 }
 

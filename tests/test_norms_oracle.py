@@ -8,12 +8,15 @@ boundaries that matter (due instants, periods' last days, 12 months and 90 days 
 (c) Minimal cases of the four evaluator bugs the oracle found (a crossing dated at the period's
 end once it closed, facts before a measure applies counted, later periods reported at risk, an
 ended obligation's end-of-term instance), fixed, kept as regressions.
+(d) Hand-worked boundaries of rights before each anniversary (announced when the horizon reaches
+their opening, a request on the last day, 29 February) and of thresholds not reported.
 """
 
 from __future__ import annotations
 
 import ast
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,12 +30,14 @@ from checker.dates.timeutil import (
     SECONDS_PER_DAY,
     add_months,
     iso_of_epoch,
+    parse_duration,
     parse_instant,
     period_of,
 )
-from checker.evaluation.evaluate import evaluate_agreement
+from checker.evaluation.evaluate import compile_agreement, evaluate_agreement
 from checker.facts.model import Fact
 from checker.facts.reading import fact_from_record
+from checker.norms.model import ObligationTerms, RightTerms
 from checker.norms.parties import FactParties, PartyFields
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.loading import load_rulebook
@@ -199,6 +204,11 @@ class Generator:
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
+        # Draws for rights that end the agreement, apart, so that the other draws of a seed stay.
+        self.ending_rng = random.Random(f"ends-agreement-{seed}")
+        self.cure_rng = random.Random(f"cure-{seed}")  # cure paths, apart too
+        # Windows before each anniversary and measures that are not reported, apart too.
+        self.yearly_rng = random.Random(f"anniversary-{seed}")
         self.clauses: list[dict[str, Any]] = []
         self.multi = False
         self.moments: list[int] = []  # candidate instants for facts and the as-of instant
@@ -255,7 +265,101 @@ class Generator:
         records = self.facts()
         as_of = self.as_of()
         horizon = rng.choice([0, 10, 30, 30, 45, 60])
+        as_of = self.before_an_opening(as_of, horizon)
+        self.exercise_near(records, as_of)
+        self.cure_paths(records, as_of)
         return Case(agreement, records, as_of, horizon)
+
+    def before_an_opening(self, as_of: int, horizon_days: int) -> int:
+        """Often, an as-of instant shortly before a right arising on a known day (a date, a window
+        before an anniversary): exactly when the horizon reaches it, a second earlier, when the
+        horizon holds it; or on that day, or some days later (while it closes)."""
+        openings: list[date] = []
+        for clause in self.clauses:
+            arises = clause.get("arises")
+            if isinstance(arises, str) and arises != "start":
+                openings.append(date.fromisoformat(arises))
+            elif isinstance(arises, dict) and arises.get("each") == "anniversary":
+                before = parse_duration(arises.get("opens_before", "0d"))
+                for years in (1, 2):
+                    anniversary = add_months(self.effective, 12 * years)
+                    openings.append(before.negated().add_to_date(anniversary))
+        openings = [
+            day
+            for day in openings
+            if self.effective <= day and (self.last_day is None or day <= self.last_day)
+        ]
+        if not openings or self.yearly_rng.random() < 0.2:
+            return as_of
+        opens = start_of(self.yearly_rng.choice(openings))
+        reach = opens - horizon_days * SECONDS_PER_DAY
+        later = opens + self.yearly_rng.choice([20, 40, 90, 150]) * SECONDS_PER_DAY  # to close
+        return self.yearly_rng.choice([reach, reach - 1, reach + SECONDS_PER_DAY, opens, later])
+
+    def cure_paths(self, records: list[Record], as_of: int) -> None:
+        """A cure path on some obligations, and default notices shortly before the as-of
+        instant or where the deadlines of earlier facts fall (drawn apart from the seed's other
+        draws, so that the rest of each case stays as it was)."""
+        rng = self.cure_rng
+        cured = [c for c in self.clauses if c["kind"] == "obligation" and rng.random() < 0.5]
+        for clause in cured:
+            notice: dict[str, Any] = {"fact": "notice"}
+            if rng.random() < 0.5:
+                notice["where"] = {"topic": "cure"}
+            when = clause["when"]
+            if isinstance(when, dict) and "fact" in when and rng.random() < 0.5:
+                notice["match_on"] = ["ref"]
+            by = rng.choice([None, None, "us", "alpha" if self.multi else "partner"])
+            if by is not None:
+                notice["by"] = by
+            within = rng.choice(["5d", "10d", "30d", "48h", "1 months"])
+            clause["cure"] = {"notice": notice, "within": within}
+        senders = ["alpha", "beta"] if self.multi else ["acme", "acme-inc"]
+        senders += ["northwind", "nw", OUTSIDER]
+        for number in range(rng.randint(1, 4) if cured else 0):
+            if records and rng.random() < 0.5:
+                base = parse_instant(rng.choice(records)["at"])
+                at = rng.choice(self.moments_after(base))
+            else:
+                at = as_of - rng.randint(0, 40) * SECONDS_PER_DAY + rng.choice([0, -1, 86_399])
+            records.append(
+                {
+                    "id": f"f{len(records):02d}c{number}",
+                    "type": "notice",
+                    "at": _iso(at),
+                    "sender": rng.choice(senders),
+                    "recipient": rng.choice(senders),
+                    "ref": rng.choice(["r1", "r2", "r3"]),
+                    "topic": rng.choice(["cure", "cure", "other"]),
+                }
+            )
+
+    def exercise_near(self, records: list[Record], as_of: int) -> None:
+        """For a right that ends the agreement, often its holder's exercise shortly before the
+        as-of instant, so that the end falls around it (drawn apart from the seed's other
+        draws)."""
+        rng = self.ending_rng
+        ending = [
+            c
+            for c in self.clauses
+            if c["kind"] == "right" and c.get("effect", {}).get("ends") == "agreement"
+        ]
+        if not ending or rng.random() < 0.3:
+            return
+        ours = ending[0]["holder"] == "us"
+        partner = "alpha" if self.multi else rng.choice(["acme", "acme-inc"])
+        at = as_of - rng.randint(0, 40) * SECONDS_PER_DAY + rng.choice([0, -1, 3600, 86_399])
+        records.append(
+            {
+                "id": f"f{len(records):02d}x",
+                "type": "notice",
+                "at": _iso(at),
+                "sender": rng.choice(["northwind", "nw"]) if ours else partner,
+                "recipient": partner if ours else "northwind",
+                "ref": "r1",
+                "topic": "exercise",
+            }
+        )
 
     def next_id(self) -> str:
         return f"c{len(self.clauses) + 1}"
@@ -315,6 +419,8 @@ class Generator:
             clause["due"] = {"field": "due_on"}
         else:
             clause["due"] = rng.choice(["2026-06-30", "2026-03-31"])
+        if rng.random() < 0.3:
+            clause["material_breach_after"] = rng.choice(["10d", "30d", "48h"])
         self.clauses.append(clause)
 
     def obligation_periodic(self) -> None:
@@ -332,6 +438,8 @@ class Generator:
         if rng.random() < 0.6:
             clause["period_field"] = "period"
             self.labels_unit = unit
+        if rng.random() < 0.3:
+            clause["material_breach_after"] = rng.choice(["10d", "1 months", "24h"])
         self.clauses.append(clause)
 
     def obligation_fixed(self) -> None:
@@ -370,6 +478,8 @@ class Generator:
             }
             if rng.random() < 0.5:
                 do["unless"] = {"tier": "gold"}
+            if rng.random() < 0.4:
+                do = self.undercut()
         elif shape == "others":
             by = "us"
             do = {"fact": "notice", "with": "others"}
@@ -397,6 +507,27 @@ class Generator:
         elif time < 0.45:
             clause["from"] = rng.choice(["2026-03-15", "2026-04-01"])
         self.clauses.append(clause)
+
+    def undercut(self) -> dict[str, Any]:
+        """An order whose amount is compared with that of the latest order or payment at or
+        before it (at the same instant too), for the same ref: whose, with whom and which
+        ones are read vary."""
+        rng = self.rng
+        latest: dict[str, Any] = {
+            "fact": rng.choice(["order", "order", "payment"]),
+            "match_on": rng.choice([["ref"], ["ref"], ["ref", "region"], []]),
+        }
+        if rng.random() < 0.5:
+            latest["where"] = {"partner": {"party": rng.choice(["partner", "us"])}}
+        if rng.random() < 0.3:
+            latest["unless"] = {"tier": "gold"}
+        if rng.random() < 0.2:
+            latest["with"] = "anyone"
+        test = rng.choice(["below", "below", "at_most", "above"])
+        return {
+            "fact": "order",
+            "where": {"amount": {test: {"field": "amount", "of_latest": latest}}},
+        }
 
     def measure(self) -> None:
         rng = self.rng
@@ -431,6 +562,14 @@ class Generator:
         else:
             clause["at_least"] = 1 if small else 50
             clause["at_most"] = 2 if small else 150
+        if rng.random() < 0.3:
+            clause["whole_periods"] = True
+        if self.yearly_rng.random() < 0.15:
+            clause["reported"] = False  # a threshold: only what it triggers, and its errors
+        if aggregate != "count" and clause["of"]["fact"] == "order" and rng.random() < 0.5:
+            # a field that is sometimes not a number, the period then undecided (or left out)
+            clause[aggregate] = "units"
+            clause["unreadable"] = rng.choice(["skip_period", "skip_period", "report"])
         self.clauses.append(clause)
         if rng.random() < 0.15 and aggregate != "count":
             # another measure bounded by a percentage of this one, same periods
@@ -488,6 +627,29 @@ class Generator:
             right["effect"] = {"ends": [rng.choice(targets)]}
             if rng.random() < 0.5:
                 right["effect"]["after"] = rng.choice(["5d", "1 months"])
+        elif self.ending_rng.random() < 0.5:
+            # Exercising it ends the agreement (a termination on notice).
+            right["effect"] = {"ends": "agreement"}
+            after = self.ending_rng.choice([None, "0d", "5d", "30d", "1 months"])
+            if after is not None:
+                right["effect"]["after"] = after
+            if self.ending_rng.random() < 0.6:  # mostly a standing right, open all the term
+                right["arises"] = "start"
+                right.pop("open_for", None)
+        if "effect" not in right and self.yearly_rng.random() < 0.5:
+            # A window before each anniversary (the first falls in 2027: the window opens up to
+            # 300 days before it, on the start a year before, or before the start: never).
+            yearly: dict[str, Any] = {"each": "anniversary"}
+            opens = self.yearly_rng.choice(
+                [None, "0d", "120d", "6 months", "9 months", "300d", "1 years", "400d"]
+            )
+            if opens is not None:
+                yearly["opens_before"] = opens
+            closes = self.yearly_rng.choice([None, "0d", "30d", "60d"])
+            if closes is not None and opens not in (None, "0d"):
+                yearly["closes_before"] = closes
+                right.pop("open_for", None)
+            right["arises"] = yearly
         self.clauses.append(right)
         if rng.random() < 0.3:
             self.clauses.append(
@@ -510,7 +672,35 @@ class Generator:
             self.measure()
             sources = [self.clauses[-1]]
         chosen = rng.choice(sources)
-        source = chosen["id"]
+        source: str | list[str] = chosen["id"]
+        # Several clauses together: measures of one party and one period, like the versions
+        # of one minimum.
+        alike = [
+            c["id"]
+            for c in sources
+            if c["kind"] == chosen["kind"] == "measure"
+            and (c["by"], c["per"]) == (chosen["by"], chosen["per"])
+            and c["by"] != "partners"
+        ]
+        if len(alike) > 1 and chosen["id"] in alike and rng.random() < 0.3:
+            source = rng.sample(alike, 2)  # breaches of two clauses taken together
+        elif (
+            chosen["id"] in alike
+            and "from" not in chosen
+            and "until" not in chosen
+            and rng.random() < 0.5
+        ):
+            # the measure amended: a second version from a day on, with a new bound
+            split = rng.choice([date(2026, 4, 1), date(2026, 5, 15), date(2026, 7, 1)])
+            version = dict(chosen, id=self.next_id(), **{"from": split.isoformat()})
+            for name in ("at_least", "at_most"):
+                if isinstance(chosen.get(name), int):
+                    version[name] = chosen[name] + rng.choice([-1, 1]) * (
+                        1 if chosen.get("count") else 25
+                    )
+            chosen["until"] = (split - timedelta(days=1)).isoformat()
+            self.clauses.append(version)
+            source = [chosen["id"], version["id"]]
         repetition: dict[str, Any] = {}
         chance = rng.random()
         # Breaches "in a row" of a norm that binds several parties are left out: docs/norms.md
@@ -546,6 +736,8 @@ class Generator:
                 }
             )
         else:
+            if isinstance(source, list):
+                return
             before = self.depends_on(source)
             targets = [c for c in self.clauses if c["id"] not in before and "ends_when" not in c]
             if not targets:
@@ -568,7 +760,8 @@ class Generator:
                     if key in ("at_least", "at_most"):
                         named.append(value.get("of"))
                     refs[clause["id"]] |= {name for name in named if name in refs}
-            for target in clause.get("effect", {}).get("ends", []):
+            ended = clause.get("effect", {}).get("ends", [])
+            for target in ended if isinstance(ended, list) else []:  # or "agreement"
                 refs[target].add(clause["id"])
         seen: set[str] = set()
         todo = [clause_id]
@@ -668,6 +861,7 @@ class Generator:
                     record["partner"] = value
                 record["ref"] = ref
                 record["amount"] = rng.choice([0, 10, 25, 50, 60, 100, 150, 200, 49.5])
+                record["units"] = rng.choice([10, 40, 60, 100, 150, "n/a", None])
                 record["region"] = rng.choice(["EU", "EU", "US", "UK"])
                 if rng.random() < 0.3:
                     record["tier"] = "gold"
@@ -739,7 +933,7 @@ def _facts_of(case: Case) -> list[Fact]:
 
 
 def compare(case: Case) -> tuple[set[OracleFinding], set[OracleFinding]]:
-    """(evaluator's findings, oracle's findings) of a case, the term's own findings aside."""
+    """(evaluator's findings, oracle's findings) of a case: the norms' and the term's expiry."""
     subject = Agreement.model_validate(case.agreement)
     horizon_end = case.as_of + case.horizon_days * SECONDS_PER_DAY
     facts = _facts_of(case)
@@ -747,7 +941,7 @@ def compare(case: Case) -> tuple[set[OracleFinding], set[OracleFinding]]:
     got = {
         (f.clause, f.kind.value, f.code, f.subject, f.date.isoformat())
         for f in result.findings
-        if f.clause != "term"
+        if f.clause != "term" or f.code == "term.expires"
     }
     # The oracle is given every fact, later ones too: it must leave those out itself.
     every = [fact_from_record(dict(r), "random.jsonl", n + 1) for n, r in enumerate(case.records)]
@@ -792,6 +986,12 @@ def test_the_random_cases_exercise_every_norm_finding() -> None:
         "measure.no_data",
         "measure.at_risk",
         "measure.ended",
+        "measure.undecided",
+        "obligation.material_breach",
+        "obligation.becomes_material",
+        "obligation.uncured",
+        "obligation.cure_ends",
+        "right.arising",
         "right.arisen",
         "right.closing",
         "right.ended",
@@ -799,6 +999,64 @@ def test_the_random_cases_exercise_every_norm_finding() -> None:
         assert codes.get(code, 0) >= 10, f"{code} comes up {codes.get(code, 0)} times"
     assert later_facts >= 500
     assert outsiders >= 500
+
+
+def test_the_random_cases_open_windows_before_anniversaries_and_keep_thresholds_quiet() -> None:
+    """Rights arising before each anniversary are announced, arise and close in the random
+    cases; measures that are not reported (`reported: false`) still make rights arise."""
+    codes: dict[str, int] = {}
+    quiet_sources = 0
+    for seed in SEEDS:
+        case = random_case(seed)
+        clauses = case.agreement["clauses"]
+        yearly = {
+            c["id"]
+            for c in clauses
+            if isinstance(c.get("arises"), dict) and c["arises"].get("each") == "anniversary"
+        }
+        quiet = {c["id"] for c in clauses if c.get("reported") is False}
+        for clause, _kind, code, subject, _day in compare(case)[1]:
+            if clause in yearly:
+                codes[code] = codes.get(code, 0) + 1
+            quiet_sources += code == "right.arisen" and subject.split(":")[0] in quiet
+            assert not (
+                clause in quiet
+                and code.startswith("measure.")
+                and code
+                in (
+                    "measure.breached",
+                    "measure.at_risk",
+                    "measure.no_data",
+                )
+            )
+    assert codes.get("right.arising", 0) >= 10
+    assert codes.get("right.arisen", 0) >= 20
+    assert codes.get("right.closing", 0) >= 3
+    assert quiet_sources >= 3, f"rights after breaches of measures not reported: {quiet_sources}"
+
+
+def test_the_random_cases_end_the_agreement_by_a_right() -> None:
+    """Rights whose effect is `ends: agreement` end the term early in dozens of the random
+    cases (where the evaluator agrees with the oracle on every norm of the shorter term), and
+    the end is reported as a deadline when it falls within the horizon."""
+    ended = deadlines = 0
+    for seed in SEEDS:
+        case = random_case(seed)
+        clauses = case.agreement["clauses"]
+        if not any(c.get("effect", {}).get("ends") == "agreement" for c in clauses):
+            continue
+        horizon_end = case.as_of + case.horizon_days * SECONDS_PER_DAY
+        compiled = compile_agreement(
+            Agreement.model_validate(case.agreement),
+            _facts_of(case),
+            case.as_of,
+            horizon_end,
+            FACT_PARTIES,
+        )
+        ended += compiled.contexts[0].term.end_reason.startswith("termination")
+        deadlines += sum(code == "right.ends_agreement" for *_, code, _s, _d in compare(case)[1])
+    assert ended >= 30
+    assert deadlines >= 3
 
 
 def test_a_seed_gives_the_same_case_every_time() -> None:
@@ -918,3 +1176,455 @@ def test_an_ended_obligation_has_no_end_of_term_instance() -> None:
         ("e", "trigger", "obligation.ended", "ended", "2026-02-10"),
     }
     assert got == expected
+
+
+# --- (d) a comparison with the latest other fact, worked by hand ------------------------------
+
+# "Northwind shall not sell below the price agreed with Acme for the same ref": our orders
+# (no partner named) against Acme's latest order at or before them.
+UNDERCUT = {
+    "id": "6.1",
+    "title": "Not below Acme's price",
+    "kind": "prohibition",
+    "by": "us",
+    "do": {
+        "fact": "order",
+        "where": {
+            "amount": {
+                "below": {
+                    "field": "amount",
+                    "of_latest": {
+                        "fact": "order",
+                        "where": {"partner": {"party": "partner"}},
+                        "match_on": ["ref"],
+                    },
+                }
+            }
+        },
+    },
+}
+
+
+def _undercut_order(
+    fact_id: str, at: str, amount: Any, partner: str | None = None, ref: str = "r1"
+) -> Record:
+    record: Record = {"id": fact_id, "type": "order", "at": at, "ref": ref, "amount": amount}
+    if partner is not None:
+        record["partner"] = partner
+    return record
+
+
+UNDERCUT_ORDERS = [
+    _undercut_order("k0", "2026-02-28T10:00:00Z", 50),  # no price of Acme's yet: nothing to compare
+    # The same instant as Acme's price: it is in force, although its id sorts after ours.
+    _undercut_order("p1", "2026-03-01T10:00:00Z", 100, "acme"),
+    _undercut_order("k1", "2026-03-01T10:00:00Z", 90),
+    # Two prices of Acme's at one instant: the later by id (p3, 80) is in force.
+    _undercut_order("p2", "2026-04-01T00:00:00Z", 100, "acme"),
+    _undercut_order("p3", "2026-04-01T00:00:00Z", 80, "acme-inc"),
+    _undercut_order("k2", "2026-04-01T00:00:00Z", 90),
+    _undercut_order("k3", "2026-04-30T23:59:59Z", 75),  # below 80, the price until 05-01
+    _undercut_order("p4", "2026-05-01T00:00:00Z", 70, "acme"),  # Acme's price changed
+    _undercut_order("k4", "2026-05-01T00:00:00Z", 75),  # not below the new 70
+    _undercut_order("k5", "2026-05-02T10:00:00Z", 1, ref="r2"),  # no price of Acme's for r2
+    _undercut_order("k6", "2026-05-03T10:00:00Z", 70),  # equal is not below
+]
+
+
+def test_the_latest_fact_at_or_before_is_compared_with() -> None:
+    got, expected = compare(_minimal([UNDERCUT], UNDERCUT_ORDERS, "2026-07-01"))
+    assert expected == {
+        ("6.1", "breach", "prohibition.breached", "k1", "2026-03-01"),
+        ("6.1", "breach", "prohibition.breached", "k3", "2026-04-30"),
+    }
+    assert got == expected
+
+
+def _evidence(records: list[Record], as_of: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """(code, evidence fact ids) of each finding of clause 6.1, by subject."""
+    case = _minimal([UNDERCUT], records, as_of)
+    result = evaluate_agreement(
+        Agreement.model_validate(case.agreement),
+        _facts_of(case),
+        case.as_of,
+        case.as_of,
+        FACT_PARTIES,
+    )
+    return {
+        f.subject: (f.code, tuple(e.fact_id for e in f.evidence))
+        for f in result.findings
+        if f.clause == "6.1"
+    }
+
+
+def test_the_fact_compared_with_is_evidence_and_an_unreadable_one_is_passed_over() -> None:
+    unreadable = [
+        *UNDERCUT_ORDERS,
+        # Acme's price that cannot be read: reported, and p4's 70 stays in force.
+        _undercut_order("p5", "2026-06-01T10:00:00Z", "n/a", "acme"),
+        _undercut_order("k7", "2026-06-02T10:00:00Z", 60),
+        _undercut_order("k8", "2026-06-03T10:00:00Z", "tbd"),  # ours, unreadable: undecided too
+    ]
+    assert _evidence(unreadable, "2026-07-01") == {
+        "k1": ("prohibition.breached", ("k1", "p1")),  # evidence in (at, id) order
+        "k3": ("prohibition.breached", ("p3", "k3")),
+        "k7": ("prohibition.breached", ("p4", "k7")),
+        "p5": ("prohibition.undecided", ("p5",)),
+        "k8": ("prohibition.undecided", ("k8",)),
+    }
+
+
+# --- (d) the consequences the recurring kind needed, worked by hand ------------------------------
+
+ROYALTY = {
+    "id": "5.1",
+    "title": "Quarterly royalty, material after 30 days",
+    "kind": "obligation",
+    "by": "partner",
+    "when": {"each": "quarter"},
+    "period_field": "period",
+    "do": {"fact": "payment"},
+    "within": "30d",
+    "material_breach_after": "30d",
+}
+
+
+def _payment(at: str) -> Record:
+    return {"id": "p1", "type": "payment", "at": at, "partner": "acme", "period": "2026-Q1"}
+
+
+def test_a_material_breach_is_a_deadline_in_the_horizon_then_a_trigger() -> None:
+    # Q1 is due by the end of 04-30; 30 days more end with 05-30.
+    got, expected = compare(_minimal([ROYALTY], [], "2026-05-01", horizon_days=30))
+    assert expected == {
+        ("5.1", "breach", "obligation.breached", "2026-Q1", "2026-04-30"),
+        ("5.1", "deadline", "obligation.becomes_material", "2026-Q1", "2026-05-30"),
+    }
+    assert got == expected
+    # 30 days from 04-30 end at the first instant of 05-30: that day is not inside the horizon.
+    got, expected = compare(_minimal([ROYALTY], [], "2026-04-30", horizon_days=30))
+    assert expected == {("5.1", "deadline", "obligation.due", "2026-Q1", "2026-04-30")}
+    assert got == expected
+    got, expected = compare(_minimal([ROYALTY], [], "2026-05-31"))
+    assert ("5.1", "trigger", "obligation.material_breach", "2026-Q1", "2026-05-30") in expected
+    assert got == expected
+
+
+def test_a_payment_on_the_material_breach_day_is_in_time_one_after_it_is_not() -> None:
+    for at, material in (("2026-05-30T23:59:59Z", False), ("2026-05-31T00:00:00Z", True)):
+        got, expected = compare(_minimal([ROYALTY], [_payment(at)], "2026-06-15"))
+        assert expected == {
+            ("5.1", "breach", "obligation.breached", "2026-Q1", "2026-04-30"),
+            *(
+                [("5.1", "trigger", "obligation.material_breach", "2026-Q1", "2026-05-30")]
+                if material
+                else []
+            ),
+        }
+        assert got == expected
+
+
+MONTHLY_MINIMUM = {
+    "id": "4.1",
+    "title": "At least 100 a month",
+    "kind": "measure",
+    "by": "partner",
+    "of": {"fact": "order"},
+    "sum": "units",
+    "per": "month",
+    "at_least": 100,
+    "unreadable": "skip_period",
+    "whole_periods": True,
+}
+SHORTFALL_RIGHT = {
+    "id": "4.2",
+    "title": "Right after two short months in a row",
+    "kind": "right",
+    "holder": "us",
+    "arises": {"breach_of": ["4.1", "4.3"], "in_a_row": 2},
+}
+
+
+def _order(number: int, at: str, units: Any) -> Record:
+    return {"id": f"o{number}", "type": "order", "at": at, "partner": "acme", "units": units}
+
+
+def test_a_run_of_shortfalls_is_broken_by_a_month_that_cannot_be_told() -> None:
+    # The term starts 01-15: January is cut short, not judged. February short; March has an
+    # unreadable order: unknown, which breaks the run; April and May short: a right (4.3, the
+    # minimum as amended from May, counts together with 4.1).
+    amended = dict(MONTHLY_MINIMUM, id="4.3", at_least=50, **{"from": "2026-05-01"})
+    first = dict(MONTHLY_MINIMUM, until="2026-04-30")
+    orders = [
+        _order(1, "2026-01-20T10:00:00Z", "n/a"),
+        _order(2, "2026-02-10T10:00:00Z", 60),
+        _order(3, "2026-03-10T10:00:00Z", "n/a"),
+        _order(4, "2026-03-11T10:00:00Z", 200),
+        _order(5, "2026-05-10T10:00:00Z", 40),
+    ]
+    case = _minimal([first, SHORTFALL_RIGHT, amended], orders, "2026-06-01", effective="2026-01-15")
+    got, expected = compare(case)
+    assert expected == {
+        ("4.1", "breach", "measure.breached", "2026-02", "2026-02-28"),
+        ("4.1", "error", "measure.undecided", "o3", "2026-03-10"),
+        ("4.1", "unknown", "measure.no_data", "2026-03", "2026-03-31"),
+        ("4.1", "breach", "measure.breached", "2026-04", "2026-04-30"),
+        ("4.3", "breach", "measure.breached", "2026-05", "2026-05-31"),
+        ("4.2", "trigger", "right.arisen", "4.3:2026-05", "2026-05-31"),
+        ("4.3", "deadline", "measure.at_risk", "2026-06", "2026-06-30"),
+    }
+    assert got == expected
+
+
+CURED_PAYMENT: dict[str, Any] = {
+    "id": "7.1",
+    "title": "Each order paid within 10 days; curable within 30 days of our notice",
+    "kind": "obligation",
+    "by": "partner",
+    "when": {"fact": "order"},
+    "do": {"fact": "payment", "match_on": ["ref"]},
+    "within": "10d",
+    "cure": {"notice": {"fact": "notice", "by": "us", "match_on": ["ref"]}, "within": "30d"},
+}
+ORDER = {"id": "o1", "type": "order", "at": "2026-03-01T10:00:00Z", "partner": "acme", "ref": "r1"}
+
+
+def _notice(name: str, at: str, sender: str = "northwind", ref: str = "r1") -> Record:
+    recipient = "acme" if sender == "northwind" else "northwind"
+    return {
+        "id": name,
+        "type": "notice",
+        "at": at,
+        "sender": sender,
+        "recipient": recipient,
+        "ref": ref,
+    }
+
+
+def _paid(at: str) -> Record:
+    return {"id": "p1", "type": "payment", "at": at, "partner": "acme", "ref": "r1"}
+
+
+def test_only_a_notice_after_the_due_instant_starts_the_cure_period() -> None:
+    # o1 is due by the end of 03-11. Not counting: a notice before the due day, one in its last
+    # second, one about another order, one by the partner; n4, at the first second after the due
+    # day, starts the cure period (to the end of 04-11); a second notice does not restart it.
+    notices = [
+        _notice("n0", "2026-03-05T09:00:00Z"),
+        _notice("n1", "2026-03-11T23:59:59Z"),
+        _notice("n2", "2026-03-12T00:00:00Z", ref="r2"),
+        _notice("n3", "2026-03-12T00:00:00Z", sender="acme"),
+        _notice("n4", "2026-03-12T00:00:00Z"),
+        _notice("n5", "2026-03-20T09:00:00Z"),
+    ]
+    breached = ("7.1", "breach", "obligation.breached", "o1", "2026-03-11")
+    cure_ends = ("7.1", "deadline", "obligation.cure_ends", "o1", "2026-04-11")
+    got, expected = compare(_minimal([CURED_PAYMENT], [ORDER, *notices], "2026-04-01"))
+    assert got == expected == {breached, cure_ends}
+    # From the day after the cure period, the breach is uncured: a right to terminate arose.
+    uncured = ("7.1", "trigger", "obligation.uncured", "o1", "2026-04-12")
+    got, expected = compare(_minimal([CURED_PAYMENT], [ORDER, *notices], "2026-04-12"))
+    assert got == expected == {breached, uncured}
+    # Without n4 and n5, no cure period has started: the breach alone.
+    got, expected = compare(_minimal([CURED_PAYMENT], [ORDER, *notices[:4]], "2026-04-12"))
+    assert got == expected == {breached}
+
+
+def test_done_on_the_cure_periods_last_day_cures_a_second_later_does_not() -> None:
+    records = [ORDER, _notice("n1", "2026-03-12T00:00:00Z")]  # cure period to the end of 04-11
+    breached = ("7.1", "breach", "obligation.breached", "o1", "2026-03-11")
+    for at, cured in (("2026-04-11T23:59:59Z", True), ("2026-04-12T00:00:00Z", False)):
+        got, expected = compare(_minimal([CURED_PAYMENT], [*records, _paid(at)], "2026-04-20"))
+        uncured = ("7.1", "trigger", "obligation.uncured", "o1", "2026-04-12")
+        assert got == expected == ({breached} if cured else {breached, uncured})
+
+
+def test_a_cure_period_ending_at_the_horizons_end_is_a_deadline() -> None:
+    # 48 hours after n1 (03-12T06:00Z) is 03-14T06:00Z exactly: the last instant of a one-day
+    # horizon from 03-13T06:00Z, not of a 0-day one; a second later the breach is uncured.
+    clause = dict(CURED_PAYMENT, cure={**CURED_PAYMENT["cure"], "within": "48h"})
+    records = [ORDER, _notice("n1", "2026-03-12T06:00:00Z")]
+    breached = ("7.1", "breach", "obligation.breached", "o1", "2026-03-11")
+    cure_ends = ("7.1", "deadline", "obligation.cure_ends", "o1", "2026-03-14")
+    got, expected = compare(_minimal([clause], records, "2026-03-13T06:00:00Z", horizon_days=1))
+    assert got == expected == {breached, cure_ends}
+    got, expected = compare(_minimal([clause], records, "2026-03-13T06:00:00Z", horizon_days=0))
+    assert got == expected == {breached}
+    uncured = ("7.1", "trigger", "obligation.uncured", "o1", "2026-03-14")
+    got, expected = compare(_minimal([clause], records, "2026-03-14T06:00:01Z"))
+    assert got == expected == {breached, uncured}
+
+
+# --- rights before each anniversary, announced rights, thresholds not reported ----------------
+
+REVIEW = {
+    "id": "9.4",
+    "title": "Annual price review",
+    "kind": "right",
+    "holder": "us",
+    "arises": {"each": "anniversary", "opens_before": "120d", "closes_before": "60d"},
+    "exercised_by": {"fact": "notice", "where": {"topic": "review"}},
+}
+
+
+def test_a_window_before_an_anniversary_is_announced_when_the_horizon_reaches_its_opening() -> None:
+    # Effective 2026-01-01: the first anniversary is 2027-01-01; 120 days before is 2026-09-03
+    # (30 + 30 + 31 + 29 days back to 09-03), 60 days before is 2026-11-02.
+    term = {"expires": "2027-12-31"}
+    arising = ("9.4", "deadline", "right.arising", "2027-01-01", "2026-09-03")
+    # A 30-day horizon from 08-04T00:00Z ends at 09-03T00:00Z, the very instant it arises.
+    got, expected = compare(_minimal([REVIEW], [], "2026-08-04", **term))
+    assert got == expected == {arising}
+    got, expected = compare(_minimal([REVIEW], [], "2026-08-03T23:59:59Z", **term))
+    assert got == expected == set()
+    arisen = ("9.4", "trigger", "right.arisen", "2027-01-01", "2026-09-03")
+    closing = ("9.4", "deadline", "right.closing", "2027-01-01", "2026-11-02")
+    got, expected = compare(_minimal([REVIEW], [], "2026-10-10", **term))
+    assert got == expected == {arisen, closing}
+    # Lapsed unexercised, it is still reported (as lapsed); the next one is 2027-09-03.
+    got, expected = compare(_minimal([REVIEW], [], "2026-11-03", **term))
+    assert got == expected == {arisen}
+
+
+def test_a_request_on_the_windows_last_day_exercises_it_a_second_later_does_not() -> None:
+    term = {"expires": "2027-12-31"}
+    arisen = ("9.4", "trigger", "right.arisen", "2027-01-01", "2026-09-03")
+    for at, used in (("2026-11-02T23:59:59Z", True), ("2026-11-03T00:00:00Z", False)):
+        request = {
+            "id": "n1",
+            "type": "notice",
+            "at": at,
+            "sender": "northwind",
+            "recipient": "acme",
+            "topic": "review",
+        }
+        case = _minimal([REVIEW], [request], "2026-11-10", **term)
+        got, expected = compare(case)
+        assert got == expected == {arisen}
+        subject = Agreement.model_validate(case.agreement)
+        horizon_end = case.as_of + 30 * SECONDS_PER_DAY
+        result = evaluate_agreement(subject, _facts_of(case), case.as_of, horizon_end, FACT_PARTIES)
+        (found,) = result.findings
+        assert ("exercised on 2026-11-02 (n1)" in found.message) is used
+        assert ("lapsed unexercised on 2026-11-02" in found.message) is not used
+
+
+def test_an_anniversary_of_29_february_falls_on_28_february_in_other_years() -> None:
+    on_the_day = dict(REVIEW, arises={"each": "anniversary"}, open_for="10d")
+    term = {"effective": "2028-02-29", "expires": "2032-12-31"}
+    # 2029-02-28, 2030-02-28, 2031-02-28, then 2032-02-29 again.
+    got, expected = compare(_minimal([on_the_day], [], "2029-02-27T00:00:00Z", 1, **term))
+    assert got == expected == {("9.4", "deadline", "right.arising", "2029-02-28", "2029-02-28")}
+    got, expected = compare(_minimal([on_the_day], [], "2032-03-01", **term))
+    assert got == expected
+    assert {
+        ("9.4", "trigger", "right.arisen", "2029-02-28", "2029-02-28"),
+        ("9.4", "trigger", "right.arisen", "2031-02-28", "2031-02-28"),
+        ("9.4", "trigger", "right.arisen", "2032-02-29", "2032-02-29"),
+        ("9.4", "deadline", "right.closing", "2032-02-29", "2032-03-10"),
+    } <= got
+
+
+def test_a_right_on_a_date_is_announced_but_one_on_a_fact_is_not() -> None:
+    on_a_date = dict(REVIEW, arises="2026-03-10", open_for="30d")
+    got, expected = compare(_minimal([on_a_date], [], "2026-02-08"))
+    assert got == expected == {("9.4", "deadline", "right.arising", "2026-03-10", "2026-03-10")}
+    got, expected = compare(_minimal([on_a_date], [], "2026-02-07T23:59:59Z"))
+    assert got == expected == set()
+
+
+KPI = {
+    "id": "9.1",
+    "title": "NPS per quarter",
+    "kind": "measure",
+    "by": "partner",
+    "of": {"fact": "report"},
+    "latest": "score",
+    "per": "quarter",
+    "at_least": 30,
+    "unreadable": "skip_period",
+    "reported": False,
+}
+KPI_RIGHT = {
+    "id": "9.2",
+    "title": "Renegotiation after poor NPS",
+    "kind": "right",
+    "holder": "us",
+    "arises": {"breach_of": "9.1", "in_a_row": 2},
+    "open_for": "60d",
+}
+
+
+def _report(number: str, at: str, score: Any) -> Record:
+    return {"id": number, "type": "report", "at": at, "partner": "acme", "score": score}
+
+
+def test_a_threshold_not_reported_still_gives_its_right_and_its_errors() -> None:
+    records = [
+        _report("r1", "2026-02-10T00:00:00Z", 20),  # Q1: poor
+        _report("r2", "2026-04-10T00:00:00Z", "n/a"),  # Q2: superseded by r3, still an error
+        _report("r3", "2026-06-30T23:59:59Z", 25),  # Q2: poor, the latest
+        # Q3: no report: not poor, no finding, and it breaks the run
+        _report("r4", "2026-12-01T00:00:00Z", 10),  # Q4: poor
+    ]
+    undecided = ("9.1", "error", "measure.undecided", "r2", "2026-04-10")
+    arisen = ("9.2", "trigger", "right.arisen", "9.1:2026-Q2", "2026-06-30")
+    got, expected = compare(_minimal([KPI, KPI_RIGHT], records, "2026-07-01"))
+    assert got == expected == {undecided, arisen}
+    # Open 60 days after 06-30, to the end of 08-29: a deadline once the horizon holds it.
+    closing = ("9.2", "deadline", "right.closing", "9.1:2026-Q2", "2026-08-29")
+    got, expected = compare(_minimal([KPI, KPI_RIGHT], records, "2026-08-01"))
+    assert got == expected == {undecided, arisen, closing}
+    # Q4 is poor but follows Q3, which had no report: no second right.
+    got, expected = compare(_minimal([KPI, KPI_RIGHT], records, "2027-01-05"))
+    assert got == expected == {undecided, arisen}
+
+
+def test_an_unreadable_latest_report_leaves_its_period_untold() -> None:
+    records = [
+        _report("r1", "2026-02-10T00:00:00Z", 20),
+        _report("r2", "2026-05-10T00:00:00Z", 20),
+        _report("r3", "2026-06-10T00:00:00Z", "n/a"),  # the latest of Q2: Q2 cannot be told
+        _report("r4", "2026-08-10T00:00:00Z", 10),
+    ]
+    got, expected = compare(_minimal([KPI, KPI_RIGHT], records, "2026-10-05"))
+    assert got == expected == {("9.1", "error", "measure.undecided", "r3", "2026-06-10")}
+
+
+@pytest.mark.parametrize(
+    ("norm", "message"),
+    [
+        (
+            {"arises": {"each": "anniversary", "opens_before": "30d", "closes_before": "60d"}},
+            "'closes_before' must not be longer than 'opens_before'",
+        ),
+        (
+            {"arises": {"each": "anniversary", "opens_before": "48h"}},
+            "count a time before an anniversary in days, months or years",
+        ),
+        (
+            {
+                "arises": {"each": "anniversary", "opens_before": "90d", "closes_before": "30d"},
+                "open_for": "10d",
+            },
+            "give either 'closes_before' (in 'arises') or 'open_for'",
+        ),
+    ],
+)
+def test_a_window_before_an_anniversary_is_checked_when_read(
+    norm: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RightTerms.model_validate({"holder": "us", **norm})
+
+
+def test_an_obligation_has_no_window_before_an_anniversary() -> None:
+    with pytest.raises(ValueError, match=re.escape("a duty each year is 'when: {each: year}'")):
+        ObligationTerms.model_validate(
+            {
+                "by": "partner",
+                "when": {"each": "anniversary"},
+                "do": {"fact": "report"},
+                "within": "30d",
+            }
+        )

@@ -56,14 +56,16 @@ def test_one_run_writes_every_report(tmp_path: Path, capsys: pytest.CaptureFixtu
         "report.html",
     ]
     calendar = icalendar.Calendar.from_ical((out / "deadlines.ics").read_bytes())
-    # 12 deadlines: 10, + globex 10.2 (sec-i-11, 11-24) and hooli 9.2 (closes 11-30).
-    assert len(list(calendar.walk("VEVENT"))) == 12
+    # 13 deadlines: 10, + globex 10.2 (sec-i-11, 11-24), hooli 9.2 (closes 11-30) and hooli 8.1
+    # (October's fee a material breach after 12-15).
+    assert len(list(calendar.walk("VEVENT"))) == 13
     # 13 failing clauses: 10, + globex 10.2, hooli 9.1 and initech 12.4 (9.2 has no breach).
     assert ET.parse(out / "junit.xml").getroot().get("failures") == "13"
     assert (out / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    # A header row, then 30 breaches, 6 rights triggered, 12 deadlines, 1 unknown (hooli 9.1,
-    # 2026-08) and the 2 waived findings: 43 rows, + 4 breaches, 1 trigger, 2 deadlines, 1 unknown.
-    assert (out / "findings.csv").read_bytes().count(b"\r\n") == 1 + 51
+    # A header row, then 30 breaches, 7 rights triggered, 12 deadlines, 1 unknown (hooli 9.1,
+    # 2026-08) and the 2 waived findings: 43 rows, + 4 breaches, 1 trigger, 2 deadlines, 1 unknown,
+    # + the lapsed globex 12.1 window (still reported since anniversary windows became norms).
+    assert (out / "findings.csv").read_bytes().count(b"\r\n") == 1 + 53
 
 
 @pytest.mark.parametrize(

@@ -112,9 +112,9 @@ def _capitalised(note: str) -> str:
 
 def test_csv_has_snooze_columns_filled_for_snoozed_findings(snoozed: RunResult) -> None:
     rows = list(csv.DictReader(io.StringIO(render(snoozed, "csv"))))
-    # 30 + 6 + 12 + 1 unknown reported, 2 waived: snoozed ones are still rows. (43 before the
-    # norms: + 4 breaches, 1 right, 2 deadlines and the unknown August of hooli 9.1.)
-    assert len(rows) == 51
+    # 30 + 6 + 13 + 1 unknown reported, 2 waived: snoozed ones are still rows. (43 before the
+    # norms: + 4 breaches, 1 right, 3 deadlines and the unknown August of hooli 9.1.)
+    assert len(rows) == 53  # with the lapsed globex 12.1 window
     marked = {row["subject"]: row for row in rows if row["snooze"]}
     assert set(marked) == GLOBEX_EXCLUSIVITY | {"2026-11"}
     assert [marked["crm-d-1006"][column] for column in _SNOOZE_COLUMNS] == [
@@ -145,7 +145,7 @@ def test_csv_without_notify_has_no_snooze_columns(plain: RunResult) -> None:
 
 def test_jsonl_has_a_snooze_field(snoozed: RunResult, plain: RunResult) -> None:
     records = [json.loads(line) for line in render(snoozed, "jsonl").splitlines()]
-    assert len(records) == 51  # as the csv rows
+    assert len(records) == 53  # as the csv rows
     marked = {record["subject"]: record["snooze"] for record in records if record["snooze"]}
     assert set(marked) == GLOBEX_EXCLUSIVITY | {"2026-11"}
     assert marked["2026-11"] == {
@@ -155,7 +155,7 @@ def test_jsonl_has_a_snooze_field(snoozed: RunResult, plain: RunResult) -> None:
         "expires": "2026-12-01",
         "source": "notifications.yaml:35",
     }
-    assert sum(record["snooze"] is None for record in records) == 47  # 51 - 4 snoozed
+    assert sum(record["snooze"] is None for record in records) == 49  # 53 - 4 snoozed
     first = json.loads(render(plain, "jsonl").splitlines()[0])
     assert "snooze" not in first  # without --notify there are no snoozes to tell
 
@@ -184,8 +184,9 @@ def test_markdown_marks_snoozed_findings_after_their_message(snoozed: RunResult)
         subject for subject in GLOBEX_EXCLUSIVITY for row in breaches if subject in row
     }
     deadlines = _rendered_rows(_section(text, "Deadlines coming up"))
-    # The snoozed deadline is still listed: 12 (10, + globex 10.2 sec-i-11 and hooli 9.2).
-    assert len(deadlines) == 12
+    # The snoozed deadline is still listed: 13 (10, + globex 10.2 sec-i-11, hooli 9.2 and the
+    # material breach of hooli 8.1 for October).
+    assert len(deadlines) == 13
     [fee] = [row for row in deadlines if "Snoozed" in row]
     assert f"({_capitalised(FEE_NOTE)})" in fee  # markup shown as written
     assert "payment.received for 2026-11 is due by 2026-12-15" in fee
@@ -196,7 +197,7 @@ def test_markdown_marks_snoozed_findings_after_their_message(snoozed: RunResult)
     page = cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
     assert "<b>" not in page
     # Still counted: the summary is the same as without snoozes.
-    assert "**30 breaches, 6 rights triggered, 12 deadlines coming up" in text
+    assert "**30 breaches, 7 rights triggered, 13 deadlines coming up" in text
 
 
 # --- html --------------------------------------------------------------------------------------
@@ -248,8 +249,9 @@ def test_html_without_notify_marks_nothing(plain: RunResult) -> None:
 
 def test_ics_description_of_a_snoozed_deadline_says_so(snoozed: RunResult) -> None:
     events = list(icalendar.Calendar.from_ical(render(snoozed, "ics")).walk("VEVENT"))
-    # The snoozed deadline is still in the calendar: 12 (10, + globex 10.2 and hooli 9.2).
-    assert len(events) == 12
+    # The snoozed deadline is still in the calendar: 13 (10, + globex 10.2, hooli 9.2 and 8.1's
+    # material breach for October).
+    assert len(events) == 13
     descriptions = {str(e["uid"]).split("@")[0]: str(e["description"]) for e in events}
     assert _capitalised(FEE_NOTE) in descriptions[HOOLI_FEE].splitlines()
     others = [text for uid, text in descriptions.items() if uid != HOOLI_FEE]

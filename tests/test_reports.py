@@ -2,14 +2,18 @@
 against counts and dates worked out by hand from the fixtures, and against hostile fact values.
 
 Hand-worked demo facts used below (see also tests/test_demo.py):
-* 30 breaches, 6 rights triggered, 12 deadlines, 0 errors, 1 unknown; 2 waived (W-2026-01,
+* 30 breaches, 7 rights triggered, 12 deadlines, 0 errors, 1 unknown; 2 waived (W-2026-01,
   W-2026-02). The clauses written as norms added 4 breaches (globex 10.2 sec-i-8 on 10-05 and
   sec-i-9 on 11-21, hooli 9.1 2026-10 on 10-31, initech 12.4 fwd-1 on 05-12), 1 right (hooli
   9.2 on 10-31), 2 deadlines (globex 10.2 sec-i-11 on 11-24, hooli 9.2 closing on 11-30) and
   the 1 unknown (hooli 9.1 2026-08, no readings, on 08-31) to the 26, 5, 10 and 0 before them.
+  The renegotiation windows before each anniversary became norms: the globex 12.1 window of
+  07-03 to 09-01 is still reported, lapsed (1 right more), and the vandelay 9.2 right is
+  dated 10-31 (the end of the run's last month), not 11-01.
 * Deadlines within 30 days of 2026-11-22: 11-23 (initech 9.3), 11-24 (globex 10.2), 11-29
   (globex 5.1), 11-30 (hooli 9.2), 12-01 (globex 12.1, initech 15), 12-02 (vandelay term),
-  12-15 (hooli 8.1, initech 15, umbrella 6.2, vandelay 9.2), 12-17 (umbrella 16.2).
+  12-15 (hooli 8.1, initech 15, umbrella 6.2, vandelay 9.2), 12-18 (umbrella 16.2: the change
+  of control right's 60 days end with the end of that day).
 * Clauses with breaches that are not waived: globex 4.1, 5.1, 7.1, 10.2; hooli 5.2, 6.1, 8.1,
   9.1; initech 8.2, 9.3, 12.4; umbrella 6.2; vandelay 11.4. Clauses per agreement, with the
   term: globex 6, hooli 6, initech 5, umbrella 3, vandelay 3.
@@ -73,7 +77,8 @@ DEADLINE_DATES = [
     "2026-12-15",
     "2026-12-15",
     "2026-12-15",
-    "2026-12-17",
+    "2026-12-15",  # hooli 8.1: October's fee, unpaid, becomes a material breach after it
+    "2026-12-18",
 ]
 # The monthly licence fee for 2026-11 falls due on 2026-12-15. Its fingerprint hashes
 # (hooli-saas-2025, 8.1, deadline, recurring.due, 2026-11) and must never change.
@@ -139,13 +144,13 @@ def test_markdown_lists_kinds_in_order_with_hand_counted_rows(demo: RunResult) -
         "## Waived findings",
     ]
     assert len(_table_rows(_section(text, "Breaches"))) == 30
-    assert len(_table_rows(_section(text, "Rights triggered"))) == 6
+    assert len(_table_rows(_section(text, "Rights triggered"))) == 7
     assert len(_table_rows(_section(text, "Waived findings"))) == 2
     deadlines = _table_rows(_section(text, "Deadlines coming up"))
     assert [row.split(" | ")[0].removeprefix("| ") for row in deadlines] == DEADLINE_DATES
     assert "None: every rule of every agreement was evaluated." in text
     assert (
-        "**30 breaches, 6 rights triggered, 12 deadlines coming up, 0 rules that could not be "
+        "**30 breaches, 7 rights triggered, 13 deadlines coming up, 0 rules that could not be "
         "checked, 1 finding unknown (data missing)**; 2 findings waived." in text
     )
     # The one unknown finding: hooli 9.1 for August (the monitoring exports start 09-01).
@@ -272,15 +277,17 @@ def test_html_puts_new_breaches_first(demo_with_history: RunResult) -> None:
     rest = _html_section(page, "agreements")
     assert not shown & set(re.findall(r"fingerprint ([0-9a-f]{20})", rest))
     assert "3 new breaches since the last run" in page
-    # 49 findings reported (30 + 6 + 12 + 1 unknown); new: 3 breaches, 1 trigger (11-01), the 12
+    # 50 findings reported (30 + 6 + 13 + 1 unknown); new: 3 breaches, 1 trigger (11-01), the 13
     # deadlines. The norms added 3 new (sec-i-9, sec-i-11, 9.2 closing) and 5 open (sec-i-8,
-    # fwd-1, 9.1 breach and unknown, 9.2 arisen on 10-31) to the 13 new and 28 open before.
-    assert "16 new, 33 still open, 1 resolved, 1 stale" in page
+    # fwd-1, 9.1 breach and unknown, 9.2 arisen on 10-31) to the 13 new and 28 open before, and
+    # the material breach of hooli 8.1 one more new deadline. The lapsed globex 12.1 window
+    # (07-03) is one more open, and the vandelay 9.2 right, dated 10-31 now, is open, not new.
+    assert "16 new, 35 still open, 1 resolved, 1 stale" in page
 
 
 def test_html_summary_counts_and_sections(demo: RunResult) -> None:
     page = render(demo, "html")
-    cards = [("breach", 30), ("trigger", 6), ("deadline", 12), ("error", 0), ("unknown", 1)]
+    cards = [("breach", 30), ("trigger", 7), ("deadline", 13), ("error", 0), ("unknown", 1)]
     for kind, count in cards:
         assert f'<div class="card {kind}"><span class="n">{count}</span>' in page
     assert '<div class="card waived"><span class="n">2</span>' in page
@@ -296,10 +303,10 @@ def test_html_summary_counts_and_sections(demo: RunResult) -> None:
     assert "W-2026-03" in waived  # listed among the expired waivers
     assert errors.count('<article class="finding unknown">') == 1  # hooli 9.1, August
     assert "<h4>hooli-saas-2025 · Clause 9.1 · Service availability</h4>" in errors
-    # Every card in the by-agreement section is a breach or a right triggered: 30 + 6.
+    # Every card in the by-agreement section is a breach or a right triggered: 30 + 7.
     agreements = _html_section(page, "agreements")
     assert agreements.count('<article class="finding breach') == 30
-    assert agreements.count('<article class="finding trigger') == 6
+    assert agreements.count('<article class="finding trigger') == 7
     assert "finding unknown" not in agreements
 
 
@@ -310,7 +317,7 @@ def test_html_timeline_groups_deadlines_by_week(demo: RunResult) -> None:
         "Week of Monday 30 November 2026",
         "Week of Monday 14 December 2026",
     ]
-    # One entry per day (the 4 deadlines of 15 December share one), one card per deadline.
+    # One entry per day (the 5 deadlines of 15 December share one), one card per deadline.
     assert re.findall(r"<strong>(\w{3} \d\d \w{3})</strong>", timeline) == [
         "Mon 23 Nov",
         "Tue 24 Nov",  # globex 10.2
@@ -319,11 +326,11 @@ def test_html_timeline_groups_deadlines_by_week(demo: RunResult) -> None:
         "Tue 01 Dec",
         "Wed 02 Dec",
         "Tue 15 Dec",
-        "Thu 17 Dec",
+        "Fri 18 Dec",
     ]
-    assert timeline.count('<article class="finding deadline') == 12
+    assert timeline.count('<article class="finding deadline') == 13
     assert "in 1 day" in timeline
-    assert "in 25 days" in timeline
+    assert "in 26 days" in timeline
 
 
 def test_long_horizons_group_the_timeline_by_month() -> None:
@@ -380,7 +387,7 @@ def test_ics_has_one_all_day_event_per_deadline(demo: RunResult) -> None:
         assert type(start) is date  # all day, not a date-time
         assert event.decoded("dtend") == start + timedelta(days=1)
         assert event.decoded("dtstamp") == datetime.fromisoformat("2026-11-22T00:00:00+00:00")
-    assert len({str(e["uid"]) for e in events}) == 12
+    assert len({str(e["uid"]) for e in events}) == 13
     fee = next(e for e in events if str(e["uid"]) == HOOLI_FEE_UID)
     assert fee.decoded("dtstart") == date(2026, 12, 15)
     assert str(fee["summary"]) == "Deadline: Monthly licence fee (hooli-saas-2025, clause 8.1)"
@@ -418,7 +425,7 @@ def test_ics_lines_are_folded_and_escaped(hostile: RunResult) -> None:
     assert all(len(line.encode("utf-8")) <= 75 for line in lines)
     assert "\n" not in "".join(lines)
     # The hostile deal breaches; it is no deadline, so it is not in the calendar at all.
-    assert len(_events(text)) == 12
+    assert len(_events(text)) == 13
 
 
 # --- JUnit XML ---------------------------------------------------------------------------------
@@ -706,7 +713,8 @@ def test_table_rows_and_summary_count_unknown_apart(unknowns: RunResult) -> None
 def test_table_summary_counts_the_demo_findings(demo: RunResult) -> None:
     lines = render(demo, "table").splitlines()
     # 26, 5, 10 and 0 before the norms: + 4 breaches, 1 trigger, 2 deadlines and 1 unknown.
-    assert "Findings: 30 breach, 6 trigger, 12 deadline, 0 error, 1 unknown." in lines
+    # And 1 deadline more since the material breach of hooli 8.1 is a norm.
+    assert "Findings: 30 breach, 7 trigger, 13 deadline, 0 error, 1 unknown." in lines
     # Then the facts each of the 18 clauses read (hand-counted from fixtures/demo/: 9.1 reads
     # the 82 daily readings, 10.2 the 4 incidents affecting Globex and our 2 notices, 12.4 the
     # 3 forwarded-data lines) and the waivers line last.

@@ -490,6 +490,7 @@ def test_every_kind_has_its_own_amendments(schema: dict[str, Any]) -> None:
     assert cap_amendment["required"] == ["effective"]
     assert cap_amendment["additionalProperties"] is False
     assert sorted(cap_amendment["properties"]) == [
+        "deadline_severity",
         "effective",
         "max",
         "measure",

@@ -482,6 +482,42 @@ def test_a_setting_inside_a_pattern_names_that_pattern_s_fields() -> None:
     ]
 
 
+def test_a_comparison_with_the_latest_other_fact_names_that_fact_s_type_and_fields() -> None:
+    """`{field: ..., of_latest: {...}}` reads another fact: its type, its tested fields, the
+    field compared and `match_on` are checked against the catalogue like any pattern's."""
+    clause = """\
+  - id: "6.1"
+    title: Most favoured price
+    kind: prohibition
+    by: anyone
+    do:
+      fact: price.agreed
+      with: anyone
+      where:
+        unit_price:
+          below:
+            field: PRICE
+            of_latest: {fact: LATEST, where: {curency: EUR}, match_on: [MATCH]}
+"""
+
+    def written(price: str, latest: str, match: str) -> str:
+        return HEADER + clause.replace("PRICE", price).replace("LATEST", latest).replace(
+            "MATCH", match
+        )
+
+    assert problems(written("unit_price", "price.agreed", "product")) == [
+        (19, 53, "warning", "fact type 'price.agreed' has no field 'curency'"),
+    ]
+    assert problems(written("unit_pric", "price.agreed", "prodct")) == [
+        (18, 20, "warning", "'unit_pric' is not a field of price.agreed"),
+        (19, 53, "warning", "fact type 'price.agreed' has no field 'curency'"),
+        (19, 79, "warning", "'prodct' is not a field of price.agreed"),
+    ]
+    assert problems(written("unit_price", "price.agred", "product")) == [
+        (19, 31, "warning", "unknown fact type 'price.agred'"),
+    ]
+
+
 def test_a_setting_outside_any_pattern_names_fields_of_its_clause_s_patterns() -> None:
     """monthly_cap.field is about the clause's transfers, here the kind's default data.transfer."""
     clause = """\

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from checker.clauses import KINDS
@@ -69,15 +69,23 @@ def explain_agreement(
     writer = _Writer(context, width)
     writer.header(agreement, source, horizon_days)
     writer.block("Term", _term(agreement, context))
+    if agreement.amendments:
+        writer.block("Amendments", _amendments(agreement))
     problems: list[str] = []
-    for clause in agreement.clauses:
+    for clause in agreement.all_clauses:
         heading = f"Clause {clause.id}: {clause.title} ({_KIND_NAMES.get(type(clause), '?')})"
         try:
-            explanation = clause.explain(context)
+            # A clause an amendment added or removed applies only while it is in force.
+            explanation = clause.explain(replace(context, term=clause.in_force.clip(context.term)))
         except (ValueError, TypeError, KeyError, ArithmeticError) as error:
             problem = f"clause {clause.id} could not be explained: {error}"
             problems.append(problem)
             explanation = Explanation((f"PROBLEM: {problem}. Its dates are not shown.",))
+        in_force = clause.in_force.describe()
+        if in_force:
+            explanation = Explanation((f"{in_force[0].upper()}{in_force[1:]}.",)).plus(
+                list(explanation.sentences), list(explanation.dates)
+            )
         writer.block(heading, explanation)
     return AgreementExplanation(writer.text(), problems)
 
@@ -107,17 +115,57 @@ def _party(spec: PartySpec) -> str:
     return spec.id + (f" (also {', '.join(spec.aliases)})" if spec.aliases else "")
 
 
+def _amendments(agreement: Agreement) -> Explanation:
+    """What each amendment of the agreement does, from its effective date."""
+    sentences: list[str] = []
+    dates: list[ExplainedDate] = []
+    for number, amendment in enumerate(agreement.amendments, start=1):
+        said: list[str] = []
+        if amendment.expires is not None:
+            said.append(f"the agreement now ends on {amendment.expires.isoformat()}")
+        if amendment.open_ended:
+            said.append("the agreement now runs until terminated")
+        said += [f"adds clause {clause.id} ({clause.title})" for clause in amendment.adds]
+        said += [f"removes clause {clause_id}" for clause_id in amendment.removes]
+        for change in amendment.changes:
+            fields = ", ".join(f"{name}: {value}" for name, value in change.changes().items())
+            said.append(f"changes clause {change.id} ({fields})")
+        sentences.append(
+            f"Amendment {number}, {amendment.title}, from {amendment.effective.isoformat()}: "
+            f"{'; '.join(said)}."
+        )
+        dates.append(
+            ExplainedDate(
+                epoch_of_date(amendment.effective),
+                f"amendment {number} takes effect ({amendment.title})",
+            )
+        )
+    return Explanation(tuple(sentences), tuple(dates))
+
+
 def _term(agreement: Agreement, context: ExplainContext) -> Explanation:
     effective = ExplainedDate(epoch_of_date(agreement.effective), "the agreement takes effect")
-    if agreement.open_ended:
-        sentence = f"Open-ended from {agreement.effective.isoformat()}: it runs until terminated."
+    expires, open_ended = agreement.final_term
+    amended = (
+        " (as amended)"
+        if (expires, open_ended)
+        != (
+            agreement.expires,
+            agreement.open_ended,
+        )
+        else ""
+    )
+    if open_ended:
+        sentence = (
+            f"Open-ended from {agreement.effective.isoformat()}{amended}: it runs until terminated."
+        )
         return Explanation((sentence,), (effective,))
-    if agreement.expires is not None:
+    if expires is not None:
         sentence = (
             f"Fixed term from {agreement.effective.isoformat()} to"
-            f" {agreement.expires.isoformat()}, unless terminated early."
+            f" {expires.isoformat()}{amended}, unless terminated early."
         )
-        expiry = ExplainedDate(end_of_date(agreement.expires), "the agreement expires (last day)")
+        expiry = ExplainedDate(end_of_date(expires), "the agreement expires (last day)")
         return Explanation((sentence,), (effective, expiry))
     renewing = agreement.term
     assert renewing is not None

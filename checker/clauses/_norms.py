@@ -7,9 +7,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation, periods_around
+from checker.clauses.base import (
+    Clause,
+    ClauseVersion,
+    ExplainContext,
+    ExplainedDate,
+    Explanation,
+    numbered,
+    periods_around,
+)
 from checker.dates.timeutil import SECONDS_PER_DAY, end_of_date, epoch_of_date
 from checker.norms.clause_support import NormPart, compile_norms, routing_patterns, sentence
+from checker.norms.compile import NORM_WORDING, Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.instances import NO_END, due_after
@@ -105,6 +114,11 @@ def _obligation_dates(
         else:
             continue
         found.append(ExplainedDate(due, f"due for {label}"))
+        if terms.material_breach_after is not None:
+            material = due_after(due, terms.material_breach_after, context.calendar)
+            found.append(
+                ExplainedDate(material, f"material breach for {label} if not done by this day")
+            )
     return found
 
 
@@ -116,8 +130,17 @@ class NormClause(Clause):
         return routing_patterns(self)
 
     def norms(self) -> list[NormPart]:
+        """The norm; amended, one norm per version, each applying while its version does
+        (`<id>`, `<id>#2`...: another norm's reference to the clause covers them all)."""
         assert is_norm(self)
-        return [NormPart(self.id, self)]
+        if not self.amended:
+            return [NormPart(self.id, self)]
+        made: list[tuple[NormTerms, Wording]] = []
+        for version in self.versions():
+            terms = version.terms
+            assert is_norm(terms)
+            made.append((_while_in_force(terms, version), NORM_WORDING))
+        return numbered(self.id, made)
 
     def compile(self, context: ClauseContext) -> None:
         compile_norms(context)
@@ -129,4 +152,20 @@ class NormClause(Clause):
     def explain(self, context: ExplainContext) -> Explanation:
         assert is_norm(self)
         said = Explanation((sentence(self, context.parties), *rules_of(self, context)))
-        return said.plus(dates=explain_norm(self, context))
+        amendments = self.explain_terms(context)  # its first sentence is the one above
+        return said.plus(
+            amendments.sentences[1:], (*amendments.dates, *explain_norm(self, context))
+        )
+
+
+def _while_in_force(terms: NormTerms, version: ClauseVersion) -> NormTerms:
+    """A version of an amended norm, applying from its first day to the day before the next
+    version (the last version keeps the norm's own end, a tail after the term included)."""
+    update: dict[str, object] = {}
+    if version.starts is not None and (terms.from_ is None or terms.from_ < version.starts):
+        update["from_"] = version.starts
+    if version.ends is not None:
+        last = version.ends - timedelta(days=1)
+        if not isinstance(terms.until, date) or terms.until > last:
+            update["until"] = last
+    return terms.model_copy(update=update) if update else terms

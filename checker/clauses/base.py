@@ -10,7 +10,7 @@ from functools import cached_property
 from itertools import pairwise
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from checker.dates.calendars import BusinessCalendar
 from checker.dates.timeutil import (
@@ -23,7 +23,7 @@ from checker.dates.timeutil import (
 from checker.findings.model import FindingCode, Severity
 from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.context import AgreementTerm, ClauseContext, InForce
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import NormTerms
 from checker.norms.parties import Parties
@@ -69,6 +69,12 @@ class Clause(BaseModel):
         description="Severity of breaches of this clause (default depends on kind)",
         examples=["critical"],
     )
+    deadline_severity: Severity | None = Field(
+        default=None,
+        description="Severity of this clause's deadlines (default: its 'severity' if given, "
+        "else medium), which decides the chat channels its reminders reach",
+        examples=["high"],
+    )
     amended: list[Amendment] = Field(
         default_factory=list,
         description="Changes to the clause's terms, each from its effective date: "
@@ -97,6 +103,28 @@ class Clause(BaseModel):
                 )
                 raise ValueError(f"amendment {number} ({amendment.effective}): {details}") from None
         return self
+
+    _in_force: InForce = PrivateAttr(default_factory=InForce)
+
+    @property
+    def in_force(self) -> InForce:
+        """The days the clause is in force (the whole term unless an amendment says otherwise)."""
+        return self._in_force
+
+    def in_force_for(self, days: InForce) -> Clause:
+        """This clause, in force only on `days`."""
+        copy = self.model_copy()
+        copy._in_force = days
+        return copy
+
+    def with_amendments(self, amendments: Sequence[Amendment]) -> Clause:
+        """This clause with further amendments after its own (from an agreement amendment)."""
+        data = self.model_dump(exclude={"amended"}, exclude_unset=True, by_alias=True)
+        data["amended"] = [
+            *(a.model_dump(mode="json") for a in self.amended),
+            *(a.model_dump(mode="json") for a in amendments),
+        ]
+        return type(self).model_validate(data)
 
     def _amended_with(self, changes: dict[str, Any]) -> Clause:
         data = self.model_dump(exclude={"amended"}, exclude_unset=True, by_alias=True)

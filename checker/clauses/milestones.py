@@ -22,12 +22,16 @@ Example::
 A milestone is met by the first `achieved` fact naming it (in `name_field`) at or before 23:59:59
 UTC on its due date. One not met then is one breach, `milestone.missed`, dated on its due date,
 whether it was achieved late or never (a late achievement updates the same finding and its
-message says when it came). Each milestone follows the terms in force on its due date, so an
-amendment that moves a due date applies to milestones not yet due when it takes effect. After the
-due date has passed, the first default notice naming the milestone starts the cure period on the
-notice date; if the milestone is still not achieved at the end of the cure period's last day, a
-right to terminate arises the next day (reported while the milestone stays unachieved).
+message says when it came). Each milestone follows the terms in force on its due date (its cure
+included), so an amendment that moves a due date applies to milestones not yet due when it takes
+effect. After the due date has passed, the first default notice naming the milestone starts the
+cure period on the notice date; if the milestone is still not achieved at the end of the cure
+period's last day, a right to terminate arises the next day (`milestone.termination_right`,
+still reported when the milestone is achieved later: the right arose all the same).
 Milestones due outside the agreement's term are not checked. Both facts are the partner's own.
+
+The kind is shorthand for norms (docs/norms.md): an obligation per milestone, its cure path the
+obligation's `cure`.
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
-from typing import Literal
+from datetime import date
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -50,16 +54,19 @@ from checker.clauses.base import (
     scoped,
     version_span,
 )
-from checker.dates.timeutil import Duration, end_of_date, epoch_of_date, parse_duration
-from checker.facts.model import Fact
+from checker.dates.timeutil import (
+    Duration,
+    date_of_epoch,
+    end_of_date,
+    epoch_of_date,
+    parse_duration,
+)
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.blocks import Obligation, Outcome, obligations
 from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 from checker.norms.instances import Duty
-from checker.norms.instances import Outcome as NormOutcome
 from checker.norms.model import NormTerms, ObligationTerms
 
 
@@ -118,7 +125,8 @@ class Milestones(Clause):
         FindingCode(
             "milestone.termination_right",
             FindingKind.TRIGGER,
-            "The cure period ended without the milestone achieved: a right to terminate arose.",
+            "The cure period ended without the milestone achieved: a right to terminate arose"
+            " (dated the next day; still reported when it is achieved later).",
         ),
     )
 
@@ -183,30 +191,37 @@ class Milestones(Clause):
         """An obligation on the partner per milestone, under the terms in force on its due date:
         the `achieved` fact naming it, due by the end of that day. Its instance arises on the due
         date (so a milestone due outside the term, or moved by an amendment, has none) and an
-        achievement at any time before then counts (`early`)."""
+        achievement at any time before then counts (`early`). With a cure, the obligation's
+        `cure`: the partner's first default notice naming the milestone after the due date starts
+        the cure period."""
         made: list[tuple[NormTerms, Wording]] = []
         for subject, milestone, terms, version in self._checked():
-            do = scoped(terms.achieved, {terms.name_field: [milestone.name]})
-            if do is None:  # the pattern's own tests exclude the name: it can never be met
-                do = {"fact": terms.achieved.fact, "where": {terms.name_field: []}}
+            named: dict[str, list[str] | None] = {terms.name_field: [milestone.name]}
             wording = Wording(
                 codes={
                     "obligation.breached": "milestone.missed",
                     "obligation.due": "milestone.due",
+                    "obligation.cure_ends": "milestone.cure_ends",
+                    "obligation.uncured": "milestone.termination_right",
                 },
                 missed=functools.partial(_missed, milestone=milestone, terms=terms),
                 late=functools.partial(_late, milestone=milestone, terms=terms),
                 due=functools.partial(_due, milestone=milestone, terms=terms),
+                cure_ends=functools.partial(_cure_ends, milestone=milestone),
+                uncured=functools.partial(_uncured, milestone=milestone),
             )
-            norm = {
+            norm: dict[str, Any] = {
                 "by": "partner",
                 "when": milestone.due,
                 "due": milestone.due,
                 "name": subject,
                 "early": True,
-                "do": do,
+                "do": _naming(terms.achieved, named),
                 **version_span(version),
             }
+            if terms.cure is not None:
+                notice = {**_naming(terms.cure.notice, named), "by": "partner"}
+                norm["cure"] = {"notice": notice, "within": terms.cure.period}
             made.append((ObligationTerms.model_validate(norm), wording))
         return numbered(self.id, made)
 
@@ -232,22 +247,7 @@ class Milestones(Clause):
         return found
 
     def compile(self, context: ClauseContext) -> None:
-        """The milestones' norms; then, compiled by the kind alongside them (no norm says it
-        yet), each cure path: the first default notice after a missed due date starts a cure
-        period whose end is a deadline and after which a right to terminate arises the next day,
-        reported while the milestone stays unachieved."""
         compile_norms(context)
-        cure_items: list[Obligation] = []
-        checked = self._checked()
-        for (subject, milestone, _, _), (outcome, _) in zip(
-            checked, context.norm_outcomes, strict=True
-        ):
-            assert isinstance(outcome, NormOutcome)  # compile_norms raised on a NormError
-            for duty in outcome.duties:
-                cure = self._cure_of(context, subject, milestone, duty.due, duty.done)
-                if cure is not None:
-                    cure_items.append(cure)
-        obligations(context, cure_items, "cure")
 
     def milestones_due(self, term: AgreementTerm) -> list[tuple[Milestone, Milestones]]:
         """Each milestone checked in the term, with the terms it follows (those in force on its
@@ -263,42 +263,6 @@ class Milestones(Clause):
                 if start <= epoch_of_date(milestone.due) < end
             )
         return found
-
-    def _cure_of(
-        self,
-        context: ClauseContext,
-        subject: str,
-        milestone: Milestone,
-        due_by: int,
-        achieved: Fact | None,
-    ) -> Obligation | None:
-        """The cure obligation started by the first default notice after the due date, if any."""
-        for notice in context.facts:
-            if notice.at <= due_by:
-                continue
-            terms = self.version_at(notice.at)
-            assert isinstance(terms, Milestones)
-            if terms.cure is None or not terms.cure.notice.matches(notice):
-                continue
-            if notice.get(terms.name_field) != milestone.name:
-                continue
-            cure_ends = terms.cure.period.add_to_date(notice.day, context.calendar)
-            right_arises = cure_ends + timedelta(days=1)
-            return Obligation(
-                subject=subject,
-                what=(
-                    f"cure of milestone {milestone.name} (due {milestone.due.isoformat()}; "
-                    f"default notice {notice.id} of {notice.day.isoformat()}; "
-                    f"right to terminate from {right_arises.isoformat()} if not cured)"
-                ),
-                due_by=end_of_date(cure_ends),
-                evidence=(notice,),
-                done=achieved,
-                missed=Outcome(FindingKind.TRIGGER, "milestone.termination_right"),
-                due_soon_code="milestone.cure_ends",
-                missed_day=right_arises,
-            )
-        return None
 
     def explain(self, context: ExplainContext) -> Explanation:
         due = self.milestones_due(context.term)
@@ -322,7 +286,11 @@ class Milestones(Clause):
             cure_changed, previous_cure = terms.cure != previous_cure, terms.cure
             if terms.cure is None or not cure_changed:
                 continue
-            since = "" if version.starts is None else f"From {version.starts.isoformat()}: "
+            since = (
+                ""
+                if version.starts is None
+                else f"Milestones due from {version.starts.isoformat()} on: "
+            )
             rules.append(
                 f"{since}Cure: once a milestone is past due, the first"
                 f" {terms.cure.notice.describe()} naming it starts the cure period; cure ends"
@@ -331,6 +299,15 @@ class Milestones(Clause):
                 " arises the next day."
             )
         return self.explain_terms(context).plus(rules, dates)
+
+
+def _naming(pattern: FactPattern, named: dict[str, list[str] | None]) -> dict[str, Any]:
+    """The kind's pattern as a norm pattern of facts naming the milestone (one that can never
+    match when the pattern's own tests exclude the name)."""
+    found = scoped(pattern, named)
+    if found is None:
+        return {"fact": pattern.fact, "where": {name: [] for name in named}}
+    return found
 
 
 def _what(duty: Duty, milestone: Milestone, terms: Milestones) -> str:
@@ -354,3 +331,29 @@ def _late(duty: Duty, milestone: Milestone, terms: Milestones) -> str:
 
 def _due(duty: Duty, milestone: Milestone, terms: Milestones) -> str:
     return f"{_what(duty, milestone, terms)} is due by {milestone.due.isoformat()}"
+
+
+def _cure_words(duty: Duty, milestone: Milestone) -> tuple[str, str, str]:
+    """(the cure and its notice, the cure period's last day, the day a right arises)."""
+    assert duty.cure is not None
+    notice = duty.cure.notice
+    what = (
+        f"cure of milestone {milestone.name} (due {milestone.due.isoformat()}; default notice "
+        f"{notice.id} of {notice.day.isoformat()})"
+    )
+    ends = date_of_epoch(duty.cure.ends).isoformat()
+    return what, ends, date_of_epoch(duty.cure.ends + 1).isoformat()
+
+
+def _cure_ends(duty: Duty, milestone: Milestone) -> str:
+    what, ends, arises = _cure_words(duty, milestone)
+    return f"{what} is due by {ends}: a right to terminate arises on {arises} if not cured"
+
+
+def _uncured(duty: Duty, milestone: Milestone) -> str:
+    what, ends, arises = _cure_words(duty, milestone)
+    assert duty.cure is not None
+    still = "has not been done"
+    if duty.done is not None and duty.done.at > duty.cure.ends:
+        still = f"was not done: achieved only on {duty.done.at_iso} ({duty.done.id})"
+    return f"{what} was due by {ends} and {still}: a right to terminate arose on {arises}"

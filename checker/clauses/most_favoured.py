@@ -13,23 +13,27 @@ Example::
 
 from __future__ import annotations
 
-import json
+import functools
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from checker.clauses.base import Clause, ExplainContext, Explanation
+from checker.clauses.base import Clause, ExplainContext, Explanation, numbered, version_span
 from checker.clauses.caps import MeasuredField, number_of, number_text
-from checker.engine import conditions as cond
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.blocks import Limit, Measurement, Outcome, limits
+from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
+from checker.norms.instances import Forbidden, Undecided
+from checker.norms.model import NormTerms, ProhibitionTerms
 
-# End of a price period that no later own price replaces: past any term end.
-OPEN_END = 2**53
+# The field that says with whom a price was agreed: the partner's own prices are those that
+# name the partner there; every other price is another partner's.
+AGREED_WITH = "partner"
+NAMES_THE_PARTNER = {"party": "partner"}
 
 
 class MostFavoured(Clause):
@@ -76,109 +80,48 @@ class MostFavoured(Clause):
         assert all(isinstance(terms, MostFavoured) for terms in found)
         return found  # type: ignore[return-value]
 
-    def compile(self, context: ClauseContext) -> None:
-        self._report_unreadable_prices(context)
-        bounds: list[Limit] = []
-        measurements: list[Measurement] = []
-        for number, version in enumerate(self.versions()):
+    def norms(self) -> list[NormPart]:
+        """A prohibition per version: a price agreed with anyone but the partner, below the
+        partner's price in force at that instant (its latest price at or before it for the same
+        `match_on` fields). A price that cannot be read, the partner's or another's, is an error
+        of its own: the partner's is passed over, so the one before it stays in force."""
+        made: list[tuple[NormTerms, Wording]] = []
+        for version in self.versions():
             terms = version.terms
             assert isinstance(terms, MostFavoured)
-            start, end = version.bounds(context.term.start, context.term.end)
-            periods = terms._own_price_periods(context, number)
-            # Each own price period is a minimum, keyed by product (and version), that every
-            # other partner's price in that period must meet; blocks.limits pairs them by key
-            # and time, and the engine decides whether the price falls below it.
-            bounds.extend(
-                Limit(max(begins, start), min(ends, end), price, key)
-                for key, begins, ends, price, _ in periods
+            price = terms.price
+            for name in (price.field, AGREED_WITH):
+                if name in price.where:
+                    raise ValueError(f"'{name}' cannot be tested in the price's 'where'")
+            in_force = {
+                "field": price.field,
+                "of_latest": {
+                    "fact": price.fact,
+                    "where": {**price.where, AGREED_WITH: NAMES_THE_PARTNER},
+                    "unless": list(price.unless),
+                    "match_on": list(terms.match_on),
+                },
+            }
+            do: dict[str, Any] = {
+                "fact": price.fact,
+                "with": "anyone",
+                "where": {**price.where, price.field: {"below": in_force}},
+                "unless": [*price.unless, {AGREED_WITH: NAMES_THE_PARTNER}],
+            }
+            wording = Wording(
+                codes={
+                    "prohibition.breached": "most_favoured.lower_price_elsewhere",
+                    "prohibition.undecided": "most_favoured.unreadable_price",
+                },
+                forbidden=functools.partial(_lower, terms=terms),
+                undecided=functools.partial(_unreadable, field=price.field),
             )
-            for fact in context.facts:
-                if fact.partner == context.partner or not start <= fact.at < end:
-                    continue
-                if not terms.price.matches(fact):
-                    continue
-                value = number_of(fact, terms.price.field)
-                if value is None:
-                    continue
-                key = terms._key(fact, number)
-                # Evidence only: the own price fact in force then, named in the message.
-                in_force = [own for k, b, e, _, own in periods if k == key and b <= fact.at < e]
-                evidence = (fact, *in_force)
-                measurements.append(Measurement(fact.id, fact.at, value, fact.day, evidence, key))
+            norm = {"by": "anyone", "do": do, **version_span(version)}
+            made.append((ProhibitionTerms.model_validate(norm), wording))
+        return numbered(self.id, made)
 
-        def message(measurement: Measurement, bound: float) -> str:
-            other, *own = measurement.evidence
-            terms = self.version_at(other.at)
-            assert isinstance(terms, MostFavoured)
-            keys = ", ".join(f"{name} {other.get(name)}" for name in terms.match_on)
-            own_text = f" in {own[0].id}" if own else ""
-            return (
-                f"{other.type} {other.id} gives {other.partner} {terms.price.field}"
-                f" {number_text(measurement.value)} ({keys}) on {other.day.isoformat()}, below"
-                f" the {number_text(bound)} agreed with {context.partner}{own_text}"
-            )
-
-        limits(
-            context,
-            "most-favoured",
-            measurements,
-            bounds,
-            maximum=False,
-            outcome=Outcome(FindingKind.BREACH, "most_favoured.lower_price_elsewhere"),
-            message=message,
-        )
-
-    def _own_price_periods(
-        self, context: ClauseContext, version_number: int
-    ) -> list[tuple[str, int, int, float, Fact]]:
-        """(key, from, to, price, fact) for each own price: in force from its fact until the next
-        own price for the same key (the later fact wins when two share an instant)."""
-        latest: dict[str, tuple[int, float, Fact]] = {}
-        periods: list[tuple[str, int, int, float, Fact]] = []
-        for fact in context.facts:  # sorted by (at, id)
-            if fact.partner != context.partner or fact.at >= context.term.end:
-                continue
-            if not self.price.matches(fact):
-                continue
-            value = number_of(fact, self.price.field)
-            if value is None:
-                continue
-            key = self._key(fact, version_number)
-            if key in latest:
-                begins, price, own = latest[key]
-                periods.append((key, begins, fact.at, price, own))
-            latest[key] = (fact.at, value, fact)
-        periods.extend(
-            (key, begins, OPEN_END, price, own) for key, (begins, price, own) in latest.items()
-        )
-        return periods
-
-    def _report_unreadable_prices(self, context: ClauseContext) -> None:
-        """Fail closed: a price we cannot read during the term could hide an undercut."""
-        for fact in context.facts:
-            if not context.term.start <= fact.at < context.term.end:
-                continue
-            terms = self.version_at(fact.at)
-            assert isinstance(terms, MostFavoured)
-            if not terms.price.matches(fact) or number_of(fact, terms.price.field) is not None:
-                continue
-            context.report(
-                context.finding(
-                    FindingKind.ERROR,
-                    "most_favoured.unreadable_price",
-                    fact.day,
-                    fact.id,
-                    f"{fact.type} {fact.id} ({fact.partner}) has no number in field"
-                    f" '{terms.price.field}' (found {fact.get(terms.price.field)!r}); prices"
-                    " cannot be compared",
-                    [fact],
-                )
-            )
-
-    def _key(self, fact: Fact, version_number: int) -> str:
-        """What two prices must share to be compared, within one clause version."""
-        values = [cond.encode(fact.get(name)) for name in self.match_on]
-        return json.dumps([version_number, values])
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         rule = (
@@ -187,3 +130,30 @@ class MostFavoured(Clause):
             f" {', '.join(self.match_on)}; a lower {self.price.field} elsewhere is a breach."
         )
         return self.explain_terms(context).plus([rule], context.throughout_term())
+
+
+def _lower(forbidden: Forbidden, terms: MostFavoured) -> str:
+    """The breach in the kind's words: the other partner's price, and the partner's price in
+    force then (the fact it was compared with, in the evidence)."""
+    other = forbidden.fact
+    field = terms.price.field
+    keys = ", ".join(f"{name} {other.get(name)}" for name in terms.match_on)
+    own = next(fact for fact in forbidden.evidence if fact is not other)
+    return (
+        f"{other.type} {other.id} gives {other.partner} {field} {_price(other, field)} ({keys})"
+        f" on {other.day.isoformat()}, below the {_price(own, field)} agreed with"
+        f" {own.partner} in {own.id}"
+    )
+
+
+def _price(fact: Fact, field: str) -> str:
+    value = number_of(fact, field)
+    return number_text(value) if value is not None else str(fact.get(field))
+
+
+def _unreadable(undecided: Undecided, field: str) -> str:
+    fact = undecided.fact
+    return (
+        f"{fact.type} {fact.id} ({fact.partner}) has no number in field '{field}'"
+        f" (found {fact.get(field)!r}); prices cannot be compared"
+    )

@@ -40,6 +40,29 @@ class ObligationClause(NormClause, ObligationTerms):
         ),
         FindingCode("obligation.due", FindingKind.DEADLINE, "It falls due within the horizon."),
         FindingCode(
+            "obligation.material_breach",
+            FindingKind.TRIGGER,
+            "Still not done `material_breach_after` its due date: a material breach, dated at the "
+            "last day of that grace, whether it was done later or never.",
+        ),
+        FindingCode(
+            "obligation.becomes_material",
+            FindingKind.DEADLINE,
+            "Not yet done, it becomes a material breach within the horizon.",
+        ),
+        FindingCode(
+            "obligation.cure_ends",
+            FindingKind.DEADLINE,
+            "Breached and not yet done, the cure period a default notice started (`cure`) ends "
+            "within the horizon.",
+        ),
+        FindingCode(
+            "obligation.uncured",
+            FindingKind.TRIGGER,
+            "Not done by the end of the cure period: a right to terminate arose, dated the day "
+            "after, whether it was done later or never.",
+        ),
+        FindingCode(
             "obligation.undecided",
             FindingKind.ERROR,
             "A fact that creates it could not be checked: a field it tests holds something that cannot "

@@ -27,25 +27,28 @@ period's label ("2026-03", "2026-Q1", "2026"); it is due by the end of the day t
 `due_after_period_end` after the period's last day, for every period that ends within the
 agreement's term. A deliverable not there by then is one breach, `recurring.missed`, dated at the
 due date, whether it came late or never (a late delivery updates the same finding and its message
-says when it came). The deliverables are norms: an obligation per version,
-`when: {each: <period>}` with `period_field` and `within`. The material breach, the minimum and
-its shortfall right are still compiled by the kind beside them (see `compile`). The minimum is checked for every period wholly inside the term that has fully
-ended: the sum of `field` over the matching facts dated in the period must reach `at_least`. A
-measure value that is not a number is an error naming the fact, and its period is not judged (nor
-counted towards a run of shortfalls). After `consecutive_shortfalls` shortfalls in a row a right to
-terminate opens the day after the last of them ends, for `right_for`. Each period follows the terms
-in force on its last day. `checked_from` skips periods that end before it, for agreements whose
-earlier history is not in the facts.
+says when it came). Still missing `material_breach_after` the due date, it is a material breach,
+dated at the last day of that grace (a deadline while that day lies within the horizon), which a
+later delivery does not undo. The minimum is checked for every period wholly inside the term that
+has fully ended: the sum of `field` over the matching facts dated in the period must reach
+`at_least`. A measure value that is not a number is an error naming the fact, and its period
+cannot be told (`recurring.minimum_unknown`): not judged, and it breaks a run of shortfalls. After
+`consecutive_shortfalls` shortfalls in a row a right to terminate arises with the last of them (at
+the end of its period) and stays open `right_for` after that period ends. Each period follows the
+terms in force on its last day. `checked_from` skips periods that end before it, for agreements
+whose earlier history is not in the facts.
+
+All of it is norms (see `norms`): a measure and a right for the minimum, an obligation with
+`material_breach_after` for the deliverable; `compile` only compiles them.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -65,31 +68,20 @@ from checker.dates.timeutil import (
     date_of_epoch,
     end_of_date,
     epoch_of_date,
+    period_of,
     periods_between,
     written_duration,
 )
-from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.blocks import (
-    Limit,
-    Measurement,
-    Obligation,
-    Outcome,
-    Window,
-    consecutive,
-    limits,
-    obligations,
-    windows,
-)
 from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
-from checker.norms.instances import Duty
-from checker.norms.instances import Outcome as NormOutcome
-from checker.norms.model import NormTerms, ObligationTerms
+from checker.norms.instances import Duty, Measured, Opening, Undecided
+from checker.norms.model import MeasureTerms, NormTerms, ObligationTerms, RightTerms
 
 PeriodUnit = Literal["month", "quarter", "year"]
+ONE_DAY = timedelta(days=1)
 
 
 def _field_name(value: str) -> str:
@@ -162,7 +154,13 @@ class Recurring(Clause):
             "recurring.material_breach",
             FindingKind.TRIGGER,
             "A period's deliverable is still missing after the material-breach period: a material "
-            "breach.",
+            "breach, dated at the last day of that period whether it came later or never.",
+        ),
+        FindingCode(
+            "recurring.becomes_material",
+            FindingKind.DEADLINE,
+            "A period's deliverable not yet delivered becomes a material breach within the"
+            " horizon.",
         ),
         FindingCode(
             "recurring.shortfall",
@@ -170,10 +168,21 @@ class Recurring(Clause):
             "A period's total is below the minimum commitment.",
         ),
         FindingCode(
+            "recurring.minimum_at_risk",
+            FindingKind.DEADLINE,
+            "The current period ends within the horizon and its total is below the minimum so far.",
+        ),
+        FindingCode(
+            "recurring.minimum_unknown",
+            FindingKind.UNKNOWN,
+            "A period's total cannot be told (a fact counted has no number in the measured"
+            " field): neither compliant nor a shortfall, and it breaks a run of shortfalls.",
+        ),
+        FindingCode(
             "recurring.shortfall_right",
             FindingKind.TRIGGER,
             "After the stated number of periods in a row below the minimum, a right to terminate "
-            "is open.",
+            "arose (still reported after it lapsed).",
         ),
         FindingCode(
             "recurring.shortfall_right_lapses",
@@ -184,7 +193,7 @@ class Recurring(Clause):
             "recurring.unreadable_measure",
             FindingKind.ERROR,
             "A fact counted towards the minimum has no number in the measured field, so its period"
-            " could not be checked.",
+            " cannot be checked.",
         ),
     )
 
@@ -280,36 +289,51 @@ class Recurring(Clause):
         return "; ".join(parts) + "."
 
     def norms(self) -> list[NormPart]:
-        """Per version with a deliverable: an obligation on the partner at the end of each
-        period, paired with the deliverable naming the period in `period_field` (whenever it
-        came), due `due_after_period_end` after the period's last day. The version's norm
-        applies to the periods that end while it is in force (and not before `checked_from`).
-        A late delivery is the same breach as a missed one, dated at the due date."""
-        made: list[tuple[NormTerms, Wording]] = []
+        """Per version with a minimum: a measure on the partner, the sum of the field per
+        period at least the minimum, judged for the whole periods that end while the version is
+        in force (a period with a value that is not a number is an error and undecided); per
+        run of versions with the same shortfall terms: our right to terminate, arising with the
+        shortfall that makes `consecutive_shortfalls` in a row (across versions), open for
+        `right_for`. Per version with a deliverable: an obligation on the partner at the end of
+        each period, paired with the deliverable naming the period in `period_field` (whenever
+        it came), due `due_after_period_end` after the period's last day, a material breach
+        `material_breach_after` later. A late delivery is the same breach as a missed one,
+        dated at the due date. `checked_from` moves the first period of each."""
+        minimums = self._minimum_norms()
+        made: list[tuple[NormTerms, Wording]] = [
+            (MeasureTerms.model_validate(norm), _minimum_wording(terms))
+            for terms, norm, _ in minimums
+        ]
+        keys = [part.key for part in numbered(self.id, made)]
+        measures = [(key, starts) for key, (_, _, starts) in zip(keys, minimums, strict=True)]
+        made += [
+            (RightTerms.model_validate(norm), _right_wording(terms, self.period))
+            for terms, norm in self._shortfall_rights(measures)
+        ]
         for terms, span in self._delivered_versions():
             assert terms.deliverable is not None
             deliverable = terms.deliverable
-            do = {
-                "fact": deliverable.fact,
-                "where": dict(deliverable.where),
-                "unless": list(deliverable.unless),
-            }
             norm = {
                 "by": "partner",
                 "when": {"each": terms.period},
                 "period_field": deliverable.period_field,
                 "within": terms.due_after_period_end,
-                "do": do,
+                "material_breach_after": terms.material_breach_after,
+                "do": _pattern(deliverable),
                 **span,
             }
             wording = Wording(
                 codes={
                     "obligation.breached": "recurring.missed",
                     "obligation.due": "recurring.due",
+                    "obligation.material_breach": "recurring.material_breach",
+                    "obligation.becomes_material": "recurring.becomes_material",
                 },
                 missed=functools.partial(_missed, terms=terms),
                 late=functools.partial(_late, terms=terms),
                 due=functools.partial(_due, terms=terms),
+                material=functools.partial(_material, terms=terms),
+                becomes_material=functools.partial(_becomes_material, terms=terms),
             )
             made.append((ObligationTerms.model_validate(norm), wording))
         return numbered(self.id, made)
@@ -331,55 +355,79 @@ class Recurring(Clause):
             found.append((terms, span))
         return found
 
-    def compile(self, context: ClauseContext) -> None:
-        """The deliverables' norms; then, compiled by the kind alongside them (no norm says
-        them yet): the material breach of a deliverable still missing `material_breach_after`
-        past due, and the minimum per period with the right to terminate after a run of
-        shortfalls (a period with an unreadable measure is not judged and breaks a run, and
-        only whole periods inside the term are judged: a measure norm does neither)."""
-        compile_norms(context)
-        material: list[Obligation] = []
-        delivered = self._delivered_versions()
-        for (terms, _), (outcome, _) in zip(delivered, context.norm_outcomes, strict=True):
-            assert isinstance(outcome, NormOutcome)  # compile_norms raised on a NormError
-            if terms.material_breach_after is None:
-                continue
-            for duty in outcome.duties:
-                material_day = terms.material_breach_after.add_to_date(
-                    date_of_epoch(duty.due), context.calendar
-                )
-                material.append(
-                    Obligation(
-                        subject=duty.subject,
-                        what=_what(duty, terms),
-                        due_by=duty.due,
-                        evidence=duty.evidence,
-                        done=duty.done,
-                        missed=None,
-                        material_after=end_of_date(material_day),
-                        material=Outcome(FindingKind.TRIGGER, "recurring.material_breach"),
-                    )
-                )
-        obligations(context, material, "material")
-        measured: list[tuple[Period, Recurring, list[Fact], bool]] = []
-        bounds: list[Limit] = []
-        term_first = date_of_epoch(context.term.start)
+    def _minimum_norms(self) -> list[tuple[Recurring, dict[str, Any], date | None]]:
+        """(terms, measure norm, first day of the version) of each version with a minimum that
+        judges some period: the whole periods whose last day falls while the version is in
+        force, and not before `checked_from` (the term's start and end: `whole_periods`)."""
+        found: list[tuple[Recurring, dict[str, Any], date | None]] = []
         for version in self.versions():
-            kept = version.terms
-            assert isinstance(kept, Recurring)
-            start, end = version.bounds(context.term.start, context.term.end)
-            if start < end and kept.minimum is not None:
-                bounds.append(Limit(start, end, kept.minimum.at_least))
-        for period, terms in self.scheduled_periods(context.term):
-            fully_ended = end_of_date(period.end) < context.as_of
-            if terms.minimum is not None and period.start >= term_first and fully_ended:
-                counted = [
-                    fact
-                    for fact in context.facts_matching(terms.minimum.measure)
-                    if period.contains(fact.day)
-                ]
-                measured.append((period, terms, counted, self._readable(context, terms, counted)))
-        self._minimum(context, measured, bounds)
+            terms = version.terms
+            assert isinstance(terms, Recurring)
+            if terms.minimum is None:
+                continue
+            span: dict[str, date] = {}
+            first = max(filter(None, (version.starts, self.checked_from)), default=None)
+            if first is not None:
+                span["from"] = period_of(first, terms.period).start
+            if version.ends is not None:
+                last = period_of(version.ends - timedelta(days=1), terms.period)
+                span["until"] = last.end if last.end < version.ends else last.start - ONE_DAY
+                if "from" in span and span["until"] < span["from"]:
+                    continue
+            measure = terms.minimum.measure
+            norm = {
+                "by": "partner",
+                "of": _pattern(measure),
+                "sum": measure.field,
+                "per": terms.period,
+                "at_least": terms.minimum.at_least,
+                "unreadable": "skip_period",
+                "whole_periods": True,
+                **span,
+            }
+            found.append((terms, norm, version.starts))
+        return found
+
+    def _shortfall_rights(
+        self, measures: list[tuple[str, date | None]]
+    ) -> list[tuple[Recurring, dict[str, Any]]]:
+        """(terms, right norm) per run of versions with the same `consecutive_shortfalls` and
+        `right_for`: shortfalls count in a row across the versions' measures (`measures`: key,
+        first day) up to the run's last version; a right arises from a run whose last period
+        ends while those terms are in force, and stays open `right_for` whatever follows."""
+        groups: list[tuple[Recurring, date | None]] = []  # (terms, first day) of each run
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Recurring)
+            if terms.minimum is not None and (
+                not groups or _shortfall_terms(terms) != _shortfall_terms(groups[-1][0])
+            ):
+                groups.append((terms, version.starts))
+        found: list[tuple[Recurring, dict[str, Any]]] = []
+        following: list[date | None] = [first for _, first in groups[1:]]
+        for (terms, first), then in zip(groups, [*following, None][: len(groups)], strict=True):
+            assert terms.minimum is not None
+            required = terms.minimum.consecutive_shortfalls
+            sources = [
+                key for key, starts in measures if then is None or starts is None or starts < then
+            ]
+            if required is None or not sources:
+                continue
+            arises: dict[str, Any] = {"breach_of": sources[0] if len(sources) == 1 else sources}
+            if required > 1:
+                arises["in_a_row"] = required
+            norm: dict[str, Any] = {
+                "holder": "us",
+                "arises": arises,
+                "open_for": terms.minimum.right_for,
+            }
+            if first is not None:
+                norm["from"] = first
+            found.append((terms, norm))
+        return found
+
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
 
     def scheduled_periods(self, term: AgreementTerm) -> list[tuple[Period, Recurring]]:
         """Each period the clause checks, with the terms in force on its last day: the periods
@@ -399,106 +447,6 @@ class Recurring(Clause):
                 and (self.checked_from is None or period.end >= self.checked_from)
             )
         return found
-
-    def _readable(self, context: ClauseContext, terms: Recurring, counted: list[Fact]) -> bool:
-        """True when every counted value is a number; an error finding for each that is not."""
-        assert terms.minimum is not None
-        name = terms.minimum.measure.field
-        readable = True
-        for fact in counted:
-            if not _is_number(fact.get(name)):
-                readable = False
-                context.report(
-                    context.finding(
-                        FindingKind.ERROR,
-                        "recurring.unreadable_measure",
-                        fact.day,
-                        fact.id,
-                        f"{fact.type} {fact.id} has {name} = {fact.get(name)!r}, not a number: the"
-                        f" {self.period} it belongs to cannot be checked against the minimum",
-                        [fact],
-                        Severity.CRITICAL,
-                    )
-                )
-        return readable
-
-    def _minimum(
-        self,
-        context: ClauseContext,
-        measured: list[tuple[Period, Recurring, list[Fact], bool]],
-        bounds: list[Limit],
-    ) -> None:
-        measurements: list[Measurement] = []
-        shortfalls: list[bool] = []
-        for period, terms, counted, readable in measured:
-            assert terms.minimum is not None
-            total = (
-                math.fsum(float(fact.get(terms.minimum.measure.field)) for fact in counted)
-                if readable
-                else math.nan
-            )
-            if readable:
-                measurements.append(
-                    Measurement(
-                        period.label, epoch_of_date(period.end), total, period.end, tuple(counted)
-                    )
-                )
-            shortfalls.append(readable and total < terms.minimum.at_least)
-
-        def message(measurement: Measurement, bound: float) -> str:
-            ids = ", ".join(fact.id for fact in measurement.evidence) or "no facts"
-            return (
-                f"{measurement.subject}: total {measurement.value:g} is below the minimum of"
-                f" {bound:g} (from {ids})"
-            )
-
-        limits(
-            context,
-            "minimum",
-            measurements,
-            bounds,
-            maximum=False,
-            outcome=Outcome(FindingKind.BREACH, "recurring.shortfall"),
-            message=message,
-        )
-        rights: list[Window] = []
-        required_runs = {
-            terms.minimum.consecutive_shortfalls
-            for _, terms, _, _ in measured
-            if terms.minimum is not None and terms.minimum.consecutive_shortfalls is not None
-        }
-        for required in sorted(required_runs):
-            for index in consecutive(shortfalls, required):
-                period, terms, counted, _ = measured[index]
-                assert terms.minimum is not None
-                if terms.minimum.consecutive_shortfalls != required:
-                    continue
-                opens, closes = shortfall_right(
-                    terms.minimum, period, context.term.end, context.calendar
-                )
-                if closes < opens:
-                    continue
-                rights.append(
-                    Window(
-                        subject=period.label,
-                        what=(
-                            f"right to terminate after {required} {self.period}s in a row below"
-                            f" the minimum, the last {period.label}"
-                        ),
-                        opens=opens,
-                        closes=closes,
-                        evidence=tuple(counted),
-                        announce_opening=False,
-                    )
-                )
-        rights.sort(key=lambda window: window.opens)
-        windows(
-            context,
-            "shortfall-right",
-            rights,
-            open_code="recurring.shortfall_right",
-            closing_code="recurring.shortfall_right_lapses",
-        )
 
     def explain(self, context: ExplainContext) -> Explanation:
         term = context.term
@@ -531,8 +479,8 @@ class Recurring(Clause):
         if minimum is not None and minimum.consecutive_shortfalls is not None:
             rules.append(
                 f"Minimum: after {minimum.consecutive_shortfalls} {self.period}s in a row below"
-                f" {minimum.at_least:g}, a right to terminate opens the next day and closes"
-                f" {context.duration(minimum.right_for)} after the last of them ends."
+                f" {minimum.at_least:g}, a right to terminate arises as the last of them ends and"
+                f" closes {context.duration(minimum.right_for)} after that."
             )
         first_day = date_of_epoch(term.start)
         judged = [p for p, t in scheduled if t.minimum is not None and p.start >= first_day]
@@ -549,6 +497,14 @@ class Recurring(Clause):
                 if material_day is not None:
                     text += f"; material breach if still missing after {material_day.isoformat()}"
                 dates.append(ExplainedDate(end_of_date(due_day), text))
+                if material_day is not None:
+                    dates.append(
+                        ExplainedDate(
+                            end_of_date(material_day),
+                            f"{terms.deliverable.fact} for {period.label}: a material breach if"
+                            " still missing after this day",
+                        )
+                    )
             if terms.minimum is not None and period in judged:
                 dates.extend(self._minimum_dates(context, terms.minimum, period, judged))
         return self.explain_terms(context).plus(rules, dates)
@@ -599,8 +555,8 @@ def shortfall_right(
     minimum: Minimum, period: Period, term_end: int, calendar: BusinessDays | None
 ) -> tuple[int, int]:
     """(opens, closes) of the right to terminate a run of shortfalls ending with `period` gives:
-    from the next day until the end of the day `right_for` after the period ends, within the term."""
-    opens = epoch_of_date(period.end + timedelta(days=1))
+    from the end of the period until the end of the day `right_for` after it, within the term."""
+    opens = end_of_date(period.end)
     closes = min(end_of_date(minimum.right_for.add_to_date(period.end, calendar)), term_end - 1)
     return opens, closes
 
@@ -628,7 +584,78 @@ def _due(duty: Duty, terms: Recurring) -> str:
     return f"{_what(duty, terms)} is due by {date_of_epoch(duty.due).isoformat()}"
 
 
-def _is_number(value: object) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(value)
+def _material(duty: Duty, terms: Recurring) -> str:
+    assert duty.material is not None
+    late = f", delivered on {duty.done.at_iso}" if duty.done is not None else ""
+    return (
+        f"{_what(duty, terms)} (due {date_of_epoch(duty.due).isoformat()}) was still not done"
+        f" after {date_of_epoch(duty.material).isoformat()}: material breach{late}"
+    )
+
+
+def _becomes_material(duty: Duty, terms: Recurring) -> str:
+    assert duty.material is not None
+    return (
+        f"{_what(duty, terms)} (due {date_of_epoch(duty.due).isoformat()}) is a material breach"
+        f" if still not done after {date_of_epoch(duty.material).isoformat()}"
+    )
+
+
+def _shortfall_terms(terms: Recurring) -> tuple[int | None, Duration]:
+    assert terms.minimum is not None
+    return terms.minimum.consecutive_shortfalls, terms.minimum.right_for
+
+
+def _pattern(pattern: FactPattern) -> dict[str, Any]:
+    """A kind's fact pattern as a norm pattern."""
+    return {"fact": pattern.fact, "where": dict(pattern.where), "unless": list(pattern.unless)}
+
+
+def _minimum_wording(terms: Recurring) -> Wording:
+    assert terms.minimum is not None
+    name = terms.minimum.measure.field
+
+    def shortfall(measured: Measured) -> str:
+        ids = ", ".join(fact.id for fact in measured.facts) or "no facts"
+        return (
+            f"{measured.subject}: total {measured.value:g} is below the minimum of"
+            f" {measured.minimum:g} (from {ids})"
+        )
+
+    def unreadable(item: Undecided) -> str:
+        fact = item.fact
+        return (
+            f"{fact.type} {fact.id} has {name} = {fact.get(name)!r}, not a number: the"
+            f" {terms.period} it belongs to cannot be checked against the minimum"
+        )
+
+    return Wording(
+        codes={
+            "measure.breached": "recurring.shortfall",
+            "measure.at_risk": "recurring.minimum_at_risk",
+            "measure.no_data": "recurring.minimum_unknown",
+            "measure.undecided": "recurring.unreadable_measure",
+        },
+        measured=shortfall,
+        undecided=unreadable,
+    )
+
+
+def _right_wording(terms: Recurring, unit: str) -> Wording:
+    assert terms.minimum is not None
+    required = terms.minimum.consecutive_shortfalls
+
+    def right(opening: Opening) -> str:
+        last = opening.subject.rpartition(":")[2]
+        return (
+            f"right to terminate after {required} {unit}s in a row below the minimum, the last"
+            f" {last}"
+        )
+
+    return Wording(
+        codes={
+            "right.arisen": "recurring.shortfall_right",
+            "right.closing": "recurring.shortfall_right_lapses",
+        },
+        right=right,
+    )

@@ -19,37 +19,40 @@ Example::
       amended:
         - {effective: 2027-01-01, anniversary_window: {opens_before: 180d, closes_before: 90d}}
 
-A fixed window is a right that arises at 00:00 UTC on `opens` and is open to the end of
-`closes` (inclusive), within the term: one that opens inside the term is announced by a deadline
-when it opens within the horizon, reported from that day, with a deadline when it closes within
-the horizon, and after it closed as lapsed (a window opening before the term's start is not
-reported). Each follows the terms in force when it opens.
-An anniversary window is open from `opens_before` ahead of each anniversary of the agreement's
-effective date until the end of the day `closes_before` ahead of it. Anniversary windows are
-reported only when they overlap the term, and close at the latest with the term; each follows the
-terms in force when it opens (or at the term's start). While one is open: a trigger, with a
-deadline when it closes within the horizon; before: a deadline when it opens within the horizon.
+Shorthand for norms (docs/norms.md), each version's under the terms in force then:
 
-Performance: per calendar period (UTC) from the first period of the term to the last one that
-has fully ended, the period's value is `field` of the last matching fact dated in it (inside the
-term). A period with no report counts as not below. After `periods` periods in a row below
-`below`, a right to request renegotiation opens the day after the last of them ends and lasts
-until the end of the day `request_within` after that period's last day. A value that is not a
-number is an error naming the fact; if it is the period's last report the period is not judged.
-The measure facts are the partner's own. Each period follows the terms in force on its last day.
+- A fixed window is a right of ours that arises at 00:00 UTC on `opens` and is open to the end of
+  `closes` (inclusive), within the term (one opening before the term's start is not reported):
+  announced by a deadline when it opens within the horizon, reported from that day, with a
+  deadline when it closes within the horizon, and after it closed as lapsed. Each follows the
+  terms in force when it opens.
+- An anniversary window is a right arising `opens_before` each anniversary of the agreement's
+  start (`arises: {each: anniversary}`) and open until the end of the day `closes_before` it; the
+  same findings as a fixed window. Each follows the terms in force when it opens: an amendment
+  of the window closes one still open the day before it takes effect, and the amended terms'
+  windows are those that open from then.
+- Performance: a measure of the partner's reports that is no duty of itself (`reported: false`),
+  per calendar period (UTC), the value of `field` of the period's last matching report
+  (`latest`), poor below `below`. A period with no report has no value: it is not poor and breaks
+  a run. A value that is not a number is an error naming the report, from the day it came; the
+  period is not judged when it is the period's last report (`unreadable: skip_period`). After
+  `periods` poor periods in a row, a right to request renegotiation arises as the last of them
+  ends (named after the measure and that period, e.g. `9.3:2026-Q2`) and lasts until the end of
+  the day `request_within` after that period's last day. Each period follows the terms in force
+  on its last day.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from checker.clauses.base import (
     Clause,
+    ClauseVersion,
     ExplainContext,
     ExplainedDate,
     Explanation,
@@ -66,19 +69,20 @@ from checker.dates.timeutil import (
     date_of_epoch,
     end_of_date,
     epoch_of_date,
+    period_named,
+    period_of,
     periods_between,
     written_duration,
 )
-from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.blocks import Window, consecutive, windows
 from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FactPattern
-from checker.norms.instances import Opening
-from checker.norms.model import NormTerms, RightTerms
+from checker.norms.instances import Opening, Undecided
+from checker.norms.model import MeasureTerms, NormTerms, RightTerms
 
+ONE_DAY = timedelta(days=1)
 _REFERENCE_DAY = date(2001, 1, 1)
 
 
@@ -251,25 +255,45 @@ class Renegotiation(Clause):
         return ". ".join(parts) + "."
 
     def norms(self) -> list[NormPart]:
-        """A right per fixed window, under the terms in force on its first day: it arises on
-        `opens` and stays open for as many days as the window has after that day (to the end of
-        `closes`), at the latest until the term ends. A window listed again by a later version
-        that opened before that version is the earlier version's."""
+        """Per stretch of versions with the same performance terms, a measure (`reported:
+        false`) of the periods whose last day falls in it; per run of them with the same
+        `periods` and `request_within`, a right after poor periods in a row across the measures;
+        a right per fixed window; per stretch of versions with the same anniversary window, a
+        right before each anniversary (see the module's docstring)."""
         made: list[tuple[NormTerms, Wording]] = []
+        measures: list[tuple[date | None, Performance]] = []
+        for perf, span, first in self._performance_stretches():
+            norm = {
+                "by": "partner",
+                "of": _pattern(perf.measure),
+                "latest": perf.field,
+                "per": perf.period,
+                "at_least": perf.below,
+                "unreadable": "skip_period",
+                "reported": False,
+                **span,
+            }
+            made.append((MeasureTerms.model_validate(norm), _measure_wording(perf)))
+            measures.append((first, perf))
+        keys = [part.key for part in numbered(self.id, made)]
+        for perf, norm in _performance_rights(list(zip(keys, measures, strict=True))):
+            made.append((RightTerms.model_validate(norm), _performance_wording(perf)))
         for fixed in self._fixed_windows():
-            wording = Wording(
-                codes={
-                    "right.arisen": "renegotiation.window_open",
-                    "right.closing": "renegotiation.window_closes",
-                },
-                right=_window_what,
-            )
             norm = {
                 "holder": "us",
                 "arises": fixed.opens,
                 "open_for": f"{(fixed.closes - fixed.opens).days}d",
             }
-            made.append((RightTerms.model_validate(norm), wording))
+            made.append((RightTerms.model_validate(norm), _window_wording(_window_what)))
+        for yearly, span in _stretches(self.versions(), "anniversary_window"):
+            assert isinstance(yearly, AnniversaryWindow)
+            arises = {
+                "each": "anniversary",
+                "opens_before": yearly.opens_before,
+                "closes_before": yearly.closes_before,
+            }
+            norm = {"holder": "us", "arises": arises, **span}
+            made.append((RightTerms.model_validate(norm), _window_wording(_anniversary_what)))
         return numbered(self.id, made)
 
     def _fixed_windows(self) -> list[FixedWindow]:
@@ -287,183 +311,65 @@ class Renegotiation(Clause):
                     found.append(fixed)
         return found
 
-    def compile(self, context: ClauseContext) -> None:
-        """The fixed windows' norms; then, compiled by the kind alongside them (no norm says
-        it yet): the deadline announcing a fixed window before it opens (a right is reported from
-        when it arises), the anniversary windows (no norm arises on dates worked out from each
-        anniversary) and the performance right (its poor periods are no breaches of anything, and
-        a period without a report is simply not poor: a measure would report both)."""
-        compile_norms(context)
-        self._windows(context)
-        self._performance(context)
-
-    # --- windows ------------------------------------------------------------------------------
-
-    def _windows(self, context: ClauseContext) -> None:
-        """The anniversary windows, and the fixed windows that have not opened yet: their norm
-        reports them once they arise, and only the deadline before they open is the kind's."""
-        term, calendar = context.term, context.calendar
-        items = self.negotiation_windows(term, calendar, fixed=False)
-        items += [
-            window
-            for window in self.negotiation_windows(term, calendar, yearly=False)
-            if window.opens > context.as_of
-        ]
-        windows(
-            context,
-            "window",
-            items,
-            open_code="renegotiation.window_open",
-            opening_code="renegotiation.window_opens",
-            closing_code="renegotiation.window_closes",
-        )
-
-    def negotiation_windows(
-        self,
-        term: AgreementTerm,
-        calendar: BusinessDays | None,
-        *,
-        fixed: bool = True,
-        yearly: bool = True,
-    ) -> list[Window]:
-        """The fixed windows that open in the term (if `fixed`) and the anniversary windows that
-        overlap it (if `yearly`), in order, each closing at the latest with the term and following
-        the terms in force when it opens (or at the start)."""
-        if term.end <= term.start:
-            return []
-        first_day = date_of_epoch(term.start)
-        found: list[Window] = []
-        seen: set[tuple[int, int]] = set()
-        for version in self.versions():
-            terms = version.terms
-            assert isinstance(terms, Renegotiation)
-            start, end = version.bounds(term.start, term.end)
-            candidates: list[tuple[str, str, int, int]] = [
-                (
-                    w.opens.isoformat(),
-                    "renegotiation window",
-                    epoch_of_date(w.opens),
-                    end_of_date(w.closes),
-                )
-                for w in terms.windows
-                if fixed and epoch_of_date(w.opens) >= term.start
-            ]
-            if terms.anniversary_window is not None and yearly:
-                a = terms.anniversary_window
-                last = date_of_epoch(Duration(1, "years").after(term.end))
-                for day in anniversaries(first_day, first_day, last):
-                    candidates.append(
-                        (
-                            day.isoformat(),
-                            f"renegotiation window before the anniversary on {day.isoformat()}",
-                            epoch_of_date(a.opens_before.negated().add_to_date(day, calendar)),
-                            end_of_date(a.closes_before.negated().add_to_date(day, calendar)),
-                        )
-                    )
-            for subject, what, opens, last_second in candidates:
-                governs = max(opens, term.start)
-                if not start <= governs < end or last_second < term.start or opens >= term.end:
+    def _performance_stretches(self) -> list[tuple[Performance, dict[str, date], date | None]]:
+        """(terms, measure span, first day of the stretch) per stretch of versions with the same
+        performance terms: the periods whose last day falls in the stretch."""
+        found: list[tuple[Performance, dict[str, date], date | None]] = []
+        for perf, span in _stretches(self.versions(), "performance"):
+            assert isinstance(perf, Performance)
+            first = span.get("from")
+            measured: dict[str, date] = {}
+            if first is not None:
+                measured["from"] = period_of(first, perf.period).start
+            if "until" in span:
+                last = period_of(span["until"], perf.period)
+                measured["until"] = last.end if last.end == span["until"] else last.start - ONE_DAY
+                if "from" in measured and measured["until"] < measured["from"]:
                     continue
-                closes = min(last_second, term.end - 1)
-                if (opens, closes) in seen:
-                    continue
-                seen.add((opens, closes))
-                found.append(Window(subject, what, opens, closes, ()))
-        found.sort(key=lambda window: (window.opens, window.closes))
+            found.append((perf, measured, first))
         return found
 
-    # --- performance --------------------------------------------------------------------------
+    def compile(self, context: ClauseContext) -> None:
+        compile_norms(context)
 
-    def _performance(self, context: ClauseContext) -> None:
-        term = context.term
-        unit = _unit(self)
-        if term.end <= term.start or unit is None:
-            return
-        periods = [
-            period
-            for period in periods_between(date_of_epoch(term.start), term.last_day, unit)
-            if end_of_date(period.end) < context.as_of
-        ]
-        judged: list[tuple[Period, Performance | None, Fact | None]] = []
-        flags: list[bool] = []
-        for period in periods:
-            terms = self.version_at(epoch_of_date(period.end))
-            assert isinstance(terms, Renegotiation)
-            perf = terms.performance
-            if perf is None or perf.period != unit:
-                judged.append((period, None, None))
-                flags.append(False)
-                continue
-            reports = [
-                fact
-                for fact in context.facts
-                if term.start <= fact.at < term.end
-                and period.contains(fact.day)
-                and fact.partner == context.partner
-                and perf.measure.matches(fact)
-            ]
-            for report in reports:
-                if not _is_number(report.get(perf.field)):
-                    context.report(
-                        context.finding(
-                            FindingKind.ERROR,
-                            "renegotiation.unreadable_measure",
-                            report.day,
-                            report.id,
-                            f"{report.type} {report.id} has {perf.field} ="
-                            f" {report.get(perf.field)!r}, not a number: {period.label} cannot"
-                            f" be judged against {perf.below:g} if it is the period's last report",
-                            [report],
-                            Severity.CRITICAL,
-                        )
-                    )
-            last = reports[-1] if reports else None
-            value = None if last is None else last.get(perf.field)
-            judged.append((period, perf, last))
-            flags.append(
-                isinstance(value, int | float) and _is_number(value) and value < perf.below
-            )
-        rights: list[Window] = []
-        for required in sorted({p.periods for _, p, _ in judged if p is not None}):
-            for index in consecutive(flags, required):
-                period, perf, _ = judged[index]
-                if perf is None or perf.periods != required:
-                    continue
-                run = judged[index - required + 1 : index + 1]
-                evidence = tuple(fact for _, _, fact in run if fact is not None)
-                opens, closes = performance_right(perf, period, term.end, context.calendar)
-                if closes < opens:
-                    continue
-                labels = ", ".join(p.label for p, _, _ in run)
-                rights.append(
-                    Window(
-                        subject=period.label,
-                        what=(
-                            f"right to request renegotiation after {required} {unit}s in a row"
-                            f" with {perf.field} below {perf.below:g} ({labels})"
-                        ),
-                        opens=opens,
-                        closes=closes,
-                        evidence=evidence,
-                        announce_opening=False,
-                    )
-                )
-        rights.sort(key=lambda window: window.opens)
-        windows(
-            context,
-            "performance-right",
-            rights,
-            open_code="renegotiation.performance_right",
-            closing_code="renegotiation.performance_right_lapses",
-        )
+    # --- explain ------------------------------------------------------------------------------
+
+    def negotiation_windows(
+        self, term: AgreementTerm, calendar: BusinessDays | None
+    ) -> list[tuple[int, int, str]]:
+        """(opens, closes, what) of the fixed windows that open in the term and the windows
+        before each anniversary, as the norms have them: each under the terms in force when it
+        opens, closing at the latest when the term or those terms end."""
+        found: list[tuple[int, int, str]] = []
+        for fixed in self._fixed_windows():
+            opens = epoch_of_date(fixed.opens)
+            if term.start <= opens < term.end:
+                closes = min(end_of_date(fixed.closes), term.end - 1)
+                found.append((opens, closes, "renegotiation window"))
+        first_day = date_of_epoch(term.start)
+        for yearly, span in _stretches(self.versions(), "anniversary_window"):
+            assert isinstance(yearly, AnniversaryWindow)
+            starts = max(term.start, epoch_of_date(span.get("from", first_day)))
+            ends = term.end
+            if "until" in span:
+                ends = min(ends, epoch_of_date(span["until"] + ONE_DAY))
+            last = date_of_epoch(Duration(1, "years").after(min(ends, term.end)))
+            for day in anniversaries(first_day, first_day, last):
+                opens = epoch_of_date(yearly.opens_before.negated().add_to_date(day, calendar))
+                closes = end_of_date(yearly.closes_before.negated().add_to_date(day, calendar))
+                closes = min(closes, ends - 1)
+                if starts <= opens < ends and opens <= closes:
+                    what = f"renegotiation window before the anniversary on {day.isoformat()}"
+                    found.append((opens, closes, what))
+        return sorted(found)
 
     def explain(self, context: ExplainContext) -> Explanation:
         term = context.term
         rules: list[str] = []
         dates: list[ExplainedDate] = []
-        for window in self.negotiation_windows(term, context.calendar):
-            dates.append(ExplainedDate(window.opens, f"opens: {window.what}"))
-            dates.append(ExplainedDate(window.closes, f"closes: {window.what}"))
+        for opens, closes, what in self.negotiation_windows(term, context.calendar):
+            dates.append(ExplainedDate(opens, f"opens: {what}"))
+            dates.append(ExplainedDate(closes, f"closes: {what}"))
         anniversary = self.anniversary_window
         if anniversary is not None:
             rules.append(
@@ -480,8 +386,8 @@ class Renegotiation(Clause):
                 f"Performance: for each {unit}, the last {perf.measure.describe()} dated in it"
                 f" counts (a {unit} with no report is not poor). After {perf.periods} {unit}s in"
                 f" a row with {perf.field} below {perf.below:g}, a right to request renegotiation"
-                f" opens the next day and closes {context.duration(perf.request_within)} after"
-                f" the last of those {unit}s ends."
+                f" arises as the last of those {unit}s ends and closes"
+                f" {context.duration(perf.request_within)} after it."
             )
         every = periods_between(date_of_epoch(term.start), term.last_day, unit)
         for period in periods_around(term, unit, context.as_of):
@@ -506,26 +412,141 @@ class Renegotiation(Clause):
                 ExplainedDate(
                     closes,
                     "last day of the right to request renegotiation if each of"
-                    f" {run} has {in_force.field} below {in_force.below:g} (open from"
-                    f" {date_of_epoch(opens).isoformat()}"
+                    f" {run} has {in_force.field} below {in_force.below:g} (arising at the end"
+                    f" of {date_of_epoch(opens).isoformat()}"
                     + ("; the end of the term)" if closes == term.end - 1 else ")"),
                 )
             )
         return self.explain_terms(context).plus(rules, dates)
 
 
+def _stretches(
+    versions: Sequence[ClauseVersion], part: str
+) -> list[tuple[object, dict[str, date]]]:
+    """The part's terms (when given) over each stretch of consecutive versions in which they stay
+    the same, with the stretch's `from` and `until`: an amendment of another part cuts nothing."""
+    found: list[tuple[object, date | None, date | None]] = []
+    for version in versions:
+        value = getattr(version.terms, part)
+        if found and found[-1][0] == value:
+            found[-1] = (value, found[-1][1], version.ends)
+        else:
+            found.append((value, version.starts, version.ends))
+    stretches: list[tuple[object, dict[str, date]]] = []
+    for value, starts, ends in found:
+        if value is None:
+            continue
+        span: dict[str, date] = {}
+        if starts is not None:
+            span["from"] = starts
+        if ends is not None:
+            span["until"] = ends - ONE_DAY
+        stretches.append((value, span))
+    return stretches
+
+
+def _performance_rights(
+    measures: list[tuple[str, tuple[date | None, Performance]]],
+) -> list[tuple[Performance, dict[str, Any]]]:
+    """(terms, right norm) per run of measures with the same `periods` and `request_within`:
+    poor periods count in a row across the measures up to the run's last one; a right arises
+    from a run whose last period ends while those terms are in force, and stays open
+    `request_within` whatever follows."""
+    groups: list[tuple[Performance, date | None]] = []  # (terms, first day) of each run
+    for _, (first, perf) in measures:
+        if not groups or _right_terms(perf) != _right_terms(groups[-1][0]):
+            groups.append((perf, first))
+    found: list[tuple[Performance, dict[str, Any]]] = []
+    following: list[date | None] = [first for _, first in groups[1:]]
+    for (perf, first), then in zip(groups, [*following, None][: len(groups)], strict=True):
+        sources = [
+            key for key, (starts, _) in measures if then is None or starts is None or starts < then
+        ]
+        arises: dict[str, Any] = {"breach_of": sources[0] if len(sources) == 1 else sources}
+        if perf.periods > 1:
+            arises["in_a_row"] = perf.periods
+        norm: dict[str, Any] = {
+            "holder": "us",
+            "arises": arises,
+            "open_for": perf.request_within,
+        }
+        if first is not None:
+            norm["from"] = first
+        found.append((perf, norm))
+    return found
+
+
+def _right_terms(perf: Performance) -> tuple[int, Duration]:
+    return perf.periods, perf.request_within
+
+
+def _pattern(pattern: FactPattern) -> dict[str, Any]:
+    """A kind's fact pattern as a norm pattern."""
+    return {"fact": pattern.fact, "where": dict(pattern.where), "unless": list(pattern.unless)}
+
+
+def _measure_wording(perf: Performance) -> Wording:
+    def unreadable(item: Undecided) -> str:
+        fact = item.fact
+        label = period_of(fact.day, perf.period).label
+        return (
+            f"{fact.type} {fact.id} has {perf.field} = {fact.get(perf.field)!r}, not a number:"
+            f" {label} cannot be judged against {perf.below:g} if it is the period's last report"
+        )
+
+    return Wording(
+        codes={"measure.undecided": "renegotiation.unreadable_measure"}, undecided=unreadable
+    )
+
+
+def _performance_wording(perf: Performance) -> Wording:
+    def right(opening: Opening) -> str:
+        last = period_named(opening.subject.rpartition(":")[2])
+        assert last is not None  # the subject names the run's last period
+        run = [last]
+        while len(run) < perf.periods:
+            run.insert(0, period_of(run[0].start - ONE_DAY, perf.period))
+        return (
+            f"right to request renegotiation after {perf.periods} {perf.period}s in a row with"
+            f" {perf.field} below {perf.below:g} ({', '.join(p.label for p in run)})"
+        )
+
+    return Wording(
+        codes={
+            "right.arisen": "renegotiation.performance_right",
+            "right.closing": "renegotiation.performance_right_lapses",
+        },
+        right=right,
+    )
+
+
+def _window_wording(what: Callable[[Opening], str]) -> Wording:
+    return Wording(
+        codes={
+            "right.arising": "renegotiation.window_opens",
+            "right.arisen": "renegotiation.window_open",
+            "right.closing": "renegotiation.window_closes",
+        },
+        right=what,
+    )
+
+
 def _window_what(opening: Opening) -> str:
     return "renegotiation window"
+
+
+def _anniversary_what(opening: Opening) -> str:
+    return f"renegotiation window before the anniversary on {opening.subject}"
 
 
 def performance_right(
     perf: Performance, period: Period, term_end: int, calendar: BusinessDays | None
 ) -> tuple[int, int]:
-    """(opens, closes) of the right a run of poor periods ending with `period` gives: from the next
-    day until the end of the day `request_within` after the period's last day, within the term."""
-    opens = epoch_of_date(period.end + timedelta(days=1))
+    """(arises, closes) of the right a run of poor periods ending with `period` gives: as the
+    period's last day ends, until the end of the day `request_within` after it, within the term."""
+    arises = end_of_date(period.end)
     closes = min(end_of_date(perf.request_within.add_to_date(period.end, calendar)), term_end - 1)
-    return opens, closes
+    return arises, closes
 
 
 def _unit(clause: Renegotiation) -> str | None:
@@ -536,9 +557,3 @@ def _unit(clause: Renegotiation) -> str | None:
         if terms.performance is not None:
             return terms.performance.period
     return None
-
-
-def _is_number(value: object) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(value)

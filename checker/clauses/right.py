@@ -12,9 +12,12 @@ Example::
       exercised_by: {fact: notice.termination}
 
 A right arises on a fact, on breaches of another clause (each one, K in a row or K in any N), at
-the start or on a date, and stays open `open_for` (or until the term ends). The holder exercises
+the start, on a date, or before each anniversary of the start (`{each: anniversary, opens_before:
+120d, closes_before: 60d}`), and stays open `open_for` (or until the term ends). A right arising
+on a day known in advance is announced when that day comes within the horizon. The holder exercises
 it with a fact matching `exercised_by`; an `effect` ends other clauses from then (or `after` a
-notice period). It is reported when it arises, while open, and after: exercised, or lapsed.
+notice period), or with `ends: agreement` the agreement itself: its first exercise ends the term
+at the end of the day `after` later. It is reported when it arises, while open, and after: exercised, or lapsed.
 """
 
 from __future__ import annotations
@@ -38,7 +41,19 @@ class RightClause(NormClause, RightTerms):
             "The right arose; the message says whether it is open, was exercised or lapsed.",
         ),
         FindingCode(
+            "right.arising",
+            FindingKind.DEADLINE,
+            "It arises within the horizon on a day known in advance (the start, a date, a window"
+            " before an anniversary).",
+        ),
+        FindingCode(
             "right.closing", FindingKind.DEADLINE, "An open right lapses within the horizon."
+        ),
+        FindingCode(
+            "right.ends_agreement",
+            FindingKind.DEADLINE,
+            "Its exercise ends the agreement (effect: {ends: agreement}), and the last day the"
+            " agreement is in force falls within the horizon.",
         ),
         FindingCode(
             "right.undecided",

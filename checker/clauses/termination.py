@@ -22,58 +22,49 @@ Example::
             notice: {fact: notice.termination, where: {ground: convenience}}
             notice_period: 60d
 
-Change of control: each `event` fact of the partner inside the term opens a right to terminate at
-the event's instant, for `right_for` (it closes one second before the same instant `right_for`
-later, and never after the term's last second). The first `exercise` fact inside the window
-exercises it; an unexercised open window is a trigger, with a deadline once it closes within the
-horizon. Exercising the right does not by itself end the agreement here.
+It is shorthand for norms (docs/norms.md), one per part and per stretch of versions in which
+the part is the same:
 
-For convenience: the first `notice` fact inside the term ends the agreement `notice_period` after
-the notice's instant (when that is earlier than it would otherwise end); a deadline reports the
-instant the termination takes effect once it lies within [as-of, horizon end].
-
-On termination: when the agreement has ended (any reason: expiry, non-renewal or a termination),
-or ends within the horizon, each listed duty is due by the end of `within` after the term's end
-(one second before). Only a `do` fact at or after the term's end counts (a data return before the
-end is not the final one). A duty done after its deadline is late; undone past it, missed.
+- Change of control: a right of ours that arises on each `event` fact of the partner inside the
+  term, open for `right_for` (to the end of its last day; hours are exact; never after the term or
+  the terms it arose under), exercised by the first `exercise` notice in that window. It is a
+  trigger from the event on (still reported once it lapsed, saying so), and a deadline when it
+  closes within the horizon. Exercising it does not by itself end the agreement here.
+- For convenience: a right that exercised ends the agreement (`effect: {ends: agreement}`): the
+  first `notice` inside the term ends it at the end of the day `notice_period` after the notice
+  (hours: exactly that long after); a later notice changes nothing. A deadline reports the last
+  day the agreement is in force while it lies within the horizon.
+- On termination: an obligation of the partner per duty, created when the agreement ends (any
+  reason: expiry, non-renewal or a termination; none while an open-ended agreement runs), due
+  `within` after its last day. Only a `do` fact from the term's last instant on counts (a data
+  return during the term is not the final one). A duty done after its deadline is the same
+  `termination.obligation_missed` breach, dated at the deadline, its message saying when it was
+  done; a deadline while it falls due within the horizon.
 
 Whose facts: change-of-control events and `do` facts are the partner's own. Notices (`exercise`
-and `for_convenience`) may come from either party (we may terminate as well as the partner), so
-they are read from every party and then kept only when they concern this agreement: a notice with
-an `agreement` field counts exactly when it names this agreement; one without counts when its
-partner is the agreement's partner, "us" or absent. (A notice naming another agreement of the same
-partner is therefore not ours, even though its partner matches.)
-
-Before the term is known (`ends_agreement`, called while the term is being computed) its start is
-not available, so a for-convenience notice is not checked against the start there; the deadline
-is reported only when the term really ends under this clause, so the two always agree.
+and `notice`) may come from either party (we may terminate as well as the partner) and count when
+they concern this agreement: a notice whose `agreement` field names another agreement does not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation
-from checker.dates.timeutil import (
-    BusinessDays,
-    Duration,
-    date_of_epoch,
-    end_of_date,
-    iso_of_epoch,
-    written_duration,
-)
+from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation, numbered
+from checker.dates.timeutil import Duration, date_of_epoch, iso_of_epoch, written_duration
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.blocks import Obligation, Outcome, Window, obligations, windows
+from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
-
-# Term end reasons after which the `on_termination` duties apply (term.py's wording).
-_ENDED_REASONS = ("expiry", "non-renewal")
-OURS = "us"
+from checker.norms.instances import NO_END, Duty, Opening, due_after
+from checker.norms.model import NormTerms, ObligationTerms, RightTerms
 
 
 class ChangeOfControl(BaseModel):
@@ -132,6 +123,9 @@ class PostTermDuty(BaseModel):
     _parse = field_validator("within", mode="before")(lambda cls, value: written_duration(value))
 
 
+Part = Literal["change_of_control", "for_convenience", "on_termination"]
+
+
 class Termination(Clause):
     kind_summary = "Rights to terminate, termination on notice, and duties after termination."
     default_severity = Severity.HIGH
@@ -139,7 +133,8 @@ class Termination(Clause):
         FindingCode(
             "termination.change_of_control_right",
             FindingKind.TRIGGER,
-            "A change of control of the partner opened a right to terminate, not yet exercised.",
+            "A change of control of the partner opened a right to terminate; the message says"
+            " whether it is open, was exercised or lapsed.",
         ),
         FindingCode(
             "termination.change_of_control_lapses",
@@ -154,12 +149,7 @@ class Termination(Clause):
         FindingCode(
             "termination.obligation_missed",
             FindingKind.BREACH,
-            "A duty after the agreement ended was not done in time.",
-        ),
-        FindingCode(
-            "termination.obligation_late",
-            FindingKind.BREACH,
-            "A duty after the agreement ended was done, but late.",
+            "A duty after the agreement ended was not done in time (late or not at all).",
         ),
         FindingCode(
             "termination.obligation_due",
@@ -234,140 +224,93 @@ class Termination(Clause):
             )
         return ". ".join(parts) + "."
 
-    # --- the term -----------------------------------------------------------------------------
+    # --- the norms ----------------------------------------------------------------------------
 
-    def ends_agreement(self, context: ClauseContext) -> int | None:
-        found = self._convenience_notice(context)
-        return None if found is None else found[1]
+    def norms(self) -> list[NormPart]:
+        """Per stretch of versions with the same part: a right of ours per change of control; a
+        right ending the agreement on notice; an obligation of the partner per duty after the
+        end."""
+        made: list[tuple[NormTerms, Wording]] = []
+        for coc, span in self._stretches("change_of_control"):
+            assert isinstance(coc, ChangeOfControl)
+            norm = {
+                "holder": "us",
+                "arises": _pattern(coc.event, by="partner"),
+                "open_for": coc.right_for,
+                "exercised_by": _notice(coc.exercise),
+                **span,
+            }
+            wording = Wording(
+                codes={
+                    "right.arisen": "termination.change_of_control_right",
+                    "right.closing": "termination.change_of_control_lapses",
+                },
+                right=_ChangeOfControlRight(coc),
+            )
+            made.append((RightTerms.model_validate(norm), wording))
+        for convenience, span in self._stretches("for_convenience"):
+            assert isinstance(convenience, ForConvenience)
+            norm = {
+                "holder": "us",
+                "arises": span.get("from", "start"),
+                "exercised_by": _notice(convenience.notice),
+                "effect": {"ends": "agreement", "after": convenience.notice_period},
+                "reported": False,
+                **span,
+            }
+            wording = Wording(
+                codes={"right.ends_agreement": "termination.effective"},
+                ends_agreement=_ends_text,
+            )
+            made.append((RightTerms.model_validate(norm), wording))
+        for duties, span in self._stretches("on_termination"):
+            assert isinstance(duties, list)
+            for duty in duties:
+                norm = {
+                    "by": "partner",
+                    "when": "end",
+                    "do": _pattern(duty.do),
+                    "within": duty.within,
+                    "name": duty.name,
+                    **span,
+                }
+                wording = Wording(
+                    codes={
+                        "obligation.breached": "termination.obligation_missed",
+                        "obligation.due": "termination.obligation_due",
+                    },
+                    missed=_PostTermText(duty, "missed"),
+                    late=_PostTermText(duty, "late"),
+                    due=_PostTermText(duty, "due"),
+                )
+                made.append((ObligationTerms.model_validate(norm), wording))
+        return numbered(self.id, made)
 
-    def _convenience_notice(self, context: ClauseContext) -> tuple[Fact, int] | None:
-        """The first for-convenience notice in the term and the instant it takes effect."""
-        for fact in context.facts:
-            if not context.term.start <= fact.at < context.term.end:
+    def _stretches(self, part: Part) -> list[tuple[Any, dict[str, date]]]:
+        """The part's terms (when given) over each stretch of consecutive versions in which they
+        stay the same, with the stretch's `from` and `until`: an amendment of another part does
+        not cut a right's window or a duty short."""
+        found: list[tuple[Any, date | None, date | None]] = []
+        for version in self.versions():
+            value = getattr(version.terms, part)
+            if found and found[-1][0] == value:
+                found[-1] = (value, found[-1][1], version.ends)
+            else:
+                found.append((value, version.starts, version.ends))
+        stretches: list[tuple[Any, dict[str, date]]] = []
+        for value, starts, ends in found:
+            if not value:
                 continue
-            terms = self.version_at(fact.at)
-            assert isinstance(terms, Termination)
-            if terms.for_convenience is None or not terms.for_convenience.notice.matches(fact):
-                continue
-            if not concerns_agreement(fact, context):
-                continue
-            return fact, terms.for_convenience.notice_period.after(fact.at, context.calendar)
-        return None
-
-    # --- compilation --------------------------------------------------------------------------
+            span: dict[str, date] = {}
+            if starts is not None:
+                span["from"] = starts
+            if ends is not None:
+                span["until"] = ends - timedelta(days=1)
+            stretches.append((value, span))
+        return stretches
 
     def compile(self, context: ClauseContext) -> None:
-        self._change_of_control(context)
-        self._convenience(context)
-        self._after_the_end(context)
-
-    def _change_of_control(self, context: ClauseContext) -> None:
-        rights: list[Window] = []
-        term = context.term
-        for event in context.facts:
-            if not term.start <= event.at < term.end or event.partner != context.partner:
-                continue
-            terms = self.version_at(event.at)
-            assert isinstance(terms, Termination)
-            coc = terms.change_of_control
-            if coc is None or not coc.event.matches(event):
-                continue
-            closes = min(coc.right_for.after(event.at, context.calendar) - 1, term.end - 1)
-            exercised = next(
-                (
-                    fact
-                    for fact in context.facts
-                    if event.at <= fact.at <= closes
-                    and coc.exercise.matches(fact)
-                    and concerns_agreement(fact, context)
-                ),
-                None,
-            )
-            rights.append(
-                Window(
-                    subject=event.id,
-                    what=(
-                        f"right to terminate after the change of control {event.id} on"
-                        f" {event.day.isoformat()} ({coc.right_for}, by {coc.exercise.fact})"
-                    ),
-                    opens=event.at,
-                    closes=closes,
-                    evidence=(event,),
-                    exercised=exercised,
-                    announce_opening=False,
-                )
-            )
-        windows(
-            context,
-            "change-of-control",
-            rights,
-            open_code="termination.change_of_control_right",
-            closing_code="termination.change_of_control_lapses",
-        )
-
-    def _convenience(self, context: ClauseContext) -> None:
-        if context.term.end_reason != f"termination under clause {self.id}":
-            return
-        found = self._convenience_notice(context)
-        if found is None or found[1] != context.term.end:
-            return
-        notice, effective = found
-        item = Obligation(
-            subject=notice.id,
-            what=(
-                f"termination for convenience by notice {notice.id} of"
-                f" {notice.day.isoformat()} (takes effect {date_of_epoch(effective).isoformat()})"
-            ),
-            due_by=effective,
-            evidence=(notice,),
-            done=None,
-            missed=None,
-            due_soon_code="termination.effective",
-            due_soon_text=(
-                f"the agreement ends at {iso_of_epoch(effective)}: termination for convenience"
-                f" by notice {notice.id} of {notice.day.isoformat()}"
-            ),
-        )
-        obligations(context, [item], "convenience")
-
-    def _after_the_end(self, context: ClauseContext) -> None:
-        term = context.term
-        reason = term.end_reason
-        if not (reason.startswith("termination") or reason in _ENDED_REASONS):
-            return
-        if term.end - 1 > context.horizon_end or term.end <= term.start:
-            return
-        terms = self.version_at(term.end - 1)
-        assert isinstance(terms, Termination)
-        items: list[Obligation] = []
-        for duty in terms.on_termination:
-            done = next(
-                (
-                    fact
-                    for fact in context.facts
-                    if fact.at >= term.end
-                    and fact.partner == context.partner
-                    and duty.do.matches(fact)
-                ),
-                None,
-            )
-            recorded = f", recorded by {done.id}" if done is not None else ""
-            items.append(
-                Obligation(
-                    subject=duty.name,
-                    what=(
-                        f"{duty.name} ({duty.do.fact}{recorded}) within {duty.within} after the"
-                        f" agreement ended on {term.last_day.isoformat()} ({reason})"
-                    ),
-                    due_by=post_term_deadline(duty, term.end, context.calendar),
-                    evidence=(),
-                    done=done,
-                    missed=Outcome(FindingKind.BREACH, "termination.obligation_missed"),
-                    late=Outcome(FindingKind.BREACH, "termination.obligation_late"),
-                    due_soon_code="termination.obligation_due",
-                )
-            )
-        obligations(context, items, "after-termination")
+        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         rules: list[str] = []
@@ -376,31 +319,32 @@ class Termination(Clause):
             rules.append(
                 f"Change of control: each {coc.event.describe()} of the partner during the term"
                 f" opens a right to terminate, exercised by {coc.exercise.describe()}; the right"
-                f" closes {context.duration(coc.right_for)} after the change of control (at the"
-                " latest when the agreement ends)."
+                f" closes {context.duration(coc.right_for)} after the change of control (the last"
+                " day in full; at the latest when the agreement ends)."
             )
         if convenience is not None:
             rules.append(
-                f"For convenience: a {convenience.notice.describe()} from either party ends the"
-                f" agreement {context.duration(convenience.notice_period)} after the notice is"
-                " given."
+                f"For convenience: the first {convenience.notice.describe()} from either party"
+                " ends the agreement at the end of the day"
+                f" {context.duration(convenience.notice_period)} after the notice is given."
             )
         term = context.term
         dates: list[ExplainedDate] = []
         if coc is not None or convenience is not None:
             dates.extend(context.throughout_term())
-        if term.end > term.start:
+        if term.start < term.end < NO_END:
             terms = self.version_at(term.end - 1)
             assert isinstance(terms, Termination)
             for duty in terms.on_termination:
                 rules.append(
                     f"After the agreement ends, for whatever reason: {duty.name}"
                     f" ({duty.do.describe()}) is due within {context.duration(duty.within)} after"
-                    f" the end; only a {duty.do.fact} on or after the end counts."
+                    f" the end (counted from its last day); only a {duty.do.fact} from the last"
+                    " second of the term on counts."
                 )
                 dates.append(
                     ExplainedDate(
-                        post_term_deadline(duty, term.end, context.calendar),
+                        due_after(term.end - 1, duty.within, context.calendar),
                         f"{duty.name} due, if the agreement ends on {term.last_day.isoformat()}"
                         " as its term is written (earlier if it is terminated early)",
                     )
@@ -408,22 +352,61 @@ class Termination(Clause):
         return self.explain_terms(context).plus(rules, dates)
 
 
-def post_term_deadline(duty: PostTermDuty, term_end: int, calendar: BusinessDays | None) -> int:
-    """The last second to perform `duty` when the agreement ends at `term_end` (exclusive).
-
-    "Within 14 days after the agreement ends" runs to the end of the 14th day after its last
-    day. Business days are counted after the last day too, so the deadline is the end of a
-    business day (counting from `term_end` and stepping back a second could land on a Sunday).
-    """
-    if duty.within.in_business_days:
-        last_day = date_of_epoch(term_end - 1)
-        return end_of_date(duty.within.add_to_date(last_day, calendar))
-    return duty.within.after(term_end, calendar) - 1
+def _pattern(pattern: FactPattern, by: str | None = None) -> dict[str, Any]:
+    """A kind's fact pattern as a norm pattern (of `by`'s acts, when given)."""
+    made: dict[str, Any] = {"fact": pattern.fact, "where": dict(pattern.where)}
+    made["unless"] = list(pattern.unless)
+    if by is not None:
+        made["by"] = by
+    return made
 
 
-def concerns_agreement(fact: Fact, context: ClauseContext) -> bool:
-    """Whether a notice from either party is about this agreement (see the module docstring)."""
-    named = fact.get("agreement")
-    if named is not None:
-        return str(named) == context.agreement_id
-    return fact.partner in (None, OURS, context.partner)
+def _notice(pattern: FactPattern) -> dict[str, Any]:
+    """A notice from either party that does not name another agreement."""
+    made = _pattern(pattern, by="each")
+    # A notice naming another agreement in its `agreement` field is about that one, not this.
+    made["unless"] = [*made["unless"], {"agreement": {"agreement": "other"}}]
+    return made
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class _ChangeOfControlRight:
+    """What a change-of-control right is, in the findings' messages."""
+
+    coc: ChangeOfControl
+
+    def __call__(self, opening: Opening) -> str:
+        event = opening.evidence[-1] if opening.evidence else None
+        about = f" {event.id} on {event.day.isoformat()}" if event is not None else ""
+        return (
+            f"right to terminate after the change of control{about} ({self.coc.right_for}, by"
+            f" {self.coc.exercise.fact})"
+        )
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class _PostTermText:
+    """The messages of a duty after the end: missed, late or due."""
+
+    duty: PostTermDuty
+    what: Literal["missed", "late", "due"]
+
+    def __call__(self, item: Duty) -> str:
+        duty = self.duty
+        ended = date_of_epoch(item.triggered_at).isoformat()
+        text = (
+            f"{duty.name} ({duty.do.fact}) within {duty.within} after the agreement ended on"
+            f" {ended}, by {date_of_epoch(item.due).isoformat()}"
+        )
+        if self.what == "due":
+            return f"{text} is due"
+        if self.what == "late" and item.done is not None:
+            return f"{text}: done late, on {item.done.day.isoformat()} ({item.done.id})"
+        return f"{text}: not done"
+
+
+def _ends_text(notice: Fact, ends: int) -> str:
+    return (
+        f"the agreement ends at {iso_of_epoch(ends)}: termination for convenience by notice"
+        f" {notice.id} of {notice.day.isoformat()}"
+    )

@@ -13,7 +13,7 @@ from checker.engine import host as engine
 from checker.engine.program import Program
 from checker.facts.model import Fact
 from checker.findings.model import Finding, FindingKind, Severity
-from checker.norms.clause_support import NormPart
+from checker.norms.clause_support import NormPart, in_force_only
 from checker.norms.compile import NORM_WORDING
 from checker.norms.context import AgreementTerm, ClauseContext, ClauseTerms
 from checker.norms.instances import NormError, NormInputs, Outcome, work_out
@@ -80,16 +80,17 @@ def compile_agreement(
             facts_for_clause(agreement, clause, facts),
             program,
         )
-        for index, clause in enumerate(agreement.clauses)
+        for index, clause in enumerate(agreement.all_clauses)
     ]
-    term, term_clause = agreement_term(agreement, contexts, facts, as_of)
+    term, term_clause = agreement_term(agreement, contexts, facts, as_of, fact_parties)
     contexts.append(
         _context(agreement, term_clause, len(contexts), term, as_of, horizon_end, [], program)
     )
     _work_out_norms(agreement, contexts, term, facts, fact_parties)
     errors: list[Finding] = []
     for context in contexts:
-        context.term = term
+        # A clause an amendment added or removed sees only the part of the term it is in force.
+        context.term = context.clause.in_force.clip(term)
         rules_before, messages_before = len(program.rules), len(program.messages)
         try:
             context.clause.compile(context)
@@ -123,7 +124,10 @@ def _work_out_norms(
             ]
             parts.append((context, None))
     norms: dict[str, NormTerms] = {
-        part.key: part.terms for _, found in parts if found for part in found
+        part.key: in_force_only(part.terms, context.clause.in_force)
+        for context, found in parts
+        if found
+        for part in found
     }
     if not norms:
         return
@@ -137,6 +141,7 @@ def _work_out_norms(
         horizon_end=first.horizon_end,
         facts=facts,
         calendar=first.calendar,
+        agreement=agreement.agreement,
     )
     outcomes = work_out(norms, inputs)
     for context, found in parts:
@@ -154,7 +159,7 @@ def evaluate_agreement(
     """Findings of one agreement on the as-of instant; `facts` sorted by (at, id); `fact_parties`
     says whose act each fact records (the fact-type catalogue's, by default `partner`)."""
     compiled = compile_agreement(agreement, facts, as_of, horizon_end, fact_parties)
-    clause_ids = {clause.id for clause in agreement.clauses}
+    clause_ids = {clause.id for clause in agreement.all_clauses}
     try:
         result = engine.run(compiled.program)
     except (engine.EngineLimitError, engine.EngineError) as error:

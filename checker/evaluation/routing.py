@@ -31,7 +31,7 @@ class RoutingIndex:
         self._ours_with_anyone: dict[str, set[int]] = {}
         self._our_names: set[str] = set()
         for number, agreement in enumerate(agreements):
-            for clause in agreement.clauses:
+            for clause in agreement.all_clauses:
                 if is_norm(clause):
                     self._add_norm(number, agreement, clause)
                     continue

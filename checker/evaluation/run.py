@@ -88,7 +88,7 @@ class AgreementOutline:
     @classmethod
     def of(cls, agreement: Agreement) -> AgreementOutline:
         term = TermClause.model_fields["title"].default
-        clauses = tuple((clause.id, clause.title) for clause in agreement.clauses)
+        clauses = tuple((clause.id, clause.title) for clause in agreement.all_clauses)
         return cls(
             agreement.agreement, agreement.title, agreement.owner, (*clauses, ("term", term))
         )
@@ -158,7 +158,7 @@ def run(
     log.info("loaded %d agreements in %.1f s", len(agreements), time.perf_counter() - started)
     horizon_end = as_of + horizon_days * SECONDS_PER_DAY
     summary = RunSummary(as_of, horizon_days, len(agreements))
-    summary.clauses = sum(len(a.clauses) for a in agreements)
+    summary.clauses = sum(len(a.all_clauses) for a in agreements)
     # The same walk as the reading's (checker.facts.ingest): evidence sources name files this way.
     fact_files = tuple((shown, real) for shown, real, _csv in input_files(fact_paths))
     findings = FindingSpool()
@@ -261,7 +261,7 @@ def _clause_reads(
     found: list[ClauseReads] = []
     for agreement in agreements:
         read = reads.get(agreement.agreement, {})
-        for clause in agreement.clauses:
+        for clause in agreement.all_clauses:
             if clause.id in read:
                 types = tuple(sorted({pattern.fact for pattern, _ in clause.fact_patterns()}))
                 found.append(ClauseReads(agreement.agreement, clause.id, read[clause.id], types))

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from checker.norms.compile import NORM_WORDING, Wording, compile_outcome
-from checker.norms.context import ClauseContext
+from checker.norms.context import ClauseContext, InForce
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.instances import NormError
 from checker.norms.model import (
+    EachAnniversary,
     EachPeriod,
     FieldRef,
     MeasureTerms,
@@ -26,17 +28,19 @@ from checker.norms.model import (
     patterns_of,
 )
 from checker.norms.parties import ANYONE, EACH, PARTNER, PARTNERS, US, Parties
-from checker.norms.pattern import Pattern, ValueRef, describe
+from checker.norms.pattern import Pattern, ValueRef, describe, latest_read
 
 
 def fact_types_read(terms: NormTerms) -> list[str]:
-    """The fact types a norm reads, precedents (`after`, `unless_after`) included."""
+    """The fact types a norm reads, precedents (`after`, `unless_after`) and facts compared
+    with (`of_latest`) included."""
     types: set[str] = set()
     for pattern in patterns_of(terms):
         types.add(pattern.fact)
         for precedent in (pattern.after, pattern.unless_after):
             if precedent is not None and precedent.fact is not None:
                 types.add(precedent.fact)
+        types.update(latest.fact for latest in latest_read(pattern))
     return sorted(types)
 
 
@@ -53,6 +57,17 @@ class NormPart:
     key: str
     terms: NormTerms
     wording: Wording = NORM_WORDING
+
+
+def in_force_only(terms: NormTerms, days: InForce) -> NormTerms:
+    """A norm cut to the days its clause is in force: an amendment that adds a clause starts
+    its norms on its effective date, one that removes it ends them (tails after the end too)."""
+    update: dict[str, object] = {}
+    if days.first is not None and (terms.from_ is None or terms.from_ < days.first):
+        update["from_"] = days.first
+    if days.last is not None and (not isinstance(terms.until, date) or terms.until > days.last):
+        update["until"] = days.last
+    return terms.model_copy(update=update) if update else terms
 
 
 def compile_norms(context: ClauseContext) -> None:
@@ -72,12 +87,25 @@ def trigger_words(trigger: Trigger) -> str:
         return "when the agreement ends"
     if isinstance(trigger, EachPeriod):
         return f"at the end of each {trigger.each}"
+    if isinstance(trigger, EachAnniversary):
+        opens = (
+            f"from {trigger.opens_before} before" if trigger.opens_before is not None else "from"
+        )
+        closes = (
+            f", until {trigger.closes_before} before it"
+            if trigger.closes_before is not None
+            else ""
+        )
+        return f"{opens} each anniversary of the start{closes}"
     if isinstance(trigger, OnBreach):
         times = ""
         if trigger.in_a_row:
             times = f" {trigger.in_a_row} times in a row"
         elif trigger.count:
             times = f" {trigger.count} times in {trigger.in_last}"
+        if len(trigger.sources) > 1:
+            together = ", ".join(trigger.sources)
+            return f"when clauses {together} (taken together) are breached{times}"
         return f"when clause {trigger.breach_of} is breached{times}"
     if isinstance(trigger, OnExercise):
         return f"when the right of clause {trigger.exercise_of} is exercised"
@@ -118,9 +146,21 @@ def sentence(terms: NormTerms, parties: Parties | None = None) -> str:
         amount = ""
         if terms.amount is not None:
             amount = f" (at least {_plain(terms.amount.at_least)} in {terms.amount.sum})"
+        material = ""
+        if terms.material_breach_after is not None:
+            material = (
+                f"; still not done {terms.material_breach_after} after it was due, it is a "
+                "material breach"
+            )
+        if terms.cure is not None:
+            material += (
+                f"; once breached, the first {describe(terms.cure.notice)} after the due date "
+                f"starts a cure period of {terms.cure.within}: still not done by its end, a "
+                "right to terminate arises the next day"
+            )
         return (
             f"{terms.by} must {verb} {describe(terms.do)}{amount} {due}, "
-            f"{trigger_words(terms.when)}{to}{ends}."
+            f"{trigger_words(terms.when)}{to}{material}{ends}."
         )
     if isinstance(terms, ProhibitionTerms):
         return f"{terms.by} must not do {describe(terms.do)}{ends}."
@@ -133,6 +173,12 @@ def sentence(terms: NormTerms, parties: Parties | None = None) -> str:
         if terms.at_most is not None:
             bounds.append(f"at most {_plain(terms.at_most)}")
         carry = "; a shortfall carries into the next period" if terms.carry_over else ""
+        if terms.whole_periods:
+            carry += "; only whole periods inside its time are judged"
+        if terms.unreadable == "skip_period":
+            carry += "; a period with a value that is not a number cannot be told"
+        if not terms.reported:
+            carry += "; a threshold for other clauses, its periods not reported"
         return (
             f"The {terms.aggregate}{field} of {describe(terms.of)} by {terms.by} in {per} must be "
             f"{' and '.join(bounds)}{carry}{ends}."
@@ -147,7 +193,12 @@ def sentence(terms: NormTerms, parties: Parties | None = None) -> str:
     effect = ""
     if terms.effect is not None:
         after = f" {terms.effect.after} later" if terms.effect.after else ""
-        effect = f"; exercising it ends clause {', '.join(terms.effect.ends)}{after}"
+        ended = (
+            "the agreement"
+            if terms.effect.ends_agreement
+            else f"clause {', '.join(terms.effect.clauses)}"
+        )
+        effect = f"; exercising it ends {ended}{after}"
     return f"{terms.holder} may {what} {trigger_words(terms.arises)}{window}{effect}{ends}."
 
 

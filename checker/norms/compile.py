@@ -1,9 +1,13 @@
 """A norm's outcome compiled onto the engine: each duty, forbidden fact, measured period and
 right becomes engine messages and rules (the general blocks), whose firings are the findings.
 
-The finding codes of a norm are `<norm>.<what>`: `obligation.breached` and `obligation.due`,
+The finding codes of a norm are `<norm>.<what>`: `obligation.breached` and `obligation.due`
+(`obligation.material_breach` and `obligation.becomes_material` with `material_breach_after`;
+`obligation.cure_ends` and `obligation.uncured` with `cure`),
 `prohibition.breached`, `measure.breached`, `measure.at_risk` and `measure.no_data`,
-`right.arisen` and `right.closing`, and `<norm>.ended` when a norm stopped applying.
+`right.arising` (a right arising on a known day, within the horizon), `right.arisen` and
+`right.closing`, `right.ends_agreement` when a right's exercise ends the
+agreement within the horizon, and `<norm>.ended` when a norm stopped applying.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from checker.dates.timeutil import date_of_epoch, end_of_date, epoch_of_date
+from checker.dates.timeutil import date_of_epoch, end_of_date, epoch_of_date, iso_of_epoch
+from checker.facts.model import Fact
 from checker.findings.model import FindingKind, Severity
 from checker.norms.blocks import (
     Limit,
@@ -28,7 +33,15 @@ from checker.norms.blocks import (
     windows,
 )
 from checker.norms.context import ClauseContext
-from checker.norms.instances import NO_END, Duty, Forbidden, Measured, Opening, Undecided
+from checker.norms.instances import (
+    NO_END,
+    Duty,
+    Forbidden,
+    Measured,
+    Opening,
+    Undecided,
+    first_termination,
+)
 from checker.norms.instances import Outcome as NormOutcome
 from checker.norms.model import MeasureTerms, ObligationTerms, ProhibitionTerms, RightTerms
 from checker.norms.pattern import describe
@@ -69,9 +82,14 @@ class Wording:
     missed: Callable[[Duty], str] | None = None
     late: Callable[[Duty], str] | None = None
     due: Callable[[Duty], str] | None = None
+    material: Callable[[Duty], str] | None = None  # a material breach (done later, or not yet)
+    becomes_material: Callable[[Duty], str] | None = None  # one within the horizon
+    cure_ends: Callable[[Duty], str] | None = None  # a cure period ending within the horizon
+    uncured: Callable[[Duty], str] | None = None  # not cured: a right to terminate arose
     undecided: Callable[[Undecided], str] | None = None
     measured: Callable[[Measured], str] | None = None  # a measure's period outside its bounds
     right: Callable[[Opening], str] | None = None  # what a right is ("renegotiation window")
+    ends_agreement: Callable[[Fact, int], str] | None = None  # (the exercise, the end instant)
     severity: Severity | None = None  # of the breaches, when not the clause's
 
     def code(self, norm_code: str) -> str:
@@ -176,6 +194,135 @@ def _obligation(
         for duty in outcome.duties
     ]
     obligations(context, items, names("norm"))
+    _material(context, outcome, terms, wording, names)
+    _cure(context, outcome, terms, wording, names)
+
+
+def _material(
+    context: ClauseContext,
+    outcome: NormOutcome,
+    terms: ObligationTerms,
+    wording: Wording,
+    names: _Names,
+) -> None:
+    """`material_breach_after`: an instance still not done that long after it was due is a
+    material breach (a trigger), dated at the last day of that grace whether it is done later
+    or never; a deadline while that day lies within the horizon."""
+    arisen = Outcome(FindingKind.TRIGGER, wording.code("obligation.material_breach"))
+    items = []
+    for duty in outcome.duties:
+        if duty.material is None:
+            continue
+        text = wording.material(duty) if wording.material else _material_text(terms, duty)
+        soon = (
+            wording.becomes_material(duty)
+            if wording.becomes_material
+            else f"{_due_text(terms, duty)}: a material breach if still not done by "
+            f"{_day(duty.material)}"
+        )
+        # A fulfilment after the as-of instant is not known yet.
+        done = duty.done if duty.done is not None and duty.done.at <= context.as_of else None
+        items.append(
+            Obligation(
+                subject=duty.subject,
+                what=_what(terms, duty),
+                due_by=duty.material,
+                evidence=duty.evidence,
+                done=done,
+                missed=arisen,
+                late=arisen,
+                due_soon_code=wording.code("obligation.becomes_material"),
+                late_on_due_date=True,
+                missed_text=text,
+                late_text=text,
+                due_soon_text=soon,
+            )
+        )
+    obligations(context, items, names("material"))
+
+
+def _cure(
+    context: ClauseContext,
+    outcome: NormOutcome,
+    terms: ObligationTerms,
+    wording: Wording,
+    names: _Names,
+) -> None:
+    """`cure`: a breached instance whose default notice started a cure period. Its end is a
+    deadline while it is to come within the horizon; not done by then, the breach is uncured (a
+    trigger: a right to terminate arises), dated the day after the cure period, whether it is done
+    later (the right arose all the same) or never."""
+    uncured = Outcome(FindingKind.TRIGGER, wording.code("obligation.uncured"))
+    items = []
+    for duty in outcome.duties:
+        path = duty.cure
+        if path is None:
+            continue
+        # Done after the as-of instant is not known yet; done after the cure period cures nothing.
+        known = duty.done if duty.done is not None and duty.done.at <= context.as_of else None
+        cured = known if known is not None and known.at <= path.ends else None
+        late = (known,) if known is not None and cured is None else ()
+        items.append(
+            Obligation(
+                subject=duty.subject,
+                what=_what(terms, duty),
+                due_by=path.ends,
+                evidence=(*duty.evidence, path.notice, *late),
+                done=cured,
+                missed=uncured,
+                due_soon_code=wording.code("obligation.cure_ends"),
+                missed_day=date_of_epoch(path.ends + 1),
+                missed_text=(
+                    wording.uncured(duty) if wording.uncured else _uncured_text(terms, duty)
+                ),
+                due_soon_text=(
+                    wording.cure_ends(duty) if wording.cure_ends else _cure_ends_text(terms, duty)
+                ),
+            )
+        )
+    obligations(context, items, names("cure"))
+
+
+def _cure_words(duty: Duty) -> str:
+    """ "after default notice n1 of 2026-04-10, cure period until 2026-05-10"."""
+    assert duty.cure is not None
+    notice = duty.cure.notice
+    return (
+        f"after {notice.type} {notice.id} of {notice.day.isoformat()}, cure period until "
+        f"{_day(duty.cure.ends)}"
+    )
+
+
+def _uncured_text(terms: ObligationTerms, duty: Duty) -> str:
+    assert duty.cure is not None
+    still = "still not done"
+    if duty.done is not None and duty.done.at > duty.cure.ends:
+        still = f"done only on {duty.done.day.isoformat()} ({duty.done.id})"
+    return (
+        f"{_what(terms, duty)} by {_day(duty.due)}; {_cure_words(duty)}; {still}: not cured, "
+        f"a right to terminate arose on {_day(duty.cure.ends + 1)}"
+    )
+
+
+def _cure_ends_text(terms: ObligationTerms, duty: Duty) -> str:
+    assert duty.cure is not None
+    return (
+        f"{_what(terms, duty)} by {_day(duty.due)}; {_cure_words(duty)}: a right to terminate "
+        f"arises on {_day(duty.cure.ends + 1)} if still not done"
+    )
+
+
+def _material_text(terms: ObligationTerms, duty: Duty) -> str:
+    assert duty.material is not None
+    still = (
+        f"not done until {duty.done.day.isoformat()} ({duty.done.id})"
+        if duty.done is not None
+        else "still not done"
+    )
+    return (
+        f"{_what(terms, duty)} by {_day(duty.due)}; {still} after {_day(duty.material)}: "
+        "a material breach"
+    )
 
 
 def _for(duty: Duty) -> str:
@@ -271,6 +418,8 @@ def _measure(
     wording: Wording,
     names: _Names,
 ) -> None:
+    if not terms.reported:  # a threshold other norms react to: only its errors are reported
+        return
     what = f"{terms.aggregate} of {terms.field + ' of ' if terms.field else ''}{describe(terms.of)}"
     judged = [m for m in outcome.measured if m.judged and m.unknown_reason is None]
     breach = Outcome(FindingKind.BREACH, wording.code("measure.breached"), wording.severity)
@@ -381,6 +530,10 @@ def _right(
     what = "right"
     if terms.exercised_by is not None:
         what = f"right to {describe(terms.exercised_by)}"
+    if terms.effect is not None and terms.effect.ends_agreement:
+        _ends_agreement(context, outcome, wording, names)
+    if not terms.reported:  # a standing right: only what its exercise does is reported
+        return
     items = [
         Window(
             subject=opening.subject,
@@ -389,7 +542,8 @@ def _right(
             closes=opening.closes,
             evidence=opening.evidence,
             exercised=opening.exercised,
-            announce_opening=False,
+            # A right arising on a day known in advance is a deadline before: "right.arising".
+            announce_opening=terms.arises_on_a_known_day,
             report_closed=True,
         )
         for opening in outcome.openings
@@ -400,7 +554,43 @@ def _right(
         items,
         open_code=wording.code("right.arisen"),
         closing_code=wording.code("right.closing"),
+        opening_code=wording.code("right.arising"),
     )
+
+
+def _ends_agreement(
+    context: ClauseContext, outcome: NormOutcome, wording: Wording, names: _Names
+) -> None:
+    """When this right's exercise is what ended the agreement (its clause's first exercise of a
+    right ending it, and the term ends then), a deadline on the last day the agreement is in
+    force, reported while that day lies within the horizon."""
+    term = context.term
+    if term.end_reason != f"termination under clause {context.clause.id}":
+        return
+    clause_outcomes = [o for o, _ in context.norm_outcomes if isinstance(o, NormOutcome)]
+    found = first_termination(clause_outcomes or [outcome], context.calendar)
+    if found is None or found[1] != term.end:
+        return
+    exercise, ends = found
+    if not any(opening.exercised is exercise for opening in outcome.openings):
+        return
+    last = iso_of_epoch(ends - 1)
+    item = Obligation(
+        subject=exercise.id,
+        what=f"the end of the agreement by {exercise.type} {exercise.id}",
+        due_by=ends - 1,
+        evidence=(exercise,),
+        done=None,
+        missed=None,
+        due_soon_code=wording.code("right.ends_agreement"),
+        due_soon_text=(
+            wording.ends_agreement(exercise, ends)
+            if wording.ends_agreement is not None
+            else f"the agreement is in force until {last} and no longer after: {exercise.type} "
+            f"{exercise.id} of {exercise.day.isoformat()} exercised the right to end it"
+        ),
+    )
+    obligations(context, [item], names("ends-agreement"))
 
 
 # --- ending -------------------------------------------------------------------------------------

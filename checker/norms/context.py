@@ -5,18 +5,44 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from checker.dates.timeutil import BusinessDays, date_of_epoch
+from checker.dates.timeutil import BusinessDays, date_of_epoch, epoch_of_date
 from checker.engine.program import Program
 from checker.facts.model import Fact
-from checker.findings.model import Evidence, Finding, FindingKind, Severity
+from checker.findings.model import DEADLINE_SEVERITY, Evidence, Finding, FindingKind, Severity
 
 if TYPE_CHECKING:
     from checker.norms.clause_support import NormPart
     from checker.norms.compile import Wording
     from checker.norms.instances import NormError, Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class InForce:
+    """The days a clause is in force when an amendment of the agreement added it (`first`) or
+    removed it (`last`); otherwise the whole term."""
+
+    first: date | None = None
+    last: date | None = None
+
+    def clip(self, term: AgreementTerm) -> AgreementTerm:
+        """The part of the term the clause is in force."""
+        start, end = term.start, term.end
+        if self.first is not None:
+            start = max(start, epoch_of_date(self.first))
+        if self.last is not None:
+            end = min(end, epoch_of_date(self.last + timedelta(days=1)))
+        return AgreementTerm(start, max(start, end), term.end_reason)
+
+    def describe(self) -> str:
+        said = []
+        if self.first is not None:
+            said.append(f"in force from {self.first.isoformat()} (added by an amendment)")
+        if self.last is not None:
+            said.append(f"in force until {self.last.isoformat()} (removed by an amendment)")
+        return "; ".join(said)
 
 
 class ClauseTerms(Protocol):
@@ -31,6 +57,10 @@ class ClauseTerms(Protocol):
     def severity(self) -> Severity | None: ...
     @property
     def default_severity(self) -> Severity: ...
+    @property
+    def deadline_severity(self) -> Severity | None: ...
+    @property
+    def in_force(self) -> InForce: ...
     @property
     def uses_business_days(self) -> bool: ...
 
@@ -100,7 +130,7 @@ class ClauseContext:
         clause = self.clause
         chosen = severity or clause.severity or clause.default_severity
         if kind is FindingKind.DEADLINE and severity is None:
-            chosen = Severity.INFO if clause.severity is None else clause.severity
+            chosen = clause.deadline_severity or clause.severity or DEADLINE_SEVERITY
         return Finding(
             agreement=self.agreement_id,
             clause=clause.id,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from checker.dates.timeutil import (
@@ -20,6 +20,7 @@ from checker.dates.timeutil import (
     BusinessDays,
     Duration,
     Period,
+    add_months,
     date_of_epoch,
     end_of_date,
     epoch_of_date,
@@ -30,10 +31,12 @@ from checker.facts.model import Fact
 from checker.norms.context import AgreementTerm
 from checker.norms.model import (
     AfterEnd,
+    EachAnniversary,
     EachPeriod,
     FieldRef,
     MeasureTerms,
     NormTerms,
+    ObligationCure,
     ObligationTerms,
     OnBreach,
     OnExercise,
@@ -52,9 +55,11 @@ from checker.norms.pattern import (
     Uncomparable,
     ValueRef,
     as_day,
+    compared_facts,
     earlier_fact,
     is_with,
     matches,
+    unreadable_read,
 )
 
 # Far enough to stand for "no end" (an open-ended agreement) and still be a date.
@@ -77,6 +82,16 @@ class Event:
     subject: str
     position: int
     evidence: tuple[Fact, ...] = ()
+    source: str = ""  # the clause it is a breach or exercise of
+
+
+@dataclass(frozen=True, slots=True)
+class CurePath:
+    """The cure period of a breached instance: the default notice that started it and the last
+    instant it can be cured on (inclusive)."""
+
+    notice: Fact
+    ends: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +108,8 @@ class Duty:
     required: float | None = None  # the amount, for a payment
     paid_by_due: float = 0.0
     paid: float = 0.0  # up to the as-of instant
+    material: int | None = None  # the last instant before it is a material breach, if it can be
+    cure: CurePath | None = None  # the cure period a default notice started, once breached
 
     def breached(self, as_of: int) -> bool:
         return self.due < as_of and (self.done is None or self.done.at > self.due)
@@ -137,6 +154,8 @@ class Measured:
         return self.value is not None and self.maximum is not None and self.value > self.maximum
 
     def breached(self, as_of: int) -> bool:
+        if self.unknown_reason is not None:  # cannot be told: never a breach
+            return False
         return self.judged and self.decided_at <= as_of and (self.below or self.above)
 
 
@@ -208,6 +227,21 @@ class Outcome:
             return [d.position for d in self.duties if d.due < as_of]
         return [f.position for f in self.forbidden]
 
+    def places(self) -> dict[int, int]:
+        """Each position's place in time, to merge the verdicts of several norms: a period's
+        first day, an instance's trigger, a forbidden fact."""
+        found = {m.position: epoch_of_date(m.first_day) for m in self.measured}
+        found.update((d.position, d.triggered_at) for d in self.duties)
+        found.update((f.position, f.fact.at) for f in self.forbidden)
+        return found
+
+    def parties(self) -> dict[int, str]:
+        """Each position's party: "K breaches in a row" counts each party's own run."""
+        found = {m.position: m.party for m in self.measured}
+        found.update((d.position, d.party) for d in self.duties)
+        found.update((f.position, f.party) for f in self.forbidden)
+        return found
+
     def exercises(self) -> list[Event]:
         return [
             Event(o.exercised.at, o.subject, index, (o.exercised,))
@@ -228,6 +262,30 @@ class NormInputs:
     horizon_end: int
     facts: Sequence[Fact]  # every fact routed to the agreement, sorted by (at, id)
     calendar: BusinessDays | None = None
+    agreement: str = ""  # the agreement's id, for patterns testing that a fact names it
+
+
+def clause_of(key: str) -> str:
+    """The clause a norm belongs to: `7.1` for the norms `7.1`, `7.1#2`... of one clause."""
+    return key.split("#", 1)[0]
+
+
+def clause_parts(norms: Mapping[str, NormTerms]) -> dict[str, list[str]]:
+    """Each clause's norms, in order: a reference to a clause covers every norm of it (a kind's
+    further norms, or the versions of an amended clause)."""
+    parts: dict[str, list[str]] = {}
+    for key in norms:
+        parts.setdefault(clause_of(key), []).append(key)
+    return parts
+
+
+def referred(ref: str, by: str, parts: Mapping[str, list[str]]) -> list[str]:
+    """The norms a reference from norm `by` names: another clause's id names all its norms; a
+    norm key (`7.1#2`), or a reference inside one clause (a kind wiring its own norms), names
+    exactly that norm."""
+    if "#" in ref or clause_of(ref) == clause_of(by):
+        return [ref]
+    return parts.get(ref, [])
 
 
 def dependency_order(norms: Mapping[str, NormTerms]) -> list[str]:
@@ -235,20 +293,26 @@ def dependency_order(norms: Mapping[str, NormTerms]) -> list[str]:
 
     Raises NormError naming a reference to no norm, or a cycle."""
     depends: dict[str, set[str]] = {cid: set() for cid in norms}
+    parts = clause_parts(norms)
     for cid, terms in norms.items():
         for ref in terms.references():
-            if ref not in norms:
+            named = [key for key in referred(ref, cid, parts) if key in norms]
+            if not named:
                 raise NormError(
-                    f"clause {cid} refers to '{ref}', which is not a norm of this agreement"
+                    f"clause {clause_of(cid)} refers to '{ref}', which is not a norm of this "
+                    "agreement"
                 )
-            depends[cid].add(ref)
+            depends[cid].update(named)
         if isinstance(terms, RightTerms) and terms.effect is not None:
-            for target in terms.effect.ends:
-                if target not in norms:
+            for target in terms.effect.clauses:
+                named = [key for key in referred(target, cid, parts) if key in norms]
+                if not named:
                     raise NormError(
-                        f"clause {cid} ends '{target}', which is not a norm of this agreement"
+                        f"clause {clause_of(cid)} ends '{target}', which is not a norm of this "
+                        "agreement"
                     )
-                depends[target].add(cid)
+                for part in named:
+                    depends[part].add(cid)
     order: list[str] = []
     state: dict[str, int] = {}
 
@@ -276,7 +340,7 @@ def work_out(norms: Mapping[str, NormTerms], inputs: NormInputs) -> dict[str, Ou
         order = dependency_order(norms)
     except NormError as error:
         return dict.fromkeys(norms, error)
-    worker = _Worker(inputs, outcomes)
+    worker = _Worker(inputs, outcomes, clause_parts(norms))
     for cid in order:
         missing = [ref for ref in _all_refs(cid, norms) if isinstance(outcomes.get(ref), NormError)]
         if missing:
@@ -292,13 +356,48 @@ def work_out(norms: Mapping[str, NormTerms], inputs: NormInputs) -> dict[str, Ou
 
 
 def _all_refs(cid: str, norms: Mapping[str, NormTerms]) -> list[str]:
-    refs = list(norms[cid].references())
+    parts = clause_parts(norms)
+    refs = [part for ref in norms[cid].references() for part in referred(ref, cid, parts)]
     refs += [
         other
         for other, terms in norms.items()
-        if isinstance(terms, RightTerms) and terms.effect is not None and cid in terms.effect.ends
+        if isinstance(terms, RightTerms)
+        and terms.effect is not None
+        and any(cid in referred(target, other, parts) for target in terms.effect.clauses)
     ]
     return refs
+
+
+def agreement_ends_at(exercised: int, after: Duration | None, calendar: BusinessDays | None) -> int:
+    """When a right whose effect ends the agreement is exercised at `exercised`, the first instant
+    the agreement is no longer in force: after the end of the day `after` later (of the exercise's
+    own day without `after`), or exactly `after` later when it is in hours."""
+    if after is not None and after.unit == "hours":
+        return exercised + after.amount * 3600
+    day = date_of_epoch(exercised)
+    if after is not None:
+        day = after.add_to_date(day, calendar)
+    return epoch_of_date(day + timedelta(days=1))
+
+
+def first_termination(
+    outcomes: Sequence[Outcome], calendar: BusinessDays | None
+) -> tuple[Fact, int] | None:
+    """Among the outcomes of rights whose effect ends the agreement (one clause's), the first
+    exercise and the instant it ends the agreement: a later exercise changes nothing."""
+    found: list[tuple[Fact, int]] = []
+    for outcome in outcomes:
+        terms = outcome.terms
+        if not isinstance(terms, RightTerms) or terms.effect is None:
+            continue
+        if not terms.effect.ends_agreement:
+            continue
+        found += [
+            (o.exercised, agreement_ends_at(o.exercised.at, terms.effect.after, calendar))
+            for o in outcome.openings
+            if o.exercised is not None
+        ]
+    return min(found, key=lambda item: (item[0].at, item[0].id), default=None)
 
 
 def due_after(instant: int, duration: Duration, calendar: BusinessDays | None) -> int:
@@ -310,9 +409,16 @@ def due_after(instant: int, duration: Duration, calendar: BusinessDays | None) -
 
 
 class _Worker:
-    def __init__(self, inputs: NormInputs, outcomes: Mapping[str, Outcome | NormError]) -> None:
+    def __init__(
+        self,
+        inputs: NormInputs,
+        outcomes: Mapping[str, Outcome | NormError],
+        parts: Mapping[str, list[str]],
+    ) -> None:
         self.inputs = inputs
         self.outcomes = outcomes
+        self.parts = parts  # each clause's norms, by clause id
+        self.current = ""  # the norm being worked out
         # Who acted, and who the other side is, per fact id: asked of every fact by every
         # pattern, worked out once.
         self._actors: dict[str, str | None] = {}
@@ -329,11 +435,13 @@ class _Worker:
             history=inputs.facts,
             history_by_type=_by_type(inputs.facts),
             calendar=inputs.calendar,
+            agreement=inputs.agreement,
         )
 
     # --- shared ---------------------------------------------------------------------------------
 
     def outcome(self, cid: str, terms: NormTerms, norms: Mapping[str, NormTerms]) -> Outcome:
+        self.current = cid
         outcome = Outcome(cid, terms)
         outcome.ending = self._ending(cid, terms, norms)
         outcome.starts, outcome.ends = self._applies(terms, outcome.ending)
@@ -358,7 +466,7 @@ class _Worker:
                 set(self._parties(pattern.by))
                 if pattern.by is not None
                 else bound
-                if pattern is not _trigger_of(terms)
+                if pattern is not _trigger_of(terms) and pattern is not _notice_of(terms)
                 else set(self.inputs.parties.all)
             )
             read.update(
@@ -404,7 +512,9 @@ class _Worker:
         for other, other_terms in norms.items():
             if not isinstance(other_terms, RightTerms) or other_terms.effect is None:
                 continue
-            if cid not in other_terms.effect.ends:
+            if not any(
+                cid in referred(target, other, self.parts) for target in other_terms.effect.clauses
+            ):
                 continue
             right = self._done(other)
             for opening in right.openings:
@@ -423,6 +533,10 @@ class _Worker:
                 )
         return min(found, key=lambda e: e.at, default=None)
 
+    def _parts(self, ref: str) -> list[str]:
+        """The norms a reference of the norm being worked out names (see `referred`)."""
+        return referred(ref, self.current, self.parts)
+
     def _done(self, cid: str) -> Outcome:
         outcome = self.outcomes[cid]
         assert isinstance(outcome, Outcome), "dependency_order puts what a norm needs before it"
@@ -431,28 +545,35 @@ class _Worker:
     def _events(self, trigger: OnBreach | OnExercise) -> list[Event]:
         """The breaches (or exercises) of another norm that make this trigger fire, in order."""
         if isinstance(trigger, OnExercise):
-            return self._done(trigger.exercise_of).exercises()
-        source = self._done(trigger.breach_of)
-        breaches = source.breaches(self.inputs.as_of)
-        if trigger.needed == 1:
-            return breaches
-        by_position = {event.position: event for event in breaches}
-        judged = sorted(set(source.judged_positions(self.inputs.as_of)) | set(by_position))
+            exercises = [
+                replace(event, source=part if len(self._parts(trigger.exercise_of)) > 1 else "")
+                for part in self._parts(trigger.exercise_of)
+                for event in self._done(part).exercises()
+            ]
+            return sorted(exercises, key=lambda event: event.at)
+        as_of = self.inputs.as_of
+        sources = [part for ref in trigger.sources for part in self._parts(ref)]
+        # Each party's verdicts in time order (the first day of a period, an instance's trigger
+        # or a forbidden fact), over every norm the trigger names (several clauses, or the
+        # versions of one): "K in a row" counts one party's run, never another's in between.
+        runs: dict[str, list[tuple[int, int, int, Event | None]]] = {}
+        for index, cid in enumerate(sources):
+            source = self._done(cid)
+            places, parties = source.places(), source.parties()
+            by_position = {e.position: replace(e, source=cid) for e in source.breaches(as_of)}
+            decided = set(source.judged_positions(as_of)) | set(by_position)
+            for p in decided:
+                runs.setdefault(parties.get(p, ""), []).append(
+                    (places[p], index, p, by_position.get(p))
+                )
         fired: list[Event] = []
-        if trigger.in_a_row is not None:
-            run = 0
-            for position in judged:
-                run = run + 1 if position in by_position else 0
-                if run and run % trigger.needed == 0:
-                    fired.append(by_position[position])
-            return fired
-        for index, position in enumerate(judged):
-            if position not in by_position:
-                continue
-            window = judged[max(0, index - trigger.window + 1) : index + 1]
-            if sum(1 for p in window if p in by_position) >= trigger.needed:
-                fired.append(by_position[position])
-        return fired
+        for run in runs.values():
+            sequence = [event for *_, event in sorted(run, key=lambda item: item[:3])]
+            if trigger.needed == 1:
+                fired += [event for event in sequence if event is not None]
+            else:
+                fired += _repeated(sequence, trigger)
+        return sorted(fired, key=lambda event: (event.at, event.position))
 
     def _paired(self, pattern: Pattern, party: str, trigger: Fact | None) -> list[Fact]:
         """The party's facts matching `pattern` that share the `match_on` fields with `trigger`,
@@ -559,8 +680,8 @@ class _Worker:
             found.append(("start", term.start, (), None))
         elif trigger == "end":
             # The last instant of the term: "within 30 days after the end" counts from its day;
-            # none when the norm itself ended before the term did.
-            if term.end < NO_END and term.end - 1 < ends:
+            # none when the norm itself ended before the term did (or applies only after it).
+            if term.end < NO_END and starts <= term.end - 1 < ends:
                 found.append(("end", term.end - 1, (), None))
             return found
         elif isinstance(trigger, date):
@@ -572,10 +693,16 @@ class _Worker:
                 closes = end_of_date(period.end)
                 if closes < ends:
                     found.append((period.label, closes, (), period))
+        elif isinstance(trigger, EachAnniversary):
+            found += [
+                (day.isoformat(), opens, (), None)
+                for day, opens, _ in self._anniversaries(trigger, ends)
+            ]
         elif isinstance(trigger, OnBreach | OnExercise):
             name = trigger.breach_of if isinstance(trigger, OnBreach) else trigger.exercise_of
             found += [
-                (f"{name}:{e.subject}", e.at, e.evidence, None) for e in self._events(trigger)
+                (f"{e.source or name}:{e.subject}", e.at, e.evidence, None)
+                for e in self._events(trigger)
             ]
         else:
             unjudged: list[Undecided] = []
@@ -587,6 +714,25 @@ class _Worker:
                 undecided += [u for u in unjudged if starts <= u.fact.at < ends]
         return [item for item in found if starts <= item[1] < ends]
 
+    def _anniversaries(
+        self, trigger: EachAnniversary, ends: int
+    ) -> list[tuple[date, int, int | None]]:
+        """(anniversary, first instant, last instant when the trigger says) of the window before
+        each anniversary of the agreement's start that opens before `ends` (and no further than a
+        year past the horizon: an open-ended term has no last anniversary)."""
+        first = date_of_epoch(self.inputs.term.start)
+        beyond = max(self.inputs.horizon_end, self.inputs.as_of) + PERIODS_AHEAD
+        found: list[tuple[date, int, int | None]] = []
+        years = 1
+        while True:
+            anniversary = add_months(first, 12 * years)  # 29 February: 28 February
+            opens, closes = trigger.window(anniversary, self.inputs.calendar)
+            if epoch_of_date(opens) >= min(ends, beyond):
+                return found
+            last = None if closes is None else end_of_date(closes)
+            found.append((anniversary, epoch_of_date(opens), last))
+            years += 1
+
     # --- obligation -----------------------------------------------------------------------------
 
     def _obligation(self, outcome: Outcome, terms: ObligationTerms) -> None:
@@ -594,6 +740,7 @@ class _Worker:
         instances = self._instances(
             terms.when, outcome.starts, outcome.ends, bound, outcome.undecided
         )
+        notices = self._notices(terms.cure)
         position = 0
         for subject, instant, evidence, period in instances:
             trigger_fact = evidence[-1] if evidence else None
@@ -612,10 +759,42 @@ class _Worker:
                 ]
                 named = terms.name or subject
                 name = named if len(bound) == 1 else f"{named}/{party}"
-                outcome.duties.append(
-                    self._duty(terms, name, party, instant, due, evidence, candidates, position)
-                )
+                duty = self._duty(terms, name, party, instant, due, evidence, candidates, position)
+                if terms.material_breach_after is not None:
+                    material = due_after(due, terms.material_breach_after, self.inputs.calendar)
+                    duty = replace(duty, material=material)
+                if terms.cure is not None:
+                    duty = replace(duty, cure=self._cure_path(terms.cure, duty, notices))
+                outcome.duties.append(duty)
                 position += 1
+
+    def _notices(self, cure: ObligationCure | None) -> dict[tuple[object, ...], list[Fact]]:
+        """The default notices of a cure path, known by the as-of instant, by their `match_on`
+        values: acts of any party of the agreement unless the pattern says `by`."""
+        groups: dict[tuple[object, ...], list[Fact]] = {}
+        if cure is None:
+            return groups
+        for fact in self._facts(cure.notice, self.inputs.parties.all):
+            if fact.at <= self.inputs.as_of:
+                groups.setdefault(_key(fact, cure.notice.match_on), []).append(fact)
+        return groups
+
+    def _cure_path(
+        self, cure: ObligationCure, duty: Duty, notices: Mapping[tuple[object, ...], list[Fact]]
+    ) -> CurePath | None:
+        """A breached instance's cure period: the first default notice after its due instant
+        (one on or before it does not count: nothing was in default yet) starts it; it ends as
+        a due date does after its trigger (`within`)."""
+        if duty.done is not None and duty.done.at <= duty.due:
+            return None
+        trigger = duty.evidence[-1] if duty.evidence else None
+        if cure.notice.match_on and trigger is None:
+            return None
+        key = _key(trigger, cure.notice.match_on) if trigger is not None else ()
+        for notice in notices.get(key, ()):
+            if notice.at > duty.due:
+                return CurePath(notice, due_after(notice.at, cure.within, self.inputs.calendar))
+        return None
 
     def _due(self, terms: ObligationTerms, instant: int, trigger: Fact | None) -> int:
         if terms.within is not None:
@@ -686,6 +865,7 @@ class _Worker:
         undecided: list[Undecided] = []
         facts = self._facts(terms.do, bound, undecided=undecided)
         outcome.undecided += [u for u in undecided if outcome.starts <= u.fact.at < outcome.ends]
+        self._unreadable_compared(outcome, terms.do)
         for position, fact in enumerate(f for f in facts if outcome.starts <= f.at < outcome.ends):
             party = self.scope.actor_of(fact) or self._named_actor(fact)
             first = (
@@ -694,15 +874,36 @@ class _Worker:
                 else None
             )
             evidence = (fact,) if first is None else (first, fact)
+            # What its comparisons read (`of_latest`: the price in force then) is evidence too.
+            evidence = (*compared_facts(terms.do, fact, self.scope), *evidence)
             outcome.forbidden.append(Forbidden(fact.id, party, fact, position, evidence))
+
+    def _unreadable_compared(self, outcome: Outcome, pattern: Pattern) -> None:
+        """Each fact in the norm's time that an `of_latest` comparison passes over because its
+        field cannot be read is undecided (an error of its own), once."""
+        try:
+            found = unreadable_read(pattern, self.scope)
+        except KeyError as missing:
+            raise NormError(f"no value named {missing} in the agreement's 'values'") from None
+        except Uncomparable as problem:
+            raise NormError(str(problem)) from None
+        known = {item.fact.id for item in outcome.undecided}
+        for fact, why in found:
+            if outcome.starts <= fact.at < outcome.ends and fact.id not in known:
+                known.add(fact.id)
+                outcome.undecided.append(Undecided(fact, why))
 
     # --- measure --------------------------------------------------------------------------------
 
     def _measure(self, outcome: Outcome, terms: MeasureTerms) -> None:
         bound = self._parties(terms.by)
         facts = self._facts(terms.of, bound)
-        if terms.unreadable == "report" and terms.field is not None:
-            facts = self._readable(outcome, terms.field, facts)
+        unreadable: list[Fact] = []
+        if terms.unreadable != "fail" and terms.field is not None:
+            readable = self._readable(outcome, terms.field, facts)
+            kept = {fact.id for fact in readable}
+            unreadable = [fact for fact in facts if fact.id not in kept]
+            facts = readable
         position = 0
         for party in bound:
             own = [f for f in facts if self.scope.actor_of(f) == party]
@@ -710,7 +911,10 @@ class _Worker:
             if isinstance(terms.per, Rolling):
                 found = self._rolling(terms, terms.per, own, outcome, party, suffix, position)
             else:
-                found = self._calendar(terms, terms.per, own, outcome, party, suffix, position)
+                skipped = [f for f in unreadable if self.scope.actor_of(f) == party]
+                found = self._calendar(
+                    terms, terms.per, own, outcome, party, suffix, position, skipped
+                )
             outcome.measured += found
             position += len(found)
 
@@ -754,10 +958,10 @@ class _Worker:
         if isinstance(bound, ValueRef):
             return self._value(bound.value), None
         assert isinstance(bound, Percent)
-        other = self._done(bound.of)
-        for measured in other.measured:
-            if measured.subject in (label, f"{label}/{party}") and measured.value is not None:
-                return measured.value * bound.percent / 100, None
+        for part in self._parts(bound.of):
+            for measured in self._done(part).measured:
+                if measured.subject in (label, f"{label}/{party}") and measured.value is not None:
+                    return measured.value * bound.percent / 100, None
         return None, f"clause {bound.of} has no value for {label}"
 
     def _calendar(
@@ -769,29 +973,64 @@ class _Worker:
         party: str,
         suffix: str,
         first_position: int,
+        unreadable: Sequence[Fact] = (),
     ) -> list[Measured]:
+        """Each period's value; with `unreadable: skip_period`, a period with an `unreadable`
+        fact cannot be told: it is never compliant nor a breach, and it breaks a run."""
         as_of = self.inputs.as_of
         found: list[Measured] = []
         carried = 0.0
-        for index, period in enumerate(self._periods(unit, outcome.starts, outcome.ends)):
+
+        def of_period(facts: Sequence[Fact], period: Period) -> list[Fact]:
+            if terms.period_field is not None:
+                return [f for f in facts if names_period(f.get(terms.period_field), period.label)]
+            return [
+                f
+                for f in facts
+                if period.start <= f.day <= period.end and outcome.starts <= f.at < outcome.ends
+            ]
+
+        periods = self._periods(unit, outcome.starts, outcome.ends)
+        if terms.whole_periods:
+            periods = [
+                period
+                for period in periods
+                if outcome.starts <= epoch_of_date(period.start)
+                and end_of_date(period.end) < outcome.ends
+            ]
+            # A fact of no period judged does not matter: not an error either.
+            ignored = {f.id for f in unreadable if not any(of_period([f], p) for p in periods)}
+            outcome.undecided[:] = [u for u in outcome.undecided if u.fact.id not in ignored]
+        if terms.unreadable != "skip_period":
+            unreadable = ()
+        for index, period in enumerate(periods):
             if epoch_of_date(period.start) > max(as_of, self.inputs.horizon_end):
                 break
-            if terms.period_field is not None:
-                own = [f for f in facts if names_period(f.get(terms.period_field), period.label)]
-            else:
-                own = [
-                    f
-                    for f in facts
-                    if period.start <= f.day <= period.end and outcome.starts <= f.at < outcome.ends
-                ]
+            own = of_period(facts, period)
+            skipped = of_period(unreadable, period)
+            if terms.aggregate == "latest" and own:
+                # Only the latest value counts: a fact a later readable one supersedes does not
+                # leave the period undecided (it is still reported).
+                skipped = [f for f in skipped if (f.at, f.id) > (own[-1].at, own[-1].id)]
             value = self._aggregate(terms, own)
             minimum, missing_low = self._bound(terms.at_least, period.label, party)
             maximum, missing_high = self._bound(terms.at_most, period.label, party)
+            if skipped:
+                value = None  # cannot be told, for a bound relative to it as well
+                missing_low = ", ".join(
+                    f"{f.id}'s {terms.field} is {f.get(terms.field or '')!r}, not a number"
+                    for f in skipped
+                )
+                own = sorted([*own, *skipped], key=lambda f: (f.at, f.id))
             if minimum is not None and terms.carry_over:
                 minimum += carried
             ended = end_of_date(period.end) < as_of
             decided = max([end_of_date(period.end), *(f.at for f in own)])
-            crossed = self._crossing(terms, own, maximum) if terms.period_field is None else None
+            crossed = (
+                self._crossing(terms, own, maximum)
+                if terms.period_field is None and not skipped
+                else None
+            )
             judged = ended or crossed is not None
             if crossed is not None:  # known at the fact that crossed, whether or not it ended
                 decided = crossed.at
@@ -814,7 +1053,8 @@ class _Worker:
                 )
             )
             shortfall = 0.0
-            if ended and minimum is not None and value is not None and value < minimum:
+            known = not skipped
+            if ended and minimum is not None and value is not None and known and value < minimum:
                 shortfall = minimum - value
             carried = shortfall
         return found
@@ -875,12 +1115,21 @@ class _Worker:
         instances = self._instances(
             terms.arises, outcome.starts, outcome.ends, self.inputs.parties.all, outcome.undecided
         )
+        # A window before each anniversary may say when it closes, whatever its length.
+        closing: dict[str, int] = {}
+        if isinstance(terms.arises, EachAnniversary):
+            found = self._anniversaries(terms.arises, outcome.ends)
+            closing = {day.isoformat(): last for day, _, last in found if last is not None}
         for subject, opens, evidence, _ in instances:
             if opens > self.inputs.horizon_end:
                 continue
             closes = outcome.ends - 1
             if terms.open_for is not None:
                 closes = min(closes, due_after(opens, terms.open_for, self.inputs.calendar))
+            if subject in closing:
+                closes = min(closes, closing[subject])
+                if closes < opens:  # closes before it opens (business days around holidays)
+                    continue
             for party in holder:
                 exercised = None
                 if terms.exercised_by is not None:
@@ -891,6 +1140,26 @@ class _Worker:
                     exercised = used[0] if used else None
                 name = subject if len(holder) == 1 else f"{subject}/{party}"
                 outcome.openings.append(Opening(name, party, opens, closes, evidence, exercised))
+
+
+def _repeated(sequence: Sequence[Event | None], trigger: OnBreach) -> list[Event]:
+    """The breaches that make an event of `trigger`, in a sequence of verdicts in order (None: an
+    instance or period judged and not breached, which breaks a run)."""
+    fired: list[Event] = []
+    if trigger.in_a_row is not None:
+        run = 0
+        for event in sequence:
+            run = run + 1 if event is not None else 0
+            if event is not None and run % trigger.needed == 0:
+                fired.append(event)
+        return fired
+    for index, event in enumerate(sequence):
+        if event is None:
+            continue
+        window = sequence[max(0, index - trigger.window + 1) : index + 1]
+        if sum(1 for other in window if other is not None) >= trigger.needed:
+            fired.append(event)
+    return fired
 
 
 def _by_type(facts: Sequence[Fact]) -> dict[str, list[Fact]]:
@@ -911,6 +1180,12 @@ def _trigger_of(terms: NormTerms) -> Pattern | None:
     """The pattern that creates a norm's instances (any party's act may), if it is one."""
     trigger = terms.when if isinstance(terms, ObligationTerms) else getattr(terms, "arises", None)
     return trigger if isinstance(trigger, Pattern) else None
+
+
+def _notice_of(terms: NormTerms) -> Pattern | None:
+    """An obligation's default notice (like a trigger, any party's act may be one)."""
+    cure = terms.cure if isinstance(terms, ObligationTerms) else None
+    return cure.notice if cure is not None else None
 
 
 def names_period(value: object, label: str) -> bool:

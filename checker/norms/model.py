@@ -10,7 +10,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from typing_extensions import TypeIs
 
-from checker.dates.timeutil import Duration, written_duration
+from checker.dates.timeutil import (
+    WEEKDAYS_ONLY,
+    BusinessDays,
+    Duration,
+    epoch_of_date,
+    written_duration,
+)
 from checker.norms.pattern import FieldName, Pattern, ValueRef
 
 PeriodUnit = Literal["month", "quarter", "half-year", "year"]
@@ -41,10 +47,65 @@ class EachPeriod(_Strict):
     each: PeriodUnit = Field(description="month, quarter, half-year or year", examples=["quarter"])
 
 
+class EachAnniversary(_Strict):
+    """A right arising before (or on) each anniversary of the agreement's start: "in the period
+    opening 120 days and closing 60 days before each anniversary of the Effective Date"."""
+
+    each: Literal["anniversary"] = Field(
+        description="Each anniversary of the agreement's start (29 February: 28 February in "
+        "other years)",
+        examples=["anniversary"],
+    )
+    opens_before: Duration | None = Field(
+        default=None,
+        description="It arises at the start of the day this long before each anniversary "
+        "(default: on the anniversary)",
+        examples=["120d"],
+    )
+    closes_before: Duration | None = Field(
+        default=None,
+        description="It closes at the end of the day this long before the anniversary "
+        "(default: after `open_for`, or when the norm ends)",
+        examples=["60d"],
+    )
+
+    _parse = field_validator("opens_before", "closes_before", mode="before")(
+        lambda cls, v: written_duration(v)
+    )
+
+    @model_validator(mode="after")
+    def _in_order(self) -> EachAnniversary:
+        for duration in (self.opens_before, self.closes_before):
+            if duration is not None and duration.unit == "hours":
+                raise ValueError("count a time before an anniversary in days, months or years")
+        opens = self.opens_before or Duration(0, "days")
+        if self.closes_before is not None:
+            # Business days are compared as weekdays: the holiday calendar is not known here.
+            reference = epoch_of_date(date(2001, 1, 1))
+            if self.closes_before.before(reference, WEEKDAYS_ONLY) < opens.before(
+                reference, WEEKDAYS_ONLY
+            ):
+                raise ValueError("'closes_before' must not be longer than 'opens_before'")
+        return self
+
+    def window(self, anniversary: date, calendar: BusinessDays | None) -> tuple[date, date | None]:
+        """The first day of the window before `anniversary`, and its last day if it says."""
+        opens = (self.opens_before or Duration(0, "days")).negated()
+        closes = None
+        if self.closes_before is not None:
+            closes = self.closes_before.negated().add_to_date(anniversary, calendar)
+        return opens.add_to_date(anniversary, calendar), closes
+
+
 class OnBreach(_Strict):
     """Each breach of another norm, or only repeated ones."""
 
-    breach_of: ClauseRef = Field(description="The clause whose breaches count", examples=["7.1"])
+    breach_of: ClauseRef | list[ClauseRef] = Field(
+        description="The clause whose breaches count, or several clauses of one type whose "
+        "breaches count together, in the order of their periods or instances (the versions of "
+        "one duty)",
+        examples=["7.1", ["5.2", "5.3"]],
+    )
     in_a_row: int | None = Field(
         default=None, ge=2, description="Only after this many breaches in a row", examples=[2]
     )
@@ -60,6 +121,8 @@ class OnBreach(_Strict):
 
     @model_validator(mode="after")
     def _repetition(self) -> OnBreach:
+        if isinstance(self.breach_of, list) and not self.breach_of:
+            raise ValueError("'breach_of' names at least one clause")
         if (self.count is None) != (self.in_last is None):
             raise ValueError("'count' and 'in_last' go together: K breaches in any N")
         if self.count is not None and self.in_a_row is not None:
@@ -67,6 +130,11 @@ class OnBreach(_Strict):
         if self.count is not None and self.in_last is not None and self.count > self.in_last:
             raise ValueError(f"'count' ({self.count}) is more than 'in_last' ({self.in_last})")
         return self
+
+    @property
+    def sources(self) -> list[str]:
+        """The clause ids whose breaches count."""
+        return list(self.breach_of) if isinstance(self.breach_of, list) else [self.breach_of]
 
     @property
     def needed(self) -> int:
@@ -85,13 +153,15 @@ class OnExercise(_Strict):
     exercise_of: ClauseRef = Field(description="The clause of the right", examples=["8.2"])
 
 
-Trigger = Literal["start", "end"] | date | EachPeriod | OnBreach | OnExercise | Pattern
+Trigger = (
+    Literal["start", "end"] | date | EachPeriod | EachAnniversary | OnBreach | OnExercise | Pattern
+)
 
 
 def trigger_refs(trigger: Trigger | None) -> list[str]:
     """The clause ids a trigger depends on."""
     if isinstance(trigger, OnBreach):
-        return [trigger.breach_of]
+        return trigger.sources
     if isinstance(trigger, OnExercise):
         return [trigger.exercise_of]
     return []
@@ -220,6 +290,25 @@ class Amount(_Strict):
     )
 
 
+class ObligationCure(_Strict):
+    """A cure path: once an instance is breached, the first default notice after its due instant
+    starts a cure period; still not done at its end, the breach is uncured (a right to
+    terminate arises)."""
+
+    notice: Pattern = Field(
+        description="The default notice: the first such fact after the due instant starts the "
+        "cure period (any party's, unless the pattern says `by`; `match_on` pairs it with the "
+        "trigger fact)",
+        examples=[{"fact": "notice.default", "by": "us", "match_on": ["incident"]}],
+    )
+    within: Duration = Field(
+        description="The cure period, counted from the notice as a due date is from its trigger",
+        examples=["30d", "10 business days"],
+    )
+
+    _parse = field_validator("within", mode="before")(lambda cls, v: written_duration(v))
+
+
 class ObligationTerms(NormCommon):
     """A party must bring about a fact by a due date."""
 
@@ -263,8 +352,22 @@ class ObligationTerms(NormCommon):
         description="A fact before the trigger fulfils it too (a deliverable handed over early)",
         examples=[True],
     )
+    material_breach_after: Duration | None = Field(
+        default=None,
+        description="Still not done this long after it was due: a material breach (e.g. 60d)",
+        examples=["60d"],
+    )
 
-    _parse = field_validator("within", mode="before")(lambda cls, v: written_duration(v))
+    cure: ObligationCure | None = Field(
+        default=None,
+        description="A cure path: after a breach, a default notice starts a cure period; not "
+        "done by its end, the breach is uncured and a right to terminate arises the next day",
+        examples=[{"notice": {"fact": "notice.default", "by": "us"}, "within": "30d"}],
+    )
+
+    _parse = field_validator("within", "material_breach_after", mode="before")(
+        lambda cls, v: written_duration(v)
+    )
 
     @model_validator(mode="after")
     def _one_due(self) -> ObligationTerms:
@@ -273,10 +376,18 @@ class ObligationTerms(NormCommon):
             raise ValueError("give either 'within' (a duration after the trigger) or 'due'")
         if isinstance(self.due, FieldRef) and not isinstance(self.when, Pattern):
             raise ValueError("'due: {field: ...}' needs a trigger fact ('when: {fact: ...}')")
+        if isinstance(self.when, EachAnniversary):
+            raise ValueError(
+                "'each: anniversary' opens a right's window; a duty each year is "
+                "'when: {each: year}'"
+            )
         if self.period_field is not None and not isinstance(self.when, EachPeriod):
             raise ValueError("'period_field' pairs facts with the periods of 'when: {each: ...}'")
         if self.do.match_on and not isinstance(self.when, Pattern | OnBreach):
             raise ValueError("'match_on' pairs the fulfilling fact with a trigger fact")
+        cure_pairs = self.cure is not None and bool(self.cure.notice.match_on)
+        if cure_pairs and not isinstance(self.when, Pattern | OnBreach):
+            raise ValueError("the cure notice's 'match_on' pairs it with a trigger fact")
         if self.name is not None and not (self.when in ("start", "end") or _is_date(self.when)):
             raise ValueError("'name' names the one instance of 'when: start', 'end' or a date")
         if self.early and self.period_field is not None:
@@ -368,12 +479,26 @@ class MeasureTerms(NormCommon):
         description="A shortfall is added to the next period's minimum",
         examples=[True],
     )
-    unreadable: Literal["fail", "report"] = Field(
+    whole_periods: bool = Field(
+        default=False,
+        description="Judge only the periods wholly inside the norm's time: a period its start "
+        "or end cuts short is not judged",
+        examples=[True],
+    )
+    unreadable: Literal["fail", "report", "skip_period"] = Field(
         default="fail",
         description="A fact whose aggregated field is not a number: 'fail' the measure (the "
-        "default), or 'report' it as an error of its own (measure.undecided) and measure the "
-        "others without it",
-        examples=["report"],
+        "default), 'report' it as an error of its own (measure.undecided) and measure the "
+        "others without it, or 'skip_period': report it so and leave its period undecided "
+        "(measure.no_data: neither compliant nor a breach, and it breaks a run)",
+        examples=["report", "skip_period"],
+    )
+    reported: bool = Field(
+        default=True,
+        description="Report its periods (breached, at risk, no data); false for a threshold "
+        "that is no duty of itself, which only other norms react to (a right after periods "
+        "below it in a row); a fact it cannot read is reported all the same",
+        examples=[False],
     )
 
     @model_validator(mode="after")
@@ -386,13 +511,18 @@ class MeasureTerms(NormCommon):
             raise ValueError("give 'at_least', 'at_most' or both")
         if self.carry_over and self.at_least is None:
             raise ValueError("'carry_over' carries a shortfall below 'at_least'")
-        if self.unreadable == "report" and self.count is not None:
+        if self.unreadable != "fail" and self.count is not None:
             raise ValueError("'unreadable' is about the field aggregated; 'count' reads none")
         if isinstance(self.per, Rolling):
             if self.aggregate not in ("sum", "count") or self.at_least is not None:
                 raise ValueError("a rolling window takes 'at_most' with 'sum' or 'count'")
             if self.period_field is not None:
                 raise ValueError("a rolling window has no 'period_field'")
+            if self.unreadable == "skip_period" or self.whole_periods:
+                raise ValueError(
+                    "a rolling window has no periods: no 'whole_periods' nor "
+                    "'unreadable: skip_period'"
+                )
         return self
 
     @property
@@ -417,10 +547,12 @@ class MeasureTerms(NormCommon):
 
 
 class Effect(_Strict):
-    """What exercising a right does: norms of this agreement that end."""
+    """What exercising a right does: norms of this agreement that end, or the agreement itself."""
 
-    ends: list[ClauseRef] = Field(
-        min_length=1, description="The clauses that end", examples=[["3.1"]]
+    ends: list[ClauseRef] | Literal["agreement"] = Field(
+        description="The clauses that end, or 'agreement': the agreement itself ends (a "
+        "termination on notice)",
+        examples=[["3.1"], "agreement"],
     )
     after: Duration | None = Field(
         default=None,
@@ -430,14 +562,36 @@ class Effect(_Strict):
 
     _parse = field_validator("after", mode="before")(lambda cls, v: written_duration(v))
 
+    @field_validator("ends")
+    @classmethod
+    def _some_clause(cls, value: list[str] | str) -> list[str] | str:
+        if isinstance(value, list) and not value:
+            raise ValueError("name at least one clause, or 'agreement'")
+        return value
+
+    @property
+    def ends_agreement(self) -> bool:
+        """Whether exercising the right ends the agreement (its term), not only some norms."""
+        return self.ends == "agreement"
+
+    @property
+    def clauses(self) -> list[str]:
+        """The clause ids that end (none when the agreement itself ends)."""
+        return [] if isinstance(self.ends, str) else list(self.ends)
+
 
 class RightTerms(NormCommon):
     """A party may do something, for a while, with an effect."""
 
     holder: Who
     arises: Trigger = Field(
-        description="When it arises: a fact pattern, {breach_of: id, in_a_row: 2}, start or a date",
-        examples=[{"breach_of": "11.1", "in_a_row": 2}],
+        description="When it arises: a fact pattern, {breach_of: id, in_a_row: 2}, start, a "
+        "date, or a window before each anniversary: {each: anniversary, opens_before: 120d, "
+        "closes_before: 60d}",
+        examples=[
+            {"breach_of": "11.1", "in_a_row": 2},
+            {"each": "anniversary", "opens_before": "120d", "closes_before": "60d"},
+        ],
     )
     open_for: Duration | None = Field(
         default=None,
@@ -451,8 +605,15 @@ class RightTerms(NormCommon):
     )
     effect: Effect | None = Field(
         default=None,
-        description="What exercising it does: clauses that end (after a notice period)",
-        examples=[{"ends": ["3.1"], "after": "30d"}],
+        description="What exercising it does: clauses that end, or the agreement (after a "
+        "notice period)",
+        examples=[{"ends": ["3.1"], "after": "30d"}, {"ends": "agreement", "after": "90d"}],
+    )
+    reported: bool = Field(
+        default=True,
+        description="Report the right itself (when it arose, when it closes); false for a "
+        "standing right, such as terminating on notice, of which only the exercise matters",
+        examples=[False],
     )
 
     _parse = field_validator("open_for", mode="before")(lambda cls, v: written_duration(v))
@@ -463,8 +624,22 @@ class RightTerms(NormCommon):
         if self.effect is not None and self.exercised_by is None:
             raise ValueError("an 'effect' needs 'exercised_by'")
         if isinstance(self.arises, EachPeriod) or self.arises == "end":
-            raise ValueError("a right arises from a fact, a breach, the start or a date")
+            raise ValueError(
+                "a right arises from a fact, a breach, the start, a date or each anniversary"
+            )
+        if (
+            isinstance(self.arises, EachAnniversary)
+            and self.arises.closes_before is not None
+            and self.open_for is not None
+        ):
+            raise ValueError("give either 'closes_before' (in 'arises') or 'open_for'")
         return self
+
+    @property
+    def arises_on_a_known_day(self) -> bool:
+        """Whether it arises at an instant known in advance (the start, a date, each
+        anniversary), so that its arising can be announced as a deadline."""
+        return self.arises == "start" or isinstance(self.arises, date | EachAnniversary)
 
     def references(self) -> list[str]:
         return [*super().references(), *trigger_refs(self.arises)]
@@ -497,6 +672,8 @@ def patterns_of(terms: NormTerms) -> Iterator[Pattern]:
         if isinstance(terms.when, Pattern):
             yield terms.when
         yield terms.do
+        if terms.cure is not None:
+            yield terms.cure.notice
     elif isinstance(terms, ProhibitionTerms):
         yield terms.do
     elif isinstance(terms, MeasureTerms):

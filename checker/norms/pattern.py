@@ -10,7 +10,9 @@ same record (`{field: left_on, within: 12 months}`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import bisect
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -45,7 +47,78 @@ class ValueRef(BaseModel):
     )
 
 
-Operand = float | int | date | ValueRef
+class Latest(BaseModel):
+    """Which facts `of_latest` reads: the latest of them at or before the fact tested (the
+    price in force then) is the one compared with."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    fact: FactType = Field(
+        description="Fact type of the facts read, e.g. price.agreed", examples=["price.agreed"]
+    )
+    with_: Literal["parties", "others", "anyone"] = Field(
+        default="parties",
+        alias="with",
+        description="Whom those facts are with, when their export names the other side: "
+        "'parties' (the default), 'others' or 'anyone'",
+        examples=["parties"],
+    )
+    where: dict[FieldName, Test] = Field(
+        default_factory=dict,
+        description="Tests on those facts' fields",
+        examples=[{"partner": {"party": "partner"}}],
+    )
+    unless: list[dict[FieldName, Test]] = Field(
+        default_factory=list,
+        description="Carve-outs: a fact meeting every test of one is not read",
+        examples=[[{"list_price": True}]],
+    )
+    match_on: list[FieldName] = Field(
+        default_factory=list,
+        description="Fields it must share with the fact tested",
+        examples=[["product"]],
+    )
+
+    @field_validator("unless", mode="before")
+    @classmethod
+    def _single_carve_out(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
+
+    @cached_property
+    def ordered_where(self) -> Tests:
+        return ordered(self.where)
+
+    @cached_property
+    def ordered_unless(self) -> tuple[Tests, ...]:
+        return tuple(ordered(entry) for entry in self.unless)
+
+
+class FieldOfLatest(BaseModel):
+    """A field of another fact: of the latest fact `of_latest` describes at or before the fact
+    tested (the later one when two share an instant), passing over those whose field holds no
+    number or date. When there is none, the test does not hold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: FieldName = Field(
+        description="The field of that fact compared with", examples=["unit_price"]
+    )
+    of_latest: Latest = Field(
+        description="The facts of which the latest is read",
+        examples=[{"fact": "price.agreed", "match_on": ["product"]}],
+    )
+
+    def describe(self) -> str:
+        latest = self.of_latest
+        text = f"the {self.field} of the latest {latest.fact}"
+        if latest.where:
+            text += " where " + _describe_tests(latest.where)
+        if latest.match_on:
+            text += f" for the same {', '.join(latest.match_on)}"
+        return text
+
+
+Operand = float | int | date | ValueRef | FieldOfLatest
 
 
 class Comparison(BaseModel):
@@ -63,7 +136,16 @@ class Comparison(BaseModel):
         default=None, description="More than this", examples=[{"value": "seat_price"}]
     )
     below: Operand | None = Field(
-        default=None, description="Less than this", examples=[{"value": "seat_price"}]
+        default=None,
+        description="Less than this; {field: unit_price, of_latest: {fact: price.agreed, "
+        "match_on: [product]}} compares with a field of the latest such fact at or before it",
+        examples=[
+            {"value": "seat_price"},
+            {
+                "field": "unit_price",
+                "of_latest": {"fact": "price.agreed", "match_on": ["product"]},
+            },
+        ],
     )
     not_: Scalar | list[Scalar] | None = Field(
         default=None,
@@ -81,6 +163,13 @@ class Comparison(BaseModel):
         examples=["other"],
     )
 
+    agreement: Literal["this", "other"] | None = Field(
+        default=None,
+        description="The field names an agreement: 'this' (this agreement's id) or 'other' "
+        "(another agreement's); a fact without the field names neither",
+        examples=["other"],
+    )
+
     @model_validator(mode="after")
     def _something(self) -> Comparison:
         if all(getattr(self, name) is None for name in type(self).model_fields):
@@ -89,6 +178,10 @@ class Comparison(BaseModel):
 
 
 Test = Scalar | list[Scalar] | Comparison
+# A comparison may read another fact, whose tests may hold comparisons in turn.
+Latest.model_rebuild()
+FieldOfLatest.model_rebuild()
+Comparison.model_rebuild()
 
 
 class Precedent(BaseModel):
@@ -218,6 +311,7 @@ class Scope:
     history: Sequence[Fact]  # every fact the agreement reads, sorted by (at, id)
     history_by_type: Mapping[str, Sequence[Fact]]  # the same facts, by type
     calendar: BusinessDays | None = None  # for durations in business days
+    agreement: str = ""  # the agreement's id (`{agreement: this}` tests a field naming it)
 
 
 def matches(pattern: Pattern, fact: Fact, scope: Scope, trigger: Fact | None = None) -> bool:
@@ -225,9 +319,14 @@ def matches(pattern: Pattern, fact: Fact, scope: Scope, trigger: Fact | None = N
     if fact.type != pattern.fact or not _with(pattern.with_, fact, scope):
         return False
     actor = scope.actor_of(fact)
-    if not _meets(pattern.ordered_where, fact, actor, scope):
-        return False
-    if any(_meets(entry, fact, actor, scope) for entry in pattern.ordered_unless):
+    try:
+        inside = _meets(pattern.ordered_where, fact, actor, scope)
+    except Uncomparable:
+        # A fact a carve-out exempts is never asked about, whatever its other fields hold.
+        if _carved_out(pattern.ordered_unless, fact, actor, scope):
+            return False
+        raise
+    if not inside or _carved_out(pattern.ordered_unless, fact, actor, scope):
         return False
     if trigger is not None and any(
         fact.get(name) != trigger.get(name) for name in pattern.match_on
@@ -236,6 +335,10 @@ def matches(pattern: Pattern, fact: Fact, scope: Scope, trigger: Fact | None = N
     if pattern.after is not None and not _preceded(pattern.after, fact, actor, scope):
         return False
     return pattern.unless_after is None or not _preceded(pattern.unless_after, fact, actor, scope)
+
+
+def _carved_out(carve_outs: tuple[Tests, ...], fact: Fact, actor: str | None, scope: Scope) -> bool:
+    return any(_meets(entry, fact, actor, scope) for entry in carve_outs)
 
 
 def is_with(pattern: Pattern, fact: Fact, scope: Scope) -> bool:
@@ -267,7 +370,7 @@ def ordered(tests: Mapping[str, Test]) -> Tests:
 def _meets(tests: Tests, fact: Fact, actor: str | None, scope: Scope) -> bool:
     for name, test in tests:
         try:
-            if not _passes(test, fact.get(name), actor, scope):
+            if not _passes(test, fact.get(name), actor, scope, fact):
                 return False
         except _NotComparable as problem:
             raise Uncomparable(
@@ -281,7 +384,7 @@ class _NotComparable(Exception):
     pass
 
 
-def _passes(test: Test, value: Any, actor: str | None, scope: Scope) -> bool:
+def _passes(test: Test, value: Any, actor: str | None, scope: Scope, fact: Fact) -> bool:
     if isinstance(test, list):
         return any(same_value(value, item) for item in test)
     if not isinstance(test, Comparison):
@@ -294,17 +397,125 @@ def _passes(test: Test, value: Any, actor: str | None, scope: Scope) -> bool:
             return False
     if test.party is not None and not _names_party(test.party, value, actor, scope):
         return False
+    if test.agreement is not None:
+        if value is None or value == "":
+            return False
+        if (str(value) == scope.agreement) != (test.agreement == "this"):
+            return False
     for name, holds in _ORDER_TESTS:
         operand = getattr(test, name)
         if operand is None:
             continue
-        pair = _comparable(value, operand, scope)
+        compared_with: float | int | date | ValueRef | None = None
+        if isinstance(operand, FieldOfLatest):
+            reference = latest_fact(operand, fact, scope)
+            if reference is not None:
+                compared_with = _orderable(reference.get(operand.field))
+            elif _orderable(value) is not None:
+                return False  # nothing to compare with: the test does not hold
+        else:
+            compared_with = operand
+        pair = None if compared_with is None else _comparable(value, compared_with, scope)
         if pair is None:
-            shown = f"the {operand.value}" if isinstance(operand, ValueRef) else str(operand)
-            raise _NotComparable(f"{name.replace('_', ' ')} {shown}")
+            raise _NotComparable(f"{name.replace('_', ' ')} {_shown(operand)}")
         if not holds(*pair):
             return False
     return True
+
+
+def _shown(operand: Operand) -> str:
+    if isinstance(operand, ValueRef):
+        return f"the {operand.value}"
+    if isinstance(operand, FieldOfLatest):
+        return operand.describe()
+    return str(operand)
+
+
+def _orderable(value: Any) -> float | date | None:
+    """A field's value as something to compare by order: a finite number, or a day; None if
+    it is neither."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) if math.isfinite(value) else None
+    return as_day(value)
+
+
+def latest_fact(operand: FieldOfLatest, fact: Fact, scope: Scope) -> Fact | None:
+    """The fact `operand` reads for `fact`: the latest one of a party of the agreement at or
+    before it (the later by id on a tie; never `fact` itself) that `of_latest` describes, shares
+    its `match_on` fields and holds a number or a date in `field`; None when there is none."""
+    latest = operand.of_latest
+    candidates = scope.history_by_type.get(latest.fact, ())
+    end = bisect.bisect_right(candidates, fact.at, key=lambda candidate: candidate.at)
+    for index in range(end - 1, -1, -1):
+        candidate = candidates[index]
+        if candidate.id == fact.id or not _with(latest.with_, candidate, scope):
+            continue
+        actor = scope.actor_of(candidate)
+        if actor is None or not all(
+            same_value(candidate.get(name), fact.get(name)) for name in latest.match_on
+        ):
+            continue
+        if _orderable(candidate.get(operand.field)) is None:
+            continue
+        if not _meets(latest.ordered_where, candidate, actor, scope):
+            continue
+        if not _carved_out(latest.ordered_unless, candidate, actor, scope):
+            return candidate
+    return None
+
+
+def _fields_of_latest(*tests: Mapping[str, Test]) -> Iterator[FieldOfLatest]:
+    """The `{field: ..., of_latest: ...}` operands of these tests."""
+    for entry in tests:
+        for test in entry.values():
+            if isinstance(test, Comparison):
+                for name, _ in _ORDER_TESTS:
+                    operand = getattr(test, name)
+                    if isinstance(operand, FieldOfLatest):
+                        yield operand
+
+
+def latest_read(pattern: Pattern | Latest) -> list[Latest]:
+    """Every `of_latest` in the tests of a pattern, nested ones included."""
+    found: list[Latest] = []
+    for operand in _fields_of_latest(pattern.where, *pattern.unless):
+        found += [operand.of_latest, *latest_read(operand.of_latest)]
+    return found
+
+
+def compared_facts(pattern: Pattern, fact: Fact, scope: Scope) -> tuple[Fact, ...]:
+    """The other facts the comparisons of `pattern.where` read for `fact` (`of_latest`): the
+    evidence of what `fact` was compared with."""
+    found: list[Fact] = []
+    for operand in _fields_of_latest(pattern.where):
+        reference = latest_fact(operand, fact, scope)
+        if reference is not None and reference not in found:
+            found.append(reference)
+    return tuple(found)
+
+
+def unreadable_read(pattern: Pattern, scope: Scope) -> list[tuple[Fact, str]]:
+    """(fact, why) of each fact an `of_latest` of `pattern.where` describes but passes over, its
+    field holding no number or date: a price in force that cannot be read could hide a breach,
+    so the norm reports it (fail closed)."""
+    found: list[tuple[Fact, str]] = []
+    for operand in _fields_of_latest(pattern.where):
+        latest = operand.of_latest
+        for fact in scope.history_by_type.get(latest.fact, ()):
+            if _orderable(fact.get(operand.field)) is not None:
+                continue
+            if not _with(latest.with_, fact, scope):
+                continue
+            actor = scope.actor_of(fact)
+            if actor is None or not _meets(latest.ordered_where, fact, actor, scope):
+                continue
+            if not _carved_out(latest.ordered_unless, fact, actor, scope):
+                why = (
+                    f"fact {fact.id} ({fact.source}): {operand.field} is "
+                    f"{fact.get(operand.field)!r}, not a number or a date to compare with"
+                )
+                found.append((fact, why))
+    return found
 
 
 _ORDER_TESTS: tuple[tuple[str, Callable[[float, float], bool]], ...] = (
@@ -324,7 +535,9 @@ def same_value(value: Any, expected: Any) -> bool:
     return type(value) is type(expected) and value == expected
 
 
-def _comparable(value: Any, operand: Operand, scope: Scope) -> tuple[float, float] | None:
+def _comparable(
+    value: Any, operand: float | int | date | ValueRef, scope: Scope
+) -> tuple[float, float] | None:
     """Both sides as numbers (dates as day ordinals); None when the value cannot be compared."""
     if isinstance(operand, ValueRef):
         resolved = scope.values[operand.value]
@@ -461,8 +674,7 @@ def _describe_test(test: Test) -> str:
     for name in ("at_least", "at_most", "above", "below"):
         operand = getattr(test, name)
         if operand is not None:
-            shown = f"the {operand.value}" if isinstance(operand, ValueRef) else str(operand)
-            parts.append(f"is {name.replace('_', ' ')} {shown}")
+            parts.append(f"is {name.replace('_', ' ')} {_shown(operand)}")
     if test.not_ is not None:
         refused = test.not_ if isinstance(test.not_, list) else [test.not_]
         parts.append("is not " + " or ".join(str(v) for v in refused))
@@ -470,4 +682,6 @@ def _describe_test(test: Test) -> str:
         parts.append("is given" if test.present else "is not given")
     if test.party is not None:
         parts.append(f"names {'the other party' if test.party == 'other' else test.party}")
+    if test.agreement is not None:
+        parts.append(f"names {'this' if test.agreement == 'this' else 'another'} agreement")
     return " and ".join(parts)

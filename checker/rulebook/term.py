@@ -12,9 +12,19 @@ from checker.dates.timeutil import date_of_epoch, end_of_date, epoch_of_date
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind
 from checker.norms.blocks import Obligation, obligations
+from checker.norms.clause_support import NormPart, in_force_only
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FactPattern
-from checker.norms.instances import NO_END
+from checker.norms.instances import (
+    NO_END,
+    NormError,
+    NormInputs,
+    Outcome,
+    first_termination,
+    work_out,
+)
+from checker.norms.model import NormTerms, RightTerms
+from checker.norms.parties import FactParties
 from checker.rulebook.agreement import Agreement
 
 # Renewals are followed at most this many times (a 1-day renewal over a century stays bounded).
@@ -93,14 +103,18 @@ def agreement_term(
     contexts: Sequence[ClauseContext],
     facts: Sequence[Fact],
     as_of: int,
+    fact_parties: FactParties | None = None,
 ) -> tuple[AgreementTerm, TermClause]:
-    """The agreement's term as of `as_of`, and the clause that reports deadlines about its end."""
+    """The agreement's term as of `as_of`, and the clause that reports deadlines about its end:
+    as written (expiry, renewals), unless a clause ends it earlier (a kind's `ends_agreement`, or
+    the first exercise of a clause's right whose effect ends the agreement)."""
     start = epoch_of_date(agreement.effective)
     notice_deadline: date | None = None
-    if agreement.open_ended:
+    expires, open_ended = agreement.final_term  # as the amendments leave it
+    if open_ended:
         last_day, reason = OPEN_ENDED_LAST_DAY, "open-ended"
-    elif agreement.expires is not None:
-        last_day, reason = agreement.expires, "expiry"
+    elif expires is not None:
+        last_day, reason = expires, "expiry"
     else:
         last_day, reason, notice_deadline = _renewing_end(agreement, facts, as_of)
     end = epoch_of_date(last_day + timedelta(days=1))
@@ -108,8 +122,12 @@ def agreement_term(
         # A termination clause sees the term as it stands without terminations, so a notice
         # from before the effective date (or after the end) cannot end the agreement.
         context.term = AgreementTerm(start, max(start, end), reason)
+    ended_by_norms = _terminations(agreement, contexts, facts, as_of, fact_parties)
     for context in contexts:
         termination = context.clause.ends_agreement(context)
+        by_norms = ended_by_norms.get(context.clause.id)
+        if by_norms is not None and (termination is None or by_norms < termination):
+            termination = by_norms
         if termination is not None and termination < end:
             end = termination
             reason = f"termination under clause {context.clause.id}"
@@ -119,6 +137,87 @@ def agreement_term(
         renews_after=last_day if notice_deadline is not None else None,
     )
     return AgreementTerm(start, max(start, end), reason), clause
+
+
+def _terminations(
+    agreement: Agreement,
+    contexts: Sequence[ClauseContext],
+    facts: Sequence[Fact],
+    as_of: int,
+    fact_parties: FactParties | None,
+) -> dict[str, int]:
+    """By clause id, the instant the clause's rights end the agreement: its first exercise of a
+    right whose effect is `ends: agreement`, plus the notice period.
+
+    The agreement's norms are worked out on the term as it stands without terminations (each
+    context's term by now), so a notice before the start or after the end exercises nothing. A
+    terminating right that cannot be worked out ends nothing here; its clause reports the error
+    when the norms are worked out again on the final term (fail closed, never "compliant")."""
+    parts: list[tuple[str, list[NormPart]]] = []
+    for context in contexts:
+        try:
+            found = context.clause.norms()
+        except (ValueError, TypeError, KeyError):
+            continue  # reported as the clause's error when its norms are worked out
+        if found:
+            parts.append((context.clause.id, found))
+    if not any(_ends_agreement(part.terms) for _, found in parts for part in found):
+        return {}
+    first = contexts[0]
+    inputs = NormInputs(
+        parties=agreement.resolved_parties,
+        fact_parties=fact_parties or FactParties(),
+        values=agreement.values,
+        term=first.term,
+        as_of=as_of,
+        horizon_end=as_of,  # a right arising later has no exercise among the facts
+        facts=facts,
+        calendar=first.calendar,
+        agreement=agreement.agreement,
+    )
+    in_force = {context.clause.id: context.clause.in_force for context in contexts}
+    norms = {
+        part.key: in_force_only(part.terms, in_force[clause_id])
+        for clause_id, found in parts
+        for part in found
+    }
+    outcomes = work_out(_needed(norms), inputs)
+    ends: dict[str, int] = {}
+    for clause_id, found in parts:
+        worked = [outcomes[part.key] for part in found if _ends_agreement(part.terms)]
+        if not worked or any(isinstance(outcome, NormError) for outcome in worked):
+            continue
+        termination = first_termination(
+            [outcome for outcome in worked if isinstance(outcome, Outcome)], first.calendar
+        )
+        if termination is not None:
+            ends[clause_id] = termination[1]
+    return ends
+
+
+def _needed(norms: dict[str, NormTerms]) -> dict[str, NormTerms]:
+    """The norms that end the agreement and those they depend on (what makes them arise, a
+    right that ends them): only these are worked out to find the term."""
+    todo = [key for key, terms in norms.items() if _ends_agreement(terms)]
+    needed: set[str] = set()
+    while todo:
+        key = todo.pop()
+        if key in needed or key not in norms:
+            continue  # an unknown reference: work_out reports it
+        needed.add(key)
+        todo += norms[key].references()
+        todo += [
+            other
+            for other, terms in norms.items()
+            if isinstance(terms, RightTerms) and terms.effect and key in terms.effect.clauses
+        ]
+    return {key: terms for key, terms in norms.items() if key in needed}
+
+
+def _ends_agreement(terms: NormTerms) -> bool:
+    return (
+        isinstance(terms, RightTerms) and terms.effect is not None and terms.effect.ends_agreement
+    )
 
 
 def _renewing_end(

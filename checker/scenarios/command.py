@@ -139,7 +139,7 @@ def measure_coverage(
             continue
         gaps = tuple(
             (clause.id, clause.title)
-            for clause in agreement.clauses
+            for clause in agreement.all_clauses
             if clause.id not in exercised[agreement.agreement]
         )
         if gaps:

@@ -245,7 +245,7 @@ def _unknown_agreement(document: SourceDocument, name: str, known: list[str]) ->
 def _unknown_clauses(
     document: SourceDocument, scenario: dict[str, Any], index: int, agreement: Agreement
 ) -> list[Diagnostic]:
-    known = [clause.id for clause in agreement.clauses]
+    known = [clause.id for clause in agreement.all_clauses]
     problems: list[Diagnostic] = []
     for field in ("expect", "expect_not"):
         entries = scenario.get(field)
@@ -278,7 +278,8 @@ def _code_problems(
 ) -> list[Diagnostic]:
     """An error for each expectation whose code no finding has, or that the clause it names
     never reports, and for each whose finding kind does not fit its code."""
-    kind_of = {clause.id: clause.kind for clause in agreement.clauses} if agreement else {}
+    clauses = agreement.all_clauses if agreement else []
+    kind_of = {clause.id: str(getattr(clause, "kind")) for clause in clauses}  # noqa: B009
     kind_of[TERM_CLAUSE] = TERM
     problems: list[Diagnostic] = []
     for field, consequence in _CONSEQUENCES.items():

@@ -14,7 +14,6 @@ from tests.oracle.common import (
     matches,
     obligation,
     own_facts,
-    terms_at,
     versions,
 )
 
@@ -72,23 +71,28 @@ def oracle_milestones(
                 as_of=as_of,
                 horizon_end=horizon_end,
             )
+            # The cure follows the terms in force on the due date, like the milestone itself.
+            cure = terms.get("cure")
+            if cure is None or (achieved is not None and achieved.at <= due_by):
+                continue
             for notice in mine:
-                if notice.at <= due_by:
+                if notice.at <= due_by:  # nothing was in default yet
                     continue
-                notice_terms = terms_at(clause, notice.at)
-                cure = notice_terms.get("cure")
-                if cure is None or not matches(cure["notice"], notice):
+                if notice.at > as_of:  # not known yet (a run never reads it)
                     continue
-                if notice.get(notice_terms.get("name_field", "milestone")) != name:
+                if not matches(cure["notice"], notice) or notice.get(name_field) != name:
                     continue
                 cure_ends = parse_duration(cure["period"]).add_to_date(notice.day)
+                # One time convention (docs/norms.md): a right that arose is still reported once
+                # the milestone is achieved after the cure period (it was dropped before).
+                cured = achieved is not None and achieved.at <= end_of_date(cure_ends)
                 obligation(
                     found,
                     codes=("milestone.termination_right", None, "milestone.cure_ends"),
                     kinds=("trigger", "breach"),
                     subject=subject,
                     due_by=end_of_date(cure_ends),
-                    done=achieved,
+                    done=achieved if cured else None,
                     as_of=as_of,
                     horizon_end=horizon_end,
                     missed_day=cure_ends + timedelta(days=1),

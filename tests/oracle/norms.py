@@ -14,24 +14,32 @@ Time, as the oracle reads docs/norms.md (each point that the page leaves open is
 - A norm applies from the later of the start and its `from`, through its `until` (a date, a tail
   after the end, or by default the end of the term) and, when `ends_when` or a right's `effect`
   ends it, through the day of that event and no longer after.
+- A right whose effect ends the agreement (`ends: agreement`) ends the term at the end of the
+  day `after` its clause's first exercise (of the exercise's own day without `after`); the
+  earliest such day among the clauses wins when it is before the term's last day, and every
+  norm is then worked out on the shorter term. That day is a `right.ends_agreement` deadline of
+  the clause while it lies within the horizon. (Whole days only: an `after` in hours ends the
+  agreement at an exact instant, which this oracle's day-based term does not model.)
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from checker.dates.timeutil import SECONDS_PER_DAY, Duration, add_months, period_of
+from checker.dates.timeutil import SECONDS_PER_DAY, Duration, add_months, period_named, period_of
 from checker.facts.model import Fact
 from checker.norms.model import (
     AfterEnd,
+    EachAnniversary,
     EachPeriod,
     FieldRef,
     MeasureTerms,
+    ObligationCure,
     ObligationTerms,
     OnBreach,
     OnExercise,
@@ -41,7 +49,7 @@ from checker.norms.model import (
     Rolling,
 )
 from checker.norms.parties import FactParties, Parties
-from checker.norms.pattern import Comparison, Pattern, Precedent, ValueRef
+from checker.norms.pattern import Comparison, FieldOfLatest, Pattern, Precedent, ValueRef
 from checker.rulebook.agreement import Agreement
 
 OracleFinding = tuple[str, str, str, str, str]
@@ -50,6 +58,7 @@ OracleFinding = tuple[str, str, str, str, str]
 Norm = ObligationTerms | ProhibitionTerms | MeasureTerms | RightTerms
 EPOCH = date(1970, 1, 1)
 NEVER = 2**62  # an instant after every other: a norm of an open-ended agreement never ends
+MEASURE_PERIOD_CODES = ("measure.breached", "measure.at_risk", "measure.no_data")
 
 # --- time -------------------------------------------------------------------------------------
 
@@ -79,6 +88,14 @@ def later(day: date, duration: Duration) -> date:
     if duration.unit == "hours":
         return day + timedelta(days=duration.amount // 24)
     raise NotImplementedError("the oracle does not count business days")
+
+
+def anniversary_of(first: date, years: int) -> date:
+    """The `years`th anniversary of `first`; 29 February falls on 28 February in other years."""
+    try:
+        return first.replace(year=first.year + years)
+    except ValueError:
+        return date(first.year + years, 2, 28)
 
 
 def due_after(instant: int, duration: Duration) -> int:
@@ -255,7 +272,33 @@ ORDER: dict[str, Callable[[Fraction, Fraction], bool]] = {
 }
 
 
-def passes(world: World, test: Any, value: Any, actor: str | None) -> bool:
+def latest_of(world: World, operand: FieldOfLatest, fact: Fact) -> Fact | None:
+    """The fact `{field, of_latest}` compares `fact` with (docs/norms.md): of the facts of a
+    party of the agreement that `of_latest` describes, sharing the `match_on` fields with `fact`
+    and holding a number or a date in `field`, the latest at or before `fact`'s instant, the
+    later by id when two share it, `fact` itself left out."""
+    latest = operand.of_latest
+    found: list[Fact] = []
+    for other in world.facts:
+        if other.type != latest.fact or other.at > fact.at or other.id == fact.id:
+            continue
+        actor = world.actor(other)
+        if actor is None or not with_ok(world, latest.with_, other):
+            continue
+        if not meets(world, latest.where, other, actor):
+            continue
+        if any(meets(world, carve_out, other, actor) for carve_out in latest.unless):
+            continue
+        if any(not same(other.get(name), fact.get(name)) for name in latest.match_on):
+            continue
+        field_value = other.get(operand.field)
+        if number(field_value) is None and as_day(field_value) is None:
+            continue
+        found.append(other)
+    return max(found, key=lambda other: (other.at, other.id), default=None)
+
+
+def passes(world: World, test: Any, value: Any, actor: str | None, fact: Fact) -> bool:
     if isinstance(test, list):
         return any(same(value, item) for item in test)
     if not isinstance(test, Comparison):
@@ -272,6 +315,12 @@ def passes(world: World, test: Any, value: Any, actor: str | None) -> bool:
         operand = getattr(test, name)
         if operand is None:
             continue
+        if isinstance(operand, FieldOfLatest):
+            reference = latest_of(world, operand, fact)
+            if reference is None:
+                return False  # nothing to compare with: the test does not hold
+            in_force = reference.get(operand.field)  # a number, or else a date
+            operand = in_force if number(in_force) is not None else as_day(in_force)
         pair = operand_pair(world, value, operand)
         if pair is None or not holds(*pair):
             return False
@@ -279,7 +328,7 @@ def passes(world: World, test: Any, value: Any, actor: str | None) -> bool:
 
 
 def meets(world: World, tests: dict[str, Any], fact: Fact, actor: str | None) -> bool:
-    return all(passes(world, test, fact.get(name), actor) for name, test in tests.items())
+    return all(passes(world, test, fact.get(name), actor, fact) for name, test in tests.items())
 
 
 def precedent_bounds(precedent: Precedent, earlier_day: date, earlier_at: int, fact: Fact) -> bool:
@@ -439,13 +488,104 @@ def oracle_norms(
         as_of=as_of,
         horizon_end=horizon_end,
         term_start=start_of(agreement.effective),
-        term_last=agreement.expires,
+        term_last=amended_last_day(agreement),
     )
+    norms = norms_as_amended(agreement)
+    return {(clause.split("#")[0], *rest) for clause, *rest in _found(world, norms)}
+
+
+def amended_last_day(agreement: Agreement) -> date | None:
+    """reading: the last amendment that says `expires` (or `open_ended`) sets the term's end."""
+    last_day = agreement.expires
+    for amendment in agreement.amendments:
+        if amendment.expires is not None:
+            last_day = amendment.expires
+        elif amendment.open_ended:
+            last_day = None
+    return last_day
+
+
+def norms_as_amended(agreement: Agreement) -> dict[str, Norm]:
+    """The norm clauses, one norm per version: reading: a clause's own `amended` entries and the
+    agreement amendments' `changes` each start a version on their effective day (the fields they
+    give replace the earlier ones), the version before ends the day before; a clause an
+    amendment adds applies from that amendment's day, one it removes until the day before.
+    Versions after the first are keyed `<id>#2`, `<id>#3`... and reported under `<id>`."""
+    added = {c.id: a.effective for a in agreement.amendments for c in a.adds}
+    removed = {i: a.effective for a in agreement.amendments for i in a.removes}
+    changes: dict[str, list[tuple[date, dict[str, Any]]]] = {}
+    for amendment in agreement.amendments:
+        for change in amendment.changes:
+            fields = dict(change.model_extra or {})
+            changes.setdefault(change.id, []).append((amendment.effective, fields))
     norms: dict[str, Norm] = {}
-    for clause in agreement.clauses:
-        if isinstance(clause, ObligationTerms | ProhibitionTerms | MeasureTerms | RightTerms):
-            norms[getattr(clause, "id")] = clause  # noqa: B009
-    return Evaluation(world, norms).run()
+    clauses = [*agreement.clauses, *(c for a in agreement.amendments for c in a.adds)]
+    for clause in clauses:
+        if not isinstance(clause, ObligationTerms | ProhibitionTerms | MeasureTerms | RightTerms):
+            continue
+        clause_id: str = getattr(clause, "id")  # noqa: B009
+        data = clause.model_dump(by_alias=True, exclude_unset=True, exclude={"amended"})
+        steps = [(a.effective, dict(a.model_extra or {})) for a in clause.amended]
+        steps += changes.get(clause_id, [])
+        versions: list[tuple[date | None, dict[str, Any]]] = [(added.get(clause_id), data)]
+        for effective, fields in sorted(steps, key=lambda step: step[0]):
+            versions.append((effective, {**versions[-1][1], **fields}))
+        for number, (first, fields) in enumerate(versions):
+            following = versions[number + 1][0] if number + 1 < len(versions) else None
+            last = following - timedelta(days=1) if following is not None else None
+            if clause_id in removed:
+                last = min(d for d in (last, removed[clause_id] - timedelta(days=1)) if d)
+            norm = type(clause).model_validate(fields)
+            update: dict[str, Any] = {}
+            if first is not None and (norm.from_ is None or norm.from_ < first):
+                update["from_"] = first
+            if last is not None and (not isinstance(norm.until, date) or norm.until > last):
+                update["until"] = last
+            key = clause_id if number == 0 else f"{clause_id}#{number + 1}"
+            norms[key] = norm.model_copy(update=update)
+    return norms
+
+
+def _found(world: World, norms: dict[str, Norm]) -> set[OracleFinding]:
+    as_of, horizon_end = world.as_of, world.horizon_end
+    as_written = Evaluation(world, norms)
+    found = as_written.run()
+    ending = terminated(as_written)
+    if ending is None or (world.term_last is not None and ending[2] >= world.term_last):
+        last = world.term_last
+        if last is not None and as_of <= end_of(last) <= horizon_end:
+            # The term's own deadline: it expires on its last day, as the amendments leave it.
+            found.add(("term", "deadline", "term.expires", last.isoformat(), last.isoformat()))
+        return found
+    clause_id, notice, last_day = ending
+    found = Evaluation(replace(world, term_last=last_day), norms).run()
+    if as_of <= end_of(last_day) <= horizon_end:
+        found.add((clause_id, "deadline", "right.ends_agreement", notice.id, last_day.isoformat()))
+    return found
+
+
+def terminated(evaluation: Evaluation) -> tuple[str, Fact, date] | None:
+    """(clause, exercise, new last day) of the earliest end a right ending the agreement sets
+    on the term as written: per clause its first exercise; the first clause of equal ones."""
+    found: list[tuple[date, int, str, Fact]] = []
+    for order, (clause_id, norm) in enumerate(evaluation.norms.items()):
+        if not isinstance(norm, RightTerms) or norm.effect is None:
+            continue
+        if norm.effect.ends != "agreement":
+            continue
+        exercises = evaluation.outcome(clause_id).exercises
+        if not exercises:
+            continue
+        notice = exercises[0][0]
+        after = norm.effect.after
+        if after is not None and after.unit == "hours":
+            raise NotImplementedError("an end of the agreement in hours is not modelled")
+        last_day = notice.day if after is None else later(notice.day, after)
+        found.append((last_day, order, clause_id, notice))
+    if not found:
+        return None
+    last_day, _, clause_id, notice = min(found, key=lambda item: (item[0], item[1]))
+    return clause_id, notice, last_day
 
 
 class Evaluation:
@@ -480,6 +620,9 @@ class Evaluation:
             self.measure(clause_id, norm, lo, hi, result)
         else:
             self.right(clause_id, norm, lo, hi, result)
+        if isinstance(norm, MeasureTerms) and not norm.reported:
+            # A threshold other norms react to: its periods are not reported, its errors are.
+            result.findings = {f for f in result.findings if f[2] not in MEASURE_PERIOD_CODES}
         self.working.discard(clause_id)
         self.outcomes[clause_id] = result
         return result
@@ -536,6 +679,7 @@ class Evaluation:
             if (
                 isinstance(other, RightTerms)
                 and other.effect is not None
+                and isinstance(other.effect.ends, list)
                 and clause_id in other.effect.ends
             ):
                 exercises = self.outcome(other_id).exercises
@@ -580,11 +724,24 @@ class Evaluation:
             instant = start_of(trigger)
             if lo <= instant < hi:
                 found.append((instant, trigger, trigger.isoformat(), None, None))
+        elif isinstance(trigger, EachAnniversary):
+            # reading: the anniversaries of the term's first day, from the first; a window
+            # arises at the start of the day `opens_before` each, while the norm applies.
+            before = trigger.opens_before or Duration(0, "days")
+            years = 1
+            while True:
+                anniversary = anniversary_of(day_of(world.term_start), years)
+                first = later(anniversary, Duration(-before.amount, before.unit))
+                instant = start_of(first)
+                if instant >= hi or instant > max(world.horizon_end, world.as_of):
+                    break
+                if instant >= lo:
+                    found.append((instant, first, anniversary.isoformat(), None, None))
+                years += 1
         elif isinstance(trigger, OnBreach):
-            for event in repeated(self.outcome(trigger.breach_of), trigger):
+            for event in repeated(self.breaches_of(trigger), trigger):
                 if lo <= event.instant < hi:
-                    subject = f"{trigger.breach_of}:{event.subject}"
-                    found.append((event.instant, event.day, subject, event.fact, None))
+                    found.append((event.instant, event.day, event.subject, event.fact, None))
         elif isinstance(trigger, OnExercise):
             # reading (the evaluator's): named after the right's instance that was exercised.
             for fact, exercised in self.outcome(trigger.exercise_of).exercises:
@@ -621,6 +778,10 @@ class Evaluation:
                 if done is not None and done <= due:
                     result.sequence.append((party, key, None))
                     continue
+                if norm.material_breach_after is not None:
+                    self.material(clause_id, norm.material_breach_after, shown, due, done, result)
+                if norm.cure is not None:
+                    self.cure(clause_id, norm.cure, shown, due, done, trigger_fact, result)
                 if world.as_of > due:
                     breach = Breach(due, day_of(due), shown, trigger_fact)
                     result.sequence.append((party, key, breach))
@@ -631,6 +792,80 @@ class Evaluation:
                     result.findings.add(
                         (clause_id, "deadline", "obligation.due", shown, day_of(due).isoformat())
                     )
+
+    def material(
+        self,
+        clause_id: str,
+        grace: Duration,
+        shown: str,
+        due: int,
+        done: int | None,
+        result: Outcome,
+    ) -> None:
+        """`material_breach_after`: not done by the end of the grace after the due instant (done
+        later, or not yet), a material breach dated at the grace's last day; a deadline while
+        that instant is to come within the horizon."""
+        world = self.world
+        material = due_after(due, grace)
+        if done is not None and done <= material:
+            return
+        day = day_of(material).isoformat()
+        if world.as_of > material:
+            result.findings.add((clause_id, "trigger", "obligation.material_breach", shown, day))
+        elif material <= world.horizon_end:
+            result.findings.add((clause_id, "deadline", "obligation.becomes_material", shown, day))
+
+    def cure(
+        self,
+        clause_id: str,
+        cure: ObligationCure,
+        shown: str,
+        due: int,
+        done: int | None,
+        trigger_fact: Fact | None,
+        result: Outcome,
+    ) -> None:
+        """`cure` of an instance not done by its due instant: the first default notice after
+        that instant (an act of any party of the agreement unless the pattern says `by`; with
+        `match_on`, sharing those fields with the trigger fact) starts a cure period that ends as
+        a due date does after its trigger. Done by its end: cured, nothing more is said. Else its
+        last day is a deadline while that day is to come within the horizon, and once it has
+        passed the breach is uncured, a trigger dated the next day (when the right to terminate
+        arises, reading: a second after the cure period), whether it was done later or never."""
+        world = self.world
+        notice = next(
+            (
+                fact
+                for fact in world.facts
+                if fact.at > due and matching(world, cure.notice, fact, None, trigger_fact)
+            ),
+            None,
+        )
+        if notice is None:
+            return
+        ends = due_after(notice.at, cure.within)
+        if done is not None and done <= ends:
+            return
+        if world.as_of > ends:
+            day = day_of(ends + 1).isoformat()
+            result.findings.add((clause_id, "trigger", "obligation.uncured", shown, day))
+        elif ends <= world.horizon_end:
+            day = day_of(ends).isoformat()
+            result.findings.add((clause_id, "deadline", "obligation.cure_ends", shown, day))
+
+    def breaches_of(self, trigger: OnBreach) -> Outcome:
+        """The breaches of the clause a trigger names, as one outcome whose breaches are named
+        `<clause>:<subject>`; of several clauses (reading: the versions of one duty), their
+        instances merged, in the order of their keys (a period's first day, an instance's
+        trigger instant, a forbidden fact's instant), the clause listed first on a tie."""
+        merged = Outcome()
+        for clause_id in trigger.sources:
+            for party, key, breach in self.outcome(clause_id).sequence:
+                named = breach
+                if breach is not None:
+                    named = replace(breach, subject=f"{clause_id}:{breach.subject}")
+                merged.sequence.append((party, key, named))
+        return merged
 
     def fulfilled(
         self,
@@ -705,6 +940,8 @@ class Evaluation:
     ) -> None:
         world = self.world
         bound = world.whom(norm.by)
+        if norm.unreadable != "fail" and norm.field is not None:
+            self.unreadable(clause_id, norm, lo, hi, result)
         if isinstance(norm.per, Rolling):
             for party in bound:
                 self.rolling(clause_id, norm, norm.per, party, len(bound) > 1, lo, hi, result)
@@ -719,11 +956,24 @@ class Evaluation:
                     break
                 if end_of(span.last) < lo:
                     continue
+                if norm.whole_periods and not self.whole(span, lo, hi):
+                    continue  # cut short by the norm's start or end: not judged
                 label = span.label + suffix
                 ended = world.as_of > end_of(span.last)
                 current = not ended
                 counted = self.period_facts(norm, party, span, lo, hi)
                 value = aggregate(norm, counted)
+                # `unreadable: skip_period`: a fact without a number leaves its period's value
+                # unknown (reading: a bound relative to it too).
+                skipped = norm.unreadable == "skip_period" and any(
+                    number(fact.get(norm.field or "")) is None for fact in counted
+                )
+                if skipped and norm.aggregate == "latest":
+                    # reading: only the latest value counts, so only an unreadable latest fact
+                    # leaves the period untold (an earlier one is superseded).
+                    skipped = number(counted[-1].get(norm.field or "")) is None
+                if skipped:
+                    value = None
                 values[label] = value
                 # reading: a percentage of another measure compares the same party's periods.
                 minimum = self.bound(norm.at_least, label)
@@ -739,6 +989,8 @@ class Evaluation:
                     # reading (the evaluator's): a sum or count over its maximum is a breach as
                     # soon as a fact crosses it, while its period is open; a period named by a
                     # field is judged once it has ended, like any other bound.
+                    if skipped:
+                        break
                     if crossing is not None and norm.period_field is None:
                         day = crossing.day
                         result.findings.add(
@@ -758,8 +1010,11 @@ class Evaluation:
                         )
                     break
                 if value is None or unknown_bound:
+                    day = span.last
+                    if skipped:  # known when the last fact of the period came
+                        day = max([day, *(fact.day for fact in counted)])
                     result.findings.add(
-                        (clause_id, "unknown", "measure.no_data", label, span.last.isoformat())
+                        (clause_id, "unknown", "measure.no_data", label, day.isoformat())
                     )
                     result.sequence.append((party, key, None))
                     carried = Fraction(0)
@@ -782,6 +1037,41 @@ class Evaluation:
                     (clause_id, "breach", "measure.breached", label, day.isoformat())
                 )
                 result.sequence.append((party, key, Breach(instant, day, label, None)))
+
+    def unreadable(
+        self, clause_id: str, norm: MeasureTerms, lo: int, hi: int, result: Outcome
+    ) -> None:
+        """`unreadable: report` or `skip_period`: each measured fact in the norm's time whose
+        field is not a number is an error of its own (with `whole_periods`, only a fact of a
+        period that is judged: reading, the others do not matter)."""
+        world = self.world
+        for fact in world.facts:
+            if not lo <= fact.at < hi or number(fact.get(norm.field or "")) is not None:
+                continue
+            if not matching(world, norm.of, fact, world.whom(norm.by)):
+                continue
+            if norm.whole_periods and not self.in_whole_period(norm, fact, lo, hi):
+                continue
+            result.findings.add(
+                (clause_id, "error", "measure.undecided", fact.id, fact.day.isoformat())
+            )
+
+    def in_whole_period(self, norm: MeasureTerms, fact: Fact, lo: int, hi: int) -> bool:
+        assert not isinstance(norm.per, Rolling)
+        if norm.period_field is None:
+            return self.whole(span_of(fact.day, norm.per), lo, hi)
+        value = fact.get(norm.period_field)
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            return False
+        named = period_named(str(value))
+        if named is None or span_of(named.start, norm.per).label != named.label:
+            return False  # names no period of the measure's unit
+        return self.whole(span_of(named.start, norm.per), lo, hi)
+
+    @staticmethod
+    def whole(span: Span, lo: int, hi: int) -> bool:
+        """Whether a period lies wholly inside [lo, hi)."""
+        return start_of(span.first) >= lo and end_of(span.last) < hi
 
     def period_facts(
         self, norm: MeasureTerms, party: str, span: Span, lo: int, hi: int
@@ -881,14 +1171,29 @@ class Evaluation:
     def right(self, clause_id: str, norm: RightTerms, lo: int, hi: int, result: Outcome) -> None:
         world = self.world
         holders = world.whom(norm.holder)
+        yearly = norm.arises if isinstance(norm.arises, EachAnniversary) else None
         for instant, day, subject, _fact, _span in self.triggers(clause_id, norm.arises, lo, hi):
-            if instant > world.as_of:
-                continue
             if norm.open_for is not None:
                 closes = due_after(instant, norm.open_for)
                 closes = min(closes, hi - 1)
             else:
                 closes = hi - 1  # until the norm (by default the term) ends
+            if yearly is not None and yearly.closes_before is not None:
+                # reading: to the end of the day `closes_before` the anniversary (the subject).
+                before = yearly.closes_before
+                last = later(date.fromisoformat(subject), Duration(-before.amount, before.unit))
+                closes = min(closes, end_of(last))
+                if closes < instant:
+                    continue
+            if instant > world.as_of:
+                # reading: a right arising on a day known in advance (the start, a date, an
+                # anniversary's window) is announced while that instant lies within the horizon.
+                known = norm.arises == "start" or isinstance(norm.arises, date | EachAnniversary)
+                if known and instant <= world.horizon_end:
+                    result.findings.add(
+                        (clause_id, "deadline", "right.arising", subject, day.isoformat())
+                    )
+                continue
             exercise = None
             if norm.exercised_by is not None:
                 for fact in world.facts:

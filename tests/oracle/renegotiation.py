@@ -28,7 +28,6 @@ from tests.oracle.common import (
     own_facts,
     terms_at,
     versions,
-    window,
 )
 
 WINDOW_CODES = (
@@ -66,11 +65,9 @@ def oracle_renegotiation(
     found: Found = set()
     assert agreement.get("expires") is not None, "the oracle only knows fixed-term agreements"
     start, end = fixed_term(agreement)
-    effective = day_of(agreement["effective"])
     for first, stop, terms in versions(clause):
         version_start = start if first is None else max(start, first)
         version_end = end if stop is None else min(end, stop)
-        candidates: list[tuple[str, int, int]] = []
         for fixed in terms.get("windows", []):
             # The norms' one time convention: a fixed window is a right arising on its first
             # day (its subject), within the term (one opening before the term's start is not
@@ -78,50 +75,116 @@ def oracle_renegotiation(
             # opens, a deadline announces it when it opens within the horizon.
             opens_at = epoch_of_date(day_of(fixed["opens"]))
             closes_at = min(end_of_date(day_of(fixed["closes"])), end - 1)
-            if not version_start <= opens_at < version_end or opens_at > horizon_end:
+            if not version_start <= opens_at < version_end:
                 continue
-            subject = day_of(fixed["opens"]).isoformat()
-            if as_of < opens_at:
-                found.add(("renegotiation.window_opens", "deadline", subject, subject))
-                continue
-            found.add(("renegotiation.window_open", "trigger", subject, subject))
-            if as_of <= closes_at <= horizon_end:
-                found.add(
-                    (
-                        "renegotiation.window_closes",
-                        "deadline",
-                        subject,
-                        day_of_instant(closes_at).isoformat(),
-                    )
-                )
-        yearly = terms.get("anniversary_window")
-        if yearly is not None:
-            years = 1
-            while True:
-                anniversary = _anniversary(effective, years)
-                opens_at = epoch_of_date(_before(yearly["opens_before"], anniversary))
-                if opens_at >= end:
-                    break
-                last = end_of_date(_before(yearly["closes_before"], anniversary))
-                candidates.append((anniversary.isoformat(), opens_at, last))
-                years += 1
-        for subject, opens_at, last in candidates:
-            if last < start or opens_at >= end:
-                continue  # does not overlap the term
-            if not version_start <= max(opens_at, start) < version_end:
-                continue  # another version's terms are in force when it opens
-            window(
-                found,
-                codes=WINDOW_CODES,
-                subject=subject,
-                opens=opens_at,
-                closes=min(last, end - 1),
-                used=False,
-                as_of=as_of,
-                horizon_end=horizon_end,
-            )
+            _right(found, WINDOW_CODES, fixed["opens"], opens_at, closes_at, as_of, horizon_end)
+    _anniversaries(found, clause, agreement, as_of, horizon_end)
     _performance(found, clause, agreement, facts, as_of, horizon_end)
     return found
+
+
+def _right(
+    found: Found,
+    codes: tuple[str, str | None, str],
+    subject: str,
+    opens: int,
+    closes: int,
+    as_of: int,
+    horizon_end: int,
+) -> None:
+    """A right open from `opens` to `closes`: announced before it opens when the horizon holds
+    that instant (if it has an opening code), reported from then on (lapsed too), with a
+    deadline while it is open and closes within the horizon."""
+    # A clause's findings are one per code and subject, the first reported: of the windows of
+    # one anniversary under the terms before and after an amendment, the earlier one's.
+    taken = {(code, other) for code, _, other, _ in found}
+    open_code, opening_code, closing_code = (
+        None if code is None or (code, subject) in taken else code for code in codes
+    )
+    if as_of < opens:
+        if opening_code is not None and opens <= horizon_end:
+            found.add((opening_code, "deadline", subject, day_of_instant(opens).isoformat()))
+        return
+    if open_code is not None:
+        found.add((open_code, "trigger", subject, day_of_instant(opens).isoformat()))
+    if closing_code is not None and as_of <= closes <= horizon_end:
+        found.add((closing_code, "deadline", subject, day_of_instant(closes).isoformat()))
+
+
+def _stretches(
+    clause: dict[str, Any], part: str, start: int, end: int
+) -> list[tuple[int, int, Any]]:
+    """[first instant, end instant) within the term of each run of versions with the same
+    `part` (given), and that part."""
+    found: list[tuple[int, int, Any]] = []
+    for first, stop, terms in versions(clause):
+        lo = start if first is None else max(start, first)
+        hi = end if stop is None else min(end, stop)
+        value = terms.get(part)
+        if found and found[-1][2] == value:
+            found[-1] = (found[-1][0], hi, value)
+        else:
+            found.append((lo, hi, value))
+    return [(lo, hi, value) for lo, hi, value in found if value is not None]
+
+
+def _anniversaries(
+    found: Found, clause: dict[str, Any], agreement: dict[str, Any], as_of: int, horizon_end: int
+) -> None:
+    """A window before each anniversary of the effective date, under the terms in force when
+    it opens: one opening outside the term, or outside the stretch of versions with those
+    terms, is not reported; it closes at the latest when the term or that stretch ends."""
+    start, end = fixed_term(agreement)
+    effective = day_of(agreement["effective"])
+    for lo, hi, yearly in _stretches(clause, "anniversary_window", start, end):
+        years = 1
+        while True:
+            anniversary = _anniversary(effective, years)
+            opens_at = epoch_of_date(_before(yearly["opens_before"], anniversary))
+            if opens_at >= hi:
+                break
+            years += 1
+            if opens_at < lo:
+                continue
+            last = end_of_date(_before(yearly["closes_before"], anniversary))
+            closes = min(last, hi - 1)
+            if closes < opens_at:
+                continue
+            subject = anniversary.isoformat()
+            _right(found, WINDOW_CODES, subject, opens_at, closes, as_of, horizon_end)
+
+
+def _measure_keys(clause: dict[str, Any]) -> list[tuple[int | None, int | None, str]]:
+    """[first day's instant, end instant) of each measure norm of the performance terms (a
+    stretch of versions holding no period's last day has none), with its key: the clause id,
+    then `<id>#2`...; None: the term's start or end."""
+    found: list[tuple[int | None, int | None, dict[str, Any]]] = []
+    for first, stop, terms in versions(clause):
+        perf = terms.get("performance")
+        if found and found[-1][2] == perf:
+            found[-1] = (found[-1][0], stop, perf)
+        else:
+            found.append((first, stop, perf))
+    keys: list[tuple[int | None, int | None, str]] = []
+    for first, stop, perf in found:
+        if perf is None:
+            continue
+        lo = (
+            None
+            if first is None
+            else epoch_of_date(period_of(date_of_epoch(first), perf["period"]).start)
+        )
+        hi = None
+        if stop is not None:
+            last = period_of(date_of_epoch(stop - 1), perf["period"])
+            hi = epoch_of_date(last.end + timedelta(days=1))
+            if last.end + timedelta(days=1) != date_of_epoch(stop):
+                hi = epoch_of_date(last.start)
+        if lo is not None and hi is not None and hi <= lo:
+            continue
+        number = len(keys) + 1
+        keys.append((lo, hi, clause["id"] if number == 1 else f"{clause['id']}#{number}"))
+    return keys
 
 
 def _performance(
@@ -132,6 +195,12 @@ def _performance(
     as_of: int,
     horizon_end: int,
 ) -> None:
+    """Per period, the last report in it counts (under the terms in force on the period's last
+    day); a period with no report, or whose last report is no number, is not poor and breaks a
+    run. A run of `periods` poor periods gives a right from the end of the last one's last day,
+    named after the measure that judged it, to the end of the day `request_within` after (within
+    the term); reported from then on, lapsed too. A report without a number is an error from
+    when it came."""
     start, end = fixed_term(agreement)
     unit = next(
         (t["performance"]["period"] for _, _, t in versions(clause) if t.get("performance")),
@@ -140,6 +209,16 @@ def _performance(
     if unit is None:
         return
     mine = [f for f in own_facts(facts, agreement["partner"]) if start <= f.at < end]
+    for report in mine:
+        period_end = period_of(report.day, unit).end  # the terms of the report's period
+        perf = terms_at(clause, epoch_of_date(period_end)).get("performance")
+        if perf is None or report.at > as_of or not matches(perf["measure"], report):
+            continue
+        if not is_number(report.get(perf["field"])):
+            found.add(
+                ("renegotiation.unreadable_measure", "error", report.id, report.day.isoformat())
+            )
+    keys = _measure_keys(clause)
     last_day = date_of_epoch(end - 1)
     period = period_of(date_of_epoch(start), unit)
     streak = 0
@@ -152,33 +231,19 @@ def _performance(
                 for f in mine
                 if period.start <= f.day <= period.end and matches(perf["measure"], f)
             ]
-            for report in reports:
-                if not is_number(report.get(perf["field"])):
-                    found.add(
-                        (
-                            "renegotiation.unreadable_measure",
-                            "error",
-                            report.id,
-                            report.day.isoformat(),
-                        )
-                    )
             if reports:
                 value = reports[-1].get(perf["field"])
                 poor = is_number(value) and value < perf["below"]
         streak = streak + 1 if poor else 0
-        if poor and perf is not None and streak % perf["periods"] == 0:
-            opens = epoch_of_date(period.end + timedelta(days=1))
+        closes_at = end_of_date(period.end)
+        if poor and perf is not None and streak % perf["periods"] == 0 and closes_at < end:
+            key = next(
+                key
+                for lo, hi, key in keys
+                if (lo is None or lo <= closes_at) and (hi is None or closes_at < hi)
+            )
             within = parse_duration(perf["request_within"]).add_to_date(period.end)
             closes = min(end_of_date(within), end - 1)
-            if closes >= opens:
-                window(
-                    found,
-                    codes=RIGHT_CODES,
-                    subject=period.label,
-                    opens=opens,
-                    closes=closes,
-                    used=False,
-                    as_of=as_of,
-                    horizon_end=horizon_end,
-                )
+            subject = f"{key}:{period.label}"
+            _right(found, RIGHT_CODES, subject, closes_at, closes, as_of, horizon_end)
         period = period_of(period.end + timedelta(days=1), unit)

@@ -8,7 +8,8 @@ the values make sense together:
   the agreement's own `effective`/`expires`, and the time to give notice of non-renewal in a
   renewing term's first term;
 * dates lie within the agreement's term (for a renewing term: not before `effective`);
-* amendments take effect while the agreement is in force;
+* amendments take effect while the agreement is in force; an agreement's amendments come in
+  date order, add clauses under new ids and remove or change only clauses in force then;
 * fact types and fact fields a clause names are in the fact-type catalogue (warnings). Fields are
   those tested in `where`/`unless`, and those named by any setting called `field`, `match_on` or
   `<something>_field` (written, or left to its default): such a setting names fields of the fact
@@ -44,6 +45,7 @@ from typing import Any
 from checker.common.diagnostics import Diagnostic
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.fact_catalog import FactCatalogue
+from checker.rulebook.semantic.amendments import check_amendments
 from checker.rulebook.semantic.business_days import check_business_days_have_a_calendar
 from checker.rulebook.semantic.catalogue import check_fact_types, check_field_settings
 from checker.rulebook.semantic.clause_ids import check_unique_clause_ids
@@ -79,6 +81,7 @@ def _run(reporter: SemanticReporter, data: dict[str, Any], catalogue: FactCatalo
     found = Found()
     walk_model(found, data, Agreement, (), ())
     check_unique_clause_ids(reporter, data)
+    check_amendments(reporter, data)
     check_business_days_have_a_calendar(reporter, data, found)
     term = check_term(reporter, data)
     check_windows(reporter, found, term)

@@ -36,6 +36,7 @@ def check_term(reporter: SemanticReporter, data: dict[str, Any]) -> _Term | None
     expires = as_date(data.get("expires"))
     if expires is None:
         return _Term(effective, None)
+    amended = _amended_last_day(data, expires)
     if expires < effective:
         reporter.report(
             ("expires",),
@@ -45,7 +46,21 @@ def check_term(reporter: SemanticReporter, data: dict[str, Any]) -> _Term | None
         # With a fixed term, the model's term check reports exactly this (at the top).
         reporter.superseded.add(())
         return None
-    return _Term(effective, expires)
+    return _Term(effective, amended)
+
+
+def _amended_last_day(data: dict[str, Any], expires: date) -> date | None:
+    """The last day as the agreement's amendments leave it (None: open-ended)."""
+    last_day: date | None = expires
+    amendments = data.get("amendments")
+    for amendment in amendments if isinstance(amendments, list) else []:
+        if not isinstance(amendment, dict):
+            continue
+        if as_date(amendment.get("expires")) is not None:
+            last_day = as_date(amendment.get("expires"))
+        elif amendment.get("open_ended") is True:
+            last_day = None
+    return last_day
 
 
 def _notice_window(reporter: SemanticReporter, term: dict[str, Any], effective: date) -> None:

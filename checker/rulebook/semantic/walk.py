@@ -15,7 +15,7 @@ from checker.clauses.base import Amendment, Clause
 from checker.dates.timeutil import Duration, parse_duration
 from checker.norms.fact_pattern import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN, FactPattern
 from checker.norms.model import MeasureTerms, ObligationTerms
-from checker.norms.pattern import Pattern, Precedent
+from checker.norms.pattern import FieldOfLatest, Latest, Pattern, Precedent
 from checker.rulebook.model_introspection import concrete_types, is_model
 from checker.rulebook.yaml_source import Location
 
@@ -95,10 +95,13 @@ def walk_model(
         scope = path
         found.clause_kinds[path] = model
         found.settings.extend(_norm_settings(value, model, path))
-    if issubclass(model, FactPattern | Pattern) or (
+    if issubclass(model, FactPattern | Pattern | Latest) or (
         issubclass(model, Precedent) and "fact" in value
     ):
         found.patterns.extend(_written_pattern(value, path))
+    if issubclass(model, Pattern | Latest):
+        for operand, operand_path in _fields_of_latest(value, path):
+            walk_model(found, operand, FieldOfLatest, operand_path, scope)
     if any(key.startswith("opens") for key in value):
         found.windows.append((path, value))
     fields = dict(model.model_fields)
@@ -156,6 +159,28 @@ def _written_pattern(value: dict[str, Any], path: Location) -> Iterator[PatternU
     well_formed = tuple(item for item in tested if _is_field_name(item[0]))
     others = value.get("with") == "others"
     yield PatternUse(path, fact_type, written=True, tested=well_formed, others=others)
+
+
+def _fields_of_latest(
+    value: dict[str, Any], path: Location
+) -> Iterator[tuple[dict[str, Any], Location]]:
+    """The `{field: ..., of_latest: ...}` operands in a norm pattern's tests, with their paths:
+    the other fact they read is a pattern of its own, and `field` one of its fields."""
+    entries: list[tuple[Any, Location]] = [(value.get("where"), (*path, "where"))]
+    carve_outs = value.get("unless")
+    if isinstance(carve_outs, dict):
+        entries.append((carve_outs, (*path, "unless")))
+    elif isinstance(carve_outs, list):
+        entries += [(entry, (*path, "unless", index)) for index, entry in enumerate(carve_outs)]
+    for tests, tests_path in entries:
+        if not isinstance(tests, dict):
+            continue
+        for name, test in tests.items():
+            if not isinstance(test, dict):
+                continue
+            for key, operand in test.items():
+                if isinstance(operand, dict) and "of_latest" in operand:
+                    yield operand, (*tests_path, name, key)
 
 
 # Norm settings that name a field of the facts of one of the norm's patterns: (setting path in
