@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from checker.dates.timeutil import SECONDS_PER_DAY, parse_instant
+from checker.dates.timeutil import horizon_end, parse_instant
 from checker.evaluation.evaluate import evaluate_agreement
 from checker.facts.model import Fact
 from checker.findings.model import Finding
@@ -39,7 +39,7 @@ def evaluate(
     """Findings of `subject` on `as_of`, sorted, with the term findings left out."""
     instant = parse_instant(as_of)
     ordered = sorted(facts, key=lambda f: (f.at, f.id))
-    result = evaluate_agreement(subject, ordered, instant, instant + horizon_days * SECONDS_PER_DAY)
+    result = evaluate_agreement(subject, ordered, instant, horizon_end(instant, horizon_days))
     return sorted((f for f in result.findings if f.clause != "term"), key=lambda f: f.sort_key())
 
 
@@ -74,7 +74,7 @@ def engine_and_oracle(
         subject.model_dump(mode="json"),
         facts,
         instant,
-        instant + horizon_days * SECONDS_PER_DAY,
+        horizon_end(instant, horizon_days),
     )
     got = set(summary(evaluate(subject, facts, as_of, horizon_days=horizon_days)))
     return got, expected

@@ -135,10 +135,10 @@ def test_a_rule_file_sets_a_clauses_deadline_severity(tmp_path: Path) -> None:
     assert [f.severity for f in missed] == [Severity.LOW]
 
 
-# (days before the deadline, lead time reminded). A run's default 30-day horizon ends at the start
-# of its 30th day ahead and a deadline falls due at the end of its day, so the 30-day reminder
-# goes out on the first night the run reports the deadline: 29 days before it.
-@pytest.mark.parametrize(("days_left", "lead"), [(29, 30), (7, 7), (1, 1)])
+# (days before the deadline, lead time reminded). A run's default 30-day horizon ends with the
+# whole of its 30th day ahead, so the 30-day reminder goes out 30 days before the deadline; the
+# night before, the deadline is not reported yet.
+@pytest.mark.parametrize(("days_left", "lead"), [(30, 30), (7, 7), (1, 1)])
 def test_the_example_sends_the_non_renewal_deadline_to_legal_at_each_lead_time(
     rules: tuple[str, str], days_left: int, lead: int
 ) -> None:
@@ -152,6 +152,11 @@ def test_the_example_sends_the_non_renewal_deadline_to_legal_at_each_lead_time(
     assert legal[notice.fingerprint].days_left == days_left
     # The legal mailbox of the example takes medium and up too.
     assert notice.fingerprint in {r.item.fingerprint for r in digests["legal-email"].reminders}
+
+
+def test_the_deadline_is_not_reported_31_days_before(rules: tuple[str, str]) -> None:
+    findings = _findings(rules, NOTICE_DUE - timedelta(days=31))
+    assert [f for f in findings if f.code == "term.non_renewal_notice_due"] == []
 
 
 def test_the_example_sends_other_deadlines_to_legal_and_respects_a_lower_clause_severity(

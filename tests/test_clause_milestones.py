@@ -57,10 +57,10 @@ def test_due_date_is_inclusive_in_utc_and_late_is_dated_at_the_due_date() -> Non
 
 def test_deadline_only_within_the_horizon() -> None:
     clause = dict(CLAUSE, milestones=[{"name": "beta", "due": "2026-03-31"}])
-    # due_by 2026-03-31T23:59:59Z; a 29-day horizon from 03-02 ends 03-31T00:00Z: too early.
-    assert evaluate(agreement(clause), [], "2026-03-02", horizon_days=29) == []
-    # a 30-day horizon ends 04-01T00:00Z, which covers the end of 03-31.
-    assert summary(evaluate(agreement(clause), [], "2026-03-02", horizon_days=30)) == [
+    # due_by 2026-03-31T23:59:59Z; a 28-day horizon from 03-02 ends with 03-30: too early.
+    assert evaluate(agreement(clause), [], "2026-03-02", horizon_days=28) == []
+    # a 29-day horizon ends with the whole of 03-31, its last second included.
+    assert summary(evaluate(agreement(clause), [], "2026-03-02", horizon_days=29)) == [
         ("milestone.due", "deadline", "beta", "2026-03-31"),
     ]
 
@@ -219,12 +219,12 @@ def test_a_cure_on_the_last_day_of_the_cure_period_counts_a_second_later_does_no
 def test_the_cure_end_is_a_deadline_when_it_lies_within_the_horizon() -> None:
     clause = dict(CLAUSE, milestones=[{"name": "beta", "due": "2026-03-31"}])
     facts = [notice("n1", "2026-04-10", "beta")]  # cure period until the end of 05-10
-    # As of 04-15, a 25-day horizon ends at 05-10T00:00Z: the cure period's last second is not
-    # in it; a 26-day horizon ends at 05-11T00:00Z and holds it.
-    assert summary(evaluate(agreement(clause), facts, "2026-04-15", horizon_days=25)) == [
+    # As of 04-15, a 24-day horizon ends with 05-09: the cure period's last day is not in it; a
+    # 25-day horizon ends with the whole of 05-10 and holds it.
+    assert summary(evaluate(agreement(clause), facts, "2026-04-15", horizon_days=24)) == [
         ("milestone.missed", "breach", "beta", "2026-03-31"),
     ]
-    assert summary(evaluate(agreement(clause), facts, "2026-04-15", horizon_days=26)) == [
+    assert summary(evaluate(agreement(clause), facts, "2026-04-15", horizon_days=25)) == [
         ("milestone.missed", "breach", "beta", "2026-03-31"),
         ("milestone.cure_ends", "deadline", "beta", "2026-05-10"),
     ]

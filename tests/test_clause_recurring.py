@@ -74,13 +74,13 @@ def test_payment_on_time_late_missed_and_material() -> None:
 
 def test_material_breach_day_at_the_horizon_end_and_a_payment_on_that_day() -> None:
     subject = agreement(PAYMENTS, **FROM_2026)
-    # Q3 due 10-30, material after 12-29. On 11-29 a 30-day horizon ends at the first instant of
-    # 12-29: that day is not wholly inside it, so no deadline; a 31-day horizon holds it.
+    # Q3 due 10-30, material after 12-29. On 11-29 a 29-day horizon ends with 12-28: no
+    # deadline; a 30-day horizon ends with the whole of 12-29 and holds it.
     assert ("recurring.becomes_material", "deadline", "2026-Q3", "2026-12-29") not in summary(
-        evaluate(subject, [], "2026-11-29", horizon_days=30)
+        evaluate(subject, [], "2026-11-29", horizon_days=29)
     )
     assert ("recurring.becomes_material", "deadline", "2026-Q3", "2026-12-29") in summary(
-        evaluate(subject, [], "2026-11-29", horizon_days=31)
+        evaluate(subject, [], "2026-11-29", horizon_days=30)
     )
     # Paid in the last second of the material-breach day: late, but no material breach.
     on_the_day = [paid("p3", "2026-12-29T23:59:59Z", "2026-Q3")]

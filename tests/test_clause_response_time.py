@@ -112,11 +112,11 @@ def test_deadline_beyond_horizon_is_not_reported_and_as_of_boundary() -> None:
     clause = dict(CLAUSE, within="40d")
     facts = [fact("i1", "incident.detected", "2026-11-01T00:00:00Z", incident="A")]
     # 11-01 + 40 days = 12-11, due by its end, 12-11T23:59:59Z. A horizon of 30 days from the
-    # as-of 11-11 ends at 12-11T00:00Z: the deadline is a day's worth of seconds beyond it.
-    assert evaluate(agreement(clause), facts, "2026-11-10") == []
-    assert evaluate(agreement(clause), facts, "2026-11-11") == []
-    # From 11-12 the horizon ends 12-12T00:00Z, past the deadline.
-    assert summary(evaluate(agreement(clause), facts, "2026-11-12")) == [
+    # as-of 11-10 ends with 12-10: the deadline is a day beyond it.
+    assert evaluate(agreement(clause), facts, "2026-11-09") == []
+    assert evaluate(agreement(clause), facts, "2026-11-10T23:59:59Z") == []
+    # From 11-11 the horizon ends with the whole of 12-11, the deadline's day.
+    assert summary(evaluate(agreement(clause), facts, "2026-11-11")) == [
         ("response_time.due", "deadline", "i1", "2026-12-11"),
     ]
     # As of 12-11 (00:00) and as of its last second: still open, not missed.

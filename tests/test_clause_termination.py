@@ -144,11 +144,13 @@ def test_for_convenience_ends_the_term_and_exclusivity_stops_with_it() -> None:
 
 
 def test_for_convenience_deadline_lands_in_or_after_the_horizon() -> None:
-    # The last day in force is 2026-05-31 (its last second 23:59:59); horizon = as-of + 30 days.
+    # The last day in force is 2026-05-31; a 30-day horizon ends with the 30th day after the
+    # as-of day: from 04-30 (even at its last second) that is 05-30, a day short; from 05-01
+    # (even at 00:00) it is the whole of 05-31.
     facts = [notice("n1", "2026-03-02T10:00:00Z")]
     subject = agreement(CONVENIENCE)
-    assert evaluate(subject, facts, "2026-05-01T23:59:58Z") == []  # horizon ends a second short
-    assert summary(evaluate(subject, facts, "2026-05-01T23:59:59Z")) == [
+    assert evaluate(subject, facts, "2026-04-30T23:59:59Z") == []
+    assert summary(evaluate(subject, facts, "2026-05-01T00:00:00Z")) == [
         ("termination.effective", "deadline", "n1", "2026-05-31"),
     ]
 

@@ -319,9 +319,10 @@ def test_status_boundaries_are_the_as_of_instant_and_the_horizon_end() -> None:
     [
         ("2026-12-16", 30, PAST),  # the day after the due date
         ("2026-12-15", 30, UPCOMING),  # due today: until the end of the day
-        ("2026-11-16", 30, UPCOMING),  # the horizon ends 2026-12-16 00:00, after the due day
-        ("2026-11-15", 30, LATER),  # the horizon ends 2026-12-15 00:00, before the day ends
-        ("2026-11-15", 31, UPCOMING),
+        ("2026-11-16", 30, UPCOMING),  # the horizon ends with 2026-12-16, after the due day
+        ("2026-11-15", 30, UPCOMING),  # the horizon ends with the whole of the due day
+        ("2026-11-14", 30, LATER),  # the horizon ends with 2026-12-14, a day before
+        ("2026-11-14", 31, UPCOMING),
     ],
 )
 def test_a_due_date_is_marked_around_the_as_of(as_of: str, horizon: int, status: str) -> None:

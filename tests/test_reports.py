@@ -411,9 +411,9 @@ def test_ics_is_identical_across_identical_runs_and_keeps_uids_later(demo: RunRe
 def test_ics_lists_only_deadlines_within_the_horizon() -> None:
     with demo_run(horizon_days=8) as result:
         events = _events(render(result, "ics"))
-    # The 8 days end at 2026-11-30T00:00Z: globex 10.2 (due 11-24T12:00Z) is inside; hooli 9.2,
-    # open through the whole of 11-30, closes after them, as 12-01 (globex 12.1) is outside.
-    dates = ["2026-11-23", "2026-11-24", "2026-11-29"]
+    # The 8 days end with the whole of 2026-11-30: globex 10.2 (due 11-24T12:00Z) and hooli 9.2
+    # (open through 11-30) are inside; 12-01 (globex 12.1) is outside.
+    dates = ["2026-11-23", "2026-11-24", "2026-11-29", "2026-11-30"]
     assert [str(e.decoded("dtstart")) for e in events] == dates
 
 

@@ -15,7 +15,12 @@ from datetime import date, timedelta
 
 from checker.clauses import KINDS
 from checker.clauses.base import ExplainContext, ExplainedDate, Explanation
-from checker.dates.timeutil import SECONDS_PER_DAY, date_of_epoch, end_of_date, epoch_of_date
+from checker.dates.timeutil import (
+    date_of_epoch,
+    end_of_date,
+    epoch_of_date,
+    horizon_end,
+)
 from checker.norms.parties import PartySpec
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.term import MAX_RENEWALS, agreement_term
@@ -56,7 +61,7 @@ def explain_context(agreement: Agreement, as_of: int, horizon_days: int) -> Expl
         parties=agreement.resolved_parties if agreement.parties is not None else None,
         term=term,
         as_of=as_of,
-        horizon_end=as_of + horizon_days * SECONDS_PER_DAY,
+        horizon_end=horizon_end(as_of, horizon_days),
         calendar=agreement.business_calendar,
     )
 

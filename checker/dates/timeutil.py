@@ -31,6 +31,12 @@ def date_of_epoch(instant: int) -> date:
     return date(1970, 1, 1) + timedelta(days=instant // SECONDS_PER_DAY)
 
 
+def horizon_end(as_of: int, days: int) -> int:
+    """The last instant of a horizon of `days` days after `as_of`: the end of its last day, so
+    that "within 30 days" of 2026-11-22 reports what falls due on 2026-12-22 as well."""
+    return end_of_date(date_of_epoch(as_of) + timedelta(days=days))
+
+
 def iso_of_epoch(instant: int) -> str:
     return datetime.fromtimestamp(instant, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from checker.common.diagnostics import Diagnostic, InputError
 from checker.common.progress import Progress
-from checker.dates.timeutil import SECONDS_PER_DAY
+from checker.dates.timeutil import horizon_end as horizon_end_of
 from checker.evaluation.routing import RoutingIndex
 from checker.evaluation.workers import Job, default_workers, evaluate_in_workers
 from checker.facts.ingest import read_into
@@ -156,7 +156,7 @@ def run(
         raise RuleFilesInvalid(rulebook)
     agreements = rulebook.agreements
     log.info("loaded %d agreements in %.1f s", len(agreements), time.perf_counter() - started)
-    horizon_end = as_of + horizon_days * SECONDS_PER_DAY
+    horizon_end = horizon_end_of(as_of, horizon_days)
     summary = RunSummary(as_of, horizon_days, len(agreements))
     summary.clauses = sum(len(a.all_clauses) for a in agreements)
     # The same walk as the reading's (checker.facts.ingest): evidence sources name files this way.

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from checker.common.diagnostics import Diagnostic, InputError
 from checker.common.suggest import did_you_mean
-from checker.dates.timeutil import SECONDS_PER_DAY
+from checker.dates.timeutil import horizon_end
 from checker.facts.model import Fact
 from checker.facts.reading import fact_from_record
 from checker.findings.model import FindingKind
@@ -73,7 +73,7 @@ class ScenarioCase:
 
     @property
     def horizon_end(self) -> int:
-        return self.as_of + self.horizon_days * SECONDS_PER_DAY
+        return horizon_end(self.as_of, self.horizon_days)
 
     def named_clauses(self) -> set[str]:
         """Clause ids that an `expect` or `expect_not` entry names: the clauses it exercises."""
