@@ -209,6 +209,10 @@ class Generator:
         self.cure_rng = random.Random(f"cure-{seed}")  # cure paths, apart too
         # Windows before each anniversary and measures that are not reported, apart too.
         self.yearly_rng = random.Random(f"anniversary-{seed}")
+        # Rights that suspend or start other norms, and their exercises, apart too.
+        self.pause_rng = random.Random(f"suspends-{seed}")
+        # Obligations created by another obligation's fulfilments, and their payments, apart too.
+        self.fulfil_rng = random.Random(f"fulfilment-{seed}")
         self.clauses: list[dict[str, Any]] = []
         self.multi = False
         self.moments: list[int] = []  # candidate instants for facts and the as-of instant
@@ -268,6 +272,8 @@ class Generator:
         as_of = self.before_an_opening(as_of, horizon)
         self.exercise_near(records, as_of)
         self.cure_paths(records, as_of)
+        self.suspending(records, as_of)
+        self.on_fulfilment(records, as_of)
         return Case(agreement, records, as_of, horizon)
 
     def before_an_opening(self, as_of: int, horizon_days: int) -> int:
@@ -360,6 +366,117 @@ class Generator:
                 "topic": "exercise",
             }
         )
+
+    def suspending(self, records: list[Record], as_of: int) -> None:
+        """Sometimes a right whose exercise suspends another norm (for a time and/or until a
+        payment resumes it) or makes one apply (the new terms, often ending another), and
+        exercises and payments around the as-of instant and the facts (drawn apart from the
+        seed's other draws, after them, so that the rest of each case stays as it was)."""
+        rng = self.pause_rng
+        chance = rng.random()
+        targets = [c["id"] for c in self.clauses]
+        if chance >= 0.6 or not targets:
+            return
+        effect: dict[str, Any]
+        if chance < 0.45:
+            effect = {"suspends": [rng.choice(targets)]}
+            length = rng.choice(["for", "for", "until", "both"])
+            if length != "until":
+                effect["for"] = rng.choice(["10d", "30d", "1 months", "0d"])
+            if length != "for":
+                resume: dict[str, Any] = {"fact": "payment"}
+                if rng.random() < 0.5:
+                    resume["match_on"] = ["ref"]
+                effect["until"] = resume
+        else:
+            started = rng.choice(targets)
+            effect = {"starts": [started]}
+            ended = [t for t in targets if t != started]
+            if ended and rng.random() < 0.6:
+                effect["ends"] = [rng.choice(ended)]
+        if rng.random() < 0.3:
+            effect["after"] = rng.choice(["5d", "1 months"])
+        holder = rng.choice(["us", "partner"]) if not self.multi else "us"
+        right: dict[str, Any] = {
+            "id": self.next_id(),
+            "title": "Right to suspend or change",
+            "kind": "right",
+            "holder": holder,
+            "arises": rng.choice(["start", "start", {"fact": "incident"}, "2026-03-10"]),
+            "exercised_by": {"fact": "notice", "where": {"topic": "suspend"}},
+            "effect": effect,
+            "reported": rng.random() < 0.5,
+        }
+        if right["arises"] != "start":
+            right["open_for"] = rng.choice(["30d", "3 months"])
+        self.clauses.append(right)
+        partners = ["alpha", "beta"] if self.multi else ["acme", "acme-inc"]
+        senders = ["northwind", "nw"] if holder == "us" else partners
+        for number in range(rng.randint(1, 3)):
+            if records and rng.random() < 0.5:
+                at = rng.choice(self.moments_after(parse_instant(rng.choice(records)["at"])))
+            else:
+                at = as_of - rng.randint(0, 60) * SECONDS_PER_DAY + rng.choice([0, -1, 86_399])
+            records.append(
+                {
+                    "id": f"f{len(records):02d}s{number}",
+                    "type": "notice",
+                    "at": _iso(at),
+                    "sender": rng.choice(senders),
+                    "recipient": rng.choice([*partners, "northwind"]),
+                    "ref": rng.choice(["r1", "r2", "r3"]),
+                    "topic": "suspend",
+                }
+            )
+            if "until" in effect and rng.random() < 0.7:  # a payment that may resume it
+                paid = rng.choice(self.moments_after(at))
+                records.append(
+                    {
+                        "id": f"f{len(records):02d}p{number}",
+                        "type": "payment",
+                        "at": _iso(paid),
+                        "partner": rng.choice([*partners, OUTSIDER]),
+                        "ref": rng.choice(["r1", "r2", "r3"]),
+                        "amount": rng.choice([10, 100]),
+                    }
+                )
+
+    def on_fulfilment(self, records: list[Record], as_of: int) -> None:
+        """Sometimes an obligation each fulfilment of another creates ("a fee is due 10 days
+        after each report"), and payments around those fulfilments."""
+        rng = self.fulfil_rng
+        sources = [c["id"] for c in self.clauses if c["kind"] == "obligation"]
+        if not sources or rng.random() >= 0.5:
+            return
+        by = "us" if self.multi else rng.choice(["us", "partner"])
+        self.clauses.append(
+            {
+                "id": self.next_id(),
+                "title": "Fee on fulfilment",
+                "kind": "obligation",
+                "by": by,
+                "when": {"fulfilment_of": rng.choice(sources)},
+                "do": {"fact": "payment"},
+                "within": rng.choice(["10d", "30d", "48h"]),
+            }
+        )
+        partners = ["alpha", "beta"] if self.multi else ["acme", "acme-inc"]
+        payers = ["northwind", "nw"] if by == "us" else partners
+        for number in range(rng.randint(0, 3)):
+            if records and rng.random() < 0.7:
+                at = rng.choice(self.moments_after(parse_instant(rng.choice(records)["at"])))
+            else:
+                at = as_of - rng.randint(0, 40) * SECONDS_PER_DAY + rng.choice([0, -1, 86_399])
+            records.append(
+                {
+                    "id": f"f{len(records):02d}q{number}",
+                    "type": "payment",
+                    "at": _iso(at),
+                    "partner": rng.choice([*payers, OUTSIDER]),
+                    "ref": rng.choice(["r1", "r2", "r3"]),
+                    "amount": rng.choice([10, 100]),
+                }
+            )
 
     def next_id(self) -> str:
         return f"c{len(self.clauses) + 1}"
@@ -703,13 +820,15 @@ class Generator:
             source = [chosen["id"], version["id"]]
         repetition: dict[str, Any] = {}
         chance = rng.random()
-        # Breaches "in a row" of a norm that binds several parties are left out: docs/norms.md
-        # does not say whether the parties' breaches make one run or one run each.
-        if chosen["by"] not in ("each", "partners"):
-            if chance < 0.35:
-                repetition = {"in_a_row": 2}
-            elif chance < 0.45:
-                repetition = {"count": 2, "in_last": 3}
+        # A norm that binds several parties counts each party's run (docs/norms.md): drawn
+        # apart for those (after the seed's other draws), so that other cases stay as they were.
+        several = chosen["by"] in ("each", "partners")
+        if several and self.fulfil_rng.random() < 0.3:
+            repetition = self.fulfil_rng.choice([{"in_a_row": 2}, {"count": 2, "in_last": 3}])
+        elif not several and chance < 0.35:
+            repetition = {"in_a_row": 2}
+        elif not several and chance < 0.45:
+            repetition = {"count": 2, "in_last": 3}
         what = rng.choice(["right", "obligation", "ends_when", "ends_when"])
         if what == "right":
             right: dict[str, Any] = {
@@ -995,10 +1114,20 @@ def test_the_random_cases_exercise_every_norm_finding() -> None:
         "right.arisen",
         "right.closing",
         "right.ended",
+        "obligation.suspended",
+        "prohibition.suspended",
+        "measure.suspended",
+        "right.suspended",
     ):
         assert codes.get(code, 0) >= 10, f"{code} comes up {codes.get(code, 0)} times"
     assert later_facts >= 500
     assert outsiders >= 500
+    on_fulfilment = 0
+    for seed in SEEDS:
+        case = random_case(seed)
+        fees = {c["id"] for c in case.agreement["clauses"] if c["title"] == "Fee on fulfilment"}
+        on_fulfilment += any(clause in fees for clause, *_ in compare(case)[1])
+    assert on_fulfilment >= 30, f"obligations on fulfilments gave findings in {on_fulfilment}"
 
 
 def test_the_random_cases_open_windows_before_anniversaries_and_keep_thresholds_quiet() -> None:

@@ -54,6 +54,12 @@ class MeasureClause(NormClause, MeasureTerms):
             "measure.ended", FindingKind.TRIGGER, "It stopped applying (ends_when or a right)."
         ),
         FindingCode(
+            "measure.suspended",
+            FindingKind.TRIGGER,
+            "A right's exercise suspended it (effect: {suspends: ...}), dated at the first "
+            "day suspended: a period it touches is not judged.",
+        ),
+        FindingCode(
             "measure.undecided",
             FindingKind.ERROR,
             "With 'unreadable: report': a fact whose aggregated field is not a number, left out "

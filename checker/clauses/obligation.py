@@ -71,6 +71,13 @@ class ObligationClause(NormClause, ObligationTerms):
         FindingCode(
             "obligation.ended", FindingKind.TRIGGER, "It stopped applying (ends_when or a right)."
         ),
+        FindingCode(
+            "obligation.suspended",
+            FindingKind.TRIGGER,
+            "A right's exercise suspended it (effect: {suspends: ...}), dated at the first "
+            "day suspended: no instance arises then, and one pending when it starts falls "
+            "due later by its length.",
+        ),
     )
 
     kind: Literal["obligation"]

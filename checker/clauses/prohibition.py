@@ -42,6 +42,12 @@ class ProhibitionClause(NormClause, ProhibitionTerms):
         FindingCode(
             "prohibition.ended", FindingKind.TRIGGER, "It stopped applying (ends_when or a right)."
         ),
+        FindingCode(
+            "prohibition.suspended",
+            FindingKind.TRIGGER,
+            "A right's exercise suspended it (effect: {suspends: ...}), dated at the first "
+            "day suspended: a fact while suspended is no breach.",
+        ),
     )
 
     kind: Literal["prohibition"]

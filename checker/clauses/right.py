@@ -17,7 +17,10 @@ the start, on a date, or before each anniversary of the start (`{each: anniversa
 on a day known in advance is announced when that day comes within the horizon. The holder exercises
 it with a fact matching `exercised_by`; an `effect` ends other clauses from then (or `after` a
 notice period), or with `ends: agreement` the agreement itself: its first exercise ends the term
-at the end of the day `after` later. It is reported when it arises, while open, and after: exercised, or lapsed.
+at the end of the day `after` later. `starts` names clauses that apply only from the day after
+the exercise takes effect (new terms; with `ends`, a change of terms), and `suspends` clauses
+that judge nothing from that day, `for` a time or `until` a resuming fact. It is reported when
+it arises, while open, and after: exercised, or lapsed.
 """
 
 from __future__ import annotations
@@ -63,6 +66,12 @@ class RightClause(NormClause, RightTerms):
         ),
         FindingCode(
             "right.ended", FindingKind.TRIGGER, "It stopped applying (ends_when or a right)."
+        ),
+        FindingCode(
+            "right.suspended",
+            FindingKind.TRIGGER,
+            "A right's exercise suspended it (effect: {suspends: ...}), dated at the first "
+            "day suspended: it neither arises nor is exercised then.",
         ),
     )
 

@@ -14,12 +14,14 @@ from checker.norms.instances import NormError
 from checker.norms.model import (
     EachAnniversary,
     EachPeriod,
+    Effect,
     FieldRef,
     MeasureTerms,
     NormTerms,
     ObligationTerms,
     OnBreach,
     OnExercise,
+    OnFulfilment,
     Percent,
     ProhibitionTerms,
     RightTerms,
@@ -109,6 +111,8 @@ def trigger_words(trigger: Trigger) -> str:
         return f"when clause {trigger.breach_of} is breached{times}"
     if isinstance(trigger, OnExercise):
         return f"when the right of clause {trigger.exercise_of} is exercised"
+    if isinstance(trigger, OnFulfilment):
+        return f"each time clause {trigger.fulfilment_of} is fulfilled"
     if isinstance(trigger, Pattern):
         return f"after each {describe(trigger)}"
     return f"on {trigger.isoformat()}"
@@ -192,14 +196,35 @@ def sentence(terms: NormTerms, parties: Parties | None = None) -> str:
     window = f", for {terms.open_for}" if terms.open_for is not None else ""
     effect = ""
     if terms.effect is not None:
-        after = f" {terms.effect.after} later" if terms.effect.after else ""
-        ended = (
-            "the agreement"
-            if terms.effect.ends_agreement
-            else f"clause {', '.join(terms.effect.clauses)}"
-        )
-        effect = f"; exercising it ends {ended}{after}"
+        effect = _effect_words(terms.effect)
     return f"{terms.holder} may {what} {trigger_words(terms.arises)}{window}{effect}{ends}."
+
+
+def _effect_words(effect: Effect) -> str:
+    """ "; exercising it, with effect 30d later, ends clause 5.1 and makes clause 5.2 apply
+    from the next day"."""
+    words = "; exercising it"
+    if effect.after is not None:
+        words += f", with effect {effect.after} later,"
+    if effect.suspends is not None:
+        length = []
+        if effect.for_ is not None:
+            length.append(f"for {effect.for_}")
+        if effect.until is not None:
+            length.append(f"until {describe(effect.until)}")
+        first = ", whichever comes first" if len(length) > 1 else ""
+        return (
+            f"{words} suspends clause {', '.join(effect.suspends)} from the next day "
+            f"{' or '.join(length)}{first}: nothing is judged under it meanwhile"
+        )
+    done = []
+    if effect.ends_agreement:
+        done.append("ends the agreement")
+    elif effect.clauses:
+        done.append(f"ends clause {', '.join(effect.clauses)}")
+    if effect.starts is not None:
+        done.append(f"makes clause {', '.join(effect.starts)} apply from the next day (not before)")
+    return f"{words} {' and '.join(done)}"
 
 
 def _named(terms: NormTerms, parties: Parties) -> NormTerms:

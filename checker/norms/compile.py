@@ -7,7 +7,8 @@ The finding codes of a norm are `<norm>.<what>`: `obligation.breached` and `obli
 `prohibition.breached`, `measure.breached`, `measure.at_risk` and `measure.no_data`,
 `right.arising` (a right arising on a known day, within the horizon), `right.arisen` and
 `right.closing`, `right.ends_agreement` when a right's exercise ends the
-agreement within the horizon, and `<norm>.ended` when a norm stopped applying.
+agreement within the horizon, `<norm>.ended` when a norm stopped applying, and
+`<norm>.suspended` when a right's exercise suspended it.
 """
 
 from __future__ import annotations
@@ -51,6 +52,12 @@ ENDED_CODES = {
     "prohibition": "prohibition.ended",
     "measure": "measure.ended",
     "right": "right.ended",
+}
+SUSPENDED_CODES = {
+    "obligation": "obligation.suspended",
+    "prohibition": "prohibition.suspended",
+    "measure": "measure.suspended",
+    "right": "right.suspended",
 }
 # A measure's facts are summed and compared together: one it cannot read fails the measure,
 # unless the measure says `unreadable: report` (then it is an error of its own, left out).
@@ -115,6 +122,7 @@ def compile_outcome(
     else:
         _right(context, outcome, terms, wording, names)
     _ending(context, outcome, names)
+    _suspended(context, outcome, names)
     _undecided(context, outcome, wording, names)
 
 
@@ -477,7 +485,7 @@ def _measure(
             m.facts,
         )
         for m in outcome.measured
-        if m.judged and (m.unknown_reason is not None or m.value is None)
+        if m.judged and not m.suspended and (m.unknown_reason is not None or m.value is None)
     ]
     occurrences(
         context,
@@ -616,4 +624,39 @@ def _ending(context: ClauseContext, outcome: NormOutcome, names: _Names) -> None
             )
         ],
         Outcome(FindingKind.TRIGGER, ENDED_CODES[name]),
+    )
+
+
+def _suspended(context: ClauseContext, outcome: NormOutcome, names: _Names) -> None:
+    """Each time a right's exercise suspends the norm while it applies, from its first day on
+    (dated then, named after the exercising fact)."""
+    name = norm_name(outcome)
+    items = []
+    for suspension in outcome.suspensions:
+        if not suspension.overlaps(outcome.starts, outcome.ends - 1):
+            continue
+        first = _day(suspension.starts)
+        if suspension.resumed is not None:
+            resumed = suspension.resumed
+            until = f"through {_day(suspension.ends)} ({resumed.type} {resumed.id} resumed it)"
+        elif suspension.known:
+            until = f"through {_day(suspension.ends)}"
+        elif suspension.ends < NO_END:
+            until = f"until resumed, through {_day(suspension.ends)} at the latest"
+        else:
+            until = "until resumed"
+        items.append(
+            Occurrence(
+                suspension.exercise.id,
+                suspension.starts,
+                0,
+                NO_END,
+                f"this {name} is suspended from {first} {until}, and judges nothing then: "
+                f"{suspension.cause}",
+                (suspension.exercise,)
+                + ((suspension.resumed,) if suspension.resumed is not None else ()),
+            )
+        )
+    occurrences(
+        context, names("suspended"), items, Outcome(FindingKind.TRIGGER, SUSPENDED_CODES[name])
     )

@@ -33,6 +33,7 @@ from checker.norms.model import (
     AfterEnd,
     EachAnniversary,
     EachPeriod,
+    Effect,
     FieldRef,
     MeasureTerms,
     NormTerms,
@@ -40,6 +41,7 @@ from checker.norms.model import (
     ObligationTerms,
     OnBreach,
     OnExercise,
+    OnFulfilment,
     Percent,
     ProhibitionTerms,
     RightTerms,
@@ -144,6 +146,7 @@ class Measured:
     facts: tuple[Fact, ...]
     position: int
     unknown_reason: str | None = None  # a bound that has no value (another measure's)
+    suspended: bool = False  # a right's exercise suspended the measure in the period: not judged
 
     @property
     def below(self) -> bool:
@@ -188,6 +191,27 @@ class Ending:
     evidence: tuple[Fact, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Suspension:
+    """A time a right's exercise suspended a norm: from `starts` through `ends` (inclusive), or
+    on without a known end while a resuming fact may still end it (`ends` is then the latest it
+    can end, or NO_END)."""
+
+    starts: int
+    ends: int
+    exercise: Fact
+    cause: str
+    resumed: Fact | None = None  # the fact that ended it, if one did
+    known: bool = True  # whether its end is known on the as-of instant
+
+    def holds(self, instant: int) -> bool:
+        return self.starts <= instant <= self.ends
+
+    def overlaps(self, first: int, last: int) -> bool:
+        """Whether it holds at some instant of [first, last]."""
+        return self.starts <= last and first <= self.ends
+
+
 @dataclass(slots=True)
 class Outcome:
     """What one norm comes to on the as-of instant."""
@@ -201,8 +225,13 @@ class Outcome:
     measured: list[Measured] = field(default_factory=list)
     openings: list[Opening] = field(default_factory=list)
     ending: Ending | None = None
+    suspensions: list[Suspension] = field(default_factory=list)  # in order of their starts
     read: frozenset[str] = frozenset()  # ids of the facts it read (see _read)
     undecided: list[Undecided] = field(default_factory=list)  # facts it could not judge
+
+    def suspended(self, instant: int) -> bool:
+        """Whether a right's exercise suspended the norm at `instant`."""
+        return any(s.holds(instant) for s in self.suspensions)
 
     def breaches(self, as_of: int) -> list[Event]:
         """Breaches that arose by the as-of instant, in order."""
@@ -241,6 +270,17 @@ class Outcome:
         found.update((d.position, d.party) for d in self.duties)
         found.update((f.position, f.party) for f in self.forbidden)
         return found
+
+    def fulfilments(self, as_of: int) -> list[Event]:
+        """The obligation's instances fulfilled by the as-of instant (on time or late), in order:
+        each when it both existed and had its fulfilling fact (a report handed in before its
+        period ended is a fulfilment when the period's duty arises)."""
+        found = [
+            Event(max(d.done.at, d.triggered_at), d.subject, d.position, (d.done,))
+            for d in self.duties
+            if d.done is not None and max(d.done.at, d.triggered_at) <= as_of
+        ]
+        return sorted(found, key=lambda e: (e.at, e.position))
 
     def exercises(self) -> list[Event]:
         return [
@@ -304,12 +344,12 @@ def dependency_order(norms: Mapping[str, NormTerms]) -> list[str]:
                 )
             depends[cid].update(named)
         if isinstance(terms, RightTerms) and terms.effect is not None:
-            for target in terms.effect.clauses:
+            for target in terms.effect.targets:
                 named = [key for key in referred(target, cid, parts) if key in norms]
                 if not named:
                     raise NormError(
-                        f"clause {clause_of(cid)} ends '{target}', which is not a norm of this "
-                        "agreement"
+                        f"clause {clause_of(cid)} acts on '{target}' (ends, starts or suspends "
+                        "it), which is not a norm of this agreement"
                     )
                 for part in named:
                     depends[part].add(cid)
@@ -363,7 +403,7 @@ def _all_refs(cid: str, norms: Mapping[str, NormTerms]) -> list[str]:
         for other, terms in norms.items()
         if isinstance(terms, RightTerms)
         and terms.effect is not None
-        and any(cid in referred(target, other, parts) for target in terms.effect.clauses)
+        and any(cid in referred(target, other, parts) for target in terms.effect.targets)
     ]
     return refs
 
@@ -445,6 +485,10 @@ class _Worker:
         outcome = Outcome(cid, terms)
         outcome.ending = self._ending(cid, terms, norms)
         outcome.starts, outcome.ends = self._applies(terms, outcome.ending)
+        started = self._started(cid, norms)
+        if started is not None:  # the new terms apply only from a right's exercise on
+            outcome.starts = min(max(outcome.starts, started), outcome.ends)
+        outcome.suspensions = self._suspensions(cid, norms)
         if isinstance(terms, ObligationTerms):
             self._obligation(outcome, terms)
         elif isinstance(terms, ProhibitionTerms):
@@ -453,6 +497,8 @@ class _Worker:
             self._measure(outcome, terms)
         else:
             self._right(outcome, terms)
+        # While suspended a norm judges nothing: a fact it could not read then is no error.
+        outcome.undecided[:] = [u for u in outcome.undecided if not outcome.suspended(u.fact.at)]
         outcome.read = self._read(terms)
         return outcome
 
@@ -466,7 +512,9 @@ class _Worker:
                 set(self._parties(pattern.by))
                 if pattern.by is not None
                 else bound
-                if pattern is not _trigger_of(terms) and pattern is not _notice_of(terms)
+                if pattern is not _trigger_of(terms)
+                and pattern is not _notice_of(terms)
+                and pattern is not _resume_of(terms)
                 else set(self.inputs.parties.all)
             )
             read.update(
@@ -533,6 +581,81 @@ class _Worker:
                 )
         return min(found, key=lambda e: e.at, default=None)
 
+    def _effects_on(
+        self, cid: str, norms: Mapping[str, NormTerms], what: str
+    ) -> list[tuple[str, Effect]]:
+        """The rights (and their effects) whose effect names norm `cid` among its `what`
+        (starts, suspends)."""
+        return [
+            (other, terms.effect)
+            for other, terms in norms.items()
+            if isinstance(terms, RightTerms)
+            and terms.effect is not None
+            and any(
+                cid in referred(target, other, self.parts)
+                for target in getattr(terms.effect, what) or ()
+            )
+        ]
+
+    def _effective_day(self, effect: Effect, exercised: Fact) -> date:
+        """The last day before an exercise takes effect: its own day, or `after` later."""
+        day = exercised.day
+        if effect.after is not None:
+            day = effect.after.add_to_date(day, self.inputs.calendar)
+        return day
+
+    def _started(self, cid: str, norms: Mapping[str, NormTerms]) -> int | None:
+        """When a right's exercise makes norm `cid` apply (its `effect: {starts: [...]}`): from
+        the day after the first exercise takes effect, the day a norm that the same exercise
+        ends no longer applies. None: no right starts it; NO_END: none has been exercised."""
+        rights = self._effects_on(cid, norms, "starts")
+        if not rights:
+            return None
+        found = [NO_END]
+        for other, effect in rights:
+            found += [
+                epoch_of_date(self._effective_day(effect, o.exercised) + timedelta(days=1))
+                for o in self._done(other).openings
+                if o.exercised is not None
+            ]
+        return min(found)
+
+    def _suspensions(self, cid: str, norms: Mapping[str, NormTerms]) -> list[Suspension]:
+        """The times rights' exercises suspend norm `cid` (`effect: {suspends: [...]}`): from the
+        start of the day after the exercise takes effect, through the end of the day `for` after
+        it or of the day of the first resuming fact at or after the exercise (`until`), whichever
+        comes first. One whose resuming fact came before it started suspends nothing."""
+        found: list[Suspension] = []
+        for other, effect in self._effects_on(cid, norms, "suspends"):
+            for opening in self._done(other).openings:
+                exercise = opening.exercised
+                if exercise is None:
+                    continue
+                day = self._effective_day(effect, exercise)
+                starts = epoch_of_date(day + timedelta(days=1))
+                ends, known = NO_END, False
+                if effect.for_ is not None:
+                    ends = due_after(epoch_of_date(day), effect.for_, self.inputs.calendar)
+                    known = effect.until is None or ends < self.inputs.as_of
+                resumed = None
+                if effect.until is not None:
+                    resuming = [
+                        fact
+                        for fact in self._facts(effect.until, self.inputs.parties.all, exercise)
+                        if exercise.at <= fact.at <= self.inputs.as_of
+                    ]
+                    if resuming and end_of_date(resuming[0].day) <= ends:
+                        resumed = resuming[0]
+                        ends, known = end_of_date(resumed.day), True
+                if ends < starts:
+                    continue
+                cause = (
+                    f"clause {clause_of(other)}'s right was exercised on "
+                    f"{exercise.day.isoformat()} ({exercise.id})"
+                )
+                found.append(Suspension(starts, ends, exercise, cause, resumed, known))
+        return sorted(found, key=lambda s: (s.starts, s.exercise.at, s.exercise.id))
+
     def _parts(self, ref: str) -> list[str]:
         """The norms a reference of the norm being worked out names (see `referred`)."""
         return referred(ref, self.current, self.parts)
@@ -542,8 +665,17 @@ class _Worker:
         assert isinstance(outcome, Outcome), "dependency_order puts what a norm needs before it"
         return outcome
 
-    def _events(self, trigger: OnBreach | OnExercise) -> list[Event]:
-        """The breaches (or exercises) of another norm that make this trigger fire, in order."""
+    def _events(self, trigger: OnBreach | OnExercise | OnFulfilment) -> list[Event]:
+        """The breaches (exercises, fulfilments) of another norm that make this trigger fire, in
+        order."""
+        if isinstance(trigger, OnFulfilment):
+            parts = self._parts(trigger.fulfilment_of)
+            fulfilled = [
+                replace(event, source=part if len(parts) > 1 else "")
+                for part in parts
+                for event in self._done(part).fulfilments(self.inputs.as_of)
+            ]
+            return sorted(fulfilled, key=lambda event: event.at)
         if isinstance(trigger, OnExercise):
             exercises = [
                 replace(event, source=part if len(self._parts(trigger.exercise_of)) > 1 else "")
@@ -698,8 +830,14 @@ class _Worker:
                 (day.isoformat(), opens, (), None)
                 for day, opens, _ in self._anniversaries(trigger, ends)
             ]
-        elif isinstance(trigger, OnBreach | OnExercise):
-            name = trigger.breach_of if isinstance(trigger, OnBreach) else trigger.exercise_of
+        elif isinstance(trigger, OnBreach | OnExercise | OnFulfilment):
+            name = (
+                trigger.breach_of
+                if isinstance(trigger, OnBreach)
+                else trigger.exercise_of
+                if isinstance(trigger, OnExercise)
+                else trigger.fulfilment_of
+            )
             found += [
                 (f"{e.source or name}:{e.subject}", e.at, e.evidence, None)
                 for e in self._events(trigger)
@@ -743,8 +881,14 @@ class _Worker:
         notices = self._notices(terms.cure)
         position = 0
         for subject, instant, evidence, period in instances:
+            if outcome.suspended(instant):
+                continue  # no duty arises while the norm is suspended
             trigger_fact = evidence[-1] if evidence else None
-            due = self._due(terms, instant, trigger_fact)
+            due = _suspended_due(
+                outcome.suspensions, instant, self._due(terms, instant, trigger_fact)
+            )
+            if due is None:
+                continue  # pending in a suspension whose end is not known yet: no due date
             if instant > self.inputs.as_of and due > self.inputs.horizon_end:
                 continue
             for party in bound:
@@ -866,7 +1010,12 @@ class _Worker:
         facts = self._facts(terms.do, bound, undecided=undecided)
         outcome.undecided += [u for u in undecided if outcome.starts <= u.fact.at < outcome.ends]
         self._unreadable_compared(outcome, terms.do)
-        for position, fact in enumerate(f for f in facts if outcome.starts <= f.at < outcome.ends):
+        inside = [
+            f
+            for f in facts
+            if outcome.starts <= f.at < outcome.ends and not outcome.suspended(f.at)
+        ]
+        for position, fact in enumerate(inside):
             party = self.scope.actor_of(fact) or self._named_actor(fact)
             first = (
                 earlier_fact(terms.do.after, fact, self.scope)
@@ -1022,13 +1171,25 @@ class _Worker:
                     for f in skipped
                 )
                 own = sorted([*own, *skipped], key=lambda f: (f.at, f.id))
+            suspension = next(
+                (
+                    s
+                    for s in outcome.suspensions
+                    if s.overlaps(epoch_of_date(period.start), end_of_date(period.end))
+                ),
+                None,
+            )
+            if suspension is not None:
+                # Not judged (neither compliant nor a breach): it breaks a run once it ended.
+                value, skipped, carried = None, [], 0.0
+                missing_low = f"the measure was suspended ({suspension.cause})"
             if minimum is not None and terms.carry_over:
                 minimum += carried
             ended = end_of_date(period.end) < as_of
             decided = max([end_of_date(period.end), *(f.at for f in own)])
             crossed = (
                 self._crossing(terms, own, maximum)
-                if terms.period_field is None and not skipped
+                if terms.period_field is None and not skipped and suspension is None
                 else None
             )
             judged = ended or crossed is not None
@@ -1050,6 +1211,7 @@ class _Worker:
                     tuple(own),
                     first_position + index,
                     missing_low or missing_high,
+                    suspension is not None,
                 )
             )
             shortfall = 0.0
@@ -1083,7 +1245,12 @@ class _Worker:
         first_position: int,
     ) -> list[Measured]:
         found: list[Measured] = []
-        inside = [f for f in facts if outcome.starts <= f.at < outcome.ends]
+        # A fact while the norm is suspended is neither judged nor counted, as one outside its time.
+        inside = [
+            f
+            for f in facts
+            if outcome.starts <= f.at < outcome.ends and not outcome.suspended(f.at)
+        ]
         for index, fact in enumerate(inside):
             opens = per.rolling.negated().add_to_date(fact.day, self.inputs.calendar)
             window = [f for f in inside[: index + 1] if f.day > opens]
@@ -1121,8 +1288,8 @@ class _Worker:
             found = self._anniversaries(terms.arises, outcome.ends)
             closing = {day.isoformat(): last for day, _, last in found if last is not None}
         for subject, opens, evidence, _ in instances:
-            if opens > self.inputs.horizon_end:
-                continue
+            if opens > self.inputs.horizon_end or outcome.suspended(opens):
+                continue  # a right does not arise while suspended
             closes = outcome.ends - 1
             if terms.open_for is not None:
                 closes = min(closes, due_after(opens, terms.open_for, self.inputs.calendar))
@@ -1136,10 +1303,31 @@ class _Worker:
                     paired = self._paired(
                         terms.exercised_by, party, evidence[-1] if evidence else None
                     )
-                    used = [f for f in paired if opens <= f.at <= closes]
+                    used = [
+                        f for f in paired if opens <= f.at <= closes and not outcome.suspended(f.at)
+                    ]
                     exercised = used[0] if used else None
                 name = subject if len(holder) == 1 else f"{subject}/{party}"
                 outcome.openings.append(Opening(name, party, opens, closes, evidence, exercised))
+
+
+def _suspended_due(suspensions: Sequence[Suspension], instant: int, due: int) -> int | None:
+    """An instance's due instant, pushed back by the length of each time the norm is suspended
+    (overlapping suspensions taken together) that starts while it is pending: after its
+    trigger, by its (pushed back) due instant. None while such a time has no known end."""
+    merged: list[tuple[int, int, bool]] = []
+    for suspension in suspensions:  # in order of their starts
+        if merged and suspension.starts <= merged[-1][1] + 1:
+            starts, ends, known = merged[-1]
+            merged[-1] = (starts, max(ends, suspension.ends), known and suspension.known)
+        else:
+            merged.append((suspension.starts, suspension.ends, suspension.known))
+    for starts, ends, known in merged:
+        if instant < starts <= due:
+            if not known:
+                return None
+            due += ends - starts + 1
+    return due
 
 
 def _repeated(sequence: Sequence[Event | None], trigger: OnBreach) -> list[Event]:
@@ -1180,6 +1368,12 @@ def _trigger_of(terms: NormTerms) -> Pattern | None:
     """The pattern that creates a norm's instances (any party's act may), if it is one."""
     trigger = terms.when if isinstance(terms, ObligationTerms) else getattr(terms, "arises", None)
     return trigger if isinstance(trigger, Pattern) else None
+
+
+def _resume_of(terms: NormTerms) -> Pattern | None:
+    """A suspending right's resuming fact (like a trigger, any party's act may be one)."""
+    effect = terms.effect if isinstance(terms, RightTerms) else None
+    return effect.until if effect is not None else None
 
 
 def _notice_of(terms: NormTerms) -> Pattern | None:

@@ -153,8 +153,22 @@ class OnExercise(_Strict):
     exercise_of: ClauseRef = Field(description="The clause of the right", examples=["8.2"])
 
 
+class OnFulfilment(_Strict):
+    """Each fulfilment of an obligation of this agreement: the fact that fulfilled each of its
+    instances, on time or late ("the fee is due 30 days after each milestone is achieved")."""
+
+    fulfilment_of: ClauseRef = Field(description="The clause of the obligation", examples=["6.2"])
+
+
 Trigger = (
-    Literal["start", "end"] | date | EachPeriod | EachAnniversary | OnBreach | OnExercise | Pattern
+    Literal["start", "end"]
+    | date
+    | EachPeriod
+    | EachAnniversary
+    | OnBreach
+    | OnExercise
+    | OnFulfilment
+    | Pattern
 )
 
 
@@ -164,6 +178,8 @@ def trigger_refs(trigger: Trigger | None) -> list[str]:
         return trigger.sources
     if isinstance(trigger, OnExercise):
         return [trigger.exercise_of]
+    if isinstance(trigger, OnFulfilment):
+        return [trigger.fulfilment_of]
     return []
 
 
@@ -318,7 +334,7 @@ class ObligationTerms(NormCommon):
     )
     when: Trigger = Field(
         description="What creates each instance: a fact pattern, {each: quarter}, start, end, a "
-        "date, {breach_of: id} or {exercise_of: id}",
+        "date, {breach_of: id}, {exercise_of: id} or {fulfilment_of: id}",
         examples=[{"fact": "incident.detected"}, {"each": "quarter"}, "end"],
     )
     do: Pattern = Field(description="The fact that fulfils it", examples=[{"fact": "notice.sent"}])
@@ -383,7 +399,7 @@ class ObligationTerms(NormCommon):
             )
         if self.period_field is not None and not isinstance(self.when, EachPeriod):
             raise ValueError("'period_field' pairs facts with the periods of 'when: {each: ...}'")
-        if self.do.match_on and not isinstance(self.when, Pattern | OnBreach):
+        if self.do.match_on and not isinstance(self.when, Pattern | OnBreach | OnFulfilment):
             raise ValueError("'match_on' pairs the fulfilling fact with a trigger fact")
         cure_pairs = self.cure is not None and bool(self.cure.notice.match_on)
         if cure_pairs and not isinstance(self.when, Pattern | OnBreach):
@@ -547,27 +563,79 @@ class MeasureTerms(NormCommon):
 
 
 class Effect(_Strict):
-    """What exercising a right does: norms of this agreement that end, or the agreement itself."""
+    """What exercising a right does: norms of this agreement that end, start or are suspended,
+    or the agreement itself ends."""
 
-    ends: list[ClauseRef] | Literal["agreement"] = Field(
+    ends: list[ClauseRef] | Literal["agreement"] | None = Field(
+        default=None,
         description="The clauses that end, or 'agreement': the agreement itself ends (a "
         "termination on notice)",
         examples=[["3.1"], "agreement"],
     )
+    starts: list[ClauseRef] | None = Field(
+        default=None,
+        description="The clauses that apply only from the exercise on (the new terms): from the "
+        "day after the exercise (after `after`), the day the clauses in `ends` no longer apply",
+        examples=[["5.2"]],
+    )
+    suspends: list[ClauseRef] | None = Field(
+        default=None,
+        description="The clauses suspended from the day after the exercise (after `after`), "
+        "`for` a time and/or `until` a resuming fact: while suspended they judge nothing",
+        examples=[["3.1"]],
+    )
     after: Duration | None = Field(
         default=None,
-        description="They end this long after the exercise (a notice period)",
+        description="It takes effect this long after the exercise (a notice period)",
         examples=["30d"],
     )
+    for_: Duration | None = Field(
+        default=None,
+        alias="for",
+        description="How long a suspension lasts (days, months or years)",
+        examples=["60d"],
+    )
+    until: Pattern | None = Field(
+        default=None,
+        description="The fact that ends a suspension (with the end of its day): any party's act "
+        "unless the pattern says `by`; `match_on` pairs it with the exercising fact",
+        examples=[{"fact": "payment.received", "match_on": ["invoice"]}],
+    )
 
-    _parse = field_validator("after", mode="before")(lambda cls, v: written_duration(v))
+    _parse = field_validator("after", "for_", mode="before")(lambda cls, v: written_duration(v))
 
-    @field_validator("ends")
+    @field_validator("ends", "starts", "suspends")
     @classmethod
-    def _some_clause(cls, value: list[str] | str) -> list[str] | str:
+    def _some_clause(cls, value: list[str] | str | None) -> list[str] | str | None:
         if isinstance(value, list) and not value:
-            raise ValueError("name at least one clause, or 'agreement'")
+            raise ValueError("name at least one clause")
         return value
+
+    @model_validator(mode="after")
+    def _one_effect(self) -> Effect:
+        if self.ends is None and self.starts is None and self.suspends is None:
+            raise ValueError("give 'ends', 'starts' or 'suspends': what exercising it does")
+        if self.suspends is not None:
+            if self.ends is not None or self.starts is not None:
+                raise ValueError(
+                    "a right either suspends clauses or ends and starts them: write two rights"
+                )
+            if self.for_ is None and self.until is None:
+                raise ValueError(
+                    "say how long a suspension lasts: 'for' (e.g. 60d), 'until' a resuming "
+                    "fact, or both (whichever comes first)"
+                )
+        elif self.for_ is not None or self.until is not None:
+            raise ValueError("'for' and 'until' say how long a suspension ('suspends') lasts")
+        for duration in (self.after, self.for_):
+            if self.suspends is not None and duration is not None and duration.unit == "hours":
+                raise ValueError("count a suspension and its notice in days, months or years")
+        if self.starts is not None and self.after is not None and self.after.unit == "hours":
+            raise ValueError("clauses start on a day: count 'after' in days, months or years")
+        both = set(self.clauses) & set(self.starts or [])
+        if both:
+            raise ValueError(f"clause {sorted(both)[0]} cannot both end and start")
+        return self
 
     @property
     def ends_agreement(self) -> bool:
@@ -577,7 +645,12 @@ class Effect(_Strict):
     @property
     def clauses(self) -> list[str]:
         """The clause ids that end (none when the agreement itself ends)."""
-        return [] if isinstance(self.ends, str) else list(self.ends)
+        return list(self.ends) if isinstance(self.ends, list) else []
+
+    @property
+    def targets(self) -> list[str]:
+        """Every clause id the exercise acts on: those that end, start or are suspended."""
+        return [*self.clauses, *(self.starts or []), *(self.suspends or [])]
 
 
 class RightTerms(NormCommon):
@@ -605,9 +678,14 @@ class RightTerms(NormCommon):
     )
     effect: Effect | None = Field(
         default=None,
-        description="What exercising it does: clauses that end, or the agreement (after a "
-        "notice period)",
-        examples=[{"ends": ["3.1"], "after": "30d"}, {"ends": "agreement", "after": "90d"}],
+        description="What exercising it does: clauses that end, start or are suspended, or the "
+        "agreement ends (after a notice period)",
+        examples=[
+            {"ends": ["3.1"], "after": "30d"},
+            {"ends": "agreement", "after": "90d"},
+            {"ends": ["5.1"], "starts": ["5.2"], "after": "30d"},
+            {"suspends": ["3.1"], "for": "60d", "until": {"fact": "payment.received"}},
+        ],
     )
     reported: bool = Field(
         default=True,
@@ -683,3 +761,5 @@ def patterns_of(terms: NormTerms) -> Iterator[Pattern]:
             yield terms.arises
         if terms.exercised_by is not None:
             yield terms.exercised_by
+        if terms.effect is not None and terms.effect.until is not None:
+            yield terms.effect.until

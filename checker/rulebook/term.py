@@ -209,7 +209,7 @@ def _needed(norms: dict[str, NormTerms]) -> dict[str, NormTerms]:
         todo += [
             other
             for other, terms in norms.items()
-            if isinstance(terms, RightTerms) and terms.effect and key in terms.effect.clauses
+            if isinstance(terms, RightTerms) and terms.effect and key in terms.effect.targets
         ]
     return {key: terms for key, terms in norms.items() if key in needed}
 

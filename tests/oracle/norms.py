@@ -20,6 +20,20 @@ Time, as the oracle reads docs/norms.md (each point that the page leaves open is
   norm is then worked out on the shorter term. That day is a `right.ends_agreement` deadline of
   the clause while it lies within the horizon. (Whole days only: an `after` in hours ends the
   agreement at an exact instant, which this oracle's day-based term does not model.)
+- A right whose effect `starts` a norm makes it apply from the day after the day its first
+  exercise takes effect (the exercise's day, or `after` later); never exercised, it never
+  applies.
+- A right whose effect `suspends` a norm suspends it, for each exercise, from the start of the
+  day after the exercise takes effect through the end of the day `for` after that day, or of
+  the day of the first resuming fact (`until`) at or after the exercise, whichever is earlier;
+  a resuming fact not seen by the as-of instant leaves the end open (and unknown, unless `for`
+  has run out). While suspended: no obligation instance is triggered; one pending when a
+  suspension starts is due later by the suspension's length (overlapping ones taken as one;
+  while the length is unknown it has no due date and is not reported); a forbidden fact is no
+  breach; a measured period touching it is not judged (no finding; it breaks a run) and a fact
+  in it is neither counted in a rolling window nor reported as unreadable; a right neither
+  arises nor is exercised. Each suspension is `<kind>.suspended`, named after the exercise and
+  dated at its first day, from then on, when it overlaps the norm's time.
 """
 
 from __future__ import annotations
@@ -43,6 +57,7 @@ from checker.norms.model import (
     ObligationTerms,
     OnBreach,
     OnExercise,
+    OnFulfilment,
     Percent,
     ProhibitionTerms,
     RightTerms,
@@ -59,6 +74,7 @@ Norm = ObligationTerms | ProhibitionTerms | MeasureTerms | RightTerms
 EPOCH = date(1970, 1, 1)
 NEVER = 2**62  # an instant after every other: a norm of an open-ended agreement never ends
 MEASURE_PERIOD_CODES = ("measure.breached", "measure.at_risk", "measure.no_data")
+RIGHT_CODES = ("right.arisen", "right.closing", "right.arising")
 
 # --- time -------------------------------------------------------------------------------------
 
@@ -416,15 +432,32 @@ class Breach:
     fact: Fact | None  # the fact it rests on (a trigger fact, the forbidden fact)
 
 
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """A suspension of a norm: its first and last instant (NEVER while open), whether its end
+    is known on the as-of instant, and the exercise that started it."""
+
+    first: int
+    last: int
+    known: bool
+    exercise: Fact
+
+    def covers(self, instant: int) -> bool:
+        return self.first <= instant <= self.last
+
+
 @dataclass(slots=True)
 class Outcome:
     """What a norm produced: its findings, its instances in order (with the breach each is, if
     it is one, for 'in a row'), and, for a right, its exercises."""
 
     findings: set[OracleFinding] = field(default_factory=set)
+    suspended: list[Pause] = field(default_factory=list)  # the norm's suspensions
     # (party, order, breach or None) of each instance decided by the as-of instant
     sequence: list[tuple[str, tuple[Any, ...], Breach | None]] = field(default_factory=list)
     exercises: list[tuple[Fact, str]] = field(default_factory=list)  # (fact, right's subject)
+    # (fact, instance subject, when it was fulfilled: the later of the fact and the instance)
+    fulfilments: list[tuple[Fact, str, int]] = field(default_factory=list)
 
     def streams(self) -> list[list[Breach | None]]:
         """The instances of each party in order: "in a row" counts one party's instances
@@ -597,6 +630,7 @@ class Evaluation:
         self.outcomes: dict[str, Outcome] = {}
         self.working: set[str] = set()
         self.values: dict[str, dict[str, Fraction | None]] = {}  # measure -> label -> value
+        self.paused: dict[str, list[Pause]] = {}  # norm -> its suspensions
 
     def run(self) -> set[OracleFinding]:
         found: set[OracleFinding] = set()
@@ -612,7 +646,21 @@ class Evaluation:
         norm = self.norms[clause_id]
         result = Outcome()
         lo, hi = self.window(clause_id, norm, result)
-        if isinstance(norm, ObligationTerms):
+        result.suspended = self.paused[clause_id] = self.pauses(clause_id)
+        for pause in result.suspended:
+            if pause.first <= hi - 1 and lo <= pause.last and self.world.as_of >= pause.first:
+                result.findings.add(
+                    (
+                        clause_id,
+                        "trigger",
+                        f"{_kind(norm)}.suspended",
+                        pause.exercise.id,
+                        day_of(pause.first).isoformat(),
+                    )
+                )
+        if lo >= hi:
+            pass  # it never applies (a right that starts it has not been exercised)
+        elif isinstance(norm, ObligationTerms):
             self.obligation(clause_id, norm, lo, hi, result)
         elif isinstance(norm, ProhibitionTerms):
             self.prohibition(clause_id, norm, lo, hi, result)
@@ -623,6 +671,9 @@ class Evaluation:
         if isinstance(norm, MeasureTerms) and not norm.reported:
             # A threshold other norms react to: its periods are not reported, its errors are.
             result.findings = {f for f in result.findings if f[2] not in MEASURE_PERIOD_CODES}
+        if isinstance(norm, RightTerms) and not norm.reported:
+            # A standing right: only what its exercise does is reported.
+            result.findings = {f for f in result.findings if f[2] not in RIGHT_CODES}
         self.working.discard(clause_id)
         self.outcomes[clause_id] = result
         return result
@@ -648,6 +699,10 @@ class Evaluation:
             )
         else:
             hi = world.term_end
+        first_day = self.started(clause_id)
+        if first_day is not None:
+            lo = max(lo, start_of(first_day)) if first_day != date.max else NEVER
+            lo = min(lo, hi)
         # An end before the norm's `from` ends it too: it never applies.
         ends = self.early_ends(clause_id, norm)
         if ends:
@@ -662,6 +717,61 @@ class Evaluation:
                     (clause_id, "trigger", f"{kind}.ended", "ended", day.isoformat())
                 )
         return lo, hi
+
+    def outcomes_pauses(self, clause_id: str) -> list[Pause]:
+        """The suspensions of the norm being worked out (see `pauses`)."""
+        return self.paused.get(clause_id, [])
+
+    def started(self, clause_id: str) -> date | None:
+        """The first day a norm that a right's effect `starts` applies (date.max: no exercise
+        yet), or None when no right starts it."""
+        days: list[date] = []
+        named = False
+        for other_id, other in self.norms.items():
+            if not isinstance(other, RightTerms) or other.effect is None:
+                continue
+            if clause_id not in (other.effect.starts or []):
+                continue
+            named = True
+            after = other.effect.after
+            for fact, _subject in self.outcome(other_id).exercises:
+                effective = fact.day if after is None else later(fact.day, after)
+                days.append(effective + timedelta(days=1))
+        if not named:
+            return None
+        return min(days, default=date.max)
+
+    def pauses(self, clause_id: str) -> list[Pause]:
+        """The norm's suspensions by rights' exercises, in order of their first instants."""
+        world = self.world
+        found: list[Pause] = []
+        for other_id, other in self.norms.items():
+            if not isinstance(other, RightTerms) or other.effect is None:
+                continue
+            effect = other.effect
+            if clause_id not in (effect.suspends or []):
+                continue
+            for exercise, _subject in self.outcome(other_id).exercises:
+                day = exercise.day if effect.after is None else later(exercise.day, effect.after)
+                first, last, known = start_of(day + timedelta(days=1)), NEVER, False
+                if effect.for_ is not None:
+                    last = end_of(later(day, effect.for_))
+                    known = effect.until is None or world.as_of > last
+                if effect.until is not None:
+                    resume = next(
+                        (
+                            fact
+                            for fact in world.facts
+                            if fact.at >= exercise.at
+                            and matching(world, effect.until, fact, None, exercise)
+                        ),
+                        None,
+                    )
+                    if resume is not None and end_of(resume.day) <= last:
+                        last, known = end_of(resume.day), True
+                if last >= first:
+                    found.append(Pause(first, last, known, exercise))
+        return sorted(found, key=lambda pause: (pause.first, pause.exercise.at, pause.exercise.id))
 
     def early_ends(self, clause_id: str, norm: Norm) -> list[date]:
         days: list[date] = []
@@ -742,6 +852,15 @@ class Evaluation:
             for event in repeated(self.breaches_of(trigger), trigger):
                 if lo <= event.instant < hi:
                     found.append((event.instant, event.day, event.subject, event.fact, None))
+        elif isinstance(trigger, OnFulfilment):
+            # reading: each fact that fulfilled an instance of the obligation, on time or late,
+            # named after that instance (`6.2:beta`).
+            for fact, fulfilled, at in sorted(
+                self.outcome(trigger.fulfilment_of).fulfilments, key=lambda item: item[2]
+            ):
+                if lo <= at < hi:
+                    subject = f"{trigger.fulfilment_of}:{fulfilled}"
+                    found.append((at, day_of(at), subject, fact, None))
         elif isinstance(trigger, OnExercise):
             # reading (the evaluator's): named after the right's instance that was exercised.
             for fact, exercised in self.outcome(trigger.exercise_of).exercises:
@@ -757,9 +876,12 @@ class Evaluation:
     ) -> None:
         world = self.world
         bound = world.whom(norm.by)
+        pauses = self.outcomes_pauses(clause_id)
         for instant, _day, subject, trigger_fact, span in self.triggers(
             clause_id, norm.when, lo, hi
         ):
+            if any(pause.covers(instant) for pause in pauses):
+                continue  # nothing arises while suspended
             if norm.within is not None:
                 due = due_after(instant, norm.within)
             elif isinstance(norm.due, FieldRef):
@@ -771,9 +893,17 @@ class Evaluation:
             else:
                 assert isinstance(norm.due, date)
                 due = end_of(norm.due)
+            later_due = pushed_back(pauses, instant, due)
+            if later_due is None:
+                continue  # pending while suspended for a time not known yet
+            due = later_due
             for party in bound:
                 shown = subject if len(bound) == 1 else f"{subject}/{party}"
-                done = self.fulfilled(norm, party, instant, trigger_fact, span)
+                done_by = self.fulfilled(norm, party, instant, trigger_fact, span)
+                done = None if done_by is None else done_by.at
+                if done_by is not None and max(done_by.at, instant) <= world.as_of:
+                    # reading: fulfilled when the instance exists and its fact is there.
+                    result.fulfilments.append((done_by, shown, max(done_by.at, instant)))
                 key = (instant, subject, party)
                 if done is not None and done <= due:
                     result.sequence.append((party, key, None))
@@ -874,8 +1004,8 @@ class Evaluation:
         instant: int,
         trigger_fact: Fact | None,
         span: Span | None,
-    ) -> int | None:
-        """When the instance was fulfilled (the fact that completed it), or None."""
+    ) -> Fact | None:
+        """The fact that fulfilled the instance (completed its amount), or None."""
         world = self.world
         needed: Fraction | None = None
         if norm.amount is not None:
@@ -892,13 +1022,13 @@ class Evaluation:
             if not matching(world, norm.do, fact, (party,), trigger_fact):
                 continue
             if needed is None:
-                return fact.at
+                return fact
             assert norm.amount is not None
             value = number(fact.get(norm.amount.sum))
             if value is not None:
                 total += value
             if total >= needed:
-                return fact.at
+                return fact
         return None
 
     def amount_needed(self, bound: Any, trigger_fact: Fact | None) -> Fraction:
@@ -924,9 +1054,12 @@ class Evaluation:
     ) -> None:
         world = self.world
         bound = world.whom(norm.by)
+        pauses = self.outcomes_pauses(clause_id)
         for fact in world.facts:
             if not lo <= fact.at < hi or not matching(world, norm.do, fact, bound):
                 continue
+            if any(pause.covers(fact.at) for pause in pauses):
+                continue  # not judged while suspended
             breach = Breach(fact.at, fact.day, fact.id, fact)
             result.sequence.append((world.actor(fact) or "", (fact.at, fact.id), breach))
             result.findings.add(
@@ -961,6 +1094,17 @@ class Evaluation:
                 label = span.label + suffix
                 ended = world.as_of > end_of(span.last)
                 current = not ended
+                first, last = start_of(span.first), end_of(span.last)
+                if any(
+                    p.first <= last and first <= p.last for p in self.outcomes_pauses(clause_id)
+                ):
+                    # suspended in the period: not judged, no value, and a break in a run
+                    values[label] = None
+                    carried = Fraction(0)
+                    if current:
+                        break
+                    result.sequence.append((party, (span.first, party), None))
+                    continue
                 counted = self.period_facts(norm, party, span, lo, hi)
                 value = aggregate(norm, counted)
                 # `unreadable: skip_period`: a fact without a number leaves its period's value
@@ -1045,8 +1189,11 @@ class Evaluation:
         field is not a number is an error of its own (with `whole_periods`, only a fact of a
         period that is judged: reading, the others do not matter)."""
         world = self.world
+        pauses = self.outcomes_pauses(clause_id)
         for fact in world.facts:
             if not lo <= fact.at < hi or number(fact.get(norm.field or "")) is not None:
+                continue
+            if any(pause.covers(fact.at) for pause in pauses):
                 continue
             if not matching(world, norm.of, fact, world.whom(norm.by)):
                 continue
@@ -1137,10 +1284,13 @@ class Evaluation:
         day has left the window)."""
         maximum = self.bound(norm.at_most, "")
         assert maximum is not None
+        pauses = self.outcomes_pauses(clause_id)
         counted = [
             fact
             for fact in self.world.facts
-            if lo <= fact.at < hi and matching(self.world, norm.of, fact, (party,))
+            if lo <= fact.at < hi
+            and not any(pause.covers(fact.at) for pause in pauses)
+            and matching(self.world, norm.of, fact, (party,))
         ]
         for index, fact in enumerate(counted):
             if per.rolling.unit == "hours":
@@ -1172,7 +1322,10 @@ class Evaluation:
         world = self.world
         holders = world.whom(norm.holder)
         yearly = norm.arises if isinstance(norm.arises, EachAnniversary) else None
+        pauses = self.outcomes_pauses(clause_id)
         for instant, day, subject, _fact, _span in self.triggers(clause_id, norm.arises, lo, hi):
+            if any(pause.covers(instant) for pause in pauses):
+                continue  # a right does not arise while suspended
             if norm.open_for is not None:
                 closes = due_after(instant, norm.open_for)
                 closes = min(closes, hi - 1)
@@ -1197,8 +1350,10 @@ class Evaluation:
             exercise = None
             if norm.exercised_by is not None:
                 for fact in world.facts:
-                    if instant <= fact.at <= closes and matching(
-                        world, norm.exercised_by, fact, holders
+                    if (
+                        instant <= fact.at <= closes
+                        and not any(pause.covers(fact.at) for pause in pauses)
+                        and matching(world, norm.exercised_by, fact, holders)
                     ):
                         exercise = fact
                         break
@@ -1210,6 +1365,30 @@ class Evaluation:
                     (clause_id, "deadline", "right.closing", subject, day_of(closes).isoformat())
                 )
         result.exercises.sort(key=lambda item: (item[0].at, item[0].id, item[1]))
+
+
+def pushed_back(pauses: list[Pause], instant: int, due: int) -> int | None:
+    """The due instant of an instance triggered at `instant`, later by the length of each
+    suspension (overlapping ones as one) that starts after the trigger and by that due instant;
+    None when such a suspension's end is not known yet."""
+    joined: list[Pause] = []
+    for pause in pauses:
+        if joined and pause.first <= joined[-1].last + 1:
+            prior = joined[-1]
+            joined[-1] = Pause(
+                prior.first,
+                max(prior.last, pause.last),
+                prior.known and pause.known,
+                prior.exercise,
+            )
+        else:
+            joined.append(pause)
+    for pause in joined:
+        if instant < pause.first <= due:
+            if not pause.known:
+                return None
+            due += pause.last - pause.first + 1
+    return due
 
 
 def aggregate(norm: MeasureTerms, facts: list[Fact]) -> Fraction | None:
