@@ -13,7 +13,7 @@ from checker.dates.timeutil import Duration, parse_instant
 from checker.evaluation.evaluate import evaluate_agreement
 from checker.facts.model import Fact
 from checker.findings.model import Finding
-from checker.norms.instances import due_after
+from checker.norms.outcomes import due_after
 from checker.norms.parties import FactParties, PartyFields
 from checker.rulebook.agreement import Agreement
 

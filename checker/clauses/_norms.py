@@ -21,7 +21,6 @@ from checker.norms.clause_support import NormPart, compile_norms, routing_patter
 from checker.norms.compile import NORM_WORDING, Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FactPattern
-from checker.norms.instances import NO_END, due_after
 from checker.norms.model import (
     AfterEnd,
     EachPeriod,
@@ -31,6 +30,7 @@ from checker.norms.model import (
     Rolling,
     is_norm,
 )
+from checker.norms.outcomes import NO_END, due_after
 from checker.norms.pattern import Pattern
 
 

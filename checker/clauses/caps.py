@@ -33,8 +33,8 @@ from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
-from checker.norms.instances import Forbidden, Undecided
 from checker.norms.model import NormTerms, ProhibitionTerms
+from checker.norms.outcomes import Forbidden, Undecided
 
 
 class MeasuredField(FactPattern):

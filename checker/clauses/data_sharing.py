@@ -52,8 +52,8 @@ from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
-from checker.norms.instances import Forbidden, Measured, Undecided
 from checker.norms.model import MeasureTerms, NormTerms, ProhibitionTerms
+from checker.norms.outcomes import Forbidden, Measured, Undecided
 from checker.norms.pattern import same_value
 
 # Fact fields a transfer is checked on.

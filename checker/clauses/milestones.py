@@ -66,8 +66,8 @@ from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
-from checker.norms.instances import Duty
 from checker.norms.model import NormTerms, ObligationTerms
+from checker.norms.outcomes import Duty
 
 
 class Milestone(BaseModel):

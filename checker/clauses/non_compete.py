@@ -35,8 +35,8 @@ from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
-from checker.norms.instances import Forbidden
 from checker.norms.model import NormTerms, ProhibitionTerms
+from checker.norms.outcomes import Forbidden
 
 
 class NonCompete(Clause):

@@ -77,8 +77,8 @@ from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
-from checker.norms.instances import Duty, Measured, Opening, Undecided
 from checker.norms.model import MeasureTerms, NormTerms, ObligationTerms, RightTerms
+from checker.norms.outcomes import Duty, Measured, Opening, Undecided
 
 PeriodUnit = Literal["month", "quarter", "year"]
 ONE_DAY = timedelta(days=1)

@@ -79,8 +79,8 @@ from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FactPattern
-from checker.norms.instances import Opening, Undecided
 from checker.norms.model import MeasureTerms, NormTerms, RightTerms
+from checker.norms.outcomes import Opening, Undecided
 
 ONE_DAY = timedelta(days=1)
 _REFERENCE_DAY = date(2001, 1, 1)

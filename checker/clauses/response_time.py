@@ -42,8 +42,8 @@ from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
-from checker.norms.instances import Duty
 from checker.norms.model import NormTerms, ObligationTerms
+from checker.norms.outcomes import Duty
 from checker.norms.pattern import FieldName
 
 

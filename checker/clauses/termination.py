@@ -63,8 +63,8 @@ from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
-from checker.norms.instances import NO_END, Duty, Opening, due_after
 from checker.norms.model import NormTerms, ObligationTerms, RightTerms
+from checker.norms.outcomes import NO_END, Duty, Opening, due_after
 
 
 class ChangeOfControl(BaseModel):

@@ -16,8 +16,9 @@ from checker.findings.model import Finding, FindingKind, Severity
 from checker.norms.clause_support import NormPart, in_force_only
 from checker.norms.compile import NORM_WORDING
 from checker.norms.context import AgreementTerm, ClauseContext, ClauseTerms
-from checker.norms.instances import NormError, NormInputs, Outcome, work_out
+from checker.norms.instances import work_out
 from checker.norms.model import NormTerms
+from checker.norms.outcomes import NormError, NormInputs, Outcome
 from checker.norms.parties import FactParties
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.term import agreement_term

@@ -10,7 +10,6 @@ from datetime import date
 from checker.norms.compile import NORM_WORDING, Wording, compile_outcome
 from checker.norms.context import ClauseContext, InForce
 from checker.norms.fact_pattern import FactPattern
-from checker.norms.instances import NormError
 from checker.norms.model import (
     EachAnniversary,
     EachPeriod,
@@ -29,6 +28,7 @@ from checker.norms.model import (
     Trigger,
     patterns_of,
 )
+from checker.norms.outcomes import NormError
 from checker.norms.parties import ANYONE, EACH, PARTNER, PARTNERS, US, Parties
 from checker.norms.pattern import Pattern, ValueRef, describe, latest_read
 

@@ -34,17 +34,10 @@ from checker.norms.blocks import (
     windows,
 )
 from checker.norms.context import ClauseContext
-from checker.norms.instances import (
-    NO_END,
-    Duty,
-    Forbidden,
-    Measured,
-    Opening,
-    Undecided,
-    first_termination,
-)
-from checker.norms.instances import Outcome as NormOutcome
+from checker.norms.instances import first_termination
 from checker.norms.model import MeasureTerms, ObligationTerms, ProhibitionTerms, RightTerms
+from checker.norms.outcomes import NO_END, Duty, Forbidden, Measured, Opening, Undecided
+from checker.norms.outcomes import Outcome as NormOutcome
 from checker.norms.pattern import describe
 
 ENDED_CODES = {

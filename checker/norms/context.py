@@ -16,7 +16,7 @@ from checker.findings.model import DEADLINE_SEVERITY, Evidence, Finding, Finding
 if TYPE_CHECKING:
     from checker.norms.clause_support import NormPart
     from checker.norms.compile import Wording
-    from checker.norms.instances import NormError, Outcome
+    from checker.norms.outcomes import NormError, Outcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,10 @@ from checker.clauses.base import Amendment, Clause, business_day_durations
 from checker.dates.calendars import BusinessCalendar, CalendarSpec, calendar_for
 from checker.dates.timeutil import Duration, written_duration
 from checker.norms.context import InForce
+from checker.norms.dependencies import dependency_order
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
-from checker.norms.instances import NormError, dependency_order
 from checker.norms.model import NormTerms, is_norm
+from checker.norms.outcomes import NormError
 from checker.norms.parties import Parties, PartiesSpec
 
 AGREEMENT_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"

@@ -15,15 +15,9 @@ from checker.norms.blocks import Obligation, obligations
 from checker.norms.clause_support import NormPart, in_force_only
 from checker.norms.context import AgreementTerm, ClauseContext
 from checker.norms.fact_pattern import FactPattern
-from checker.norms.instances import (
-    NO_END,
-    NormError,
-    NormInputs,
-    Outcome,
-    first_termination,
-    work_out,
-)
+from checker.norms.instances import first_termination, work_out
 from checker.norms.model import NormTerms, RightTerms
+from checker.norms.outcomes import NO_END, NormError, NormInputs, Outcome
 from checker.norms.parties import FactParties
 from checker.rulebook.agreement import Agreement
 
