@@ -70,7 +70,7 @@ def test_the_example_file_loads_as_documented() -> None:
     assert (email.username_env, email.password_env) == ("SMTP_USERNAME", "SMTP_PASSWORD")
     assert email.to == ["legal-team@example.com"]
     assert model.routes[4].to == ["legal-email"]
-    assert loaded.snooze_lines == [64]  # the line of "- agreement: globex-reseller-2025"
+    assert loaded.snooze_lines == [65]  # the line of "- agreement: globex-reseller-2025"
 
 
 def test_defaults_and_intervals(tmp_path: Path) -> None:

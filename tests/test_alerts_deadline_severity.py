@@ -128,6 +128,13 @@ def test_a_rule_file_sets_a_clauses_deadline_severity(tmp_path: Path) -> None:
     findings = _findings((str(tmp_path / "rules"), str(tmp_path / "facts.jsonl")), INCIDENT_DUE)
     due = [f for f in findings if f.kind is FindingKind.DEADLINE and f.clause == "7.2"]
     assert [f.severity for f in due] == [Severity.HIGH]
+    # The regulator's notices (another incident's, the day after the due date) show that feed
+    # is complete past the due date: INC-7's notice is missed, a breach of the clause's severity.
+    other = (
+        '{"id": "r0", "type": "regulator.notice", "at": "2026-11-03T09:00:00Z", '
+        '"partner": "acme", "incident": "INC-6"}\n'
+    )
+    (tmp_path / "facts.jsonl").write_text(INCIDENT + other)
     later = _findings(
         (str(tmp_path / "rules"), str(tmp_path / "facts.jsonl")), INCIDENT_DUE + timedelta(days=2)
     )

@@ -218,9 +218,13 @@ def test_business_days_end_to_end_from_yaml(
     rules.mkdir()
     (rules / "acme.yaml").write_text(RULE_FILE, encoding="utf-8")
     facts = tmp_path / "facts.jsonl"
+    # The notice of another incident, at 00:00 on 01-08, shows the notices reach past the due
+    # date (without it, whether INC-3 was notified could not be told: `unknown`).
     facts.write_text(
         '{"id": "i1", "type": "incident.detected", "at": "2027-01-05T12:00:00Z",'
-        ' "partner": "acme", "incident": "INC-3"}\n',
+        ' "partner": "acme", "incident": "INC-3"}\n'
+        '{"id": "n0", "type": "notice.sent", "at": "2027-01-08T00:00:00Z",'
+        ' "partner": "acme", "incident": "INC-2"}\n',
         encoding="utf-8",
     )
     arguments = ["run", "--rules", str(rules), "--facts", str(facts), "--as-of", "2027-01-08"]

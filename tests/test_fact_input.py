@@ -787,3 +787,156 @@ def test_garbage_collection_is_back_on_after_reading(tmp_path: Path) -> None:
     read_facts([path], LATE)
 
     assert gc.isenabled()
+
+
+# Bad input that must not reach a report: every case is rejected at read time, by line.
+
+
+def test_escaped_surrogate_pair_is_a_character_and_a_lone_half_is_rejected(tmp_path: Path) -> None:
+    pair = '{"id": "p1", "type": "deal.closed", "at": "2026-02-10", "who": "\\ud83d\\ude00"}'
+    lone = '{"id": "p2", "type": "deal.closed", "at": "2026-02-10", "who": "bad\\ud800name"}'
+    reversed_pair = '{"id": "p3", "type": "deal.closed", "at": "2026-02-10", "tags": ["\\uDE00"]}'
+    path = write(tmp_path, "facts.jsonl", pair, lone, reversed_pair)
+
+    result = read_facts([path], LATE)
+
+    assert [(f.id, f.attrs) for f in result.facts] == [("p1", {"who": "\U0001f600"})]
+    half = "(half of a UTF-16 pair, not a character: write the character itself, or both halves"
+    assert reasons(result) == [
+        (2, f"lone surrogate '\\ud800' in field 'who' {half} of its pair)"),
+        (3, f"lone surrogate '\\ude00' in field 'tags' {half} of its pair)"),
+    ]
+
+
+def test_a_repeated_key_is_rejected_wherever_it_is(tmp_path: Path) -> None:
+    spaced = '{ "id" : "r1", "type" : "usage.reported", "at" : "2026-03-01", "seats" : 1 }'
+    colon_in_text = '{"id": "r2", "type": "a.b", "at": "2026-03-01", "note": "x\\": y"}'
+    lines = [
+        '{"id": "r0", "type": "usage.reported", "at": "2026-03-01", "seats": 999, "seats": 1}',
+        spaced,
+        colon_in_text,
+        '{"id": "r3", "type": "a.b", "at": "2026-03-01", "more": {"k": 1, "k": 2}}',
+    ]
+    path = write(tmp_path, "facts.jsonl", *lines)
+
+    result = read_facts([path], LATE)
+
+    assert sorted(f.id for f in result.facts) == ["r1", "r2"]
+    repeated = "an object names each key once, and which of its values is meant cannot be told"
+    assert reasons(result) == [
+        (1, f"repeated key 'seats': {repeated}"),
+        (4, f"repeated key 'k': {repeated}"),
+    ]
+
+
+def test_numbers_beyond_64_bits_are_rejected_naming_the_field(tmp_path: Path) -> None:
+    lines = [
+        fact_line(id="n1", type="a.b", at="2026-03-01", seats=2**63 - 1, low=-(2**63)),
+        fact_line(id="n2", type="a.b", at="2026-03-01", seats=2**63),
+        '{"id": "n3", "type": "a.b", "at": "2026-03-01", "rate": 1e400}',
+        '{"id": "n4", "type": "a.b", "at": "2026-03-01", "rate": 1e300, "ids": [1, '
+        + "9" * 30
+        + "]}",
+        '{"id": ' + "7" * 40 + ', "type": "a.b", "at": "2026-03-01"}',
+        '{"id": "n6", "type": "a.b", "at": "2026-03-01", "n": ' + "1" * 5000 + "}",
+    ]
+    path = write(tmp_path, "facts.jsonl", *lines)
+
+    result = read_facts([path], LATE)
+
+    assert sorted((f.id, f.attrs) for f in result.facts) == [
+        ("7" * 40, {}),  # an id is text: its digits are kept as written
+        ("n1", {"seats": 2**63 - 1, "low": -(2**63)}),
+    ]
+    limits = "integers must lie between -9223372036854775808 and 9223372036854775807"
+    assert reasons(result) == [
+        (2, f"field 'seats' holds a number too large to check (19 digits; {limits})"),
+        (3, "field 'rate' holds a number too large to check (beyond 1.79769e+308)"),
+        (4, f"field 'ids' holds a number too large to check (30 digits; {limits})"),
+        (6, f"not JSON: a number with more than {sys.get_int_max_str_digits()} digits"),
+    ]
+
+
+def test_csv_numbers_the_engine_cannot_check_stay_text(tmp_path: Path) -> None:
+    big = "9" * 400
+    path = write(
+        tmp_path,
+        "usage.csv",
+        "id,type,at,seats,account,rate",
+        "u1,a.b,2026-03-01,9223372036854775807,-9223372036854775808,1e308",
+        f"u2,a.b,2026-03-01,{big},12345678901234567890,1e400",
+    )
+
+    result = read_facts([path], LATE)
+
+    assert [(f.id, f.attrs) for f in result.facts] == [
+        ("u1", {"seats": 2**63 - 1, "account": -(2**63), "rate": 1e308}),
+        ("u2", {"seats": big, "account": "12345678901234567890", "rate": "1e400"}),
+    ]
+
+
+def test_unterminated_csv_quote_is_rejected_and_the_lines_it_took_are_read(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "id,type,at,note\n"
+        'q1,a.b,2026-03-01,"two\nlines"\n'  # a quoted cell may span lines
+        'q2,a.b,2026-03-01,"never closed\n'
+        "q3,a.b,2026-03-02,fine\n"
+        "q4,a.b,2026-03-03,\n"
+        'q5,a.b,2026-03-04,"closed"\n'
+        'q6,a.b,2026-03-05,"at the end\n',
+        encoding="utf-8",
+    )
+
+    result = read_facts([str(path)], LATE)
+
+    assert [(f.id, f.source.rsplit(":", 1)[1]) for f in result.facts] == [
+        ("q1", "2"),
+        ("q3", "5"),
+        ("q4", "6"),
+        ("q5", "7"),
+    ]
+    # The quote opened on line 4 pairs with the first quote of line 7, where a ',' must follow.
+    assert reasons(result) == [
+        (
+            4,
+            "not CSV: a quoted cell starting on this line is not closed where it should be:"
+            " ',' expected after '\"' 3 lines further on (it would swallow the 3 lines after"
+            " it, which are read on their own)",
+        ),
+        (8, "not CSV: a quoted cell starting on this line is never closed"),
+    ]
+    assert result.counts == FactCounts(read=6, accepted=4, rejected=2)
+
+
+def test_csv_header_that_is_not_utf8_makes_the_file_unusable(tmp_path: Path) -> None:
+    path = tmp_path / "deals.csv"
+    path.write_bytes(b"id,type,at,terr\xe9tory\nd1,a.b,2026-03-01,DE\n")
+
+    with pytest.raises(InputError) as raised:
+        read_facts([str(path)], LATE)
+
+    assert raised.value.diagnostics == [
+        Diagnostic(str(path), 1, 0, "the header is not UTF-8: byte 0xe9 at column 16")
+    ]
+
+
+def test_closed_stdin_is_an_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", None)
+
+    with pytest.raises(InputError) as raised:
+        read_facts(["-"], LATE)
+
+    assert raised.value.diagnostics == [
+        Diagnostic("<stdin>", 0, 0, "cannot read: standard input is closed")
+    ]
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path: Path) -> None:
+    (tmp_path / "caf\udce9.jsonl").write_text(GOOD + "\n", encoding="utf-8")
+
+    result = read_facts([str(tmp_path)], LATE)
+
+    assert [f.source for f in result.facts] == [f"{tmp_path}/caf\\xe9.jsonl:1"]

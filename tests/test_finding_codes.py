@@ -436,8 +436,8 @@ def test_misspelt_and_misplaced_codes_in_a_scenario_file_exit_3(
         " entry could never pass\n"
     ) in err
     assert (
-        "  help: the codes that fit clause 9.3 are: response_time.missed, response_time.due,"
-        " evaluation.failed\n"
+        "  help: the codes that fit clause 9.3 are: response_time.missed,"
+        " response_time.unknown, response_time.due, evaluation.failed\n"
     ) in err
     assert (
         f"{scenarios}:7:31: error: 'response_time.missed' findings are always a breach, never a"

@@ -10,6 +10,7 @@ from checker.dates.timeutil import parse_instant
 from checker.evaluation import workers as parallel
 from checker.evaluation.evaluate import AgreementResult, evaluate_agreement
 from checker.evaluation.routing import RoutingIndex
+from checker.facts.completeness import Completeness
 from checker.facts.model import Fact, FactCounts
 from checker.facts.store import FactStore
 from checker.findings.model import FindingKind
@@ -66,11 +67,12 @@ def crash_on_a03(
     as_of: int,
     horizon_end: int,
     fact_parties: FactParties,
+    completeness: Completeness | None = None,
 ) -> AgreementResult:
     """Evaluation that dies like a segfaulting engine on agreement a03 (workers get it by name)."""
     if subject.agreement == "a03":
         os.kill(os.getpid(), signal.SIGSEGV)
-    return evaluate_agreement(subject, facts, as_of, horizon_end, fact_parties)
+    return evaluate_agreement(subject, facts, as_of, horizon_end, fact_parties, completeness)
 
 
 def test_a_crashing_agreement_becomes_an_error_and_the_others_survive() -> None:

@@ -33,9 +33,12 @@ def _facts_summary(out: str) -> dict[str, int]:
 
 
 def test_csv_on_stdin_reads_as_the_csv_file_does(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert main(["run", *DEMO, "--facts", str(BILLING), "--format", "json"]) == 1
+    # A copy without the demo's feeds.yaml beside it: standard input has no manifest either.
+    copy = tmp_path / "billing.csv"
+    copy.write_bytes(BILLING.read_bytes())
+    assert main(["run", *DEMO, "--facts", str(copy), "--format", "json"]) == 1
     from_file = json.loads(capsys.readouterr().out)
     _stdin(monkeypatch, BILLING.read_bytes())
     code = main(["run", *DEMO, "--facts", "-", "--facts-format", "csv", "--format", "json"])

@@ -24,6 +24,7 @@ from checker.evaluation import run as run_module
 from checker.evaluation import workers as parallel
 from checker.evaluation.evaluate import AgreementResult, error_finding, evaluate_agreement
 from checker.evaluation.run import run
+from checker.facts.completeness import Completeness
 from checker.facts.model import Fact
 from checker.findings.exit_codes import ExitCode
 from checker.findings.model import Finding, FindingKind, Severity
@@ -121,13 +122,15 @@ class Workspace:
         path.write_text("".join(json.dumps(fact) + "\n" for fact in facts))
         return path
 
-    def night(self, as_of: str) -> Night:
-        """Run and record the night of `as_of` over the current rule and fact files."""
+    def night(self, as_of: str, facts: str | None = None) -> Night:
+        """Run and record the night of `as_of` over the current rule and fact files (the facts
+        folder named as `facts` says, by default by its absolute path)."""
         instant = parse_instant(as_of)
         clock = _clock(f"{as_of}T02:00:00+00:00")
+        facts_path = str(self.facts) if facts is None else facts
         with StateStore.open(self.state, clock=clock) as store:
             store.begin_run(instant, 30)
-            with run([str(self.rules)], [str(self.facts)], instant, workers=1) as result:
+            with run([str(self.rules)], [facts_path], instant, workers=1) as result:
                 history = store.record(result)
                 statuses = {}
                 for finding in result.findings:
@@ -231,12 +234,13 @@ def bolt_stops(
     as_of: int,
     horizon_end: int,
     fact_parties: FactParties,
+    completeness: Completeness | None = None,
 ) -> AgreementResult:
     """Evaluation in which the engine stops on agreement bolt-resale (workers get it by name)."""
     if subject.agreement == "bolt-resale":
         failure = error_finding(subject, None, "could not be evaluated: the engine stopped", as_of)
         return AgreementResult(subject.agreement, [failure], errors=["the engine stopped"])
-    return evaluate_agreement(subject, facts, as_of, horizon_end, fact_parties)
+    return evaluate_agreement(subject, facts, as_of, horizon_end, fact_parties, completeness)
 
 
 def acme_clause_4_2_fails(
@@ -245,9 +249,10 @@ def acme_clause_4_2_fails(
     as_of: int,
     horizon_end: int,
     fact_parties: FactParties,
+    completeness: Completeness | None = None,
 ) -> AgreementResult:
     """Evaluation in which clause 4.2 of acme-resale cannot be compiled (workers get it by name)."""
-    result = evaluate_agreement(subject, facts, as_of, horizon_end, fact_parties)
+    result = evaluate_agreement(subject, facts, as_of, horizon_end, fact_parties, completeness)
     if subject.agreement == "acme-resale":
         clause = next(c for c in subject.clauses if c.id == "4.2")
         kept = [f for f in result.findings if f.clause != "4.2"]
@@ -339,6 +344,35 @@ def test_a_rejected_line_in_an_evidence_file_leaves_its_findings_stale(
     }
     assert workspace.query("SELECT path, rejected_lines FROM run_inputs WHERE run_id = 2") == [
         (f"{workspace.facts}/fr.jsonl", 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("relative", "absolute"), ("absolute", "relative"), ("relative", "symlink")],
+)
+def test_inputs_named_relatively_one_night_and_absolutely_the_next_are_the_same(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, first: str, second: str
+) -> None:
+    """Issue 10: the same inputs named by a relative path one night and an absolute path the
+    next made every finding that went away stale ("its evidence file ... was not among
+    tonight's inputs") instead of resolved."""
+    root = workspace.facts.parent
+    monkeypatch.chdir(root)
+    (root / "linked").symlink_to(workspace.facts, target_is_directory=True)
+    named = {"relative": "exports", "absolute": str(workspace.facts), "symlink": "linked"}
+    workspace.write_facts("crm.jsonl", D1_DE, D2_FR)
+    assert set(workspace.night("2026-03-01", facts=named[first]).statuses) == {"d1", "d2"}
+    workspace.write_facts("crm.jsonl", D1_DE, D2_CORRECTED)
+    second_night = workspace.night("2026-03-02", facts=named[second])
+    assert second_night.stale == {}
+    assert second_night.resolved == {"d2": ("2026-03-01", "2026-03-01")}
+    assert second_night.statuses == {"d1": ("open", "2026-03-01", "2026-03-02")}
+    # Recorded in one canonical form, whatever the command line said.
+    canonical = os.path.realpath(workspace.facts / "crm.jsonl")
+    assert workspace.query("SELECT run_id, path FROM run_inputs ORDER BY run_id") == [
+        (1, canonical),
+        (2, canonical),
     ]
 
 
@@ -601,6 +635,51 @@ def test_a_crash_while_recording_leaves_the_previous_state(
         "d1": ("open", "2026-03-01", "2026-03-02"),
         "d3": ("new", "2026-03-02", "2026-03-02"),
     }
+
+
+def _damage_an_index(path: str) -> None:
+    """Overwrite the cell pointers of the findings_by_status index's root page, as a torn write
+    or a bad sector would: the tables still open, `PRAGMA quick_check` finds the damage."""
+    connection = sqlite3.connect(path)
+    try:
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+        (root,) = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'findings_by_status'"
+        ).fetchone()
+    finally:
+        connection.close()
+    data = bytearray(Path(path).read_bytes())
+    offset = page_size * (root - 1)
+    data[offset + 8 : offset + 40] = b"\x00\x07" * 16
+    Path(path).write_bytes(data)
+
+
+def test_a_damaged_state_file_is_refused_before_anything_is_written(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 10: a state file with corrupt pages was written to. Now `PRAGMA quick_check` runs
+    before any write; the run stops with exit code 6, says how to recover, and leaves the file
+    as it was."""
+    workspace.write_facts("crm.jsonl", D1_DE)
+    workspace.night("2026-03-01")
+    _damage_an_index(workspace.state)
+    damaged = Path(workspace.state).read_bytes()
+    code = _cli_run(workspace, "2026-03-02")
+    assert code == ExitCode.STATE_REFUSED == 6
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing evaluated, nothing reported
+    assert captured.err.startswith(
+        f"{workspace.state}: error: is damaged: SQLite's integrity check (PRAGMA quick_check) "
+        "found: "
+    )
+    assert "Nothing was evaluated and nothing was written to it" in captured.err
+    assert "help: restore the file from a backup, or copy what can still be read into a new " in (
+        captured.err
+    )
+    assert f"'sqlite3 {workspace.state} .recover | sqlite3 recovered.sqlite'" in captured.err
+    assert Path(workspace.state).read_bytes() == damaged
+    with pytest.raises(StateError, match="is damaged"):
+        StateStore.open(workspace.state)
 
 
 # --- the file: locking, settings, versions -------------------------------------------------------

@@ -224,11 +224,13 @@ def test_the_most_specific_waiver_is_credited_and_both_count_as_used(
 def test_a_code_narrows_the_waiver(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Incident i1 (1 March 10:00 + 72h) is never notified: due by 4 March 10:00, a
     # response_time.missed breach, which a waiver of 9.3's deadlines (response_time.due) does not
-    # cover.
+    # cover. (Another incident's notice on 5 March shows the notices reach past the due date.)
     with (workspace / "facts.jsonl").open("a") as facts:
         facts.write(
             '{"id": "i1", "type": "incident.detected", "at": "2026-03-01T10:00:00Z",'
             ' "partner": "globex", "incident": "X"}\n'
+            '{"id": "n0", "type": "notice.sent", "at": "2026-03-05T00:00:00Z",'
+            ' "partner": "globex", "incident": "W"}\n'
         )
     write_waivers(
         workspace,

@@ -12,7 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from checker.common.diagnostics import Diagnostic, InputError
 from checker.rulebook.model_introspection import allowed_fields, allowed_values
 from checker.rulebook.validation_errors import diagnostics_from_validation, validate_document
-from checker.rulebook.yaml_source import Position, SourceDocument, load_yaml, load_yaml_text
+from checker.rulebook.yaml_source import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    Position,
+    SourceDocument,
+    load_yaml,
+    load_yaml_text,
+)
 
 PATH = "rules/globex.yaml"
 
@@ -476,3 +483,51 @@ def test_libyaml_fast_path_gives_the_same_data_and_positions_as_the_checking_com
         assert fast.data == checked.data
         assert fast.key_positions == checked.key_positions
         assert fast.value_positions == checked.value_positions
+
+
+# Limits: what no rule file needs, refused before it costs minutes or gigabytes
+
+
+@pytest.mark.parametrize("slow_path", ["", "# 100%\n"], ids=["libyaml", "checking composer"])
+def test_nesting_is_limited_to_max_depth_levels(slow_path: str) -> None:
+    def nested(levels: int) -> str:  # the top-level mapping is the first level
+        return slow_path + "notes: " + "[" * (levels - 1) + "]" * (levels - 1) + "\n"
+
+    assert load_yaml_text(nested(MAX_DEPTH), PATH).data is not None
+    line = 1 + slow_path.count("\n")
+    assert load_problems(nested(MAX_DEPTH + 1)) == [
+        f"{line}:{7 + MAX_DEPTH}: nested more than {MAX_DEPTH} levels deep"
+    ]
+    assert load_problems(nested(100_000)) == [
+        f"{line}:{7 + MAX_DEPTH}: nested more than {MAX_DEPTH} levels deep"
+    ]
+
+
+def test_block_nesting_is_limited_too() -> None:
+    text = "".join("  " * level + f"k{level}:\n" for level in range(MAX_DEPTH + 5))
+    assert load_problems(text) == [
+        f"{MAX_DEPTH + 1}:{2 * MAX_DEPTH + 1}: nested more than {MAX_DEPTH} levels deep"
+    ]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text("agreement: a\n# " + "x" * MAX_FILE_BYTES + "\n", encoding="utf-8")
+
+    with pytest.raises(InputError) as raised:
+        load_yaml(str(path))
+    with pytest.raises(InputError) as from_text:
+        load_yaml_text(path.read_text(encoding="utf-8"), str(path))
+
+    [problem] = raised.value.diagnostics
+    assert problem.message == "the file is 2.0 MB; a rule file may be at most 2 MB"
+    assert from_text.value.diagnostics == raised.value.diagnostics
+
+
+def test_a_lone_surrogate_escape_is_positioned() -> None:
+    # YAML escapes are code points: a character beyond U+FFFF is written \U0001F600, and
+    # "\ud83d\ude00" is two lone halves.
+    text = 'agreement: a\ntitle: "bad\\ud800name"\nowner: "\\U0001F600"\n'
+    assert load_problems(text) == [
+        "2:8: lone surrogate '\\ud800' (half of a UTF-16 pair, not a character)"
+    ]

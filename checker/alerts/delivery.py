@@ -15,16 +15,26 @@ off: this module decides); Teams and generic webhooks through a plain JSON POST,
 webhook's with its delivery id and signature headers (checker.alerts.webhook). Email goes through
 `checker.alerts.smtp`, whose transport raises `TransportError` for what is worth trying again and
 `PermanentError` for what is not. The sleep and the clock are passed in, so tests never wait.
+
+`timeout_seconds` is a **total deadline per attempt**: connecting, sending and the whole answer
+(`Deadline`). A socket's own timeout only bounds each read, so a receiver that trickles one byte
+every second could otherwise hold a message for as long as it likes; when the deadline passes,
+the connection is shut down and the attempt counts as a timeout. At most `MAX_ANSWER_BYTES` of an
+answer are read.
 Webhook addresses never appear in what this module says or logs: only `mask_url`'s form of them
 (and secrets read from the environment only as `***`, see checker.alerts.masking).
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import http.client
 import ipaddress
 import logging
+import socket
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -35,7 +45,7 @@ from enum import StrEnum
 from typing import Any, Protocol, cast
 
 from slack_sdk.errors import SlackRequestError
-from slack_sdk.webhook import WebhookClient
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from checker.alerts import webhook
 from checker.alerts.masking import mask_text, mask_url, masked_logger
@@ -47,6 +57,8 @@ log = masked_logger(__name__)
 _SLACK_SDK_LOG = masked_logger(f"{__name__}.slack_sdk")
 _SLACK_SDK_LOG.setLevel(logging.CRITICAL)
 _MAX_BODY_SHOWN = 200
+MAX_ANSWER_BYTES = 64 * 1024  # of a receiver's answer: only its start is ever shown
+TIMED_OUT = "no answer within the time allowed (timeout)"
 _LOOPBACK_NAMES = frozenset({"localhost"})
 
 Sleep = Callable[[float], None]
@@ -85,18 +97,110 @@ class Transport(Protocol):
     def post(self, url: str, payload: dict[str, Any], timeout: float) -> Reply: ...
 
 
+class Deadline:
+    """A total time allowed for one attempt: every connection opened through `opener` is shut
+    down when it has passed, whatever the server is doing (trickling bytes included)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds
+        self._timers: list[threading.Timer] = []
+        self.expired = False
+
+    def remaining(self) -> float:
+        return max(0.001, self._end - time.monotonic())
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        timer = threading.Timer(self.remaining(), self._expire, (sock,))
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+        return sock
+
+    def _expire(self, sock: socket.socket) -> None:
+        self.expired = True
+        with contextlib.suppress(OSError):  # closed already
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """A urllib opener (proxies from the environment as usual) whose connections keep it."""
+        return urllib.request.build_opener(_DeadlineHTTPHandler(self), _DeadlineHTTPSHandler(self))
+
+    def connection_class(self, base: type[http.client.HTTPConnection]) -> Any:
+        deadline = self
+
+        class _Connection(base):  # type: ignore[valid-type,misc]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                kwargs["timeout"] = deadline.remaining()
+                super().__init__(*args, **kwargs)
+                self._create_connection = lambda *a, **k: deadline.watch(
+                    socket.create_connection(*a, **k)
+                )
+
+        return _Connection
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._deadline.connection_class(http.client.HTTPConnection), req)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(
+            self._deadline.connection_class(http.client.HTTPSConnection),
+            req,
+            context=self._context,  # type: ignore[attr-defined]
+        )
+
+
+class _SlackClient(WebhookClient):
+    """slack_sdk's client, its requests opened through a `Deadline`'s opener."""
+
+    def __init__(self, url: str, deadline: Deadline) -> None:
+        # The client hands its timeout to urllib, which takes fractions of a second too.
+        super().__init__(
+            url, timeout=cast(int, deadline.seconds), logger=_SLACK_SDK_LOG, retry_handlers=[]
+        )
+        self._deadline = deadline
+
+    def _perform_http_request_internal(
+        self, url: str, req: urllib.request.Request
+    ) -> WebhookResponse:
+        with self._deadline.opener().open(req, timeout=self._deadline.remaining()) as response:
+            body = response.read(MAX_ANSWER_BYTES)
+            charset = response.headers.get_content_charset() or "utf-8"
+            return WebhookResponse(
+                url=url,
+                status_code=response.status,
+                body=body.decode(charset, errors="replace"),
+                headers=response.headers,
+            )
+
+
 class SlackTransport:
     """Posts through slack_sdk's `WebhookClient`, Slack's maintained incoming-webhook client."""
 
     def post(self, url: str, payload: dict[str, Any], timeout: float) -> Reply:
-        # The client hands its timeout to urllib, which takes fractions of a second too.
-        client = WebhookClient(
-            url, timeout=cast(int, timeout), logger=_SLACK_SDK_LOG, retry_handlers=[]
-        )
+        deadline = Deadline(timeout)
         try:
-            response = client.send_dict(payload)
+            response = _SlackClient(url, deadline).send_dict(payload)
         except (OSError, http.client.HTTPException, SlackRequestError) as error:
-            raise TransportError(_describe_error(error)) from error
+            raise TransportError(_timed_out(deadline) or _describe_error(error)) from error
+        finally:
+            deadline.cancel()
         headers = {str(name).lower(): str(value) for name, value in response.headers.items()}
         return Reply(response.status_code, headers, response.body or "")
 
@@ -119,14 +223,20 @@ class JsonTransport:
                 **self.headers(payload, body),
             },
         )
+        deadline = Deadline(timeout)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return Reply(response.status, _lower(response.headers), _text(response.read()))
-        except urllib.error.HTTPError as error:
-            with error:
-                return Reply(error.code, _lower(error.headers), _text(error.read()))
+            try:
+                with deadline.opener().open(request, timeout=deadline.remaining()) as response:
+                    answer = response.read(MAX_ANSWER_BYTES)
+                    return Reply(response.status, _lower(response.headers), _text(answer))
+            except urllib.error.HTTPError as error:
+                with error:
+                    answer = error.read(MAX_ANSWER_BYTES)
+                    return Reply(error.code, _lower(error.headers), _text(answer))
         except (OSError, http.client.HTTPException) as error:
-            raise TransportError(_describe_error(error)) from error
+            raise TransportError(_timed_out(deadline) or _describe_error(error)) from error
+        finally:
+            deadline.cancel()
 
 
 class WebhookTransport(JsonTransport):
@@ -235,8 +345,12 @@ def _describe_error(error: BaseException) -> str:
     cause = reason if isinstance(reason, BaseException | str) else error
     text = str(cause) or type(cause).__name__
     if isinstance(cause, TimeoutError) or "timed out" in text:
-        return "no answer within the time allowed (timeout)"
+        return TIMED_OUT
     return mask_text(f"no answer: {text}")
+
+
+def _timed_out(deadline: Deadline) -> str | None:
+    return TIMED_OUT if deadline.expired else None
 
 
 def _lower(headers: Any) -> dict[str, str]:

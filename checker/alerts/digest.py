@@ -18,6 +18,12 @@ A receiver's digest holds:
 
 Snoozed and waived findings are left out of all four; deadlines only ever come as reminders.
 
+**Confidential values**: a receiver with `redact_values: true` gets each finding's keys and
+links only (agreement, clause and its title, subject, date, severity, kind, fingerprint, and its
+evidence as fact ids, types, times and file:line): the message, which quotes values from the
+facts (prices, amounts, territories, customers), is replaced by `WITHHELD`. A digest sent to a
+fallback receiver that redacts is redacted too (`Digest.redacted`).
+
 **A cap per receiver** (`max_items_per_digest`, 50 by default): a first night, or a new rule file,
 can find thousands of findings, which must not become hundreds of chat messages. Beyond the cap
 a digest lists the most important items and counts the rest by kind at its end ("... and 2950
@@ -54,6 +60,7 @@ from checker.findings.tracking import RunHistory
 # The kinds announced as new (and counted as open); deadlines come as reminders instead.
 ANNOUNCED_KINDS = (FindingKind.BREACH, FindingKind.TRIGGER, FindingKind.ERROR, FindingKind.UNKNOWN)
 Day = date  # for annotations inside a model that has a field called `date`
+WITHHELD = "details withheld from this channel (redact_values): see the report"
 
 
 class _Data(BaseModel):
@@ -102,6 +109,10 @@ class Item(_Data):
             ),
             first_seen=first_seen,
         )
+
+    def redacted(self) -> Item:
+        """The item with the message (which quotes values from the facts) withheld."""
+        return self.model_copy(update={"message": WITHHELD})
 
 
 class Reminder(_Data):
@@ -152,6 +163,18 @@ class Digest(_Data):
     @property
     def is_empty(self) -> bool:
         return not (self.new or self.reminders or self.resolved or self.open_count)
+
+    def redacted(self) -> Digest:
+        """The digest with every item's values withheld (see the module docstring)."""
+        return self.model_copy(
+            update={
+                "new": tuple(item.redacted() for item in self.new),
+                "reminders": tuple(
+                    r.model_copy(update={"item": r.item.redacted()}) for r in self.reminders
+                ),
+                "resolved": tuple(item.redacted() for item in self.resolved),
+            }
+        )
 
     def item_count(self) -> int:
         """Items listed (those left out by the cap are only counted)."""
@@ -212,9 +235,10 @@ def build_digests(
         if is_waived(finding) or snoozes.decide(finding) is not None:
             continue
         tracked = history.status_of(finding)
-        item = Item.of(finding, tracked.first_seen if tracked else None)
+        shown = Item.of(finding, tracked.first_seen if tracked else None)
         for name in router.receivers_for(finding):
             bucket = collected[name]
+            item = shown.redacted() if notifications.receivers[name].redact_values else shown
             if finding.kind in ANNOUNCED_KINDS:
                 bucket.announced.append(item)
                 bucket.open_by_kind[finding.kind.value] += 1

@@ -143,7 +143,8 @@ class Snooze(_Strict):
 
 
 class Delivery(_Strict):
-    """How hard to try: attempts per message, waits between them, the time allowed per attempt."""
+    """How hard to try: attempts per message, waits between them, the time allowed per attempt
+    (a total deadline: connecting, sending and the whole answer)."""
 
     attempts: int = Field(
         default=5,
@@ -175,7 +176,8 @@ class Delivery(_Strict):
         strict=True,
         gt=0,
         le=300,
-        description="Time allowed for one attempt",
+        description="Time allowed for one attempt, in all: connecting, sending and the whole "
+        "answer (a receiver that answers slowly is cut off when it has passed)",
         examples=[10],
     )
 

@@ -36,7 +36,7 @@ from checker.alerts.delivery import (
 )
 from checker.alerts.digest import Digest, DigestPlan, Undelivered, build_digests
 from checker.alerts.layout import headline
-from checker.alerts.masking import hide, mask_url
+from checker.alerts.masking import hide, hide_url, mask_text, mask_url
 from checker.alerts.notifications_loading import Notifications
 from checker.alerts.outbox import FAILED, PENDING, SENT, Message, Outbox
 from checker.alerts.receivers import EmailReceiver, WebhookReceiver
@@ -84,6 +84,7 @@ class NotifyReport:
 
     tallies: dict[str, ReceiverTally] = field(default_factory=dict)
     destinations: dict[str, str] = field(default_factory=dict)  # receiver -> "slack, https://h/***"
+    outbox_problem: str | None = None  # the outbox could not be written: alerts stopped
 
     def tally(self, receiver: str) -> ReceiverTally:
         return self.tallies.setdefault(receiver, ReceiverTally())
@@ -98,13 +99,15 @@ class NotifyReport:
 
     @property
     def delivery_failed(self) -> bool:
-        """Whether any message failed permanently or is still pending: exit code 5."""
-        return bool(self.failed or self.pending)
+        """Whether any message failed permanently or is still pending, or the outbox could not
+        be written: exit code 5."""
+        return bool(self.failed or self.pending or self.outbox_problem)
 
     def lines(self) -> list[str]:
+        problem = [f"alerts: {self.outbox_problem}"] if self.outbox_problem else []
         if not any(t.queued or t.sent or t.failed or t.pending for t in self.tallies.values()):
-            return ["alerts: nothing new to send"]
-        lines = []
+            return problem or ["alerts: nothing new to send"]
+        lines = problem
         for receiver, tally in self.tallies.items():
             if not (tally.queued or tally.sent or tally.failed or tally.pending):
                 continue
@@ -129,10 +132,38 @@ def notify(
     sleep: Sleep = time.sleep,
     clock: Clock = utc_now,
 ) -> NotifyReport:
-    """Queue tonight's digests and send every pending message; see the module docstring."""
+    """Queue tonight's digests and send every pending message; see the module docstring.
+
+    When the outbox's tables cannot be written (a full disk, a file made read-only), the alerts
+    stop there and the report says so (exit code 5). Nothing is lost: a digest not queued is built again by the
+    next run (what it tells was not remembered), a message sent but not marked sent is sent
+    again, with the same delivery id."""
+    hide_secrets(notifications, environ)
+    report = NotifyReport()
+    try:
+        _notify(run, notifications, connection, run_id, environ, transports, sleep, clock, report)
+    except sqlite3.Error as error:
+        report.outbox_problem = (
+            f"stopped: the outbox in the state file could not be written ({mask_text(str(error))});"
+            " nothing is lost: what was not sent is sent by the next run once the state file can "
+            "be written (check the free space and permissions where it is)"
+        )
+    return report
+
+
+def _notify(
+    run: AlertInput,
+    notifications: Notifications,
+    connection: sqlite3.Connection,
+    run_id: int,
+    environ: Mapping[str, str],
+    transports: Mapping[str, Transport] | None,
+    sleep: Sleep,
+    clock: Clock,
+    report: NotifyReport,
+) -> None:
     outbox = Outbox(connection)
     model = notifications.model
-    report = NotifyReport()
     for name, receiver in model.receivers.items():
         report.destinations[name] = _destination(receiver, environ)
         report.tally(name)
@@ -146,7 +177,6 @@ def notify(
         if digest_id is not None:
             report.tally(plan.digest.receiver).queued += 1
     _Sender(notifications, outbox, environ, transports, report).send_all(run_id, sleep, clock)
-    return report
 
 
 def dry_run(
@@ -157,6 +187,7 @@ def dry_run(
 ) -> str:
     """What `notify` would send, as text: nothing is sent and nothing is written. Without a
     connection (a state file not created yet) every receiver is taken as told nothing before."""
+    hide_secrets(notifications, environ)
     outbox = Outbox(connection, create=False) if connection is not None else None
     lines = ["Dry run: nothing is sent and nothing is recorded."]
     waiting = outbox.pending() if outbox is not None else []
@@ -186,6 +217,24 @@ def dry_run(
         for number, payload in enumerate(payloads, 1):
             lines.append(_shown(f"{digest.receiver}, message {number} of {len(payloads)}", payload))
     return "\n".join(lines) + "\n"
+
+
+def hide_secrets(notifications: Notifications, environ: Mapping[str, str]) -> None:
+    """Hide, by value, every secret the receivers name (checker.alerts.masking): each webhook
+    address and every part of it, signing secrets, SMTP user names and passwords. Done before
+    anything is sent, so no answer, log line, outbox row or fallback message can show one."""
+    for receiver in notifications.model.receivers.values():
+        if isinstance(receiver, EmailReceiver):
+            hide(
+                *(
+                    environ.get(name or "")
+                    for name in (receiver.username_env, receiver.password_env)
+                )
+            )
+            continue
+        hide_url(environ.get(receiver.url_env))
+        if isinstance(receiver, WebhookReceiver) and receiver.secret_env:
+            hide(environ.get(receiver.secret_env))
 
 
 def _plans(
@@ -308,9 +357,11 @@ class _Sender:
             {
                 **digest.model_dump(),
                 "receiver": fallback_name,
-                "undelivered": Undelivered(receiver=message.receiver, reason=why),
+                "undelivered": Undelivered(receiver=message.receiver, reason=mask_text(why)),
             }
         )
+        if fallback.redact_values:
+            copy = copy.redacted()
         self.outbox.queue_fallback(
             message.digest_id, copy, fallback.type, render(copy, fallback), run_id, now
         )

@@ -34,6 +34,7 @@ from datetime import date
 from typing import Any
 
 from checker.alerts.digest import Digest, DigestPlan, Item, ReceiverMemory
+from checker.alerts.masking import mask_text
 
 PENDING = "pending"
 SENT = "sent"
@@ -296,7 +297,7 @@ class Outbox:
             self.db.execute(
                 "UPDATE alerts_messages SET status = ?, attempts = attempts + ?, last_error = ?,"
                 " finished_at = ? WHERE id = ?",
-                (status, attempts, error, finished_at, message_id),
+                (status, attempts, mask_text(error), finished_at, message_id),
             )
 
     def give_up_digest(self, digest_id: int, reason: str, finished_at: str) -> None:

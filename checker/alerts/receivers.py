@@ -49,6 +49,14 @@ class _Receiver(BaseModel):
         "more: see the report') and not sent again",
         examples=[50],
     )
+    redact_values: bool = Field(
+        default=False,
+        description="Keep confidential values (prices, amounts, territories, customers: "
+        "whatever a finding's message quotes from the facts) out of this receiver's digests: "
+        "it sees each finding's keys (agreement, clause, subject, date, severity, fingerprint) "
+        "and where its evidence is (fact ids and file:line), and reads the rest in the report",
+        examples=[True],
+    )
 
 
 def _environment_variable_name(value: str | None) -> str | None:

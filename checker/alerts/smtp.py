@@ -8,7 +8,8 @@ multipart/alternative (plain text, then HTML) to every address in `to`.
 How it went, in the terms of checker.alerts.delivery (which retries):
 
 * accepted for at least one address: sent (addresses refused among others are logged);
-* an SMTP 4xx answer (try later), a timeout, a refused or dropped connection: `TransportError`,
+* an SMTP 4xx answer (try later), a timeout (`timeout_seconds` bounds the whole conversation:
+  connecting, logging in, sending and every answer, see `checker.alerts.delivery.Deadline`), a refused or dropped connection: `TransportError`,
   tried again;
 * an SMTP 5xx answer (login refused, sender or every address refused, message refused), a server
   without STARTTLS when it is asked for, or a certificate that does not check out:
@@ -30,7 +31,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
-from checker.alerts.delivery import PermanentError, Reply, TransportError
+from checker.alerts.delivery import TIMED_OUT, Deadline, PermanentError, Reply, TransportError
 from checker.alerts.masking import hide, mask_text, masked_logger
 from checker.alerts.receivers import EmailReceiver
 from checker.alerts.webhook import delivery_id
@@ -60,6 +61,17 @@ def address(receiver: EmailReceiver) -> str:
     return f"smtp://{shown}:{receiver.smtp_port}"
 
 
+class _SMTP(smtplib.SMTP):
+    """An SMTP connection whose socket is shut down when the attempt's deadline passes."""
+
+    def __init__(self, deadline: Deadline, host: str, port: int) -> None:
+        self._deadline = deadline
+        super().__init__(host, port, timeout=deadline.remaining())
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> Any:
+        return self._deadline.watch(super()._get_socket(host, port, timeout))  # type: ignore[misc]
+
+
 class SmtpTransport:
     """Sends a digest's email to the receiver's SMTP server; see the module docstring."""
 
@@ -84,10 +96,21 @@ class SmtpTransport:
         return message
 
     def post(self, url: str, payload: dict[str, Any], timeout: float) -> Reply:
-        receiver = self.receiver
         message = self.message(payload)
+        deadline = Deadline(timeout)
         try:
-            with smtplib.SMTP(receiver.smtp_host, receiver.smtp_port, timeout=timeout) as smtp:
+            return self._send(message, url, deadline)
+        except (TransportError, PermanentError):
+            if deadline.expired:  # cut off mid-answer: whatever was read of it means nothing
+                raise TransportError(TIMED_OUT) from None
+            raise
+        finally:
+            deadline.cancel()
+
+    def _send(self, message: EmailMessage, url: str, deadline: Deadline) -> Reply:
+        receiver = self.receiver
+        try:
+            with _SMTP(deadline, receiver.smtp_host, receiver.smtp_port) as smtp:
                 smtp.ehlo()
                 if receiver.starttls:
                     smtp.starttls(context=ssl.create_default_context())

@@ -12,6 +12,12 @@ The open count, the undelivered note and `left_out` (what the receiver's `max_it
 left out, counted: `{"new": {"breach": 2900}, "reminders": 0, "resolved": 50}`) ride on the
 first part. Values are data, not markup, so nothing is escaped beyond JSON's own quoting.
 
+**A size cap**, like Slack's and Teams': each message is kept under `MAX_MESSAGE_BYTES` of JSON.
+A text longer than `MAX_TEXT` characters (a message, a subject, a title) is shortened with an
+ellipsis, evidence beyond `MAX_EVIDENCE` facts per finding is counted in `evidence_not_listed`
+(each of its texts at most `MAX_EVIDENCE_TEXT` characters), and a part takes findings only while
+it stays under the cap: a long digest becomes more parts, never one huge message.
+
 Each message is posted with two headers a receiving service can rely on (`headers`):
 
 * `X-Contract-Checker-Delivery`: the message's delivery id, 32 hex digits worked out from the
@@ -34,6 +40,11 @@ from checker.alerts.digest import Digest
 from checker.alerts.layout import headline
 
 _LISTS = ("new", "reminders", "resolved")
+MAX_MESSAGE_BYTES = 64_000
+MAX_TEXT = 800  # characters of one text value of a finding
+MAX_EVIDENCE = 5  # facts listed per finding; the rest are counted
+MAX_EVIDENCE_TEXT = 200
+_ROOM = 4_000  # for the part's own fields (summary, open count, undelivered note) around findings
 DELIVERY_HEADER = "X-Contract-Checker-Delivery"
 SIGNATURE_HEADER = "X-Contract-Checker-Signature"
 SIGNATURE_PREFIX = "sha256="
@@ -41,8 +52,8 @@ SIGNATURE_PREFIX = "sha256="
 
 def render(digest: Digest, max_items: int) -> list[dict[str, Any]]:
     data = digest.model_dump(mode="json")
-    flat = [(name, entry) for name in _LISTS for entry in data[name]]
-    chunks = [flat[start : start + max_items] for start in range(0, len(flat), max_items)] or [[]]
+    flat = [(name, _bounded_entry(entry)) for name in _LISTS for entry in data[name]]
+    chunks = _chunks(flat, max_items)
     parts = []
     for number, chunk in enumerate(chunks, 1):
         first = number == 1
@@ -61,6 +72,47 @@ def render(digest: Digest, max_items: int) -> list[dict[str, Any]]:
             part[name] = [entry for list_name, entry in chunk if list_name == name]
         parts.append(part)
     return parts
+
+
+def _chunks(
+    flat: list[tuple[str, dict[str, Any]]], max_items: int
+) -> list[list[tuple[str, dict[str, Any]]]]:
+    """Consecutive runs of at most `max_items` entries that stay under the size cap together
+    (an entry is never split; one that is larger alone than the cap gets a part of its own)."""
+    chunks: list[list[tuple[str, dict[str, Any]]]] = []
+    current: list[tuple[str, dict[str, Any]]] = []
+    size = 0
+    for named in flat:
+        entry_size = len(body(named[1])) + 2
+        if current and (len(current) >= max_items or size + entry_size > MAX_MESSAGE_BYTES - _ROOM):
+            chunks.append(current)
+            current, size = [], 0
+        current.append(named)
+        size += entry_size
+    if current:
+        chunks.append(current)
+    return chunks or [[]]
+
+
+def _bounded_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A finding (or a reminder holding one) with its texts and evidence list shortened."""
+    if "item" in entry:  # a reminder
+        return {**entry, "item": _bounded_entry(entry["item"])}
+    bounded = {key: _shorten(value, MAX_TEXT) for key, value in entry.items()}
+    evidence = entry.get("evidence") or []
+    bounded["evidence"] = [
+        {key: _shorten(value, MAX_EVIDENCE_TEXT) for key, value in fact.items()}
+        for fact in evidence[:MAX_EVIDENCE]
+    ]
+    if len(evidence) > MAX_EVIDENCE:
+        bounded["evidence_not_listed"] = len(evidence) - MAX_EVIDENCE
+    return bounded
+
+
+def _shorten(value: Any, limit: int) -> Any:
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…"
+    return value
 
 
 def body(payload: dict[str, Any]) -> bytes:

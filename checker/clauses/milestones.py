@@ -113,6 +113,11 @@ class Milestones(Clause):
             "A milestone was not achieved by its due date (achieved late, or not at all).",
         ),
         FindingCode(
+            "milestone.unknown",
+            FindingKind.UNKNOWN,
+            "Not achieved as far as the facts go, but the feed of the achievements does not reach the due date tonight: it cannot be told.",
+        ),
+        FindingCode(
             "milestone.due",
             FindingKind.DEADLINE,
             "A milestone not yet achieved falls due within the horizon.",
@@ -200,6 +205,7 @@ class Milestones(Clause):
             wording = Wording(
                 codes={
                     "obligation.breached": "milestone.missed",
+                    "obligation.unknown": "milestone.unknown",
                     "obligation.due": "milestone.due",
                     "obligation.cure_ends": "milestone.cure_ends",
                     "obligation.uncured": "milestone.termination_right",

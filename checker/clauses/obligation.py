@@ -40,6 +40,12 @@ class ObligationClause(NormClause, ObligationTerms):
         ),
         FindingCode("obligation.due", FindingKind.DEADLINE, "It falls due within the horizon."),
         FindingCode(
+            "obligation.unknown",
+            FindingKind.UNKNOWN,
+            "Past its due date and not done as far as the facts go, but the feed of the facts "
+            "that fulfil it does not reach the due date tonight: it cannot be told.",
+        ),
+        FindingCode(
             "obligation.material_breach",
             FindingKind.TRIGGER,
             "Still not done `material_breach_after` its due date: a material breach, dated at the "

@@ -146,6 +146,11 @@ class Recurring(Clause):
             " dated at the due date, whether it came later or never.",
         ),
         FindingCode(
+            "recurring.unknown",
+            FindingKind.UNKNOWN,
+            "Not delivered as far as the facts go, but the feed of the deliverables does not reach the due date tonight: it cannot be told.",
+        ),
+        FindingCode(
             "recurring.due",
             FindingKind.DEADLINE,
             "A period's deliverable not yet delivered falls due within the horizon.",
@@ -325,6 +330,7 @@ class Recurring(Clause):
             wording = Wording(
                 codes={
                     "obligation.breached": "recurring.missed",
+                    "obligation.unknown": "recurring.unknown",
                     "obligation.due": "recurring.due",
                     "obligation.material_breach": "recurring.material_breach",
                     "obligation.becomes_material": "recurring.becomes_material",

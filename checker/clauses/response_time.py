@@ -57,6 +57,11 @@ class ResponseTime(Clause):
             "An event was not answered within the time limit (answered late, or not at all).",
         ),
         FindingCode(
+            "response_time.unknown",
+            FindingKind.UNKNOWN,
+            "Not answered as far as the facts go, but the feed of the answers does not reach the time limit tonight: it cannot be told.",
+        ),
+        FindingCode(
             "response_time.due",
             FindingKind.DEADLINE,
             "An answer not yet given falls due within the horizon.",
@@ -105,6 +110,7 @@ class ResponseTime(Clause):
             wording = Wording(
                 codes={
                     "obligation.breached": "response_time.missed",
+                    "obligation.unknown": "response_time.unknown",
                     "obligation.due": "response_time.due",
                 },
                 missed=functools.partial(_missed, terms=terms),

@@ -152,6 +152,11 @@ class Termination(Clause):
             "A duty after the agreement ended was not done in time (late or not at all).",
         ),
         FindingCode(
+            "termination.obligation_unknown",
+            FindingKind.UNKNOWN,
+            "A duty after the end not done as far as the facts go, but its feed does not reach the due date tonight: it cannot be told.",
+        ),
+        FindingCode(
             "termination.obligation_due",
             FindingKind.DEADLINE,
             "A duty after the agreement ended falls due within the horizon.",
@@ -277,6 +282,7 @@ class Termination(Clause):
                 wording = Wording(
                     codes={
                         "obligation.breached": "termination.obligation_missed",
+                        "obligation.unknown": "termination.obligation_unknown",
                         "obligation.due": "termination.obligation_due",
                     },
                     missed=_PostTermText(duty, "missed"),

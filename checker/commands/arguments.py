@@ -23,6 +23,21 @@ def horizon(text: str) -> int:
     return int(text)
 
 
+def complete_through(text: str) -> tuple[str, int]:
+    """FEED=DATE or FEED=INSTANT: how far a feed's data is complete (a date: through its end)."""
+    # Imported here: parsing the command line stays light.
+    from checker.facts.completeness import complete_instant
+
+    feed, equals, when = text.partition("=")
+    instant = complete_instant(when) if equals else None
+    if not feed or instant is None:
+        raise argparse.ArgumentTypeError(
+            f"--complete-through takes FEED=DATE or FEED=INSTANT, e.g. billing=2026-11-21, "
+            f"got '{text}'"
+        )
+    return feed, instant
+
+
 def positive(text: str) -> int:
     if not text.isdecimal() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got '{text}'")

@@ -68,7 +68,9 @@ exit codes: 0 nothing to report, 1 findings at/above --fail-on, 2 usage (or a re
             5 an alert could not be delivered, or waits for the next run (findings and
               reports are written first),
             6 --state file in use by another run, written by a newer version, already
-              past this night, or not updated (nothing is changed in it)"""
+              past this night, damaged, not writable, or not updated (nothing is changed
+              in it),
+            70 internal error (a bug): one line on stderr, never a traceback"""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -108,6 +110,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=None,
         metavar="WHEN",
         help="evaluate as of this date or instant (default: today 00:00 UTC)",
+    )
+    parser.add_argument(
+        "--complete-through",
+        type=arguments.complete_through,
+        action="append",
+        default=[],
+        metavar="FEED=WHEN",
+        help="a feed's data is complete through this date or instant (repeatable; overrides "
+        "feeds.yaml beside the exports; default: its latest fact). Past it, what rests on missing "
+        "facts is unknown",
     )
     parser.add_argument(
         "--horizon",
@@ -325,6 +337,7 @@ def _run_and_report(
             args.workers,
             args.waivers,
             Progress.for_stream(sys.stderr, False if args.quiet else args.progress),
+            dict(args.complete_through),
         )
     except RuleFilesInvalid as invalid:
         for diagnostic in invalid.rulebook.diagnostics:

@@ -11,6 +11,7 @@ from checker.clauses.base import Clause
 from checker.dates.timeutil import date_of_epoch
 from checker.engine import host as engine
 from checker.engine.program import Program
+from checker.facts.completeness import Completeness
 from checker.facts.model import Fact
 from checker.findings.model import Finding, FindingKind, Severity
 from checker.norms.clause_support import NormPart, in_force_only
@@ -66,6 +67,7 @@ def compile_agreement(
     as_of: int,
     horizon_end: int,
     fact_parties: FactParties = NO_CATALOGUE,
+    completeness: Completeness | None = None,
 ) -> CompiledAgreement:
     """Compute the term, then compile every clause into one program; `facts` sorted by (at, id)."""
     program = Program(agreement.agreement)
@@ -87,7 +89,7 @@ def compile_agreement(
     contexts.append(
         _context(agreement, term_clause, len(contexts), term, as_of, horizon_end, [], program)
     )
-    _work_out_norms(agreement, contexts, term, facts, fact_parties)
+    _work_out_norms(agreement, contexts, term, facts, fact_parties, completeness)
     errors: list[Finding] = []
     for context in contexts:
         # A clause an amendment added or removed sees only the part of the term it is in force.
@@ -111,6 +113,7 @@ def _work_out_norms(
     term: AgreementTerm,
     facts: Sequence[Fact],
     fact_parties: FactParties,
+    completeness: Completeness | None = None,
 ) -> None:
     """Work out the norms of every clause together (they may react to each other), and give
     each clause's context the outcomes of its own."""
@@ -142,6 +145,7 @@ def _work_out_norms(
         horizon_end=first.horizon_end,
         facts=facts,
         calendar=first.calendar,
+        completeness=completeness,
         agreement=agreement.agreement,
     )
     outcomes = work_out(norms, inputs)
@@ -156,10 +160,12 @@ def evaluate_agreement(
     as_of: int,
     horizon_end: int,
     fact_parties: FactParties = NO_CATALOGUE,
+    completeness: Completeness | None = None,
 ) -> AgreementResult:
     """Findings of one agreement on the as-of instant; `facts` sorted by (at, id); `fact_parties`
-    says whose act each fact records (the fact-type catalogue's, by default `partner`)."""
-    compiled = compile_agreement(agreement, facts, as_of, horizon_end, fact_parties)
+    says whose act each fact records (the fact-type catalogue's, by default `partner`);
+    `completeness` how far each feed's data reaches (None: every feed is complete)."""
+    compiled = compile_agreement(agreement, facts, as_of, horizon_end, fact_parties, completeness)
     clause_ids = {clause.id for clause in agreement.all_clauses}
     try:
         result = engine.run(compiled.program)

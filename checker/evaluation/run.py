@@ -6,7 +6,7 @@ import logging
 import resource
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from checker.common.progress import Progress
 from checker.dates.timeutil import horizon_end as horizon_end_of
 from checker.evaluation.routing import RoutingIndex
 from checker.evaluation.workers import Job, default_workers, evaluate_in_workers
+from checker.facts.completeness import Completeness, declared_in, tonight
 from checker.facts.ingest import read_into
 from checker.facts.inputs import input_files
 from checker.facts.mapping import FactMapping
@@ -54,6 +55,12 @@ class RunSummary:
     waived: int = 0  # findings set apart by an active waiver
     clause_reads: list[ClauseReads] = field(default_factory=list)  # in agreement, clause order
     facts_by_type: dict[str, int] = field(default_factory=dict)  # accepted, up to the as-of
+    # Each feed the clauses read: the last instant its data is complete tonight (None: no data).
+    feeds: dict[str, int | None] = field(default_factory=dict)
+
+    def feeds_without_data(self) -> list[str]:
+        """Feeds the clauses read that had no facts tonight: what rests on them is unknown."""
+        return sorted(feed for feed, through in self.feeds.items() if through is None)
 
     def unread(self) -> list[ClauseReads]:
         """Clauses that read no fact although facts of their types were read: most likely the
@@ -138,11 +145,14 @@ def run(
     workers: int | None = None,
     waiver_paths: Sequence[str] | None = None,
     progress: Progress | None = None,
+    complete_through: Mapping[str, int] | None = None,
 ) -> RunResult:
     """Evaluate every agreement in `rule_paths` against the facts in `fact_paths`.
 
     Waivers come from `waiver_paths`, or when it is None from the waivers file of each directory
-    in `rule_paths` (see checker.rulebook.waivers); pass [] for none.
+    in `rule_paths` (see checker.rulebook.waivers); pass [] for none. `complete_through` declares
+    how far a feed's data is complete (feed -> instant); other feeds are complete through their
+    latest fact tonight (checker.facts.completeness).
 
     Raises RuleFilesInvalid when any rule file or waivers file has errors (nothing is evaluated on
     a partial rulebook) and InputError when a fact path cannot be read at all.
@@ -173,6 +183,7 @@ def run(
             summary,
             findings,
             progress or Progress.off(),
+            {**declared_in(fact_paths), **(complete_through or {})},
         )
         waivers = AppliedWaivers(loaded_waivers.waivers, as_of)
         summary.findings_by_kind = waivers.tally(findings)
@@ -208,6 +219,7 @@ def _evaluate(
     summary: RunSummary,
     findings: FindingSpool,
     progress: Progress,
+    complete_through: Mapping[str, int],
 ) -> list[Diagnostic]:
     """Read the facts, evaluate every agreement, spool the findings; return the rejected lines."""
     agreements = rulebook.agreements
@@ -231,7 +243,9 @@ def _evaluate(
         summary.counts = facts_input.counts
         summary.irrelevant = store.irrelevant
         summary.facts_by_type = store.type_counts()
-        job = Job(store.path, as_of, horizon_end, rulebook.fact_parties)
+        completeness = tonight(store.latest_by_type(), rulebook.feeds, complete_through)
+        summary.feeds = _feeds_read(agreements, completeness)
+        job = Job(store.path, as_of, horizon_end, rulebook.fact_parties, completeness)
         phase = time.perf_counter()
         counts = store.fact_counts()
         evaluated = 0
@@ -251,6 +265,20 @@ def _evaluate(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
         )
     return facts_input.rejects
+
+
+def _feeds_read(
+    agreements: Sequence[Agreement], completeness: Completeness
+) -> dict[str, int | None]:
+    """Each feed a clause reads, with the last instant its data is complete tonight."""
+    types = {
+        pattern.fact
+        for agreement in agreements
+        for clause in agreement.all_clauses
+        for pattern, _ in clause.fact_patterns()
+    }
+    feeds = {completeness.feed(fact_type) for fact_type in types}
+    return {feed: completeness.through.get(feed) for feed in sorted(feeds)}
 
 
 def _clause_reads(

@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from checker.evaluation.evaluate import AgreementResult, error_finding, evaluate_agreement
+from checker.facts.completeness import Completeness
 from checker.facts.model import Fact
 from checker.facts.store import RoutedFacts
 from checker.norms.parties import FactParties
@@ -42,9 +43,12 @@ class Job:
     as_of: int
     horizon_end: int
     fact_parties: FactParties = field(default_factory=FactParties)  # the catalogue's
+    completeness: Completeness | None = None  # how far each feed is complete (None: all of it)
 
 
-Evaluate = Callable[[Agreement, Sequence[Fact], int, int, FactParties], AgreementResult]
+Evaluate = Callable[
+    [Agreement, Sequence[Fact], int, int, FactParties, Completeness | None], AgreementResult
+]
 
 
 def default_workers() -> int:
@@ -142,7 +146,12 @@ def _worker(
     try:
         answered = [
             evaluate(
-                agreement, facts.facts_of(number), job.as_of, job.horizon_end, job.fact_parties
+                agreement,
+                facts.facts_of(number),
+                job.as_of,
+                job.horizon_end,
+                job.fact_parties,
+                job.completeness,
             )
             for number, agreement in items
         ]

@@ -49,7 +49,7 @@ def _expand_paths(
         elif os.path.isdir(path):
             inputs.extend(_directory_inputs(path, problems))
         elif os.path.exists(path):
-            inputs.append((path, path, path.lower().endswith(CSV_SUFFIX)))
+            inputs.append((_shown(path), path, path.lower().endswith(CSV_SUFFIX)))
         else:
             problems.append(Diagnostic(path, 0, 0, "cannot read: no such file or directory"))
     return inputs, problems
@@ -73,8 +73,14 @@ def _directory_inputs(
     inputs: list[tuple[str, str | None, bool]] = []
     for _parts, relative, is_csv in found:
         joined = os.path.join(directory, relative)
-        inputs.append((joined, joined, is_csv))
+        inputs.append((_shown(joined), joined, is_csv))
     return inputs
+
+
+def _shown(path: str) -> str:
+    """`path` as sources and reports show it: a name that is not UTF-8 gets its bytes escaped
+    (`caf\\xe9.csv`), since no report could print it as it is."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 __all__ = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from typing import Any
 
 import yaml
@@ -89,13 +91,27 @@ class FactMapping(BaseModel):
         return renames
 
 
+# A mapping names a few dozen columns and values; far more is not a mapping file.
+MAX_MAPPING_BYTES = 1024 * 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def load_mapping(path: str) -> FactMapping:
     """Read a `FactMapping` from a YAML file; any problem raises InputError naming the file."""
     try:
         with open(path, encoding="utf-8") as stream:
+            if os.fstat(stream.fileno()).st_size > MAX_MAPPING_BYTES:
+                message = f"a fact mapping may be at most {MAX_MAPPING_BYTES // 1024} kB"
+                raise InputError([Diagnostic(path, 0, 0, message)])
             document = yaml.safe_load(stream)
     except OSError as error:
         raise InputError([Diagnostic(path, 0, 0, f"cannot read: {error.strerror}")]) from None
+    except UnicodeDecodeError as error:
+        message = f"not UTF-8: byte 0x{error.object[error.start]:02x}"
+        raise InputError([Diagnostic(path, 0, 0, message)]) from None
+    except RecursionError:
+        message = "nested too deeply: a fact mapping is a few levels deep"
+        raise InputError([Diagnostic(path, 0, 0, message)]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
@@ -105,6 +121,9 @@ def load_mapping(path: str) -> FactMapping:
     if not isinstance(document, dict):
         message = "a fact mapping must be a YAML mapping with fields, types, type_field, defaults"
         raise InputError([Diagnostic(path, 1, 0, message)])
+    if _has_surrogate(document):  # from an escape like "\ud800"
+        message = "a lone surrogate escape (like \\ud800) is half of a UTF-16 pair, not a character"
+        raise InputError([Diagnostic(path, 0, 0, message)])
     try:
         return FactMapping.model_validate(document)
     except ValidationError as error:
@@ -112,6 +131,16 @@ def load_mapping(path: str) -> FactMapping:
             Diagnostic(path, 0, 0, _mapping_error_message(detail)) for detail in error.errors()
         ]
         raise InputError(diagnostics) from None
+
+
+def _has_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_surrogate(key) or _has_surrogate(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(item) for item in value)
+    return False
 
 
 def _mapping_error_message(detail: Any) -> str:

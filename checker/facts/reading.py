@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import math
 import operator
 import re
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +30,10 @@ TYPE_NAME_HELP = "lowercase letters, digits and '_', in parts joined by '.', lik
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _NUMBER_START = frozenset("-0123456789")
 _SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+# The engine checks integers of 64 bits; a longer one crashes the agreement's evaluation.
+_SMALLEST_INTEGER = -(2**63)
+_LARGEST_INTEGER = 2**63 - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ENVELOPE = frozenset(ENVELOPE_FIELDS)
 # Parsed `at` strings are memoised per call; the bound keeps memory flat on inputs where every
 # timestamp is distinct, while exports with date-only or repeated timestamps parse each once.
@@ -115,6 +121,8 @@ def _read_one(reader: _Reader, display: str, real: str | None, is_csv: bool) -> 
 
 
 def _stdin_lines() -> Iterator[str]:
+    if sys.stdin is None:  # started with file descriptor 0 closed (`<&-`)
+        raise OSError(errno.EBADF, "standard input is closed")
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is None:  # a text stream without bytes underneath (tests, embedding)
         yield from sys.stdin
@@ -154,9 +162,54 @@ def _reject_non_finite(constant: str) -> Any:
     raise _NonFiniteNumberError(constant)
 
 
-# NaN and Infinity are not JSON, though Python's json reads them. A key given twice keeps its
-# last value, as in every JSON reader; detecting it costs a Python call per object (~20%).
-_DECODER = json.JSONDecoder(parse_constant=_reject_non_finite)
+class _LongNumberError(ValueError):
+    """A JSON number that may be out of the engine's range: its line is decoded again."""
+
+
+def _checked_int(text: str) -> int:
+    if len(text) > 18:  # 19 digits or more: perhaps beyond 64 bits
+        raise _LongNumberError(text)
+    return int(text)
+
+
+def _checked_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400 overflows to infinity
+        raise _LongNumberError(text)
+    return number
+
+
+class _RepeatedKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _RepeatedKeyError(key)
+            seen.add(key)
+    return record
+
+
+# NaN and Infinity are not JSON, though Python's json reads them. A key given twice would keep its
+# last value, as in every JSON reader, and could hide a breach (`"seats": 999, "seats": 1`):
+# `_unique_keys` refuses it, for about 10% of the time it takes to read a line. A number that
+# may be out of range is decoded again by `_LENIENT_DECODER`, so that `_check_numbers` can name
+# its field (the hooks cost a Python call per number).
+_DECODER = json.JSONDecoder(
+    parse_constant=_reject_non_finite,
+    parse_int=_checked_int,
+    parse_float=_checked_float,
+    object_pairs_hook=_unique_keys,
+)
+_LENIENT_DECODER = json.JSONDecoder(
+    parse_constant=_reject_non_finite, object_pairs_hook=_unique_keys
+)
 
 
 class _Reader:
@@ -192,13 +245,17 @@ class _Reader:
                     _check_utf8(line)
                 # raw_decode skips decode()'s two whitespace regexes; decode() runs only when
                 # the line has leading whitespace, trailing data or an error to report.
+                long_number = False
                 try:
                     try:
-                        record, end = raw_decode(line)
-                    except json.JSONDecodeError:
-                        record, end = decode(line), len(line)
-                    if end != len(line) and not line[end:].isspace():
-                        decode(line)
+                        try:
+                            record, end = raw_decode(line)
+                        except json.JSONDecodeError:
+                            record, end = decode(line), len(line)
+                        if end != len(line) and not line[end:].isspace():
+                            decode(line)
+                    except _LongNumberError:  # decoded again, to name the field it is in
+                        record, long_number = _LENIENT_DECODER.decode(line), True
                 except json.JSONDecodeError as error:
                     raise _RejectedLineError(
                         f"not JSON: {error.msg} at column {error.colno}"
@@ -207,20 +264,40 @@ class _Reader:
                     raise _RejectedLineError(
                         f"not JSON: {error.constant} is not a JSON number"
                     ) from None
+                except _RepeatedKeyError as error:
+                    raise _RejectedLineError(
+                        f"repeated key '{_printable(error.key)}': an object names each key once,"
+                        " and which of its values is meant cannot be told"
+                    ) from None
+                except ValueError:  # Python's limit on the digits of an integer
+                    raise _RejectedLineError(
+                        f"not JSON: a number with more than {sys.get_int_max_str_digits()} digits"
+                    ) from None
                 if type(record) is not dict:
                     raise _RejectedLineError(f"not an object: the line is {_kind(record)}")
+                if "\\u" in line and ("\\ud" in line or "\\uD" in line):
+                    _check_surrogates(record)
                 if mapped:
                     record = self.apply_mapping(record)
+                if long_number:
+                    _check_numbers(record)
                 take(record, path, number, True)
             except _RejectedLineError as bad:
                 self.reject(path, number, bad.reason)
         self.counts.read += read
 
     def read_csv(self, path: str, stream: Iterable[str]) -> None:
-        rows = csv.reader(stream)
-        header = next(rows, None)
+        lines = _CsvLines(stream)
+        # Strict: a quote that closes a cell must end it, so a stray or missing quote is an
+        # error here instead of a cell that silently takes in the lines after it.
+        rows = csv.reader(lines.feed(), strict=True)
+        try:
+            header = next(rows, None)
+        except csv.Error as error:
+            raise _UnusableFileError(Diagnostic(path, 1, 0, f"not CSV: {error}")) from None
         if header is None:
             return
+        lines.record.clear()
         columns = self.csv_columns(path, header)
         width = len(columns)
         unnamed = [index for index, name in enumerate(columns) if not name]
@@ -228,6 +305,7 @@ class _Reader:
         defaults = self.defaults
         take = self.take
         read = 0
+        before = 0  # physical lines before the first line of the reader `rows`
         last_line = rows.line_num
         while True:
             try:
@@ -235,13 +313,21 @@ class _Reader:
             except StopIteration:
                 break
             except csv.Error as error:
-                # The reader has consumed the broken record; report it and go on with the next.
+                # The broken record is rejected at its first line; the lines after it that
+                # a quoted cell took in are read again, each on its own.
                 read += 1
-                self.reject(path, last_line + 1, f"not CSV: {error}")
-                last_line = rows.line_num
+                number = before + last_line + 1
+                again = lines.again_after_first()
+                self.reject(path, number, _csv_error_reason(str(error), again))
+                if again:
+                    before, rows, last_line = number, csv.reader(lines.feed(), strict=True), 0
+                else:
+                    last_line = rows.line_num
                 continue
-            number = last_line + 1  # first physical line of this row (a quoted cell may span more)
+            # first physical line of this row (a quoted cell may span more)
+            number = before + last_line + 1
             last_line = rows.line_num
+            lines.record.clear()
             if not any(row):
                 continue
             read += 1
@@ -277,6 +363,11 @@ class _Reader:
 
     def csv_columns(self, path: str, header: list[str]) -> list[str]:
         """Header names after the mapping's renames; a name given twice makes the file unusable."""
+        try:
+            _check_utf8(",".join(header))
+        except _RejectedLineError as bad:
+            reason = bad.reason.replace("not UTF-8", "the header is not UTF-8", 1)
+            raise _UnusableFileError(Diagnostic(path, 1, 0, reason)) from None
         columns = [self.renames.get(name, name) for name in header]
         first_index: dict[str, int] = {}
         for index, name in enumerate(columns):
@@ -379,6 +470,54 @@ class _Reader:
         return reason
 
 
+class _CsvLines:
+    """The lines of a CSV input, keeping those of the record being read, so that the lines a
+    broken quote took into one record can be read again, each on its own."""
+
+    def __init__(self, stream: Iterable[str]) -> None:
+        self.rest = iter(stream)
+        self.again: deque[str] = deque()  # lines to read again before the rest
+        self.record: list[str] = []  # the lines of the record being read
+
+    def feed(self) -> Iterator[str]:
+        """The lines to read, from the first one to read again; for a new `csv.reader`."""
+        again, rest, record = self.again, self.rest, self.record
+        while True:
+            if again:
+                line = again.popleft()
+            else:
+                following = next(rest, None)
+                if following is None:
+                    return
+                line = following
+            record.append(line)
+            yield line
+
+    def again_after_first(self) -> int:
+        """Read the record's lines after its first again; how many there are."""
+        lines = self.record[1:]
+        self.again.extendleft(reversed(lines))
+        self.record.clear()
+        return len(lines)
+
+
+def _csv_error_reason(error: str, again: int) -> str:
+    """Why a CSV record is rejected, from the csv module's `error`, when the record took `again`
+    lines after its first (which are read again)."""
+    if error == "unexpected end of data":
+        reason = "not CSV: a quoted cell starting on this line is never closed"
+    elif again:
+        reason = (
+            "not CSV: a quoted cell starting on this line is not closed where it should be:"
+            f" {error} {again} lines further on"
+        )
+    else:
+        return f"not CSV: {error}"
+    if again:
+        reason += f" (it would swallow the {again} lines after it, which are read on their own)"
+    return reason
+
+
 def fact_from_record(record: dict[str, Any], path: str, line: int) -> Fact:
     """One fact from a record shaped like a fact-file line (envelope fields and attributes),
     checked exactly as a line of a fact file is; its source is `path:line`.
@@ -387,6 +526,7 @@ def fact_from_record(record: dict[str, Any], path: str, line: int) -> Fact:
     """
     taken: list[Fact] = []
     try:
+        _check_surrogates(record)
         _Reader(None, taken.append).take(dict(record), path, line, True)
     except _RejectedLineError as bad:
         raise ValueError(bad.reason) from None
@@ -448,13 +588,65 @@ def _check_utf8(text: str) -> None:
         ) from None
 
 
+def _check_surrogates(record: dict[str, Any]) -> None:
+    """A JSON escape like \\ud800 that is half of a UTF-16 pair is no character: no report could
+    print it, so its line is rejected here."""
+    for name, value in record.items():
+        found = _SURROGATE.search(name)
+        if found is not None:
+            raise _RejectedLineError(
+                f"lone surrogate '\\u{ord(found.group()):04x}' in field name"
+                f" '{_printable(name)}' (half of a UTF-16 pair, not a character)"
+            )
+        for text in value if type(value) is list else (value,):
+            found = _SURROGATE.search(text) if type(text) is str else None
+            if found is not None:
+                raise _RejectedLineError(
+                    f"lone surrogate '\\u{ord(found.group()):04x}' in field '{name}'"
+                    " (half of a UTF-16 pair, not a character: write the character itself,"
+                    " or both halves of its pair)"
+                )
+
+
+def _check_numbers(record: dict[str, Any]) -> None:
+    """Reject an attribute holding a number the engine cannot check, naming it."""
+    for name, value in record.items():
+        if name in _ENVELOPE:
+            continue
+        for number in value if type(value) is list else (value,):
+            if type(number) is int and not _SMALLEST_INTEGER <= number <= _LARGEST_INTEGER:
+                raise _RejectedLineError(
+                    f"field '{name}' holds a number too large to check"
+                    f" ({len(str(abs(number)))} digits; integers must lie between"
+                    f" {_SMALLEST_INTEGER} and {_LARGEST_INTEGER})"
+                )
+            if type(number) is float and not math.isfinite(number):
+                raise _RejectedLineError(
+                    f"field '{name}' holds a number too large to check (beyond"
+                    f" {sys.float_info.max:g})"
+                )
+
+
+def _printable(text: str) -> str:
+    """`text` with lone surrogates and undecodable bytes written as escapes, safe to print."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _cell_value(cell: str) -> Scalar:
-    """A CSV cell as JSON would read it bare: numbers and true/false typed, the rest text."""
+    """A CSV cell as JSON would read it bare: numbers and true/false typed, the rest text.
+
+    A number the engine could not check (out of range, or infinite) stays text, as an account
+    number or a code would.
+    """
     if cell[0] in _NUMBER_START:
         match = _JSON_NUMBER.fullmatch(cell)
         if match is not None:
             if match.lastindex is None:
-                return int(cell)
+                # 20 characters hold every 64-bit integer; longer ones never convert.
+                if len(cell) > 20:
+                    return cell
+                integer = int(cell)
+                return integer if _SMALLEST_INTEGER <= integer <= _LARGEST_INTEGER else cell
             number = float(cell)
             return number if math.isfinite(number) else cell
         return cell

@@ -51,10 +51,10 @@ class FactStore:
         self._db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
             "CREATE TABLE seen (seq INTEGER, id TEXT, digest INTEGER, source TEXT, routed INTEGER,"
-            " in_window INTEGER, type TEXT);"
+            " in_window INTEGER, type TEXT, at INTEGER);"
             "CREATE TABLE routed (seq INTEGER, agreement INTEGER, at INTEGER, id TEXT, body BLOB);"
         )
-        self._seen: list[tuple[int, str, int, str, int, int, str]] = []
+        self._seen: list[tuple[int, str, int, str, int, int, str, int]] = []
         self._routed: list[tuple[int, int, int, str, bytes]] = []
         self._sequence = 0
         self.irrelevant = 0  # accepted, but read by no clause of any agreement (after finish)
@@ -117,6 +117,7 @@ class FactStore:
                 1 if targets else 0,
                 int(in_window),
                 fact.type,
+                fact.at,
             )
         )
         if targets:
@@ -128,7 +129,7 @@ class FactStore:
             self._flush()
 
     def _flush(self) -> None:
-        self._db.executemany("INSERT INTO seen VALUES (?, ?, ?, ?, ?, ?, ?)", self._seen)
+        self._db.executemany("INSERT INTO seen VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._seen)
         self._db.executemany("INSERT INTO routed VALUES (?, ?, ?, ?, ?)", self._routed)
         self._seen.clear()
         self._routed.clear()
@@ -174,6 +175,12 @@ class FactStore:
     def type_counts(self) -> dict[str, int]:
         """Accepted facts up to the as-of instant per fact type (after `finish`)."""
         rows = self._db.execute("SELECT type, COUNT(*) FROM seen WHERE in_window GROUP BY type")
+        return dict(rows.fetchall())
+
+    def latest_by_type(self) -> dict[str, int]:
+        """The latest instant of an accepted fact up to the as-of instant, per fact type (after
+        `finish`): how far each export's data reaches tonight."""
+        rows = self._db.execute("SELECT type, MAX(at) FROM seen WHERE in_window GROUP BY type")
         return dict(rows.fetchall())
 
     def fact_counts(self) -> dict[int, int]:

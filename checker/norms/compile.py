@@ -177,6 +177,7 @@ def _obligation(
     names: _Names,
 ) -> None:
     breached = Outcome(FindingKind.BREACH, wording.code("obligation.breached"))
+    unknown = Outcome(FindingKind.UNKNOWN, wording.code("obligation.unknown"))
     items = [
         Obligation(
             subject=duty.subject,
@@ -184,11 +185,17 @@ def _obligation(
             due_by=duty.due,
             evidence=duty.evidence,
             done=duty.done,
-            missed=breached,
+            missed=breached if duty.unknown is None else unknown,
             late=breached,
             due_soon_code=wording.code("obligation.due"),
             late_on_due_date=True,
-            missed_text=wording.missed(duty) if wording.missed else _missed_text(terms, duty),
+            missed_text=(
+                _unknown_text(terms, duty)
+                if duty.unknown is not None
+                else wording.missed(duty)
+                if wording.missed
+                else _missed_text(terms, duty)
+            ),
             late_text=wording.late(duty) if wording.late else _late_text(terms, duty),
             due_soon_text=wording.due(duty) if wording.due else _due_text(terms, duty),
         )
@@ -197,6 +204,15 @@ def _obligation(
     obligations(context, items, names("norm"))
     _material(context, outcome, terms, wording, names)
     _cure(context, outcome, terms, wording, names)
+
+
+def _unknown_text(terms: ObligationTerms, duty: Duty) -> str:
+    """ "... by 2026-10-15; whether it was done cannot be told: the billing feed runs only to
+    2026-10-10" """
+    return (
+        f"{_what(terms, duty)} by {_day(duty.due)}; whether it was done cannot be told:"
+        f" {duty.unknown}"
+    )
 
 
 def _material(

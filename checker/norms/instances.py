@@ -591,6 +591,11 @@ class _Worker:
                 named = terms.name or subject
                 name = named if len(bound) == 1 else f"{named}/{party}"
                 duty = self._duty(terms, name, party, instant, due, evidence, candidates, position)
+                duty = replace(duty, unknown=self._unknown(terms, duty))
+                if duty.unknown is not None:
+                    outcome.duties.append(duty)  # neither a breach nor done: not told
+                    position += 1
+                    continue
                 if terms.material_breach_after is not None:
                     material = due_after(due, terms.material_breach_after, self.inputs.calendar)
                     duty = replace(duty, material=material)
@@ -598,6 +603,24 @@ class _Worker:
                     duty = replace(duty, cure=self._cure_path(terms.cure, duty, notices))
                 outcome.duties.append(duty)
                 position += 1
+
+    def _period_gap(self, terms: MeasureTerms, period: Period) -> str | None:
+        """Why an ended period's value cannot be told tonight: its feed does not reach the
+        period's last instant (None when it does, or when no completeness is known)."""
+        completeness = self.inputs.completeness
+        if completeness is None:
+            return None
+        return completeness.gap(terms.of.fact, end_of_date(period.end))
+
+    def _unknown(self, terms: ObligationTerms, duty: Duty) -> str | None:
+        """Why a duty past due and not done by then cannot be called missed: the feed of its
+        fulfilling facts does not reach the due instant tonight (fail closed: `unknown`)."""
+        completeness = self.inputs.completeness
+        if completeness is None or duty.due >= self.inputs.as_of:
+            return None
+        if duty.done is not None and duty.done.at <= duty.due:
+            return None
+        return completeness.gap(terms.do.fact, duty.due)
 
     def _notices(self, cure: ObligationCure | None) -> dict[tuple[object, ...], list[Fact]]:
         """The default notices of a cure path, known by the as-of instant, by their `match_on`
@@ -879,6 +902,11 @@ class _Worker:
                 if terms.period_field is None and not skipped and suspension is None
                 else None
             )
+            gap = self._period_gap(terms, period) if ended and crossed is None else None
+            if gap is not None and suspension is None:
+                # The period's total rests on facts its feed may not have delivered yet: it
+                # cannot be told (neither compliant nor a breach), and it breaks a run.
+                value, carried, missing_low = None, 0.0, gap
             judged = ended or crossed is not None
             if crossed is not None:  # known at the fact that crossed, whether or not it ended
                 decided = crossed.at

@@ -17,6 +17,7 @@ from checker.dates.timeutil import (
     end_of_date,
     epoch_of_date,
 )
+from checker.facts.completeness import Completeness
 from checker.facts.model import Fact
 from checker.norms.context import AgreementTerm
 from checker.norms.model import NormTerms
@@ -70,8 +71,13 @@ class Duty:
     paid: float = 0.0  # up to the as-of instant
     material: int | None = None  # the last instant before it is a material breach, if it can be
     cure: CurePath | None = None  # the cure period a default notice started, once breached
+    # Why it cannot be told whether it was done in time: the feed of the fulfilling facts does
+    # not reach the due instant tonight (checker.facts.completeness). Never a breach then.
+    unknown: str | None = None
 
     def breached(self, as_of: int) -> bool:
+        if self.unknown is not None:
+            return False
         return self.due < as_of and (self.done is None or self.done.at > self.due)
 
 
@@ -261,6 +267,7 @@ class NormInputs:
     facts: Sequence[Fact]  # every fact routed to the agreement, sorted by (at, id)
     calendar: BusinessDays | None = None
     agreement: str = ""  # the agreement's id, for patterns testing that a fact names it
+    completeness: Completeness | None = None  # how far each feed reaches (None: all complete)
 
 
 def due_after(instant: int, duration: Duration, calendar: BusinessDays | None) -> int:

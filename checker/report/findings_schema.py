@@ -234,6 +234,17 @@ def _defs() -> dict[str, Any]:
                         },
                     ),
                 },
+                "feeds": {
+                    "type": "object",
+                    "description": "Each feed the clauses read: the last instant its data is "
+                    "complete tonight, or null when it has no facts",
+                    "additionalProperties": {"type": ["string", "null"]},
+                },
+                "feeds_without_data": {
+                    "type": "array",
+                    "description": "Feeds the clauses read that had no facts tonight",
+                    "items": _text("feed"),
+                },
             },
         ),
         "history": _closed(

@@ -40,6 +40,11 @@ def summary_dict(summary: RunSummary) -> dict[str, Any]:
             }
             for r in summary.unread()
         ],
+        "feeds": {
+            feed: None if through is None else iso_of_epoch(through)
+            for feed, through in summary.feeds.items()
+        },
+        "feeds_without_data": summary.feeds_without_data(),
     }
 
 

@@ -14,6 +14,21 @@ from checker.report.summary import summary_dict, unread_warning
 from checker.rulebook.applying_waivers import AppliedWaivers
 from checker.rulebook.waivers import Waiver
 
+# Characters a terminal obeys instead of showing (ESC starts escape sequences that clear the
+# screen or set the window title, CR and BS overwrite, BEL rings; bidirectional overrides reorder
+# the text around them), written as escapes: fact values reach the table in messages and
+# evidence. Cells are escaped before tabulate measures them, then the whole text once more.
+_CONTROLS = {
+    **{code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))},
+    **{code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+}
+_CONTROLS_BUT_NEWLINE = {code: escaped for code, escaped in _CONTROLS.items() if code != 0x0A}
+
+
+def _printable(text: str) -> str:
+    """`text` with every control character written as an escape, like \\x1b."""
+    return text.translate(_CONTROLS)
+
 
 def as_table(result: RunResult) -> str:
     waivers = result.waivers
@@ -22,7 +37,7 @@ def as_table(result: RunResult) -> str:
         decision = waivers.decide(f)
         if decision.waived:
             continue
-        message = textwrap.fill(f.message, 70)
+        message = textwrap.fill(_printable(f.message), 70)
         if decision.waiver is not None:  # reported again: its waiver has expired
             message += f"\n(waiver {decision.waiver.id} expired on {decision.waiver.expires})"
         snooze = snooze_of(result, f)
@@ -32,11 +47,11 @@ def as_table(result: RunResult) -> str:
             [
                 f.agreement,
                 f.date.isoformat(),
-                f.clause,
+                _printable(f.clause),
                 f.kind.value,
                 f.severity.value,
                 message,
-                "\n".join(f"{e.fact_id} ({e.source})" for e in f.evidence),
+                "\n".join(_printable(f"{e.fact_id} ({e.source})") for e in f.evidence),
             ]
         )
         if result.history is not None:  # with --state: new, or open since its first night
@@ -72,7 +87,7 @@ def as_table(result: RunResult) -> str:
             f"Waivers: {waivers.waived} findings waived; of {len(waivers.waivers)} waivers, "
             f"{len(waivers.expired)} expired and {len(waivers.unused)} unused."
         )
-    return "\n".join(lines) + "\n"
+    return ("\n".join(lines) + "\n").translate(_CONTROLS_BUT_NEWLINE)
 
 
 # Up to this many clauses, the table lists each clause's facts read; beyond, only the count.
@@ -97,6 +112,11 @@ def _clause_read_lines(summary: dict[str, Any]) -> list[str]:
             unread["agreement"], unread["clause"], unread["facts_of_its_types"]
         )
         lines.append(f"Warning: {warning}.")
+    for feed in summary["feeds_without_data"]:
+        lines.append(
+            f"Warning: the {feed} feed has no facts tonight (its export missing or empty?): what "
+            "rests on its absence is reported as unknown, neither a breach nor compliant."
+        )
     return lines
 
 
@@ -115,7 +135,7 @@ def _waiver_sections(result: RunResult) -> list[str]:
                     finding.date.isoformat(),
                     finding.clause,
                     finding.kind.value,
-                    textwrap.fill(finding.message, 50),
+                    textwrap.fill(_printable(finding.message), 50),
                     f"{waiver.id}, approved by {waiver.approved_by}"
                     + (f" on {waiver.approved_on}" if waiver.approved_on else "")
                     + f"\nuntil {waiver.expires}\n"

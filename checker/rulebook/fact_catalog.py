@@ -56,6 +56,12 @@ class FactTypeEntry(BaseModel):
         description="The field naming the other side of the act, when the export has one",
         examples=["recipient"],
     )
+    feed: Annotated[str, Field(min_length=1)] | None = Field(
+        default=None,
+        description="The export (feed) facts of this type come from, e.g. billing: fact types of "
+        "one feed are complete together (default: the fact type is a feed of its own)",
+        examples=["billing"],
+    )
     fields: dict[FieldName, Annotated[str, Field(min_length=1)]] = Field(
         default_factory=dict,
         description="Each field beyond id, type, at and partner, with what it holds",
@@ -113,6 +119,10 @@ class FactCatalogue:
                 for name, entry in self.fact_types.items()
             }
         )
+
+    def feeds(self) -> dict[str, str]:
+        """The feed each fact type comes from, where the catalogue names one."""
+        return {name: entry.feed for name, entry in self.fact_types.items() if entry.feed}
 
     def has_field(self, fact_type: str, name: str) -> bool:
         return name in ENVELOPE_FIELDS or name in self.fact_types[fact_type].fields

@@ -46,6 +46,7 @@ class Rulebook:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was not checked, and why
     fact_parties: FactParties = field(default_factory=FactParties)  # from the catalogue
+    feeds: dict[str, str] = field(default_factory=dict)  # fact type -> feed, from the catalogue
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -86,6 +87,7 @@ def load_rulebook(paths: Sequence[str], fact_types: str | None = None) -> Rulebo
     catalogue = _load_catalogue(paths, fact_types, book)
     if catalogue is not None:
         book.fact_parties = catalogue.fact_parties()
+        book.feeds = catalogue.feeds()
     for path in files:
         try:
             document = load_yaml(path)

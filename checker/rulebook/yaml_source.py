@@ -10,7 +10,10 @@ Rule files are written by lawyers, so the loader is stricter and plainer than Py
   becoming the base-60 number 630; ``0123`` stays text instead of becoming octal 83 (codes keep
   their leading zeros); ``.nan``/``.inf`` stay text, because a NaN threshold compares false with
   everything and would let a breach through;
-* mapping keys are always text, exactly as written.
+* mapping keys are always text, exactly as written;
+* a file is at most ``MAX_FILE_BYTES`` long and nested at most ``MAX_DEPTH`` levels deep, so a
+  runaway file gets a clear error instead of minutes of work and gigabytes of memory (a rule file
+  needs about ten levels and a few kilobytes).
 
 Every key and value node's start is recorded against its path in the data, so later validation
 errors (pydantic's ``loc``) point back at ``file:line:column``.
@@ -18,6 +21,7 @@ errors (pydantic's ``loc``) point back at ``file:line:column``.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -53,6 +57,15 @@ _NULL_TAG: Final = "tag:yaml.org,2002:null"
 _BOOL_TAG: Final = "tag:yaml.org,2002:bool"
 _INT_TAG: Final = "tag:yaml.org,2002:int"
 _FLOAT_TAG: Final = "tag:yaml.org,2002:float"
+
+# Limits far above what any rule file needs (the demo's largest file, a scenario file, is 18 kB
+# and nests 7 levels), far below what exhausts time or memory: a 50 MB file took minutes and
+# gigabytes, and deep nesting exhausts Python's recursion.
+MAX_FILE_BYTES: Final = 2 * 1024 * 1024
+MAX_DEPTH: Final = 50
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONGEST_SNIPPET = 120
 
 # YAML line breaks (PyYAML counts these, and only these, when it numbers lines).
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
@@ -155,7 +168,11 @@ class SourceDocument:
         help: str | None = None,
         level: Level = Level.ERROR,
     ) -> Diagnostic:
-        """A `Diagnostic` at `position` in this file, with that line as its snippet."""
+        """A `Diagnostic` at `position` in this file, with that line as its snippet (cut short
+        when it is long, and left out when the position is far along a long line)."""
+        snippet = self.line_text(position.line)
+        if snippet is not None and len(snippet) > _LONGEST_SNIPPET:
+            snippet = snippet[:_LONGEST_SNIPPET] + " ..." if position.column <= 100 else None
         return Diagnostic(
             path=self.path,
             line=position.line,
@@ -163,7 +180,7 @@ class SourceDocument:
             message=message,
             help=help,
             level=level,
-            snippet=self.line_text(position.line),
+            snippet=snippet,
         )
 
 
@@ -171,7 +188,10 @@ def load_yaml(path: str) -> SourceDocument:
     """Read and load the rule file at `path`; raises `InputError` listing every problem found."""
     try:
         with open(path, "rb") as stream:
-            raw = stream.read()
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise InputError([_too_large(path, size)])
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         reason = error.strerror or str(error)
         raise InputError([Diagnostic(path, 0, 0, f"cannot read file: {reason}")]) from error
@@ -203,6 +223,8 @@ def load_yaml_text(text: str, path: str) -> SourceDocument:
     the others (duplicate keys, aliases, tags...) are all collected.
     """
     text = text.removeprefix("\ufeff")
+    if len(text) > MAX_FILE_BYTES:
+        raise InputError([_too_large(path, len(text.encode("utf-8", "surrogatepass")))])
     document = SourceDocument(path=path, data=None, text_lines=_LINE_BREAK.split(text))
     problems: list[Diagnostic] = []
     root: Node | None = None
@@ -216,6 +238,15 @@ def load_yaml_text(text: str, path: str) -> SourceDocument:
             root = loader.compose_single_document()
         if root is not None and not _is_empty(root):
             document.data = loader.build(root, ())
+    except _TooDeepError as error:
+        problems.append(
+            document.diagnostic(
+                _position(error.mark),
+                f"nested more than {MAX_DEPTH} levels deep",
+                help="a rule file needs a few levels: check this part's brackets and indentation",
+            )
+        )
+        raise InputError(_sorted(problems)) from error
     except MarkedYAMLError as error:
         problems.append(_syntax_problem(document, error))
         raise InputError(_sorted(problems)) from error
@@ -237,6 +268,14 @@ def load_yaml_text(text: str, path: str) -> SourceDocument:
     return document
 
 
+class _TooDeepError(Exception):
+    """A node nested more than MAX_DEPTH levels deep starts at `mark`; loading stops there."""
+
+    def __init__(self, mark: object) -> None:
+        super().__init__("nested too deep")
+        self.mark = mark
+
+
 class _RuleFileLoader(yaml.SafeLoader):
     """PyYAML's safe loader, restricted to what rule files need and recording node positions."""
 
@@ -248,6 +287,7 @@ class _RuleFileLoader(yaml.SafeLoader):
         self.name = document.path
         self.document = document
         self.problems = problems
+        self.depth = 0
 
     def report(self, mark: object, message: str, help: str | None = None) -> None:
         """Collect a problem and go on loading, so one run reports them all."""
@@ -281,6 +321,15 @@ class _RuleFileLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event = self._peek_event()
+        if self.depth >= MAX_DEPTH:
+            raise _TooDeepError(event.start_mark)
+        self.depth += 1
+        try:
+            return self._compose_checked(event, parent, index)
+        finally:
+            self.depth -= 1
+
+    def _compose_checked(self, event: Event, parent: Node | None, index: int) -> Node | None:
         if isinstance(event, AliasEvent):
             self._take_event()
             self.report(
@@ -309,6 +358,8 @@ class _RuleFileLoader(yaml.SafeLoader):
 
     def build(self, node: Node, path: Location) -> Any:
         """Plain data for `node` at `path`, recording the position of every key and value."""
+        if len(path) >= MAX_DEPTH:  # from libyaml's composer, which allows 1,000 levels
+            raise _TooDeepError(node.start_mark)
         self.document.value_positions[path] = _position(node.start_mark)
         if isinstance(node, MappingNode):
             mapping: dict[str, Any] = {}
@@ -335,6 +386,15 @@ class _RuleFileLoader(yaml.SafeLoader):
             return mapping
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        found = _SURROGATE.search(node.value)
+        if found is not None:  # from an escape like "\ud800": no report could print it
+            self.report(
+                node.start_mark,
+                f"lone surrogate '\\u{ord(found.group()):04x}' (half of a UTF-16 pair, not a"
+                " character)",
+                help="write the character itself, or both halves of its pair",
+            )
+            return ""
         return _scalar_value(node)
 
 
@@ -449,6 +509,17 @@ def _reader_problem(document: SourceDocument, text: str, error: ReaderError) -> 
         position,
         f"invalid character {character} ({error.reason})",
         help="remove it; rule files hold printable text only",
+    )
+
+
+def _too_large(path: str, size: int) -> Diagnostic:
+    return Diagnostic(
+        path,
+        0,
+        0,
+        f"the file is {size / 1024 / 1024:.1f} MB; a rule file may be at most"
+        f" {MAX_FILE_BYTES // 1024 // 1024} MB",
+        help="split it into one file per agreement, or check that it is the file meant",
     )
 
 

@@ -14,13 +14,19 @@ Tables (schema version `SCHEMA_VERSION`, kept in `meta`):
   kind (waived ones left out, as in the report's summary: `breach`, `trigger`, `deadline`,
   `error`, and `unknown`, the last column), `waived`, and the status counts `new`, `open`,
   `resolved`, `stale`. A rerun of a night marks the earlier run `superseded_by`.
-* `run_inputs`: each fact input of a run: path as the evidence names it, size and SHA-256
+* `run_inputs`: each fact input of a run: its path in canonical form (absolute, symbolic links
+  resolved, whether the command line named it relatively or not; `<stdin>` for stdin), size and SHA-256
   (taken after the run read it; none for stdin) and how many of its lines were rejected.
 * `findings`: one row per fingerprint ever reported: agreement, clause, kind, code, subject, the
   last reported finding as JSON (`Finding.to_dict()`, so a resolved finding can still be shown),
   `status` and for stale ones `reason`, first and last seen (night and run id), when the status
   last changed, whether it was waived when last seen, and the night the row was last written
   with a snapshot of the row as it was before that night (for reruns: checker/state/recording.py).
+
+Integrity: before a run writes anything to an existing file, `prepare` runs SQLite's
+`PRAGMA quick_check`; a damaged file (corrupt pages, a broken index) is refused with
+`StateError` (exit code 6) and left untouched, with the way to recover: restore a backup, or
+copy what can still be read with `sqlite3 FILE .recover` into a new file and give --state that.
 
 Columns added since version 1, without a new version (`ADDED_COLUMNS`): an older contract-checker
 reads and writes such a file as before (it names the columns it uses and leaves the new ones
@@ -142,14 +148,52 @@ def prepare(path: str, connection: sqlite3.Connection) -> None:
             for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
     except sqlite3.DatabaseError as error:
+        if "malformed" in str(error):
+            raise damaged(path, [str(error)]) from error
         raise not_a_state_file(path, error) from error
     if tables:
+        check_integrity(path, connection)
         check_schema(path, connection)
         _use_wal(path, connection)
         _add_columns(connection)
         return
     _use_wal(path, connection)
     connection.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
+
+
+QUICK_CHECK_SHOWN = 3  # problems quick_check found, shown in the refusal
+
+
+def check_integrity(path: str, connection: sqlite3.Connection) -> None:
+    """Refuse a damaged file (SQLite's `PRAGMA quick_check`) before anything is written to it."""
+    try:
+        problems = [
+            line.strip()
+            for row in connection.execute("PRAGMA quick_check")
+            for line in str(row[0]).splitlines()
+            if line.strip() and not line.startswith("*** in database")
+        ]
+    except sqlite3.DatabaseError as error:
+        problems = [str(error)]
+    if problems == ["ok"]:
+        return
+    raise damaged(path, problems)
+
+
+def damaged(path: str, problems: list[str]) -> StateError:
+    shown = "; ".join(problems[:QUICK_CHECK_SHOWN])
+    more = len(problems) - QUICK_CHECK_SHOWN
+    if more > 0:
+        shown += f"; and {more} more"
+    return StateError(
+        path,
+        f"is damaged: SQLite's integrity check (PRAGMA quick_check) found: {shown}. Nothing was "
+        "evaluated and nothing was written to it",
+        f"restore the file from a backup, or copy what can still be read into a new file: "
+        f"'sqlite3 {path} .recover | sqlite3 recovered.sqlite', check it with "
+        "'sqlite3 recovered.sqlite \"PRAGMA integrity_check\"' and give --state the recovered "
+        "file (or a new path to start a new history); keep the damaged file for inspection",
+    )
 
 
 def check_schema(path: str, connection: sqlite3.Connection) -> None:

@@ -13,8 +13,10 @@ reason that fails, never resolved:
    subject (the data that would decide it is not there, so its absence says nothing: a breach
    that becomes unknown is not resolved). An unknown finding has a fingerprint of its own;
 4. its input is present: every fact file its evidence cites (the path before `:line` in each
-   evidence source) is among tonight's inputs, named the same way, and tonight had no rejected
-   line in it (a fact that moved onto a broken line is not a fact that went away). A file that
+   evidence source) is among tonight's inputs, and tonight had no rejected line in it. Paths are
+   compared in canonical form (absolute, symbolic links resolved: `recording.canonical_path`),
+   so `facts/crm.csv` one night and `/srv/checker/facts/crm.csv` the next are the same file; a
+   relative path from an earlier night is taken from the directory tonight's run started in (a fact that moved onto a broken line is not a fact that went away). A file that
    cannot be read at all stops the run before anything is recorded. Findings without evidence
    (a missed due date, a period total) rest on the agreement's evaluation alone.
 
@@ -26,6 +28,7 @@ A stale finding is checked again every night: it can become resolved, or open ag
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,10 +45,12 @@ class Judge:
         clauses: Mapping[str, set[str]],
         failed_agreements: set[str],
         inputs: Mapping[str, int],
+        named: Mapping[str, str] | None = None,
     ) -> None:
         self.clauses = clauses  # agreement -> its clause ids tonight
         self.failed_agreements = failed_agreements
-        self.inputs = inputs  # fact input path as evidence names it -> rejected lines tonight
+        self.inputs = inputs  # fact input path, canonical -> rejected lines tonight
+        self.named = named or {}  # fact input path as tonight's evidence names it -> canonical
 
     def why_stale(
         self,
@@ -67,13 +72,22 @@ class Judge:
         if unknown_tonight is not None:
             return f"it is unknown tonight: {unknown_tonight}"
         for source in sorted({_evidence_file(e["source"]) for e in finding["evidence"]}):
-            if source not in self.inputs:
+            canonical = self._canonical(source)
+            if canonical not in self.inputs:
                 return f"its evidence file {source} was not among tonight's inputs"
-            rejected = self.inputs[source]
+            rejected = self.inputs[canonical]
             if rejected:
                 lines = "line" if rejected == 1 else "lines"
                 return f"its evidence file {source} had {rejected} rejected {lines} tonight"
         return ""
+
+    def _canonical(self, source: str) -> str:
+        """An evidence file's path in the form the inputs are keyed by."""
+        if source in self.named:
+            return self.named[source]
+        if source in self.inputs:  # stdin, or a file named in canonical form already
+            return source
+        return os.path.realpath(source)
 
 
 def _evidence_file(source: str) -> str:

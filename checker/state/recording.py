@@ -74,22 +74,33 @@ _RUN_KINDS = (
 
 @dataclass(frozen=True, slots=True)
 class InputRecord:
-    """One fact input of a run as `run_inputs` records it (no size or digest for stdin)."""
+    """One fact input of a run as `run_inputs` records it (no size or digest for stdin): its
+    path in canonical form (`canonical_path`), and as the run's evidence names it (`named`,
+    not stored: the judge matches tonight's evidence with it)."""
 
     path: str
     size: int | None
     digest: str | None
     rejected_lines: int
+    named: str = ""
+
+
+def canonical_path(path: str) -> str:
+    """The one form the state records an input file's path in, whatever the command line said:
+    absolute, with `.`, `..` and symbolic links resolved. `facts/crm.csv` one night and
+    `/srv/exports/facts/crm.csv` the next are the same input."""
+    return os.path.realpath(path)
 
 
 def _describe_input(display: str, real: str | None, result: RunResult) -> InputRecord:
     rejected = sum(1 for d in result.fact_errors if d.path == display)
     if real is None:
-        return InputRecord(display, None, None, rejected)
+        return InputRecord(display, None, None, rejected, display)
+    canonical = canonical_path(real)
     try:
-        return InputRecord(display, os.path.getsize(real), _file_digest(real), rejected)
+        return InputRecord(canonical, os.path.getsize(real), _file_digest(real), rejected, display)
     except OSError:  # gone since it was read: the run still read it; its bytes are not known
-        return InputRecord(display, None, None, rejected)
+        return InputRecord(canonical, None, None, rejected, display)
 
 
 def _file_digest(path: str) -> str:
@@ -222,14 +233,16 @@ def record_night(
     _undo_night(db, run.night)
     failed = _record_seen(db, run, result)
     evidence_files = {record.path: record.rejected_lines for record in inputs}
-    judge = Judge(sources.clauses, failed, evidence_files)
+    named = {record.named: record.path for record in inputs}
+    judge = Judge(sources.clauses, failed, evidence_files, named)
     _list_unknown_tonight(db, run)
     resolved, stale = _settle_gone(db, run, judge)
     db.execute("DROP TABLE temp.unknown_tonight")  # on failure, the rollback removes it
     statuses = _status_counts(db, run, len(resolved), len(stale))
     _complete_run_row(db, run, result, sources.rules, sources.waivers, statuses)
     db.executemany(
-        "INSERT INTO run_inputs VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO run_inputs (run_id, position, path, size, digest, rejected_lines)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
         [
             (run.id, position, i.path, i.size, i.digest, i.rejected_lines)
             for position, i in enumerate(inputs)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from checker import __version__
 from checker.dates.timeutil import date_of_epoch, iso_of_epoch
@@ -26,6 +27,23 @@ from checker.state.history import TrackedFindings, previous_night
 from checker.state.lock import RunLock
 from checker.state.recording import describe_sources, record_night
 from checker.state.runs import Clock, CurrentRun, Outcome, timestamp, utc_now
+
+Result = TypeVar("Result")
+
+
+def _writable(path: str, call: Callable[..., Result], *args: Any) -> Result:
+    """`call(*args)`, with SQLite's refusal to write (a read-only file or file system, a full
+    disk) turned into a StateError that says what to check: nothing was evaluated yet."""
+    try:
+        return call(*args)
+    except sqlite3.Error as error:
+        raise StateError(
+            path,
+            f"cannot be opened for writing ({error}); nothing was evaluated and the file was "
+            "not changed",
+            "check that the state file and its directory are writable by this user and that the "
+            "file system is neither read-only nor full (df -h), then run again",
+        ) from error
 
 
 class StateStore:
@@ -56,10 +74,12 @@ class StateStore:
             )
         lock = RunLock.acquire(path, clock())
         try:
-            connection = connect(path)
+            connection = _writable(path, connect, path)
             try:
-                prepare(path, connection)
-                connection.execute(
+                _writable(path, prepare, path, connection)
+                _writable(
+                    path,
+                    connection.execute,
                     "UPDATE runs SET outcome = ? WHERE outcome = ?",
                     (Outcome.INTERRUPTED, Outcome.RUNNING),
                 )

@@ -1,0 +1,461 @@
+"""The reliability suite: bad input of every kind, each with the answer a night operator gets.
+
+Each case is one row of `CASES`: the files a run is given (rule files and fact files), what it
+is expected to do (exit code, a fragment of what it prints on stderr, the fact counts and
+findings of its report) and, where it matters, what must never reach the terminal. A run is
+`contract-checker run` in this process, on a workspace holding `rules/` and `facts/`.
+
+Exit codes are the documented contract (checker/findings/exit_codes.py): 1 means "findings" to
+schedulers, so no bad input may ever end a run with 1 unless the findings say so, and no input
+may end it with a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+
+AS_OF = "2026-11-22"
+
+AGREEMENT = """\
+agreement: globex-reseller-2025
+title: Reseller agreement with Globex
+partner: globex
+effective: 2025-01-01
+expires: 2027-12-31
+owner: emea-legal
+clauses:
+  - id: "4.1"
+    title: Exclusive territory
+    kind: exclusivity
+    territory: [DE, AT, CH]
+    forbids:
+      - {fact: deal.closed, where: {channel: direct}}
+  - id: "5.2"
+    title: Licensed seats
+    kind: cap
+    measure: {fact: usage.reported, field: seats}
+    max: 250
+"""
+
+
+def _deal(number: int, **extra: object) -> str:
+    """A JSON line: a direct deal in Globex's territory, a breach of clause 4.1."""
+    record = {
+        "id": f"d{number}",
+        "type": "deal.closed",
+        "at": f"2026-02-{10 + number:02d}T10:00:00Z",
+        "partner": "us",
+        "territory": "DE",
+        "channel": "direct",
+        **extra,
+    }
+    return json.dumps(record)
+
+
+CSV_HEADER = "id,type,at,partner,territory,channel,customer\n"
+
+
+def _csv_deal(number: int, customer: str = "acme") -> str:
+    return f"d{number},deal.closed,2026-02-{10 + number:02d}T10:00:00Z,us,DE,direct,{customer}\n"
+
+
+def _nested_yaml(depth: int) -> str:
+    return AGREEMENT + "notes: " + "[" * depth + "]" * depth + "\n"
+
+
+BILLION_LAUGHS = AGREEMENT + "".join(
+    f"l{level}: &l{level} [{', '.join([f'*l{level - 1}'] * 9)}]\n" for level in range(1, 10)
+).replace("*l0", '"lol"')
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input and the answer expected for it."""
+
+    name: str
+    files: dict[str, str | bytes]  # path under the workspace -> content
+    exit: int
+    stderr: str = ""  # a fragment of what the run prints on stderr
+    stdout: str = ""  # a fragment of the table report
+    counts: dict[str, int] | None = None  # the report's fact counts that matter
+    findings: dict[str, int] | None = None  # the report's finding counts that matter
+    facts: str = "facts"  # the --facts path, under the workspace ("-" for standard input)
+    stdin: bytes | None = None  # what standard input holds
+    stdin_closed: bool = False  # started with standard input closed (sys.stdin is None)
+    never_printed: tuple[str, ...] = ()  # text that must reach neither stdout nor stderr
+    extra: tuple[str, ...] = field(default=())  # more options; a *.yaml is under the workspace
+
+
+CASES = [
+    # --- facts: text encoding -----------------------------------------------------------------
+    Case(
+        "escaped lone surrogate in a JSON value",
+        {"facts/deals.jsonl": _deal(1) + "\n" + _deal(2, customer="bad\ud800name") + "\n"},
+        exit=4,
+        stderr=r"deals.jsonl:2: rejected: lone surrogate '\ud800' in field 'customer'",
+        counts={"read": 2, "accepted": 1, "rejected": 1},
+        findings={"breach": 1},
+    ),
+    Case(
+        "escaped lone surrogate in a JSON key",
+        {"facts/deals.jsonl": _deal(1).replace('"channel"', '"chan\\udc00nel"') + "\n"},
+        exit=4,
+        stderr=r"deals.jsonl:1: rejected: lone surrogate '\udc00' in field name",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
+    ),
+    Case(
+        "invalid UTF-8 byte in a JSON line",
+        {"facts/deals.jsonl": _deal(1).encode().replace(b"direct", b"dir\xffect") + b"\n"},
+        exit=4,
+        stderr="deals.jsonl:1: rejected: not UTF-8: byte 0xff",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
+    ),
+    Case(
+        "UTF-8-encoded surrogate (CESU) in a CSV cell",
+        {
+            "facts/deals.csv": (CSV_HEADER + _csv_deal(1, "bad\x00name"))
+            .encode()
+            .replace(b"\x00", b"\xed\xa0\x80")
+        },
+        exit=4,
+        stderr="deals.csv:2: rejected: not UTF-8: byte 0xed",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
+    ),
+    Case(
+        "invalid UTF-8 in a CSV header",
+        {"facts/deals.csv": b"id,type,at,partner,terr\xe9tory\n" + _csv_deal(1).encode()},
+        exit=4,
+        stderr="deals.csv:1: error: the header is not UTF-8: byte 0xe9",
+    ),
+    # --- facts: structure ---------------------------------------------------------------------
+    Case(
+        "repeated key in a JSON line hides a cap breach",
+        {
+            "facts/usage.jsonl": '{"id": "u1", "type": "usage.reported", "at": "2026-03-01",'
+            ' "partner": "globex", "seats": 999, "seats": 1}\n'
+        },
+        exit=4,
+        stderr="usage.jsonl:1: rejected: repeated key 'seats'",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
+    ),
+    Case(
+        "repeated key with spaces before the colon",
+        {"facts/deals.jsonl": _deal(1)[:-1] + ' , "channel" : "partner"}\n'},
+        exit=4,
+        stderr="deals.jsonl:1: rejected: repeated key 'channel'",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
+    ),
+    Case(
+        "CSV record with an unterminated quote swallows the rows after it",
+        {
+            "facts/deals.csv": CSV_HEADER
+            + _csv_deal(1, '"acme, unterminated')
+            + _csv_deal(2)
+            + _csv_deal(3)
+            + _csv_deal(4)
+        },
+        exit=4,
+        stderr="deals.csv:2: rejected: not CSV: a quoted cell starting on this line is never"
+        " closed (it would swallow the 3 lines after it, which are read on their own)",
+        counts={"read": 4, "accepted": 3, "rejected": 1},
+        findings={"breach": 3},
+    ),
+    Case(
+        "CSV quoted cell that runs past the field-size limit",
+        {
+            "facts/deals.csv": CSV_HEADER
+            + _csv_deal(1, '"never closed')
+            + "".join(_csv_deal(n % 9 + 1).replace("d", f"x{n}-", 1) for n in range(3000))
+        },
+        exit=4,
+        stderr="deals.csv:2: rejected: not CSV: a quoted cell starting on this line is not closed"
+        " where it should be: field larger than field limit (131072) 2241 lines further on (it"
+        " would swallow the 2241 lines after it, which are read on their own)",
+        counts={"read": 3001, "accepted": 3000, "rejected": 1},
+    ),
+    Case(
+        "CSV cell that goes on after its closing quote",
+        {"facts/deals.csv": CSV_HEADER + _csv_deal(1, '"acme" corp') + _csv_deal(2)},
+        exit=4,
+        stderr="""deals.csv:2: rejected: not CSV: ',' expected after '"'""",
+        counts={"read": 2, "accepted": 1, "rejected": 1},
+        findings={"breach": 1},
+    ),
+    Case(
+        "CSV header naming a column twice",
+        {"facts/deals.csv": "id,type,at,id\n" + "a,b.c,2026-01-01,x\n"},
+        exit=4,
+        stderr="deals.csv:1: error: the header names column 'id' twice",
+    ),
+    Case(
+        "JSON line that is not JSON",
+        {"facts/deals.jsonl": _deal(1) + "\n" + '{"id": "d2",\n'},
+        exit=4,
+        stderr="deals.jsonl:2: rejected: not JSON",
+        counts={"read": 2, "accepted": 1, "rejected": 1},
+        findings={"breach": 1},
+    ),
+    Case(
+        "NaN is not a JSON number",
+        {"facts/deals.jsonl": _deal(1)[:-1] + ', "amount": NaN}\n'},
+        exit=4,
+        stderr="deals.jsonl:1: rejected: not JSON: NaN is not a JSON number",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
+    ),
+    # --- facts: numbers -----------------------------------------------------------------------
+    Case(
+        "a 400-digit number names its fact, and the clause is still checked",
+        {
+            "facts/usage.jsonl": '{"id": "u1", "type": "usage.reported", "at": "2026-03-01",'
+            f' "partner": "globex", "seats": {"9" * 400}}}\n'
+            '{"id": "u2", "type": "usage.reported", "at": "2026-04-01",'
+            ' "partner": "globex", "seats": 300}\n'
+        },
+        exit=4,
+        stderr="usage.jsonl:1: rejected: field 'seats' holds a number too large to check"
+        " (400 digits; integers must lie between -9223372036854775808 and 9223372036854775807)",
+        counts={"read": 2, "accepted": 1, "rejected": 1},
+        findings={"breach": 1, "error": 0},
+    ),
+    Case(
+        "a number beyond JSON's integer conversion limit",
+        {"facts/deals.jsonl": _deal(1)[:-1] + f', "amount": {"9" * 5000}}}\n'},
+        exit=4,
+        stderr="deals.jsonl:1: rejected: not JSON: a number with more than",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
+    ),
+    Case(
+        "a float that overflows to infinity",
+        {"facts/deals.jsonl": _deal(1)[:-1] + ', "amount": 1e400}\n'},
+        exit=4,
+        stderr="deals.jsonl:1: rejected: field 'amount' holds a number too large to check",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
+    ),
+    Case(
+        "a 400-digit number in a CSV cell",
+        {
+            "facts/usage.csv": "id,type,at,partner,seats\n"
+            f"u1,usage.reported,2026-03-01,globex,{'9' * 400}\n"
+        },
+        exit=1,  # kept as text, as an account number would be; the clause names the fact
+        stdout="usage.reported u1 has no number in field 'seats'",
+        counts={"read": 1, "accepted": 1, "rejected": 0},
+        findings={"error": 1},
+    ),
+    # --- facts: what reaches the terminal ----------------------------------------------------
+    Case(
+        "terminal escape codes in fact values are escaped in the table",
+        {
+            "facts/deals.jsonl": _deal(1).replace('"d1"', '"d1\\u001b[2J\\u001b]0;owned\\u0007"')
+            + "\n"
+        },
+        exit=1,
+        findings={"breach": 1},
+        stdout=r"d1\x1b[2J\x1b]0;owned\x07 (",
+        never_printed=("\x1b", "\x07"),
+    ),
+    # --- facts: standard input ----------------------------------------------------------------
+    Case(
+        "--facts - with standard input closed",
+        {},
+        exit=4,
+        stderr="<stdin>: error: cannot read: standard input is closed",
+        facts="-",
+        stdin_closed=True,
+    ),
+    Case(
+        "--facts - with invalid UTF-8 on standard input",
+        {},
+        exit=4,
+        stderr="<stdin>:1: rejected: not UTF-8: byte 0xff",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
+        facts="-",
+        stdin=_deal(1).encode().replace(b"direct", b"dir\xffect") + b"\n",
+    ),
+    Case(
+        "a fact file whose name is not UTF-8",
+        {"facts/caf\udce9.jsonl": _deal(1) + "\n"},
+        exit=1,
+        stdout=r"caf\xe9.jsonl:1)",
+        counts={"read": 1, "accepted": 1, "rejected": 0},
+        findings={"breach": 1},
+    ),
+    Case(
+        "missing fact file",
+        {},
+        exit=4,
+        stderr="missing.jsonl: error: cannot read: no such file or directory",
+        facts="missing.jsonl",
+    ),
+    # --- the fact mapping (--mapping) --------------------------------------------------------
+    Case(
+        "10,000-deep YAML nesting in a fact mapping",
+        {"mapping.yaml": "fields: " + "[" * 10_000 + "]" * 10_000 + "\n"},
+        exit=4,
+        stderr="mapping.yaml: error: nested too deeply: a fact mapping is a few levels deep",
+        extra=("--mapping", "mapping.yaml"),
+    ),
+    Case(
+        "a fact mapping that is not UTF-8",
+        {"mapping.yaml": b"fields: {terr\xe9tory: territory}\n"},
+        exit=4,
+        stderr="mapping.yaml: error: not UTF-8: byte 0xe9",
+        extra=("--mapping", "mapping.yaml"),
+    ),
+    Case(
+        "escaped lone surrogate in a fact mapping's default",
+        {"mapping.yaml": 'defaults: {region: "EU\\ud800"}\n'},
+        exit=4,
+        stderr="mapping.yaml: error: a lone surrogate escape (like \\ud800) is half of a UTF-16"
+        " pair, not a character",
+        extra=("--mapping", "mapping.yaml"),
+    ),
+    # --- rule files ---------------------------------------------------------------------------
+    Case(
+        "10,000-deep YAML nesting in a rule file",
+        {"rules/deep.yaml": _nested_yaml(10_000)},
+        exit=3,
+        stderr="deep.yaml:19:57: error: nested more than 50 levels deep",
+    ),
+    Case(
+        "nesting just past the depth limit",
+        {"rules/deep.yaml": _nested_yaml(60)},
+        exit=3,
+        stderr="nested more than 50 levels deep",
+    ),
+    Case(
+        "a rule file past the size limit",
+        {"rules/huge.yaml": AGREEMENT + "# " + "x" * (3 * 1024 * 1024) + "\n"},
+        exit=3,
+        stderr="huge.yaml: error: the file is 3.0 MB; a rule file may be at most 2 MB",
+    ),
+    Case(
+        "billion laughs (anchors and aliases)",
+        {"rules/laughs.yaml": BILLION_LAUGHS},
+        exit=3,
+        stderr="aliases are not allowed in rule files",
+    ),
+    Case(
+        "custom and Python YAML tags",
+        {"rules/tags.yaml": AGREEMENT + "run: !!python/object/apply:os.system [ls]\n"},
+        exit=3,
+        stderr="tags are not allowed in rule files ('!!python/object/apply:os.system')",
+    ),
+    Case(
+        "duplicate key in a rule file",
+        {"rules/twice.yaml": AGREEMENT + "owner: someone-else\n"},
+        exit=3,
+        stderr="duplicate key 'owner' (first at line 6)",
+    ),
+    Case(
+        "escaped lone surrogate in a rule file",
+        {
+            "rules/surrogate.yaml": AGREEMENT.replace(
+                "title: Reseller agreement with Globex", 'title: "Reseller \\ud800"'
+            )
+        },
+        exit=3,
+        stderr="surrogate.yaml:2:8: error: lone surrogate '\\ud800'",
+    ),
+    Case(
+        "invalid UTF-8 in a rule file",
+        {"rules/latin1.yaml": AGREEMENT.encode().replace(b"Globex\n", b"Glob\xe9x\n")},
+        exit=3,
+        stderr="file is not valid UTF-8 (byte 0xe9)",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_bad_input_gets_a_clear_answer(
+    case: Case,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "facts").mkdir()
+    (tmp_path / "rules" / "globex.yaml").write_text(AGREEMENT)
+    for name, content in case.files.items():
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", errors="surrogatepass")
+    if case.stdin_closed:
+        monkeypatch.setattr(sys, "stdin", None)
+    elif case.stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(case.stdin)))
+    report = tmp_path / "report.json"
+    facts = case.facts if case.facts == "-" else str(tmp_path / case.facts)
+    code = main(
+        [
+            "run",
+            "--rules",
+            str(tmp_path / "rules"),
+            "--facts",
+            facts,
+            "--as-of",
+            AS_OF,
+            "--no-waivers",
+            "--workers",
+            "1",
+            "--report",
+            f"json:{report}",
+            *(str(tmp_path / arg) if arg.endswith(".yaml") else arg for arg in case.extra),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == case.exit, err
+    assert case.stderr in err
+    assert case.stdout in out
+    assert "Traceback" not in err
+    for text in case.never_printed:
+        assert text not in out
+        assert text not in err
+    if case.counts is not None or case.findings is not None:
+        summary = json.loads(report.read_text())["summary"]
+        if case.counts is not None:
+            assert {name: summary["facts"][name] for name in case.counts} == case.counts
+        if case.findings is not None:
+            assert {name: summary["findings"][name] for name in case.findings} == case.findings
+
+
+def test_a_closed_standard_input_is_answered_without_a_traceback(tmp_path: Path) -> None:
+    """The real thing, in a process of its own: `--facts -` with file descriptor 0 closed."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "globex.yaml").write_text(AGREEMENT)
+    command = (
+        f"{sys.executable} -m checker run --rules {tmp_path / 'rules'} --facts - "
+        f"--as-of {AS_OF} <&-"
+    )
+    done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=False)
+    assert done.returncode == 4, done.stderr
+    assert "<stdin>: error: cannot read: standard input is closed" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unexpected_failure_is_a_message_and_never_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Whatever goes wrong inside, schedulers must not read it as "findings"."""
+    from checker.commands import run as run_command
+
+    def broken(*_args: object) -> int:
+        raise UnicodeEncodeError("utf-8", "x", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(run_command, "_run_and_report", broken)
+    code = main(["run", "--facts", str(tmp_path), "--as-of", AS_OF])
+    err = capsys.readouterr().err
+    assert code == 70
+    assert "contract-checker: internal error (UnicodeEncodeError" in err
+    assert "Traceback" not in err
