@@ -911,16 +911,17 @@ def test_unterminated_csv_quote_is_rejected_and_the_lines_it_took_are_read(
     assert result.counts == FactCounts(read=6, accepted=4, rejected=2)
 
 
-def test_csv_header_that_is_not_utf8_makes_the_file_unusable(tmp_path: Path) -> None:
+def test_rows_under_a_csv_header_that_is_not_utf8_are_rejected(tmp_path: Path) -> None:
     path = tmp_path / "deals.csv"
-    path.write_bytes(b"id,type,at,terr\xe9tory\nd1,a.b,2026-03-01,DE\n")
+    path.write_bytes(b"id,type,at,terr\xe9tory\nd1,a.b,2026-03-01,DE\nd2,a.b,2026-03-02,AT\n")
+    other = write(tmp_path, "other.jsonl", GOOD)
 
-    with pytest.raises(InputError) as raised:
-        read_facts([str(path)], LATE)
+    result = read_facts([str(path), other], LATE)
 
-    assert raised.value.diagnostics == [
-        Diagnostic(str(path), 1, 0, "the header is not UTF-8: byte 0xe9 at column 16")
-    ]
+    assert [f.id for f in result.facts] == ["g1"]
+    reason = "the header (line 1) is not UTF-8: byte 0xe9 at column 16"
+    assert reasons(result) == [(2, reason), (3, reason)]
+    assert result.counts == FactCounts(read=3, accepted=1, rejected=2)
 
 
 def test_closed_stdin_is_an_input_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -110,5 +110,7 @@ def test_readme_mapping_follows_the_schema_and_maps_a_csv_export(
         "rejected": 0,
         "duplicates": 0,
         "after_as_of": 0,
+        "superseded": 0,
+        "recorded_later": 0,
         "irrelevant": document["summary"]["facts"]["irrelevant"],
     }

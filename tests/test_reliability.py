@@ -134,7 +134,8 @@ CASES = [
         "invalid UTF-8 in a CSV header",
         {"facts/deals.csv": b"id,type,at,partner,terr\xe9tory\n" + _csv_deal(1).encode()},
         exit=4,
-        stderr="deals.csv:1: error: the header is not UTF-8: byte 0xe9",
+        stderr="deals.csv:2: rejected: the header (line 1) is not UTF-8: byte 0xe9 at column 24",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
     ),
     # --- facts: structure ---------------------------------------------------------------------
     Case(

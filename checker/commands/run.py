@@ -112,6 +112,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="evaluate as of this date or instant (default: today 00:00 UTC)",
     )
     parser.add_argument(
+        "--known-as-of",
+        type=_known_as_of,
+        default=None,
+        metavar="WHEN",
+        help="replay what was known then: fact lines whose recorded_at is after this date "
+        "(00:00 UTC) or instant are ignored, as if not yet exported (default: every line)",
+    )
+    parser.add_argument(
         "--complete-through",
         type=arguments.complete_through,
         action="append",
@@ -231,6 +239,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
 
 
+def _known_as_of(text: str) -> int:
+    try:
+        return arguments.as_of(text)
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(str(error).replace("--as-of", "--known-as-of")) from None
+
+
 def _report_target(text: str) -> ReportTarget:
     try:
         return parse_target(text, REPORT_FORMATS)
@@ -338,6 +353,7 @@ def _run_and_report(
             args.waivers,
             Progress.for_stream(sys.stderr, False if args.quiet else args.progress),
             dict(args.complete_through),
+            args.known_as_of,
         )
     except RuleFilesInvalid as invalid:
         for diagnostic in invalid.rulebook.diagnostics:

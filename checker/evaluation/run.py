@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import resource
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from checker.common.diagnostics import Diagnostic, InputError
@@ -21,6 +22,7 @@ from checker.facts.inputs import input_files
 from checker.facts.mapping import FactMapping
 from checker.facts.model import FactCounts
 from checker.facts.store import FactStore
+from checker.findings.model import Finding
 from checker.findings.spool import FindingSpool
 from checker.findings.tracking import RunHistory
 from checker.rulebook.agreement import Agreement
@@ -146,13 +148,15 @@ def run(
     waiver_paths: Sequence[str] | None = None,
     progress: Progress | None = None,
     complete_through: Mapping[str, int] | None = None,
+    known_as_of: int | None = None,
 ) -> RunResult:
     """Evaluate every agreement in `rule_paths` against the facts in `fact_paths`.
 
     Waivers come from `waiver_paths`, or when it is None from the waivers file of each directory
     in `rule_paths` (see checker.rulebook.waivers); pass [] for none. `complete_through` declares
     how far a feed's data is complete (feed -> instant); other feeds are complete through their
-    latest fact tonight (checker.facts.completeness).
+    latest fact tonight (checker.facts.completeness). `known_as_of` replays what was known then:
+    fact lines recorded after it (`recorded_at`) are ignored, as if not yet exported (None: all).
 
     Raises RuleFilesInvalid when any rule file or waivers file has errors (nothing is evaluated on
     a partial rulebook) and InputError when a fact path cannot be read at all.
@@ -184,6 +188,7 @@ def run(
             findings,
             progress or Progress.off(),
             {**declared_in(fact_paths), **(complete_through or {})},
+            known_as_of,
         )
         waivers = AppliedWaivers(loaded_waivers.waivers, as_of)
         summary.findings_by_kind = waivers.tally(findings)
@@ -220,10 +225,12 @@ def _evaluate(
     findings: FindingSpool,
     progress: Progress,
     complete_through: Mapping[str, int],
+    known_as_of: int | None = None,
 ) -> list[Diagnostic]:
     """Read the facts, evaluate every agreement, spool the findings; return the rejected lines."""
     agreements = rulebook.agreements
-    with FactStore(RoutingIndex(agreements, rulebook.fact_parties), as_of) as store:
+    router = RoutingIndex(agreements, rulebook.fact_parties)
+    with FactStore(router, as_of, known_as_of=known_as_of) as store:
         phase = time.perf_counter()
         facts_input = read_into(store, fact_paths, mapping, workers or default_workers(), progress)
         progress.done(f"read {facts_input.counts.read:,} fact lines")
@@ -248,10 +255,16 @@ def _evaluate(
         job = Job(store.path, as_of, horizon_end, rulebook.fact_parties, completeness)
         phase = time.perf_counter()
         counts = store.fact_counts()
+        corrections = store.corrections()
+        uncorrected = (
+            _uncorrected(store, agreements, job, workers or default_workers(), corrections)
+            if corrections
+            else {}
+        )
         evaluated = 0
         reads: dict[str, dict[str, int]] = {}
         for result in evaluate_in_workers(agreements, job, counts, workers or default_workers()):
-            findings.add(result.findings)
+            findings.add(_noting_corrections(result.findings, corrections, uncorrected))
             reads[result.agreement] = result.facts_read
             evaluated += 1
             progress.agreements_evaluated(evaluated, len(agreements))
@@ -265,6 +278,74 @@ def _evaluate(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
         )
     return facts_input.rejects
+
+
+@dataclass(frozen=True, slots=True)
+class _Uncorrected:
+    """An agreement that read a corrected fact: its findings' fingerprints without the
+    corrections (None: that evaluation failed, so it cannot tell), and its corrections' notes."""
+
+    fingerprints: frozenset[str] | None
+    notes: tuple[str, ...]
+
+
+def _uncorrected(
+    store: FactStore,
+    agreements: Sequence[Agreement],
+    job: Job,
+    workers: int,
+    corrections: Mapping[str, str],
+) -> dict[str, _Uncorrected]:
+    """Evaluate each agreement that read a corrected fact again on the facts as they were before
+    the corrections, to tell which findings exist only because of a correction."""
+    affected = store.corrected_by_agreement()
+    numbers = sorted(affected)
+    path = os.path.join(store.directory, "uncorrected.sqlite")
+    store.write_uncorrected(path, numbers)
+    chosen = [agreements[number] for number in numbers]
+    notes = {
+        agreements[number].agreement: tuple(corrections[fact_id] for fact_id in affected[number])
+        for number in numbers
+    }
+    found: dict[str, _Uncorrected] = {}
+    for result in evaluate_in_workers(chosen, replace(job, facts_path=path), {}, workers):
+        fingerprints = None if result.errors else frozenset(f.fingerprint for f in result.findings)
+        found[result.agreement] = _Uncorrected(fingerprints, notes[result.agreement])
+    return found
+
+
+def _noting_corrections(
+    findings: Sequence[Finding],
+    corrections: Mapping[str, str],
+    uncorrected: Mapping[str, _Uncorrected],
+) -> Sequence[Finding]:
+    """Findings that exist only because of a correction (they are not found on the facts as
+    they were before it) say so, naming it and what the fact said before; other findings whose
+    evidence holds a corrected fact say that they rest on one."""
+    if not corrections:
+        return findings
+    noted: list[Finding] = []
+    for finding in findings:
+        notes = dict.fromkeys(
+            corrections[e.fact_id] for e in finding.evidence if e.fact_id in corrections
+        )
+        before = uncorrected.get(finding.agreement)
+        if (
+            before is not None
+            and before.fingerprints is not None
+            and finding.fingerprint not in before.fingerprints
+        ):
+            lead = "Exists only because of a correction"
+            notes = notes or dict.fromkeys(before.notes)
+        else:
+            lead = "Rests on a correction"
+        if notes:
+            stop = "" if finding.message.endswith((".", "!", "?")) else "."
+            message = f"{finding.message}{stop} {lead}: {'; '.join(notes)}."
+            noted.append(replace(finding, message=message))
+        else:
+            noted.append(finding)
+    return noted
 
 
 def _feeds_read(

@@ -104,7 +104,7 @@ def _read_shard(
     mapping: FactMapping | None,
     sender: Connection,
 ) -> None:
-    shard = FactStore(store.router, store.as_of, path=shard_path)
+    shard = FactStore(store.router, store.as_of, path=shard_path, known_as_of=store.known_as_of)
     try:
         result = read_inputs(share, shard.add, mapping, shard.begin_file)
         shard.save()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from checker.common.diagnostics import Diagnostic, InputError
 from checker.dates.timeutil import parse_instant
 from checker.facts.inputs import InputFile, input_files
-from checker.facts.model import ENVELOPE_FIELDS, Fact, FactCounts, Scalar
+from checker.facts.model import ENVELOPE_FIELDS, Fact, FactCounts, Scalar, recorded_instant
 from checker.facts.store import FactStore, KeepAll, RoutedFacts
 
 if TYPE_CHECKING:
@@ -299,6 +299,13 @@ class _Reader:
             return
         lines.record.clear()
         columns = self.csv_columns(path, header)
+        # Rows under a header that is not UTF-8 are rejected, each: no report could print the
+        # names of their fields, and the night goes on with the other files.
+        header_problem = None
+        try:
+            _check_utf8(",".join(header))
+        except _RejectedLineError as bad:
+            header_problem = bad.reason.replace("not UTF-8", "the header (line 1) is not UTF-8")
         width = len(columns)
         unnamed = [index for index, name in enumerate(columns) if not name]
         type_values = self.type_values
@@ -332,6 +339,8 @@ class _Reader:
                 continue
             read += 1
             try:
+                if header_problem is not None:
+                    raise _RejectedLineError(header_problem)
                 if len(row) != width:
                     raise _RejectedLineError(
                         f"row has {len(row)} cells but the header has {width} columns"
@@ -363,11 +372,6 @@ class _Reader:
 
     def csv_columns(self, path: str, header: list[str]) -> list[str]:
         """Header names after the mapping's renames; a name given twice makes the file unusable."""
-        try:
-            _check_utf8(",".join(header))
-        except _RejectedLineError as bad:
-            reason = bad.reason.replace("not UTF-8", "the header is not UTF-8", 1)
-            raise _UnusableFileError(Diagnostic(path, 1, 0, reason)) from None
         columns = [self.renames.get(name, name) for name in header]
         first_index: dict[str, int] = {}
         for index, name in enumerate(columns):
@@ -454,7 +458,13 @@ class _Reader:
                 if type(value) not in _SCALAR_TYPES:
                     _check_attribute(name, value)
 
-        self.sink(Fact(fact_id, fact_type, at, partner, record, f"{path}:{line}"))
+        recorded = record.pop("recorded_at", None)
+        if recorded is not None:
+            try:
+                recorded = recorded_instant(recorded)
+            except ValueError as error:
+                raise _RejectedLineError(str(error)) from None
+        self.sink(Fact(fact_id, fact_type, at, partner, record, f"{path}:{line}", recorded))
 
     def missing_reason(self, missing: list[str]) -> str:
         noun = "field" if len(missing) == 1 else "fields"

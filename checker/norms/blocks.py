@@ -1,10 +1,11 @@
-"""General building blocks that clause kinds are made of, each compiled to engine rules.
+"""General building blocks the norms' outcomes compile to (checker.norms.compile), each into
+engine rules.
 
 - `forbid`: activity that must not happen (with scope, carve-outs and amendment periods).
 - `obligations`: something due by an instant: done late, missed, or falling due soon.
 - `limits`: a measured value against a maximum or minimum that can change over time.
 - `windows`: a right or window open between two instants, optionally closed by exercising it.
-- `consecutive`: runs of K consecutive periods meeting a test (pure Python, feeds the others).
+- `occurrences`: something that happened on an instant, reported while it lies in a span.
 
 Python decides which facts and dates are involved; the engine decides which rules fire.
 """
@@ -530,20 +531,3 @@ def occurrences(
         ),
     )
     context.program.add_rule(EngineRule(f"{context.rule_prefix}{name}", (inside,), on_match))
-
-
-# --- consecutive periods --------------------------------------------------------------------
-
-
-def consecutive(flags: Sequence[bool], count: int) -> list[int]:
-    """Indexes at which a run of `count` consecutive True flags completes.
-
-    A run of 2*count reports twice (at count and 2*count): each block of K is a new trigger.
-    """
-    hits: list[int] = []
-    run = 0
-    for index, flag in enumerate(flags):
-        run = run + 1 if flag else 0
-        if run and run % count == 0:
-            hits.append(index)
-    return hits

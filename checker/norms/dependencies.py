@@ -77,15 +77,29 @@ def dependency_order(norms: Mapping[str, NormTerms]) -> list[str]:
     return order
 
 
-def all_refs(cid: str, norms: Mapping[str, NormTerms]) -> list[str]:
-    """The norms `cid` reads, and the rights whose effects act on it."""
-    parts = clause_parts(norms)
+def rights_with_effects(norms: Mapping[str, NormTerms]) -> dict[str, RightTerms]:
+    """The rights whose exercise acts on other norms (ends, starts or suspends them): looked up
+    for every norm, so found once."""
+    return {
+        key: terms
+        for key, terms in norms.items()
+        if isinstance(terms, RightTerms) and terms.effect is not None
+    }
+
+
+def all_refs(
+    cid: str,
+    norms: Mapping[str, NormTerms],
+    parts: Mapping[str, list[str]],
+    rights: Mapping[str, RightTerms],
+) -> list[str]:
+    """The norms `cid` reads, and the rights whose effects act on it (`parts` and `rights` as
+    `clause_parts` and `rights_with_effects` give them)."""
     refs = [part for ref in norms[cid].references() for part in referred(ref, cid, parts)]
     refs += [
         other
-        for other, terms in norms.items()
-        if isinstance(terms, RightTerms)
-        and terms.effect is not None
+        for other, terms in rights.items()
+        if terms.effect is not None
         and any(cid in referred(target, other, parts) for target in terms.effect.targets)
     ]
     return refs

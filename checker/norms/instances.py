@@ -27,7 +27,14 @@ from checker.dates.timeutil import (
     periods_between,
 )
 from checker.facts.model import Fact
-from checker.norms.dependencies import all_refs, clause_of, clause_parts, dependency_order, referred
+from checker.norms.dependencies import (
+    all_refs,
+    clause_of,
+    clause_parts,
+    dependency_order,
+    referred,
+    rights_with_effects,
+)
 from checker.norms.model import (
     AfterEnd,
     EachAnniversary,
@@ -88,9 +95,11 @@ def work_out(norms: Mapping[str, NormTerms], inputs: NormInputs) -> dict[str, Ou
         order = dependency_order(norms)
     except NormError as error:
         return dict.fromkeys(norms, error)
-    worker = _Worker(inputs, outcomes, clause_parts(norms))
+    parts, rights = clause_parts(norms), rights_with_effects(norms)
+    worker = _Worker(inputs, outcomes, parts, rights)
     for cid in order:
-        missing = [ref for ref in all_refs(cid, norms) if isinstance(outcomes.get(ref), NormError)]
+        refs = all_refs(cid, norms, parts, rights)
+        missing = [ref for ref in refs if isinstance(outcomes.get(ref), NormError)]
         if missing:
             outcomes[cid] = NormError(
                 f"it depends on clause {missing[0]}, which could not be evaluated"
@@ -141,10 +150,12 @@ class _Worker:
         inputs: NormInputs,
         outcomes: Mapping[str, Outcome | NormError],
         parts: Mapping[str, list[str]],
+        rights: Mapping[str, RightTerms],
     ) -> None:
         self.inputs = inputs
         self.outcomes = outcomes
         self.parts = parts  # each clause's norms, by clause id
+        self.rights = rights  # the rights whose exercise acts on other norms, by key
         self.current = ""  # the norm being worked out
         # Who acted, and who the other side is, per fact id: asked of every fact by every
         # pattern, worked out once.
@@ -244,8 +255,8 @@ class _Worker:
                         event.evidence,
                     )
                 )
-        for other, other_terms in norms.items():
-            if not isinstance(other_terms, RightTerms) or other_terms.effect is None:
+        for other, other_terms in self.rights.items():
+            if other_terms.effect is None:
                 continue
             if not any(
                 cid in referred(target, other, self.parts) for target in other_terms.effect.clauses
@@ -275,9 +286,8 @@ class _Worker:
         (starts, suspends)."""
         return [
             (other, terms.effect)
-            for other, terms in norms.items()
-            if isinstance(terms, RightTerms)
-            and terms.effect is not None
+            for other, terms in self.rights.items()
+            if terms.effect is not None
             and any(
                 cid in referred(target, other, self.parts)
                 for target in getattr(terms.effect, what) or ()

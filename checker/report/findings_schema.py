@@ -191,7 +191,9 @@ def _defs() -> dict[str, Any]:
                 "agreements": _count("Agreements evaluated"),
                 "clauses": _count("Clauses evaluated"),
                 "facts": _closed(
-                    "Fact lines: read = accepted + rejected + duplicates + after_as_of",
+                    "Fact lines: read = accepted + rejected + duplicates + after_as_of"
+                    " + superseded (earlier versions a later recorded_at corrected)"
+                    " + recorded_later (recorded after --known-as-of: ignored)",
                     {
                         name: _count(name)
                         for name in (
@@ -200,6 +202,8 @@ def _defs() -> dict[str, Any]:
                             "rejected",
                             "duplicates",
                             "after_as_of",
+                            "superseded",
+                            "recorded_later",
                             "irrelevant",
                         )
                     },

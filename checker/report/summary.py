@@ -22,6 +22,8 @@ def summary_dict(summary: RunSummary) -> dict[str, Any]:
             "rejected": counts.rejected,
             "duplicates": counts.duplicates,
             "after_as_of": counts.after_as_of,
+            "superseded": counts.superseded,
+            "recorded_later": counts.recorded_later,
             "irrelevant": summary.irrelevant,
         },
         "findings": {

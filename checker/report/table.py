@@ -76,7 +76,7 @@ def as_table(result: RunResult) -> str:
         f"{s['agreements']} agreements, {s['clauses']} clauses.",
         f"Facts: {facts['read']} read, {facts['accepted']} accepted, {facts['rejected']} rejected, "
         f"{facts['duplicates']} duplicates, {facts['after_as_of']} after as-of (ignored), "
-        f"{facts['irrelevant']} read by no clause.",
+        f"{facts['irrelevant']} read by no clause" + _corrections_note(facts) + ".",
         f"Findings: {findings}.",
         *_clause_read_lines(s),
     ]
@@ -180,3 +180,13 @@ def _waiver_table(waivers: AppliedWaivers, listed: list[Waiver], date_heading: s
         "written at",
     ]
     return tabulate(rows, headers=headers, disable_numparse=True)
+
+
+def _corrections_note(facts: dict[str, int]) -> str:
+    """Superseded versions and lines recorded after --known-as-of, when there are any."""
+    parts = []
+    if facts["superseded"]:
+        parts.append(f"{facts['superseded']} superseded by a correction")
+    if facts["recorded_later"]:
+        parts.append(f"{facts['recorded_later']} recorded after --known-as-of (ignored)")
+    return "".join(f", {part}" for part in parts)
