@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from checker.findings.model import Finding, FindingKind
 from checker.findings.tracking import Status, Tracked
-from checker.report.html_template import escape
+from checker.report.html_template import TABLE_CLOSE, escape, table_open
 from checker.report.reading import KIND_LABELS, WHOLE_AGREEMENT, snooze_words, status_words
 from checker.rulebook.waivers import TERM_CLAUSE, Waiver
 
@@ -24,9 +24,13 @@ def finding_card(
     waiver: Waiver | None = None,
     snooze: SnoozeRecord | None = None,
     css: str = "",
+    level: int = 4,
 ) -> str:
     """One finding as a card: what, where, when, how severe, its status and its evidence; a
-    snoozed finding (--notify) says until when, by whom and why it is kept out of chat."""
+    snoozed finding (--notify) says until when, by whom and why it is kept out of chat.
+
+    `level` is the card's heading level: one below the heading it is listed under (h3 right under
+    a section's h2, h4 under an agreement's or a week's h3), so that no level is skipped."""
     kind = finding.kind
     classes = " ".join(filter(None, ["finding", kind.value, "waived" if waiver else "", css]))
     tags = [
@@ -54,7 +58,7 @@ def finding_card(
     parts = [
         f'<article class="{classes}">',
         f'<div class="tags">{"".join(tags)}</div>',
-        f"<h4>{where}</h4>",
+        f"<h{level}>{where}</h{level}>",
         f'<p class="message">{escape(finding.message)}</p>',
     ]
     if note:
@@ -66,7 +70,7 @@ def finding_card(
         )
     if finding.evidence:
         parts.append(
-            '<table class="evidence"><tr><th>Fact</th><th>Type</th><th>Time</th>'
+            f"{table_open(f'Evidence of finding {finding.fingerprint}', 'evidence')}<tr><th>Fact</th><th>Type</th><th>Time</th>"
             "<th>Source (file:line)</th></tr>"
         )
         parts += [
@@ -74,7 +78,7 @@ def finding_card(
             f"<td>{escape(e.at)}</td><td>{escape(e.source)}</td></tr>"
             for e in finding.evidence
         ]
-        parts.append("</table>")
+        parts.append(TABLE_CLOSE)
     elif kind is FindingKind.UNKNOWN:
         parts.append(
             '<p class="meta">No fact is cited: the data that would decide this is not there.</p>'

@@ -9,7 +9,10 @@ fact lines. Each finding shows its evidence: fact id, type, time and source file
 snoozed in chat (--notify) carries a note saying until when, by whom and why.
 
 The page has inline CSS only, no scripts, and a content security policy that forbids loading
-anything; every value is HTML-escaped. Findings are read from disk one at a time, one pass per
+anything; every value is HTML-escaped. It reads on a 390 px phone: every table sits in a box of
+its own that scrolls sideways when needed (html_template.table_open), long values wrap anywhere,
+and a card's heading is one level below the heading it is listed under (no level skipped; see
+tests/test_html_layout.py). Findings are read from disk one at a time, one pass per
 section, so memory holds counts per agreement, never the findings.
 """
 
@@ -21,7 +24,7 @@ from checker.evaluation.run import RunResult
 from checker.findings.model import FindingKind, Severity
 from checker.findings.tracking import Gone, Status
 from checker.report.html_finding_card import finding_card
-from checker.report.html_template import escape, page_foot, page_head
+from checker.report.html_template import TABLE_CLOSE, escape, page_foot, page_head, table_open
 from checker.report.reading import (
     ERROR_WARNING,
     KIND_HEADINGS,
@@ -130,7 +133,7 @@ def _summary(result: RunResult, counts: Tally) -> Iterator[str]:
             f'<p class="alert breach">{plural(counts.new_breaches, "new breach", "new breaches")}'
             ' since the last run. <a href="#new-breaches">See them first.</a></p>\n'
         )
-    yield '<table class="facts">\n'
+    yield table_open("The run", "facts") + "\n"
     yield f"<tr><th>As of</th><td>{escape(as_of_words(summary.as_of))}</td></tr>\n"
     yield (
         f"<tr><th>Agreements</th><td>{summary.agreements} agreements, "
@@ -152,7 +155,7 @@ def _summary(result: RunResult, counts: Tally) -> Iterator[str]:
             f"{counts.by_status[Status.OPEN]} still open, {len(history.resolved)} resolved, "
             f"{len(history.stale)} stale."
         )
-    yield f"<tr><th>Since the last run</th><td>{escape(since)}</td></tr>\n</table>\n"
+    yield f"<tr><th>Since the last run</th><td>{escape(since)}</td></tr>\n{TABLE_CLOSE}\n"
     yield from _severity_table(counts)
     yield from _agreement_table(result, counts)
     yield "</section>\n"
@@ -164,7 +167,7 @@ def _marked(count: int, what: str) -> str:
 
 
 def _severity_table(counts: Tally) -> Iterator[str]:
-    yield "<h3>Findings by severity</h3>\n<table>\n<tr><th>Kind</th>"
+    yield f"<h3>Findings by severity</h3>\n{table_open('Findings by severity')}\n<tr><th>Kind</th>"
     yield "".join(f'<th class="n">{s.value}</th>' for s in Severity)
     yield '<th class="n">total</th></tr>\n'
     for kind in FindingKind:
@@ -175,13 +178,13 @@ def _severity_table(counts: Tally) -> Iterator[str]:
             f"<tr><td>{escape(KIND_HEADINGS[kind])}</td>{cells}"
             f'<td class="n"><strong>{counts.of_kind(kind)}</strong></td></tr>\n'
         )
-    yield "</table>\n"
+    yield TABLE_CLOSE + "\n"
 
 
 def _agreement_table(result: RunResult, counts: Tally) -> Iterator[str]:
     if not result.outlines:
         return
-    yield "<h3>Agreements</h3>\n<table>\n<tr><th>Agreement</th><th>Owner</th>"
+    yield f"<h3>Agreements</h3>\n{table_open('Agreements', 'wide')}\n<tr><th>Agreement</th><th>Owner</th>"
     yield "".join(f'<th class="n">{escape(KIND_HEADINGS[kind])}</th>' for kind in FindingKind)
     yield "</tr>\n"
     for outline in result.outlines:
@@ -193,7 +196,7 @@ def _agreement_table(result: RunResult, counts: Tally) -> Iterator[str]:
             f"<tr><td><strong>{escape(outline.agreement)}</strong><br>{escape(outline.title)}"
             f"</td><td>{escape(outline.owner)}</td>{cells}</tr>\n"
         )
-    yield "</table>\n"
+    yield TABLE_CLOSE + "\n"
 
 
 def _new_breaches(result: RunResult, counts: Tally) -> Iterator[str]:
@@ -209,6 +212,7 @@ def _new_breaches(result: RunResult, counts: Tally) -> Iterator[str]:
                 expired_waiver_words(decision),
                 with_agreement=True,
                 snooze=snooze_of(result, finding),
+                level=3,
             )
     if not shown:
         yield '<p class="empty">No new breaches.</p>\n'
@@ -298,15 +302,15 @@ def _errors(result: RunResult, counts: Tally) -> Iterator[str]:
         yield f'<p class="empty">{escape(KIND_NONE[FindingKind.ERROR])}</p>\n'
     else:
         yield f'<p class="alert">{escape(ERROR_WARNING)}</p>\n'
-        yield from _cards(result, FindingKind.ERROR)
+        yield from _cards(result, FindingKind.ERROR, 3)
     if counts.of_kind(FindingKind.UNKNOWN):
         yield f'<h3 id="unknown">{escape(KIND_HEADINGS[FindingKind.UNKNOWN])}</h3>\n'
         yield f'<p class="alert">{escape(UNKNOWN_WARNING)}</p>\n'
-        yield from _cards(result, FindingKind.UNKNOWN)
+        yield from _cards(result, FindingKind.UNKNOWN, 4)
     yield "</section>\n"
 
 
-def _cards(result: RunResult, kind: FindingKind) -> Iterator[str]:
+def _cards(result: RunResult, kind: FindingKind, level: int) -> Iterator[str]:
     for finding, decision in reported(result, kind):
         yield finding_card(
             finding,
@@ -314,6 +318,7 @@ def _cards(result: RunResult, kind: FindingKind) -> Iterator[str]:
             expired_waiver_words(decision),
             with_agreement=True,
             snooze=snooze_of(result, finding),
+            level=level,
         )
 
 
@@ -334,6 +339,7 @@ def _waived(result: RunResult) -> Iterator[str]:
             with_agreement=True,
             waiver=waiver,
             snooze=snooze_of(result, finding),
+            level=3,
         )
     if not shown:
         yield '<p class="empty">No finding is waived.</p>\n'
@@ -343,7 +349,7 @@ def _waived(result: RunResult) -> Iterator[str]:
     ):
         if not listed:
             continue
-        yield f"<h3>{escape(title)}</h3>\n<table>\n<tr><th>Waiver</th><th>Covers</th>"
+        yield f"<h3>{escape(title)}</h3>\n{table_open(title, 'wide')}\n<tr><th>Waiver</th><th>Covers</th>"
         yield f"<th>{date_heading}</th><th>Approved by</th><th>Reason</th>"
         yield '<th class="n">Findings covered</th><th>Written at</th></tr>\n'
         for item in listed:
@@ -353,7 +359,7 @@ def _waived(result: RunResult) -> Iterator[str]:
                 f"<td>{escape(item.reason)}</td>"
                 f'<td class="n">{waivers.matched[item.id]}</td><td>{escape(item.source)}</td></tr>\n'
             )
-        yield "</table>\n"
+        yield TABLE_CLOSE + "\n"
     yield "</section>\n"
 
 
@@ -364,7 +370,9 @@ def _gone(anchor: str, title: str, explanation: str, gone: list[Gone]) -> Iterat
         yield '<p class="empty">None.</p>\n'
     for item in gone:
         note = f"Why: {item.reason}" if item.reason else ""
-        yield finding_card(item.finding, item.tracked, note, with_agreement=True, css="gone")
+        yield finding_card(
+            item.finding, item.tracked, note, with_agreement=True, css="gone", level=3
+        )
     yield "</section>\n"
 
 
@@ -373,13 +381,13 @@ def _fact_errors(result: RunResult) -> Iterator[str]:
     if not errors:
         return
     yield '<section id="fact-errors">\n<h2>Fact lines that could not be read</h2>\n'
-    yield "<table>\n<tr><th>Where</th><th>Why</th></tr>\n"
+    yield f"{table_open('Fact lines that could not be read')}\n<tr><th>Where</th><th>Why</th></tr>\n"
     for diagnostic in errors[:MAX_LISTED_FACT_ERRORS]:
         yield (
             f"<tr><td>{escape(diagnostic.location)}</td><td>{escape(diagnostic.message)}</td>"
             "</tr>\n"
         )
-    yield "</table>\n"
+    yield TABLE_CLOSE + "\n"
     hidden = len(errors) - MAX_LISTED_FACT_ERRORS
     if hidden > 0:
         yield f"<p>... and {hidden} more (all are listed with --format json).</p>\n"

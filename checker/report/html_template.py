@@ -18,7 +18,8 @@ STYLE = """
 * { box-sizing: border-box; }
 body { margin: 0; background: #f9fafb; color: var(--ink); line-height: 1.45;
   font: 15px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 64px; background: var(--paper); }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 64px; background: var(--paper);
+  overflow-wrap: anywhere; word-break: break-word; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 21px; margin: 36px 0 8px; padding-bottom: 6px; border-bottom: 2px solid var(--ink); }
 h3 { font-size: 17px; margin: 22px 0 8px; }
@@ -40,12 +41,15 @@ nav a { color: var(--deadline); margin-right: 14px; text-decoration: none; }
   #f2f4f7, #f2f4f7 10px, #e4e7ec 10px, #e4e7ec 20px); padding: 10px 14px; border-radius: 6px;
   font-weight: 600; margin: 12px 0; }
 .alert.breach { border-color: var(--breach); background: var(--breach-bg); }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 14px; }
+/* A table scrolls sideways in its own box when its columns cannot fit; the page never does. */
+.table-scroll { overflow-x: auto; max-width: 100%; margin: 8px 0 12px; }
+.table-scroll:focus-visible { outline: 2px solid var(--deadline); }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+/* Many columns: scrolled in their box on a phone rather than squeezed letter by letter. */
+table.wide { min-width: 640px; }
 th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); }
-th { background: #f2f4f7; font-weight: 600; }
+th { background: #f2f4f7; font-weight: 600; overflow-wrap: normal; word-break: normal; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-.nowrap { white-space: nowrap; }
-table.facts th { width: 190px; }
 .finding { border: 1px solid var(--line); border-left: 6px solid var(--line); border-radius: 6px;
   padding: 10px 14px; margin: 10px 0; break-inside: avoid; }
 .finding.breach { border-left-color: var(--breach); }
@@ -56,11 +60,12 @@ table.facts th { width: 190px; }
   background: var(--unknown-bg); }
 .finding.waived { border-left-color: var(--waived); }
 .finding.gone { border-left-color: var(--resolved); }
-.finding h4 { margin: 0 0 4px; font-size: 15px; }
+.finding > h3, .finding > h4 { margin: 0 0 4px; font-size: 15px; }
 .finding .tags { margin-bottom: 4px; }
 .finding p { margin: 4px 0; }
 .finding .message { font-size: 15px; }
-.finding table.evidence { font-size: 13px; margin: 6px 0 2px; }
+.finding .table-scroll { margin: 6px 0 2px; }
+.finding table.evidence { font-size: 13px; }
 .finding table.evidence th { background: #f9fafb; }
 .meta, .note { font-size: 12.5px; color: var(--muted); }
 .note { color: var(--trigger); font-weight: 600; }
@@ -97,6 +102,22 @@ ol.timeline .cards-of-day { flex: 1; min-width: 0; }
 .agreement-meta { color: var(--muted); margin: -4px 0 6px; font-size: 14px; }
 .empty { color: var(--muted); font-style: italic; }
 footer { margin-top: 40px; font-size: 12.5px; color: var(--muted); }
+@media (min-width: 601px) { .nowrap { white-space: nowrap; } table.facts th { width: 190px; } }
+/* A phone: less padding, the timeline's dates above their cards, two-column tables stacked. */
+@media (max-width: 600px) {
+  main { padding: 16px 12px 40px; }
+  h1 { font-size: 22px; }
+  ol.timeline { padding-left: 12px; }
+  ol.timeline > li { display: block; }
+  ol.timeline > li::before { left: -20px; }
+  ol.timeline .when { padding-top: 10px; }
+  ol.timeline .when strong { display: inline; margin-right: 8px; }
+  table.facts, table.facts tbody, table.facts tr, table.facts th, table.facts td {
+    display: block; width: auto; }
+  table.facts th { border-bottom: none; }
+  th, td { padding: 4px 6px; }
+  .finding { padding: 8px 10px; }
+}
 @media print { body { background: #fff; } main { padding: 0; } nav { display: none; } }
 """
 
@@ -104,6 +125,19 @@ footer { margin-top: 40px; font-size: 12.5px; color: var(--muted); }
 def escape(value: object) -> str:
     """Any value as HTML text: escaped, quotes included, control characters made visible."""
     return html.escape(printable(str(value)), quote=True)
+
+
+def table_open(label: str, css: str = "") -> str:
+    """The start of a table inside its own scrolling box: a phone scrolls the table sideways, not
+    the page. The box takes the focus (tabindex) so that a keyboard can scroll it, and is named
+    for screen readers; close it with TABLE_CLOSE."""
+    table = f'<table class="{css}">' if css else "<table>"
+    return (
+        f'<div class="table-scroll" role="region" aria-label="{escape(label)}" tabindex="0">{table}'
+    )
+
+
+TABLE_CLOSE = "</table></div>"
 
 
 def page_head(result: RunResult) -> Iterator[str]:
