@@ -272,3 +272,40 @@ def test_complete_through_needs_a_feed_and_a_date(capsys: pytest.CaptureFixture[
         main(["run", "--facts", "x", "--complete-through", "billing"])
     assert stopped.value.code == 2
     assert "takes FEED=DATE or FEED=INSTANT" in capsys.readouterr().err
+
+
+def test_an_empty_billing_export_is_the_same_as_a_missing_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = tmp_path / "demo"
+    shutil.copytree(ROOT / "fixtures" / "demo", demo)
+    (demo / "billing.csv").write_bytes(b"")  # 0 bytes: not even a header line
+    document = _run(demo, capsys)
+    assert document["summary"]["feeds_without_data"] == ["billing"]
+    assert _breaches(document) <= _breaches(_run(ROOT / "fixtures" / "demo", capsys))
+
+
+def test_an_empty_facts_folder_reports_no_breach_from_no_facts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "run",
+            "--rules",
+            str(ROOT / "rules"),
+            "--facts",
+            str(tmp_path),
+            "--as-of",
+            "2026-11-22",
+            "--workers",
+            "1",
+            "--format",
+            "json",
+        ]
+    )
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0  # nothing at or above the fail-on level: no breach rests on missing data
+    counts = document["summary"]["findings"]
+    assert counts["breach"] == 0
+    assert counts["unknown"] > 0
+    assert "billing" in document["summary"]["feeds_without_data"]
