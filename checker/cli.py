@@ -4,8 +4,8 @@ code each.
 This module builds the parser from the command modules in `checker.commands` and calls the one
 named. Parsing imports only light modules (each command imports its own heavy modules when it
 runs), so `--version`, `--help` and a usage error answer at once. Whatever goes wrong inside a
-command ends in one line on stderr and `INTERNAL_ERROR`, never a traceback and never exit 1,
-which schedulers read as "findings".
+command ends in one line on stderr and `ExitCode.INTERNAL_ERROR` (70), never a traceback and
+never exit 1, which schedulers read as "findings".
 """
 
 from __future__ import annotations
@@ -19,10 +19,6 @@ from typing import Protocol, cast
 from checker import __version__
 from checker.commands import diff, explain, run, schema, state, test, validate
 from checker.findings.exit_codes import ExitCode
-
-# A failure the command did not foresee (a bug): sysexits' EX_SOFTWARE, apart from the codes
-# of the contract (0 to 6), so that no scheduler takes it for findings.
-INTERNAL_ERROR = 70
 
 
 class Command(Protocol):
@@ -94,6 +90,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = " (--log-level debug shows where)" if hasattr(args, "log_level") else ""
         sys.stderr.write(
             f"contract-checker: internal error ({type(error).__name__}: {error}): this is a bug,"
-            f" please report it{where}; exit code {INTERNAL_ERROR}\n"
+            f" please report it{where}; exit code {int(ExitCode.INTERNAL_ERROR)}\n"
         )
-        return INTERNAL_ERROR
+        return int(ExitCode.INTERNAL_ERROR)

@@ -83,4 +83,4 @@ def test_fail_on_levels_in_order_of_urgency() -> None:
 
 
 def test_codes_are_the_documented_numbers() -> None:
-    assert [int(code) for code in ExitCode] == [0, 1, 2, 3, 4, 5, 6]
+    assert [int(code) for code in ExitCode] == [0, 1, 2, 3, 4, 5, 6, 70]

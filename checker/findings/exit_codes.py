@@ -16,6 +16,9 @@ class ExitCode(IntEnum):
     INVALID_FACTS = 4  # fact input unreadable or had bad lines (after reporting them)
     DELIVERY_FAILED = 5  # alerts could not be delivered
     STATE_REFUSED = 6  # --state file in use by another run, newer, past this night, or not updated
+    # A failure no command foresaw (a bug): sysexits' EX_SOFTWARE, well apart from the codes above
+    # so that no scheduler takes it for findings.
+    INTERNAL_ERROR = 70
 
 
 FAIL_ON_CHOICES = ("breach", "trigger", "unknown", "deadline", "error", "never")
