@@ -20,34 +20,14 @@ import pytest
 import yaml
 from pre_commit.clientlib import load_manifest
 
+from tests.test_validate_all_files import RULE_FILE as ACME_RULE_FILE
+from tests.test_validate_all_files import WAIVERS
+
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 BIN = Path(sys.executable).parent
 
-RULE_FILE = """\
-# yaml-language-server: $schema=../schema/agreement.schema.json
-agreement: acme-2026
-title: Agreement with Acme
-partner: acme
-effective: 2026-01-01
-expires: 2026-12-31
-owner: legal
-clauses:
-  - id: "4.1"
-    title: Exclusive territory
-    kind: exclusivity
-    territory: [NL]
-    forbids:
-      - {fact: deal.closed, where: {channel: direct}}
-"""
-WAIVERS = """\
-waivers:
-  - agreement: acme-2026
-    clause: "{clause}"
-    reason: Approved exception
-    approved_by: Legal
-    expires: 2026-12-31
-"""
+RULE_FILE = "# yaml-language-server: $schema=../schema/agreement.schema.json\n" + ACME_RULE_FILE
 SCENARIOS = """\
 agreement: acme-2026
 scenarios:

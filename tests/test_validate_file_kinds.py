@@ -11,42 +11,10 @@ import pytest
 
 from checker.authoring.file_kinds import FileKind, file_kind, kind_by_content, kind_by_name
 from checker.cli import main
+from tests.test_validate_all_files import RULE_FILE, SCENARIOS, WAIVERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RULE_FILE = """\
-agreement: acme-2026
-title: Agreement with Acme
-partner: acme
-effective: 2026-01-01
-expires: 2026-12-31
-owner: legal
-clauses:
-  - id: "4.1"
-    title: Exclusive territory
-    kind: exclusivity
-    territory: [NL]
-    forbids:
-      - {fact: deal.closed, where: {channel: direct}}
-"""
-WAIVERS = """\
-waivers:
-  - agreement: acme-2026
-    clause: "{clause}"
-    reason: Approved exception
-    approved_by: Legal
-    expires: 2026-12-31
-"""
-SCENARIOS = """\
-agreement: acme-2026
-scenarios:
-  - name: a direct deal breaks the exclusivity
-    as_of: 2026-06-01
-    facts:
-      - {{id: d1, type: deal.closed, at: 2026-03-02, partner: northwind, territory: NL, channel: direct}}
-    expect:
-      - {{clause: "{clause}", kind: breach, subject: d1}}
-"""
 FACT_TYPES = """\
 fact_types:
   deal.closed:

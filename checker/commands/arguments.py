@@ -38,6 +38,28 @@ def complete_through(text: str) -> tuple[str, int]:
     return feed, instant
 
 
+def add_horizon(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument(
+        "--horizon", type=horizon, default=30, metavar="DAYS", help=f"{help_text} (default: 30)"
+    )
+
+
+def add_evaluation_options(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that reads facts and evaluates agreements."""
+    parser.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="YAML mapping of export columns and values onto fact fields",
+    )
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        default=None,
+        metavar="N",
+        help="worker processes evaluating agreements (default: one per available core)",
+    )
+
+
 def positive(text: str) -> int:
     if not text.isdecimal() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got '{text}'")

@@ -88,18 +88,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="WHEN",
         help="evaluate both as of this date or instant (default: today 00:00 UTC)",
     )
-    parser.add_argument(
-        "--horizon",
-        type=arguments.horizon,
-        default=30,
-        metavar="DAYS",
-        help="report deadlines due within this many days (default: 30)",
-    )
-    parser.add_argument(
-        "--mapping",
-        metavar="FILE",
-        help="YAML mapping of export columns and values onto fact fields",
-    )
+    arguments.add_horizon(parser, "report deadlines due within this many days")
+    arguments.add_evaluation_options(parser)
     parser.add_argument(
         "--no-waivers",
         action="store_true",
@@ -112,13 +102,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="table (default), json, or markdown (for a pull-request comment)",
     )
     parser.add_argument("--output", metavar="FILE", help="write the diff here (default: stdout)")
-    parser.add_argument(
-        "--workers",
-        type=arguments.positive,
-        default=None,
-        metavar="N",
-        help="worker processes evaluating agreements (default: one per available core)",
-    )
 
 
 def main(args: argparse.Namespace) -> ExitCode:

@@ -46,13 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="WHEN",
         help="mark dates relative to this date (default: today)",
     )
-    parser.add_argument(
-        "--horizon",
-        type=arguments.horizon,
-        default=30,
-        metavar="DAYS",
-        help="dates up to this many days after --as-of are upcoming (default: 30)",
-    )
+    arguments.add_horizon(parser, "dates up to this many days after --as-of are upcoming")
 
 
 def main(args: argparse.Namespace) -> ExitCode:

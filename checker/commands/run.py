@@ -129,13 +129,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "feeds.yaml beside the exports; default: its latest fact). Past it, what rests on missing "
         "facts is unknown",
     )
-    parser.add_argument(
-        "--horizon",
-        type=arguments.horizon,
-        default=30,
-        metavar="DAYS",
-        help="report deadlines due within this many days (default: 30)",
-    )
+    arguments.add_horizon(parser, "report deadlines due within this many days")
     parser.add_argument(
         "--format",
         choices=sorted(REPORT_FORMATS),
@@ -158,11 +152,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="also write a report in this format to this file; repeatable, e.g. "
         "--report html:out/report.html --report ics:out/deadlines.ics",
     )
-    parser.add_argument(
-        "--mapping",
-        metavar="FILE",
-        help="YAML mapping of export columns and values onto fact fields",
-    )
+    arguments.add_evaluation_options(parser)
     parser.add_argument(
         "--fail-on",
         choices=FAIL_ON_CHOICES,
@@ -170,13 +160,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="least urgent finding kind that makes the exit code 1, in the order breach, "
         "trigger, unknown, deadline (default: breach; errors always count; unknown findings, "
         "whose data is missing, only from 'unknown')",
-    )
-    parser.add_argument(
-        "--workers",
-        type=arguments.positive,
-        default=None,
-        metavar="N",
-        help="worker processes evaluating agreements (default: one per available core)",
     )
     waiver_options = parser.add_mutually_exclusive_group()
     waiver_options.add_argument(
