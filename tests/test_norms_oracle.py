@@ -1245,6 +1245,37 @@ def test_a_cap_crossed_in_a_closed_period_is_still_dated_at_the_crossing_fact() 
     assert got == expected
 
 
+NAMED_CAP = {**CAP, "per": "half-year", "period_field": "period"}
+
+
+@pytest.mark.parametrize(
+    ("second_at", "as_of", "expected"),
+    [
+        # Both reports name 2026-H1 and are dated in it: the breach arose with the second
+        # (found with random seed 1338, where the evaluator dated it at the period's end).
+        ("2026-03-31T23:59:59Z", "2026-08-01", {"2026-03-31"}),
+        # The second report came after H1 ended: the breach arose when it came.
+        ("2026-07-10T09:00:00Z", "2026-08-01", {"2026-07-10"}),
+        # A period named by a field is judged once it has ended: no breach while H1 is open.
+        ("2026-03-31T23:59:59Z", "2026-06-30", set()),
+    ],
+)
+def test_a_cap_on_periods_named_by_a_field_is_dated_at_the_crossing_report(
+    second_at: str, as_of: str, expected: set[str]
+) -> None:
+    reports = [
+        {"id": "r1", "type": "order", "at": "2026-01-17T10:00:00Z", "partner": "acme",
+         "period": "2026-H1"},
+        {"id": "r2", "type": "order", "at": second_at, "partner": "acme", "period": "2026-H1"},
+    ]  # fmt: skip
+    got, oracle = compare(_minimal([NAMED_CAP], reports, as_of))
+    breaches = {
+        date for (_, kind, _, label, date) in got if kind == "breach" and label == "2026-H1"
+    }
+    assert breaches == expected
+    assert got == oracle
+
+
 MINIMUM = {
     "id": "m",
     "title": "At least one order a month",

@@ -907,9 +907,13 @@ class _Worker:
                 minimum += carried
             ended = end_of_date(period.end) < as_of
             decided = max([end_of_date(period.end), *(f.at for f in own)])
+            # A sum or count over its maximum is known at the fact that crossed it: while the
+            # period is open too when periods come from the facts' time; a period named by a
+            # field is judged once it has ended (a report for it may still come), and then the
+            # breach is dated at the crossing fact all the same.
             crossed = (
                 self._crossing(terms, own, maximum)
-                if terms.period_field is None and not skipped and suspension is None
+                if not skipped and suspension is None and (terms.period_field is None or ended)
                 else None
             )
             gap = self._period_gap(terms, period) if ended and crossed is None else None
