@@ -17,9 +17,9 @@ from checker.clauses.base import (
     periods_around,
 )
 from checker.dates.timeutil import SECONDS_PER_DAY, end_of_date, epoch_of_date
-from checker.norms.clause_support import NormPart, compile_norms, routing_patterns, sentence
+from checker.norms.clause_support import NormPart, routing_patterns, sentence
 from checker.norms.compile import NORM_WORDING, Wording
-from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.context import AgreementTerm
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import (
     AfterEnd,
@@ -141,9 +141,6 @@ class NormClause(Clause):
             assert is_norm(terms)
             made.append((_while_in_force(terms, version), NORM_WORDING))
         return numbered(self.id, made)
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
 
     def describe(self) -> str:
         assert is_norm(self)

@@ -21,7 +21,7 @@ from checker.dates.timeutil import (
     periods_between,
 )
 from checker.findings.model import FindingCode, Severity
-from checker.norms.clause_support import NormPart
+from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
 from checker.norms.context import AgreementTerm, ClauseContext, InForce
 from checker.norms.fact_pattern import FactPattern
@@ -169,8 +169,9 @@ class Clause(BaseModel):
         raise NotImplementedError
 
     def norms(self) -> list[NormPart] | None:
-        """The norms this clause is made of, worked out with the agreement's other norms; None
-        for a kind that still compiles itself (`compile`)."""
+        """The norms this clause is made of, worked out with the agreement's other norms (every
+        kind and norm clause has them; None only for the agreement's term, which compiles its
+        own deadlines)."""
         return None
 
     def ends_agreement(self, context: ClauseContext) -> int | None:
@@ -178,8 +179,8 @@ class Clause(BaseModel):
         return None
 
     def compile(self, context: ClauseContext) -> None:
-        """Add this clause's engine rules and messages to `context.program`."""
-        raise NotImplementedError
+        """Add this clause's engine rules and messages to `context.program`: its norms'."""
+        compile_norms(context)
 
     def describe(self) -> str:
         """One plain-English sentence on what the clause requires."""

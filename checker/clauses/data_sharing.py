@@ -48,9 +48,8 @@ from checker.clauses.base import (
 from checker.clauses.caps import number_text
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 from checker.norms.model import MeasureTerms, NormTerms, ProhibitionTerms
 from checker.norms.outcomes import Forbidden, Measured, Undecided
@@ -326,9 +325,6 @@ class DataSharing(Clause):
                 message = functools.partial(_outside, name=name, what=what, listed=values)
                 rules.append(_Rule({name: {"not": list(values)}}, code, message))
         return rules
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         rules = ["Each transfer is judged by the terms in force on its date."]

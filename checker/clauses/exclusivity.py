@@ -32,9 +32,8 @@ from checker.clauses.base import (
 )
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import NormTerms, ProhibitionTerms
 from checker.norms.outcomes import Forbidden
@@ -109,9 +108,6 @@ class Exclusivity(Clause):
                 norm = {"by": "anyone", "do": do, **version_span(version)}
                 made.append((ProhibitionTerms.model_validate(norm), wording))
         return numbered(self.id, made)
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         rule = (

@@ -62,9 +62,9 @@ from checker.dates.timeutil import (
     parse_duration,
 )
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.context import AgreementTerm
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 from checker.norms.model import NormTerms, ObligationTerms
 from checker.norms.outcomes import Duty
@@ -251,9 +251,6 @@ class Milestones(Clause):
                 seen.add(milestone.name)
                 found.append((subject, milestone, terms, version))
         return found
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
 
     def milestones_due(self, term: AgreementTerm) -> list[tuple[Milestone, Milestones]]:
         """Each milestone checked in the term, with the terms it follows (those in force on its

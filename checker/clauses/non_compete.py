@@ -31,9 +31,8 @@ from checker.clauses.base import (
     version_span,
 )
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import NormTerms, ProhibitionTerms
 from checker.norms.outcomes import Forbidden
@@ -105,9 +104,6 @@ class NonCompete(Clause):
                     norm = {"by": "partner", "do": do, **version_span(version)}
                     made.append((ProhibitionTerms.model_validate(norm), wording))
         return numbered(self.id, made)
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         rule = "Only the partner's own activity counts, judged by the terms in force on its date."

@@ -46,9 +46,8 @@ from checker.dates.timeutil import (
 )
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 from checker.norms.model import NormTerms, ProhibitionTerms
 from checker.norms.outcomes import Forbidden
@@ -185,9 +184,6 @@ class NonSolicitation(Clause):
             if name not in self.employment.where:
                 tests[name] = {**tests.get(name, {}), **test}
         return tests
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         day = date_of_epoch(context.as_of)

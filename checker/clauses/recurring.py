@@ -73,9 +73,9 @@ from checker.dates.timeutil import (
     written_duration,
 )
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.context import AgreementTerm
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 from checker.norms.model import MeasureTerms, NormTerms, ObligationTerms, RightTerms
 from checker.norms.outcomes import Duty, Measured, Opening, Undecided
@@ -431,9 +431,6 @@ class Recurring(Clause):
                 norm["from"] = first
             found.append((terms, norm))
         return found
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
 
     def scheduled_periods(self, term: AgreementTerm) -> list[tuple[Period, Recurring]]:
         """Each period the clause checks, with the terms in force on its last day: the periods

@@ -75,9 +75,9 @@ from checker.dates.timeutil import (
     written_duration,
 )
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.context import AgreementTerm
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import MeasureTerms, NormTerms, RightTerms
 from checker.norms.outcomes import Opening, Undecided
@@ -328,9 +328,6 @@ class Renegotiation(Clause):
                     continue
             found.append((perf, measured, first))
         return found
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
 
     # --- explain ------------------------------------------------------------------------------
 

@@ -38,9 +38,8 @@ from checker.clauses.base import (
 )
 from checker.dates.timeutil import Duration, date_of_epoch, parse_duration
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import NormTerms, ObligationTerms
 from checker.norms.outcomes import Duty
@@ -126,9 +125,6 @@ class ResponseTime(Clause):
             }
             made.append((ObligationTerms.model_validate(norm), wording))
         return numbered(self.id, made)
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         after, expect = self.after.fact, self.expect.fact

@@ -59,9 +59,8 @@ from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanat
 from checker.dates.timeutil import Duration, date_of_epoch, iso_of_epoch, written_duration
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
-from checker.norms.clause_support import NormPart, compile_norms
+from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import ClauseContext
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import NormTerms, ObligationTerms, RightTerms
 from checker.norms.outcomes import NO_END, Duty, Opening, due_after
@@ -314,9 +313,6 @@ class Termination(Clause):
                 span["until"] = ends - timedelta(days=1)
             stretches.append((value, span))
         return stretches
-
-    def compile(self, context: ClauseContext) -> None:
-        compile_norms(context)
 
     def explain(self, context: ExplainContext) -> Explanation:
         rules: list[str] = []
