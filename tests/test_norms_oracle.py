@@ -1276,6 +1276,57 @@ def test_a_cap_on_periods_named_by_a_field_is_dated_at_the_crossing_report(
     assert got == oracle
 
 
+ORDERS = {
+    "id": "m",
+    "title": "Order units per month (the fee's basis)",
+    "kind": "measure",
+    "by": "partner",
+    "of": {"fact": "order"},
+    "sum": "units",
+    "per": "month",
+    "unreadable": "skip_period",
+    "reported": False,
+}
+FEE = {
+    "id": "f",
+    "title": "A fee of 10 % of the month's order units within 10 days",
+    "kind": "obligation",
+    "by": "partner",
+    "when": {"each": "month"},
+    "do": {"fact": "payment"},
+    "period_field": "period",
+    "within": "10d",
+    "amount": {"sum": "amount", "at_least": {"percent": 10, "of": "m"}},
+}
+
+
+def test_a_fee_each_month_as_a_percentage_of_a_measure_agrees_with_the_oracle() -> None:
+    records = [
+        # January: 300 units, 30 owed by 02-10; 30 paid on 02-10: in time.
+        {"id": "o1", "type": "order", "at": "2026-01-05T10:00:00Z", "partner": "acme", "units": 300},
+        {"id": "p1", "type": "payment", "at": "2026-02-10T22:00:00Z", "partner": "acme",
+         "amount": 30, "period": "2026-01"},
+        # February: no orders, 0 owed: no instance. March: 100 units, 10 owed by 04-10, 5 paid.
+        {"id": "o2", "type": "order", "at": "2026-03-31T23:59:59Z", "partner": "acme", "units": 100},
+        {"id": "p2", "type": "payment", "at": "2026-04-02T10:00:00Z", "partner": "acme",
+         "amount": 5, "period": "2026-03"},
+        # April: one unreadable order: April's figure cannot be told, what is owed neither.
+        {"id": "o3", "type": "order", "at": "2026-04-20T10:00:00Z", "partner": "acme", "units": 50},
+        {"id": "o4", "type": "order", "at": "2026-04-21T10:00:00Z", "partner": "acme",
+         "units": "tbd"},
+        # May: 200 units, 20 owed by 06-10: a deadline as of 06-01 (horizon 30 days).
+        {"id": "o5", "type": "order", "at": "2026-05-15T10:00:00Z", "partner": "acme", "units": 200},
+    ]  # fmt: skip
+    got, oracle = compare(_minimal([ORDERS, FEE], records, "2026-06-01"))
+    fee = {finding for finding in got if finding[0] == "f"}
+    assert fee == {
+        ("f", "breach", "obligation.breached", "2026-03", "2026-04-10"),
+        ("f", "unknown", "obligation.unknown", "2026-04", "2026-05-10"),
+        ("f", "deadline", "obligation.due", "2026-05", "2026-06-10"),
+    }
+    assert got == oracle
+
+
 MINIMUM = {
     "id": "m",
     "title": "At least one order a month",

@@ -35,7 +35,13 @@ from checker.norms.blocks import (
 )
 from checker.norms.context import ClauseContext
 from checker.norms.instances import first_termination
-from checker.norms.model import MeasureTerms, ObligationTerms, ProhibitionTerms, RightTerms
+from checker.norms.model import (
+    MeasureTerms,
+    ObligationTerms,
+    Percent,
+    ProhibitionTerms,
+    RightTerms,
+)
 from checker.norms.outcomes import NO_END, Duty, Forbidden, Measured, Opening, Undecided
 from checker.norms.outcomes import Outcome as NormOutcome
 from checker.norms.pattern import describe
@@ -365,7 +371,7 @@ def _missed_text(terms: ObligationTerms, duty: Duty) -> str:
     shortfall = duty.required - duty.paid_by_due
     since = f" ({_figure(duty.paid)} paid since)" if duty.paid > duty.paid_by_due else ""
     return (
-        f"{_what(terms, duty)}: at least {_figure(duty.required)} by {_day(duty.due)}; "
+        f"{_what(terms, duty)}: {_at_least(terms, duty)} by {_day(duty.due)}; "
         f"{_figure(duty.paid_by_due)} paid by then, shortfall {_figure(shortfall)}{since}"
     )
 
@@ -377,7 +383,7 @@ def _late_text(terms: ObligationTerms, duty: Duty) -> str | None:
     if duty.required is None:
         return f"{_what(terms, duty)} by {_day(duty.due)}: done late, on {done}"
     return (
-        f"{_what(terms, duty)}: at least {_figure(duty.required)} by {_day(duty.due)}; "
+        f"{_what(terms, duty)}: {_at_least(terms, duty)} by {_day(duty.due)}; "
         f"{_figure(duty.paid_by_due)} paid by then (shortfall "
         f"{_figure(duty.required - duty.paid_by_due)}), paid in full late, on {done}"
     )
@@ -388,8 +394,25 @@ def _due_text(terms: ObligationTerms, duty: Duty) -> str:
     text = f"{duty.party} must {verb} {describe(terms.do)} {_for(duty)}"
     if duty.required is not None:
         still = duty.required - duty.paid
-        text += f": at least {_figure(duty.required)}, {_figure(still)} still to pay"
+        text += f": {_at_least(terms, duty)}, {_figure(still)} still to pay"
     return f"{text}, by {_day(duty.due)}"
+
+
+def _at_least(terms: ObligationTerms, duty: Duty) -> str:
+    """ "at least 30" and, for a percentage, of what: "at least 30 (0.25 % of 12,000, clause
+    3.m for 2026-04)", "at least 10,000 (20 % of r-1's net_revenue 50,000)"."""
+    assert duty.required is not None
+    assert terms.amount is not None
+    text = f"at least {_figure(duty.required)}"
+    wanted = terms.amount.at_least
+    if not isinstance(wanted, Percent):
+        return text
+    base = _figure(duty.required * 100 / wanted.percent)
+    if terms.amount_measure() is not None:
+        return f"{text} ({wanted.percent:g} % of {base}, clause {wanted.of} for {duty.subject})"
+    trigger = duty.evidence[-1] if duty.evidence else None
+    whose = f"{trigger.id}'s " if trigger is not None else ""
+    return f"{text} ({wanted.percent:g} % of {whose}{wanted.of} {base})"
 
 
 # --- prohibition --------------------------------------------------------------------------------

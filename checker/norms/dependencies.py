@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from checker.norms.model import NormTerms, RightTerms
+from checker.norms.model import MeasureTerms, NormTerms, RightTerms
 from checker.norms.outcomes import NormError
 
 
@@ -45,6 +45,13 @@ def dependency_order(norms: Mapping[str, NormTerms]) -> list[str]:
                 raise NormError(
                     f"clause {clause_of(cid)} refers to '{ref}', which is not a norm of this "
                     "agreement"
+                )
+            if ref in terms.measure_references() and not all(
+                isinstance(norms[key], MeasureTerms) for key in named
+            ):
+                raise NormError(
+                    f"clause {clause_of(cid)} takes a percentage of '{ref}', which is no "
+                    "measure: name a measure clause (kind: measure)"
                 )
             depends[cid].update(named)
         if isinstance(terms, RightTerms) and terms.effect is not None:

@@ -600,8 +600,13 @@ class _Worker:
                 ]
                 named = terms.name or subject
                 name = named if len(bound) == 1 else f"{named}/{party}"
-                duty = self._duty(terms, name, party, instant, due, evidence, candidates, position)
-                duty = replace(duty, unknown=self._unknown(terms, duty))
+                label = None if period is None else period.label
+                duty = self._duty(
+                    terms, name, party, instant, due, evidence, candidates, position, label
+                )
+                if duty.required is not None and duty.required <= 0 and duty.unknown is None:
+                    continue  # nothing owed (a percentage of nothing): no instance
+                duty = replace(duty, unknown=duty.unknown or self._unknown(terms, duty))
                 if duty.unknown is not None:
                     outcome.duties.append(duty)  # neither a breach nor done: not told
                     position += 1
@@ -685,11 +690,22 @@ class _Worker:
         evidence: tuple[Fact, ...],
         candidates: list[Fact],
         position: int,
+        period: str | None = None,
     ) -> Duty:
         if terms.amount is None:
             first = candidates[0] if candidates else None
             return Duty(subject, party, instant, due, position, evidence, first)
-        required = self._required(terms, evidence[-1] if evidence else None)
+        measure = terms.amount_measure()
+        if measure is not None and period is not None:
+            assert isinstance(terms.amount.at_least, Percent)
+            required, missing = self._bound(terms.amount.at_least, period, party)
+            if required is None:
+                # The measure cannot tell the period's figure: neither owed nor breached.
+                why = f"the amount cannot be worked out: {missing}"
+                return Duty(subject, party, instant, due, position, evidence, unknown=why)
+            required = round(required, 10)
+        else:
+            required = self._required(terms, evidence[-1] if evidence else None)
         paid = paid_by_due = 0.0
         done: Fact | None = None
         for fact in candidates:
@@ -827,11 +843,17 @@ class _Worker:
         if isinstance(bound, ValueRef):
             return self._value(bound.value), None
         assert isinstance(bound, Percent)
+        reason = "no value"
         for part in self._parts(bound.of):
             for measured in self._done(part).measured:
-                if measured.subject in (label, f"{label}/{party}") and measured.value is not None:
+                if measured.subject not in (label, f"{label}/{party}"):
+                    continue
+                if measured.value is not None:
                     return measured.value * bound.percent / 100, None
-        return None, f"clause {bound.of} has no value for {label}"
+                reason = measured.unknown_reason or reason
+        if reason == "no value":
+            return None, f"clause {bound.of} has no value for {label}"
+        return None, f"clause {bound.of} cannot tell {label}: {reason}"
 
     def _calendar(
         self,

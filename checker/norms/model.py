@@ -259,6 +259,10 @@ class NormCommon(_Strict):
         examples=[{"breach_of": "3.2", "in_a_row": 2}],
     )
 
+    def measure_references(self) -> list[str]:
+        """Clause ids this norm takes a percentage of: each must be a measure."""
+        return []
+
     def references(self) -> list[str]:
         """Clause ids this norm depends on."""
         found = []
@@ -282,13 +286,15 @@ class FieldRef(_Strict):
 
 
 class Percent(_Strict):
-    """A percentage of a figure: a field of the trigger fact (obligations) or another measure's
-    value for the same period (measures)."""
+    """A percentage of a figure: a field of the trigger fact (an obligation on a fact), or
+    another measure's value for the same period (a measure's bound, or the amount of an
+    obligation each period)."""
 
     percent: float = Field(gt=0, description="The percentage", examples=[20])
     of: str = Field(
         min_length=1,
-        description="A field of the trigger fact, or another measure's clause id",
+        description="A field of the trigger fact, or (measures, and obligations 'each' "
+        "period) another measure's clause id",
         examples=["net_revenue", "5.1"],
     )
 
@@ -404,6 +410,7 @@ class ObligationTerms(NormCommon):
         cure_pairs = self.cure is not None and bool(self.cure.notice.match_on)
         if cure_pairs and not isinstance(self.when, Pattern | OnBreach):
             raise ValueError("the cure notice's 'match_on' pairs it with a trigger fact")
+        self._amount_has_a_source()
         if self.name is not None and not (self.when in ("start", "end") or _is_date(self.when)):
             raise ValueError("'name' names the one instance of 'when: start', 'end' or a date")
         if self.early and self.period_field is not None:
@@ -412,8 +419,40 @@ class ObligationTerms(NormCommon):
             )
         return self
 
+    def _amount_has_a_source(self) -> None:
+        """An amount read from the trigger fact needs one; each period it may be a percentage of
+        a measure's value for that period instead."""
+        wanted = None if self.amount is None else self.amount.at_least
+        if not isinstance(wanted, FieldRef | Percent):
+            return
+        if isinstance(self.when, EachPeriod):
+            if isinstance(wanted, FieldRef):
+                raise ValueError(
+                    "'amount: {at_least: {field: ...}}' reads the trigger fact, and 'when: {each: "
+                    "...}' has none: give a number, {value: name}, or {percent: N, of: <measure "
+                    "id>} (a percentage of a measure's value for the same period)"
+                )
+            return
+        if self.when in ("start", "end") or _is_date(self.when):
+            raise ValueError(
+                f"'amount: {{at_least: {{{'field' if isinstance(wanted, FieldRef) else 'percent'}"
+                f": ...}}}}' reads the trigger fact, and 'when: {self.when}' has none: give a "
+                "number or {value: name}"
+            )
+
+    def amount_measure(self) -> str | None:
+        """The measure whose value for the period an amount due each period is a percentage of."""
+        wanted = None if self.amount is None else self.amount.at_least
+        if isinstance(self.when, EachPeriod) and isinstance(wanted, Percent):
+            return wanted.of
+        return None
+
+    def measure_references(self) -> list[str]:
+        measure = self.amount_measure()
+        return [] if measure is None else [measure]
+
     def references(self) -> list[str]:
-        return [*super().references(), *trigger_refs(self.when)]
+        return [*super().references(), *trigger_refs(self.when), *self.measure_references()]
 
 
 def _is_date(trigger: Trigger) -> bool:
@@ -523,8 +562,11 @@ class MeasureTerms(NormCommon):
         given = [name for name in AGGREGATES if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of {', '.join(AGGREGATES)}")
-        if self.at_least is None and self.at_most is None:
-            raise ValueError("give 'at_least', 'at_most' or both")
+        if self.at_least is None and self.at_most is None and self.reported:
+            raise ValueError(
+                "give 'at_least', 'at_most' or both (or 'reported: false' for a figure that "
+                "is no duty of itself, which other clauses take a percentage of)"
+            )
         if self.carry_over and self.at_least is None:
             raise ValueError("'carry_over' carries a shortfall below 'at_least'")
         if self.unreadable != "fail" and self.count is not None:
@@ -551,12 +593,11 @@ class MeasureTerms(NormCommon):
         value = getattr(self, self.aggregate)
         return None if value is True else value
 
+    def measure_references(self) -> list[str]:
+        return [bound.of for bound in (self.at_least, self.at_most) if isinstance(bound, Percent)]
+
     def references(self) -> list[str]:
-        found = super().references()
-        for bound in (self.at_least, self.at_most):
-            if isinstance(bound, Percent):
-                found.append(bound.of)
-        return found
+        return [*super().references(), *self.measure_references()]
 
 
 # --- right --------------------------------------------------------------------------------------

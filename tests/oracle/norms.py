@@ -897,8 +897,23 @@ class Evaluation:
             if later_due is None:
                 continue  # pending while suspended for a time not known yet
             due = later_due
+            needed: Fraction | None = None
+            if norm.amount is not None:
+                needed = self.amount_needed(norm.amount.at_least, trigger_fact, span)
+                if needed is not None and needed <= 0:
+                    continue  # reading: an amount of 0 or less owes nothing: no instance
             for party in bound:
                 shown = subject if len(bound) == 1 else f"{subject}/{party}"
+                if norm.amount is not None and needed is None:
+                    # The measure it is a percentage of cannot tell the period's figure: what
+                    # is owed is unknown; never a breach, still a deadline before it is due.
+                    if world.as_of > due:
+                        found = (clause_id, "unknown", "obligation.unknown", shown)
+                        result.findings.add((*found, day_of(due).isoformat()))
+                    elif due <= world.horizon_end:
+                        found = (clause_id, "deadline", "obligation.due", shown)
+                        result.findings.add((*found, day_of(due).isoformat()))
+                    continue
                 done_by = self.fulfilled(norm, party, instant, trigger_fact, span)
                 done = None if done_by is None else done_by.at
                 if done_by is not None and max(done_by.at, instant) <= world.as_of:
@@ -1009,7 +1024,8 @@ class Evaluation:
         world = self.world
         needed: Fraction | None = None
         if norm.amount is not None:
-            needed = self.amount_needed(norm.amount.at_least, trigger_fact)
+            needed = self.amount_needed(norm.amount.at_least, trigger_fact, span)
+            assert needed is not None
         total = Fraction(0)
         for fact in world.facts:
             if norm.period_field is not None:
@@ -1031,10 +1047,16 @@ class Evaluation:
                 return fact
         return None
 
-    def amount_needed(self, bound: Any, trigger_fact: Fact | None) -> Fraction:
+    def amount_needed(
+        self, bound: Any, trigger_fact: Fact | None, span: Span | None
+    ) -> Fraction | None:
+        """The amount owed; None when it is a percentage of a measure that has no value for
+        the period."""
         if isinstance(bound, FieldRef):
             assert trigger_fact is not None
             return number(trigger_fact.get(bound.field)) or Fraction(0)
+        if isinstance(bound, Percent) and span is not None:  # each period: of a measure
+            return self.bound(bound, span.label)
         if isinstance(bound, Percent):
             assert trigger_fact is not None
             base = number(trigger_fact.get(bound.of)) or Fraction(0)
