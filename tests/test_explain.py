@@ -288,12 +288,13 @@ def test_performance_right_after_a_run_of_poor_months() -> None:
         "last day of the right to request renegotiation if each of 2026-08, 2026-09, 2026-10"
         " has value below 30 (arising at the end of 2026-10-31)",
     ) in rows
-    # After 2026-12 the right would run past the term as written (it ends 2027-01-31).
+    # After 2026-12 the right runs its 45 days to 2027-02-14, past the current period's end
+    # (2027-01-31): with no notice of non-renewal given by the as-of date, the agreement renews.
     assert (
-        "2027-01-31",
+        "2027-02-14",
         LATER,
         "last day of the right to request renegotiation if each of 2026-10, 2026-11, 2026-12"
-        " has value below 30 (arising at the end of 2026-12-31; the end of the term)",
+        " has value below 30 (arising at the end of 2026-12-31)",
     ) in rows
 
 

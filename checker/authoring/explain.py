@@ -11,7 +11,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
 
 from checker.clauses import KINDS
 from checker.clauses.base import ExplainContext, ExplainedDate, Explanation
@@ -23,7 +22,7 @@ from checker.dates.timeutil import (
 )
 from checker.norms.parties import PartySpec
 from checker.rulebook.agreement import Agreement
-from checker.rulebook.term import MAX_RENEWALS, agreement_term
+from checker.rulebook.term import TermPeriod, agreement_term, term_periods
 
 WIDTH = 100
 PAST, UPCOMING, LATER = "past", "upcoming", "later"
@@ -96,13 +95,6 @@ def explain_agreement(
 
 
 # --- the term -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _TermPeriod:
-    first: date
-    last: date
-    notice_by: date | None
 
 
 def _party_rows(agreement: Agreement) -> list[tuple[str, str]]:
@@ -220,24 +212,17 @@ def _term(agreement: Agreement, context: ExplainContext) -> Explanation:
     return Explanation(tuple(sentences), tuple(dates))
 
 
-def _renewal_periods(agreement: Agreement, horizon_end: int) -> list[_TermPeriod]:
-    """Each term from the effective date until the first that ends after the horizon, as
-    `agreement_term` computes them when asked on each term's first day."""
-    periods: list[_TermPeriod] = []
-    first = agreement.effective
-    for _ in range(MAX_RENEWALS):
-        _, term_clause = agreement_term(agreement, [], [], epoch_of_date(first))
-        last = term_clause.expires_on
-        assert last is not None  # with no facts, no notice can stop a renewal
-        periods.append(_TermPeriod(first, last, term_clause.non_renewal_notice_by))
-        assert agreement.term is not None
-        if agreement.term.renews_for is None or end_of_date(last) > horizon_end:
+def _renewal_periods(agreement: Agreement, horizon_end: int) -> list[TermPeriod]:
+    """Each term from the effective date until the first that ends after the horizon."""
+    periods: list[TermPeriod] = []
+    for period in term_periods(agreement):
+        periods.append(period)
+        if end_of_date(period.last) > horizon_end:
             break
-        first = last + timedelta(days=1)
     return periods
 
 
-def _shown_periods(periods: list[_TermPeriod], as_of: int) -> list[_TermPeriod]:
+def _shown_periods(periods: list[TermPeriod], as_of: int) -> list[TermPeriod]:
     current = next((i for i, p in enumerate(periods) if end_of_date(p.last) >= as_of), 0)
     return periods[max(0, current - EARLIER_TERMS_SHOWN) :]
 

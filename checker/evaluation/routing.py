@@ -1,6 +1,6 @@
 """Which agreements read which facts: the router a run hands to the fact store.
 
-A clause kind reads facts of its types, from its partner or from anyone. A norm reads facts of
+A clause kind reads facts of its types, from its partner (by any of its ids) or from anyone. A norm reads facts of
 its types that concern the agreement: those naming one of its partners (by any of their ids) as
 the actor or the other side, our own acts (no actor named, or us) that name no other side, and,
 for a pattern that reads facts with someone outside the agreement (`with: others` or
@@ -31,16 +31,24 @@ class RoutingIndex:
         self._ours_with_anyone: dict[str, set[int]] = {}
         self._our_names: set[str] = set()
         for number, agreement in enumerate(agreements):
+            # The clause kinds read one partner's facts, under its id or any of its aliases.
+            parties = agreement.resolved_parties
+            partner_names = parties.aliases_of(agreement.counterparty)
             for clause in agreement.all_clauses:
                 if is_norm(clause):
                     self._add_norm(number, agreement, clause)
                     continue
                 for pattern, own_partner_only in clause.fact_patterns():
-                    partner = agreement.counterparty if own_partner_only else None
-                    self._targets.setdefault((pattern.fact, partner), set()).add(number)
+                    for partner in partner_names if own_partner_only else [None]:
+                        self._targets.setdefault((pattern.fact, partner), set()).add(number)
             if agreement.term is not None:
-                key = (agreement.term.notice.fact, agreement.counterparty)
-                self._targets.setdefault(key, set()).add(number)
+                # A notice of non-renewal is any party's: a partner's under any of its ids, or
+                # ours (no actor named, or one of our ids).
+                notice = agreement.term.notice.fact
+                for name in partner_names:
+                    self._targets.setdefault((notice, name), set()).add(number)
+                self._ours_alone.setdefault(notice, set()).add(number)
+                self._our_names.update(parties.aliases_of(parties.us))
         self._types = (
             {fact_type for fact_type, _ in self._targets}
             | set(self._ours_alone)

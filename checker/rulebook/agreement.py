@@ -28,7 +28,11 @@ DurationField = Annotated[Duration, Field(description="e.g. 72h, 30d, 2w, 6 mont
 
 
 class RenewingTerm(BaseModel):
-    """An initial term that renews automatically unless a party gives notice in time."""
+    """An initial term that renews automatically unless a party gives notice in time.
+
+    Until a notice stops it, the agreement renews: a run reports the last day to give notice
+    (`term.non_renewal_notice_due`) while it lies within the horizon, and never an expiry; once
+    a notice has been given in time, the term ends with its period (`term.expires`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -45,7 +49,8 @@ class RenewingTerm(BaseModel):
     )
     notice: FactPattern = Field(
         default=FactPattern(fact="notice.non_renewal"),
-        description="The fact that records a non-renewal notice",
+        description="The fact that records a non-renewal notice: either party's, under any of "
+        "its ids (the fact-type catalogue's actor field)",
         examples=[{"fact": "notice.non_renewal"}],
     )
 

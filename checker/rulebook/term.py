@@ -3,7 +3,8 @@ earlier end set by a termination clause; and the term clause that reports deadli
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
@@ -103,14 +104,16 @@ def agreement_term(
     as written (expiry, renewals), unless a clause ends it earlier (a kind's `ends_agreement`, or
     the first exercise of a clause's right whose effect ends the agreement)."""
     start = epoch_of_date(agreement.effective)
-    notice_deadline: date | None = None
+    notice_deadline = renews_after = None
     expires, open_ended = agreement.final_term  # as the amendments leave it
     if open_ended:
         last_day, reason = OPEN_ENDED_LAST_DAY, "open-ended"
     elif expires is not None:
         last_day, reason = expires, "expiry"
     else:
-        last_day, reason, notice_deadline = _renewing_end(agreement, facts, as_of)
+        last_day, reason, notice_deadline, renews_after = _renewing_end(
+            agreement, facts, as_of, fact_parties
+        )
     end = epoch_of_date(last_day + timedelta(days=1))
     for context in contexts:
         # A termination clause sees the term as it stands without terminations, so a notice
@@ -126,9 +129,9 @@ def agreement_term(
             end = termination
             reason = f"termination under clause {context.clause.id}"
     clause = TermClause(
-        expires_on=last_day if reason == "expiry" else None,
+        expires_on=last_day if reason in ("expiry", "non-renewal") else None,
         non_renewal_notice_by=notice_deadline,
-        renews_after=last_day if notice_deadline is not None else None,
+        renews_after=renews_after,
     )
     return AgreementTerm(start, max(start, end), reason), clause
 
@@ -214,32 +217,66 @@ def _ends_agreement(terms: NormTerms) -> bool:
     )
 
 
-def _renewing_end(
-    agreement: Agreement, facts: Sequence[Fact], as_of: int
-) -> tuple[date, str, date | None]:
-    """(last day of the current term, why it ends, last day for non-renewal notice or None)."""
+@dataclass(frozen=True, slots=True)
+class TermPeriod:
+    """One period of a renewing agreement: the initial term or a renewal."""
+
+    first: date
+    last: date
+    notice_by: date | None  # the last day to give notice that stops the renewal after it
+
+
+def term_periods(agreement: Agreement) -> Iterator[TermPeriod]:
+    """The initial term and each renewal, as written (no notices), at most MAX_RENEWALS."""
     term = agreement.term
     assert term is not None
-    notices = [
-        f for f in facts if term.notice.matches(f) and f.partner in (None, agreement.counterparty)
-    ]
-    period_start = agreement.effective
     calendar = agreement.business_calendar
-    period_end = term.initial.add_to_date(agreement.effective, calendar) - timedelta(days=1)
+    first = agreement.effective
+    last = term.initial.add_to_date(first, calendar) - timedelta(days=1)
     for _ in range(MAX_RENEWALS):
         notice_by = None
-        if term.non_renewal_notice is not None:
-            notice_by = term.non_renewal_notice.negated().add_to_date(period_end, calendar)
+        if term.renews_for is not None and term.non_renewal_notice is not None:
+            notice_by = term.non_renewal_notice.negated().add_to_date(last, calendar)
+        yield TermPeriod(first, last, notice_by)
         if term.renews_for is None:
-            return period_end, "expiry", None
-        stopped = any(
-            epoch_of_date(period_start) <= f.at <= epoch_of_date(notice_by or period_end) + 86_399
-            for f in notices
-        )
-        if stopped:
-            return period_end, "non-renewal", None
-        if epoch_of_date(period_end + timedelta(days=1)) > as_of:
-            return period_end, "expiry", notice_by
-        period_start = period_end + timedelta(days=1)
-        period_end = term.renews_for.add_to_date(period_start, calendar) - timedelta(days=1)
-    return period_end, "expiry", None
+            return
+        first = last + timedelta(days=1)
+        last = term.renews_for.add_to_date(first, calendar) - timedelta(days=1)
+
+
+def _renewing_end(
+    agreement: Agreement,
+    facts: Sequence[Fact],
+    as_of: int,
+    fact_parties: FactParties | None = None,
+) -> tuple[date, str, date | None, date | None]:
+    """(last day of the term as known on `as_of`, why it ends, last day for non-renewal notice
+    or None, the last day of the current period while that notice can still stop a renewal).
+
+    The agreement renews unless a notice stops it: with no notice given by the as-of date, it
+    runs through the next period (a renewal is never reported as an expiry); once a notice is
+    given in time, it ends with its period ("non-renewal"). A notice is any party's: ours, or a
+    partner's under any of its ids."""
+    term = agreement.term
+    assert term is not None
+    parties, reader = agreement.resolved_parties, fact_parties or FactParties()
+    notices = [
+        f.at
+        for f in facts
+        if term.notice.matches(f) and f.at < as_of and reader.actor(f, parties) is not None
+    ]
+    last = agreement.effective
+    for period in term_periods(agreement):
+        last = period.last
+        if term.renews_for is None:
+            return period.last, "expiry", None, None
+        stop_by = end_of_date(period.notice_by or period.last)
+        if any(epoch_of_date(period.first) <= at <= stop_by for at in notices):
+            return period.last, "non-renewal", None, None
+        renewal_starts = period.last + timedelta(days=1)
+        if epoch_of_date(renewal_starts) > as_of:  # the current period: it renews, unless...
+            renewed = term.renews_for.add_to_date(renewal_starts, agreement.business_calendar)
+            if period.notice_by is not None and end_of_date(period.notice_by) >= as_of:
+                return renewed - timedelta(days=1), "renewal", period.notice_by, period.last
+            return renewed - timedelta(days=1), "renewal", None, None
+    return last, "renewal", None, None
