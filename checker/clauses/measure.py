@@ -14,7 +14,7 @@ Example::
       carry_over: true
 
 The aggregate (`sum`, `count`, `average`, `min`, `max` or `latest` of a field) is taken per
-month, quarter, half-year or year of the term (or per period named in `period_field`), or over a
+day, ISO week, month, quarter, half-year or year of the term (or per period named in `period_field`), or over a
 rolling window ending with each fact. A period is judged once it has ended: below `at_least` or
 above `at_most` is a breach dated at the period's end (or at the fact that crossed an "at most"
 bound of a sum or count, or at the latest fact naming a past period). An average, minimum,

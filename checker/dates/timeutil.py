@@ -217,11 +217,19 @@ class Period:
         return self.start <= day <= self.end
 
 
-PERIOD_UNITS = ("month", "quarter", "half-year", "year")
+PERIOD_UNITS = ("day", "week", "month", "quarter", "half-year", "year")
 
 
 def period_of(day: date, unit: str) -> Period:
-    """The calendar period of `unit` ("month", "quarter", "year") containing `day`."""
+    """The calendar period of `unit` containing `day`: a day (`2026-03-15`), an ISO week from
+    Monday to Sunday (`2026-W11`), a month (`2026-03`), quarter (`2026-Q1`), half-year
+    (`2026-H1`) or year (`2026`)."""
+    if unit == "day":
+        return Period(day, day, day.isoformat())
+    if unit == "week":
+        year, week, weekday = day.isocalendar()
+        start = day - timedelta(days=weekday - 1)
+        return Period(start, start + timedelta(days=6), f"{year}-W{week:02d}")
     if unit == "month":
         start = date(day.year, day.month, 1)
         return Period(
@@ -241,11 +249,28 @@ def period_of(day: date, unit: str) -> Period:
 
 
 _PERIOD_LABEL = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])|H([12])))?$")
+_DAY_LABEL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WEEK_LABEL = re.compile(r"^(\d{4})-W(0[1-9]|[1-4][0-9]|5[0-3])$")
 
 
 def period_named(label: object) -> Period | None:
-    """The period a label names: `2026`, `2026-H1`, `2026-Q2` or `2026-03`; None for anything else."""
-    match = _PERIOD_LABEL.match(label) if isinstance(label, str) else None
+    """The period a label names: `2026`, `2026-H1`, `2026-Q2`, `2026-03`, `2026-W11` or
+    `2026-03-15`; None for anything else (a week 53 of a year that has none included)."""
+    if not isinstance(label, str):
+        return None
+    if _DAY_LABEL.match(label):
+        try:
+            return period_of(date.fromisoformat(label), "day")
+        except ValueError:
+            return None
+    week = _WEEK_LABEL.match(label)
+    if week is not None:
+        try:
+            monday = date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
+        except ValueError:
+            return None
+        return period_of(monday, "week")
+    match = _PERIOD_LABEL.match(label)
     if match is None:
         return None
     year = int(match.group(1))

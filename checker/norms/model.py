@@ -19,7 +19,7 @@ from checker.dates.timeutil import (
 )
 from checker.norms.pattern import FieldName, Pattern, ValueRef
 
-PeriodUnit = Literal["month", "quarter", "half-year", "year"]
+PeriodUnit = Literal["day", "week", "month", "quarter", "half-year", "year"]
 ClauseRef = Annotated[
     str, Field(min_length=1, description='A clause id of this agreement, e.g. "7.1"')
 ]
@@ -44,7 +44,10 @@ class _Strict(BaseModel):
 class EachPeriod(_Strict):
     """One instance at the end of each period of the term."""
 
-    each: PeriodUnit = Field(description="month, quarter, half-year or year", examples=["quarter"])
+    each: PeriodUnit = Field(
+        description="day, week (ISO, Monday to Sunday), month, quarter, half-year or year",
+        examples=["quarter"],
+    )
 
 
 class EachAnniversary(_Strict):
@@ -511,7 +514,8 @@ class MeasureTerms(NormCommon):
         default=None, description="The latest value of this field", examples=["score"]
     )
     per: PeriodUnit | Rolling = Field(
-        description="month, quarter, half-year, year, or {rolling: 12 months}",
+        description="day, week (ISO, Monday to Sunday), month, quarter, half-year, year, or "
+        "{rolling: 12 months}",
         examples=["quarter", {"rolling": "12 months"}],
     )
     period_field: FieldName | None = Field(
