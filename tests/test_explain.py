@@ -491,3 +491,60 @@ def test_cli_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "contract-checker explain --kind milestones" in out
     assert "exit codes:" in out
+
+
+# --- norms: partial periods and amended versions (found by a new user's agreement) -------------
+
+NORM_RULES = """\
+agreement: licence-2026
+title: Data licence
+parties: {us: northwind, partner: contoso}
+effective: 2026-03-01
+expires: 2027-12-31
+owner: legal
+clauses:
+  - id: "4.1"
+    title: At most two audits per calendar year
+    kind: measure
+    by: us
+    of: {fact: audit.started}
+    count: true
+    per: year
+    at_most: 2
+  - id: "6"
+    title: Exclusivity in the EU
+    kind: prohibition
+    by: partner
+    do: {fact: data.licensed, where: {territory: EU}}
+    until: 2026-12-31
+amendments:
+  - effective: 2026-10-01
+    title: Exclusivity extended
+    changes: [{id: "6", until: 2027-06-30}]
+"""
+
+
+def _norm_rows(tmp_path: Path, clause: str, as_of: str) -> list[tuple[str, str, str]]:
+    path = tmp_path / "licence.yaml"
+    path.write_text(NORM_RULES)
+    book = load_rulebook([str(path)])
+    assert not book.errors
+    (agreement,) = book.agreements
+    explained = explain_agreement(agreement, str(path), parse_instant(as_of), 30, UNWRAPPED)
+    (lines,) = [v for k, v in _blocks(explained.text).items() if k.startswith(f"Clause {clause}:")]
+    return _rows(lines)
+
+
+def test_a_period_the_term_cuts_is_listed_as_judged_as_a_run_judges_it(tmp_path: Path) -> None:
+    # The term starts 2026-03-01: 2026 is judged from March (a run reports its breaches).
+    rows = _norm_rows(tmp_path, "4.1", "2026-06-01")
+    assert ("2026-12-31", LATER, "2026 ends and is judged") in rows
+
+
+def test_an_amended_norm_shows_the_time_each_version_applies(tmp_path: Path) -> None:
+    rows = _norm_rows(tmp_path, "6", "2027-05-01")
+    # Until 09-30 as written; from 10-01 as amended, until 2027-06-30 (not 2026-12-31).
+    assert ("2026-09-30", PAST, "applies until the end of this day") in rows
+    assert ("2026-10-01", PAST, "applies from this day") in rows
+    assert ("2027-06-30", LATER, "applies until the end of this day") in rows
+    assert not [row for row in rows if row[0] == "2026-12-31"]

@@ -47,7 +47,11 @@ def explain_norm(terms: NormTerms, context: ExplainContext) -> list[ExplainedDat
         dates += _obligation_dates(terms, context, starts, ends)
     elif isinstance(terms, MeasureTerms) and not isinstance(terms.per, Rolling):
         for period in periods_around(_near(context), terms.per, context.as_of):
-            if epoch_of_date(period.start) >= starts and epoch_of_date(period.end) < ends:
+            first, last = epoch_of_date(period.start), end_of_date(period.end)
+            # As a run judges them: every period the norm's time overlaps (a first or last
+            # period cut by it too), or with `whole_periods` only those wholly inside it.
+            inside = starts <= first and last < ends
+            if inside if terms.whole_periods else first < ends and last >= starts:
                 dates.append(
                     ExplainedDate(end_of_date(period.end), f"{period.label} ends and is judged")
                 )
@@ -150,9 +154,9 @@ class NormClause(Clause):
         assert is_norm(self)
         said = Explanation((sentence(self, context.parties), *rules_of(self, context)))
         amendments = self.explain_terms(context)  # its first sentence is the one above
-        return said.plus(
-            amendments.sentences[1:], (*amendments.dates, *explain_norm(self, context))
-        )
+        # Each version's dates as it applies (an amendment's version from its effective day).
+        implied = [d for part in self.norms() for d in explain_norm(part.terms, context)]
+        return said.plus(amendments.sentences[1:], (*amendments.dates, *implied))
 
 
 def _while_in_force(terms: NormTerms, version: ClauseVersion) -> NormTerms:
