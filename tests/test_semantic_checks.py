@@ -594,3 +594,44 @@ def test_notice_of_non_renewal_must_be_possible_in_the_first_term(
     term = f"term: {{initial: {initial}, renews_for: 1y, non_renewal_notice: {notice}}}"
     text = HEADER.replace("expires: 2027-12-31", term) + EXCLUSIVITY
     assert [p[:3] for p in problems(text)] == expected
+
+
+# Triggers in agreements of three or more parties ------------------------------------------------
+
+THREE_PARTIES = """\
+agreement: licence-2026
+title: Data licence
+parties: {us: northwind, partners: [contoso, fabrikam]}
+effective: 2026-03-01
+open_ended: true
+owner: legal
+clauses:
+  - id: "5"
+    title: Notice of a change of control
+    kind: obligation
+    by: contoso
+    when: {fact: control.changed%s}
+    do: {fact: notice.sent}
+    within: 10d
+"""
+
+
+@pytest.mark.parametrize(
+    ("by", "warned"), [("", True), (", by: contoso", False), (", by: each", False)]
+)
+def test_a_trigger_that_does_not_say_whose_is_a_warning_among_three_parties(
+    by: str, warned: bool
+) -> None:
+    found = problems(THREE_PARTIES % by, catalogue=None)
+    expected = (
+        12,  # the line of `when:`, at its value
+        11,
+        "warning",
+        "clause 5's trigger counts control.changed facts of any of the agreement's 3 parties",
+    )
+    assert found == ([expected] if warned else [])
+
+
+def test_a_trigger_that_does_not_say_whose_is_fine_between_two_parties() -> None:
+    two = THREE_PARTIES.replace("partners: [contoso, fabrikam]", "partner: contoso")
+    assert problems(two % "", catalogue=None) == []

@@ -240,7 +240,8 @@ class Pattern(BaseModel):
     by: str | None = Field(
         default=None,
         description="Whose acts count: us, partner, each (any party) or a party id; default: "
-        "the party the norm binds",
+        "the party the norm binds in `do` and `of`, any party in a trigger (`when`, `arises`, "
+        "a cure notice, `until`)",
         examples=["partner"],
     )
     with_: Literal["parties", "others", "anyone"] = Field(

@@ -34,7 +34,10 @@ Errors and warnings, and why:
   outside the term: **warnings**, because the tool does something sensible (it checks the part
   inside the term, or the option has no effect) and the date may be what the contract says;
 * unknown fact types and fields: **warnings**, because the catalogue may simply be behind the
-  facts; an author should look, but the agreement can still be evaluated.
+  facts; an author should look, but the agreement can still be evaluated;
+* a fact trigger that does not say whose facts count, in an agreement of three or more parties
+  (`triggers`): a **warning**, because any party's fact is a valid reading, but rarely the
+  intended one there.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from checker.rulebook.semantic.catalogue import check_fact_types, check_field_se
 from checker.rulebook.semantic.clause_ids import check_unique_clause_ids
 from checker.rulebook.semantic.dates import check_dates, check_term, check_windows
 from checker.rulebook.semantic.reporter import SemanticReporter
+from checker.rulebook.semantic.triggers import check_triggers_say_whose
 from checker.rulebook.semantic.walk import Found, walk_model
 from checker.rulebook.yaml_source import Location, SourceDocument
 
@@ -83,6 +87,7 @@ def _run(reporter: SemanticReporter, data: dict[str, Any], catalogue: FactCatalo
     check_unique_clause_ids(reporter, data)
     check_amendments(reporter, data)
     check_business_days_have_a_calendar(reporter, data, found)
+    check_triggers_say_whose(reporter, data)
     term = check_term(reporter, data)
     check_windows(reporter, found, term)
     if term is not None:
