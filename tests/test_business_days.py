@@ -84,6 +84,7 @@ def test_business_days_without_a_calendar_refuse() -> None:
     ("spec", "message"),
     [
         ({"country": "XX"}, "no holiday calendar for country 'XX'"),
+        ({"country": "XX"}, "or 'none' for weekends only"),
         ({"country": "DE", "subdivision": "BYX"}, "did you mean 'BY'"),
         ({"country": "DE", "region": "BY"}, "region"),
     ],
@@ -91,6 +92,31 @@ def test_business_days_without_a_calendar_refuse() -> None:
 def test_unknown_calendars_are_refused(spec: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         CalendarSpec.model_validate(spec)
+
+
+@pytest.mark.parametrize(
+    ("start", "count", "expected"),
+    [
+        # Friday + 1: Monday. Over Christmas nothing is a holiday: Wed 23 + 2 = Fri 25.
+        (date(2026, 11, 20), 1, date(2026, 11, 23)),
+        (date(2026, 12, 23), 2, date(2026, 12, 25)),
+        # 15 business days from Tuesday 2026-09-01: three whole weeks, Tuesday 09-22.
+        (date(2026, 9, 1), 15, date(2026, 9, 22)),
+        (date(2026, 12, 28), -1, date(2026, 12, 25)),
+    ],
+)
+def test_weekends_only_calendar_skips_saturdays_and_sundays_alone(
+    start: date, count: int, expected: date
+) -> None:
+    calendar = calendar_for(CalendarSpec.model_validate({"country": "None"}))
+    assert calendar.add_business_days(start, count) == expected
+    assert calendar.holiday(date(2026, 12, 25)) is None
+    assert calendar.describe() == "no public holidays, weekend Sat-Sun"
+
+
+def test_weekends_only_takes_no_subdivision() -> None:
+    with pytest.raises(ValidationError, match="takes no subdivision"):
+        CalendarSpec.model_validate({"country": "none", "subdivision": "BY"})
 
 
 MILESTONE = {

@@ -2,17 +2,18 @@
 
 An agreement may name a holiday calendar (`calendar: {country: DE, subdivision: BY}`); durations
 written in business days (`10 business days`, `10bd`) then skip weekends and that calendar's public
-holidays. The holiday data comes from the maintained `holidays` library; its version is part of the
+holidays. `calendar: {country: none}` skips weekends (Saturday and Sunday) only. The holiday data comes from the maintained `holidays` library; its version is part of the
 calendar's description so a report says which data it used.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from importlib.metadata import version
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from checker.common.suggest import closest
 from checker.dates.timeutil import count_business_days
@@ -20,6 +21,8 @@ from checker.dates.timeutil import count_business_days
 HOLIDAYS_VERSION = version("holidays")
 # The language codes holiday names are asked for in, first supported first.
 ENGLISH = ("en_US", "en_GB", "en")
+# `country: none`: business days are Monday to Friday, no public holidays.
+NO_HOLIDAYS = "none"
 
 
 @cache
@@ -41,7 +44,8 @@ class CalendarSpec(BaseModel):
 
     country: str = Field(
         min_length=2,
-        description="ISO 3166 country code whose public holidays apply, e.g. DE, GB, US",
+        description="ISO 3166 country code whose public holidays apply, e.g. DE, GB, US; "
+        "'none' for weekends only (Monday to Friday are business days)",
         examples=["DE"],
     )
     subdivision: str | None = Field(
@@ -51,13 +55,22 @@ class CalendarSpec(BaseModel):
         examples=["BY"],
     )
 
+    @field_validator("country")
+    @classmethod
+    def _none_in_any_case(cls, value: str) -> str:
+        return NO_HOLIDAYS if value.lower() == NO_HOLIDAYS else value
+
     @model_validator(mode="after")
     def _known(self) -> CalendarSpec:
+        if self.country == NO_HOLIDAYS:
+            if self.subdivision is not None:
+                raise ValueError("'country: none' (weekends only) takes no subdivision")
+            return self
         supported = _supported()
         if self.country not in supported:
             raise ValueError(
                 f"no holiday calendar for country '{self.country}'{_suggest(self.country, list(supported))}; "
-                "use an ISO 3166 code such as DE, FR, GB or US"
+                "use an ISO 3166 code such as DE, FR, GB or US, or 'none' for weekends only"
             )
         subdivisions = supported[self.country]
         if self.subdivision is not None and self.subdivision not in subdivisions:
@@ -79,6 +92,11 @@ class BusinessCalendar:
 
     def __init__(self, spec: CalendarSpec) -> None:
         self.spec = spec
+        if spec.country == NO_HOLIDAYS:
+            self._holidays: Mapping[date, str] = {}
+            self._weekend = frozenset({5, 6})
+            self._weekend_workdays: frozenset[date] = frozenset()
+            return
         import holidays  # noqa: PLC0415 - see _supported
 
         # Holiday names in English whatever the machine's locale: left to the environment, the
@@ -103,6 +121,8 @@ class BusinessCalendar:
         """`public holidays of DE-BY (holidays 0.109), weekends Sat-Sun`."""
         names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         weekend = "-".join(names[d] for d in sorted(self._weekend)) or "none"
+        if self.spec.country == NO_HOLIDAYS:
+            return f"no public holidays, weekend {weekend}"
         return f"public holidays of {self.label} (holidays {HOLIDAYS_VERSION}), weekend {weekend}"
 
     def holiday(self, day: date) -> str | None:
