@@ -396,8 +396,9 @@ class _PostTermText:
     def __call__(self, item: Duty) -> str:
         duty = self.duty
         ended = date_of_epoch(item.triggered_at).isoformat()
+        # Told before the end too (an end within the horizon): no tense.
         text = (
-            f"{duty.name} ({duty.do.fact}) within {duty.within} after the agreement ended on"
+            f"{duty.name} ({duty.do.fact}) within {duty.within} after the agreement's end on"
             f" {ended}, by {date_of_epoch(item.due).isoformat()}"
         )
         if self.what == "due":

@@ -652,6 +652,8 @@ def describe(pattern: Pattern) -> str:
 
 def _describe_precedent(precedent: Precedent) -> str:
     what = precedent.fact if precedent.fact is not None else f"the date in {precedent.field}"
+    if precedent.where:
+        what += " where " + _describe_tests(precedent.where)
     if precedent.match_on:
         what += f" (same {', '.join(precedent.match_on)})"
     bounds = []
