@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from checker.clauses import KINDS
-from checker.clauses.base import ExplainContext, ExplainedDate, Explanation
+from checker.clauses.explaining import ExplainContext, ExplainedDate, Explanation
 from checker.dates.timeutil import (
     date_of_epoch,
     end_of_date,

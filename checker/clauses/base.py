@@ -3,7 +3,7 @@ it needs to explain itself in plain English with its dates."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -12,21 +12,24 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from checker.dates.calendars import BusinessCalendar
+from checker.clauses.explaining import (
+    ExplainContext,
+    ExplainedDate,
+    Explanation,
+    changes_between,
+    explain_norms,
+)
 from checker.dates.timeutil import (
     Duration,
-    Period,
     date_of_epoch,
     epoch_of_date,
-    periods_between,
 )
 from checker.findings.model import FindingCode, Severity
 from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
-from checker.norms.context import AgreementTerm, ClauseContext, InForce
+from checker.norms.context import ClauseContext, InForce
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import NormTerms
-from checker.norms.parties import Parties
 
 # Fields an amendment may not change.
 _FIXED_FIELDS = frozenset({"id", "kind", "amended"})
@@ -188,8 +191,14 @@ class Clause(BaseModel):
 
     def explain(self, context: ExplainContext) -> Explanation:
         """The clause in plain English with every date it implies, for a lawyer to check against
-        the contract. Kinds with dates of their own add them to `explain_terms`."""
-        return self.explain_terms(context)
+        the contract: its terms and amendments, and the rules and dates of its norms."""
+        rules, dates = explain_norms(self.norms() or [], context)
+        return self.explain_terms(context).plus([*self.explain_rules(context), *rules], dates)
+
+    def explain_rules(self, context: ExplainContext) -> list[str]:
+        """A kind's own sentences on how it is judged, for what its norms' dates cannot say
+        (rules that start from an event, such as a cure period after a default notice)."""
+        return []
 
     def explain_terms(self, context: ExplainContext) -> Explanation:
         """What the clause requires, and for each amendment the day it takes effect, what it
@@ -278,132 +287,3 @@ class ClauseVersion:
         start = term_start if self.starts is None else max(term_start, epoch_of_date(self.starts))
         end = term_end if self.ends is None else min(term_end, epoch_of_date(self.ends))
         return start, end
-
-
-@dataclass(frozen=True, slots=True)
-class ExplainContext:
-    """What a clause needs to explain itself: the term as written (no facts, so no early
-    termination), the as-of instant and horizon its dates are marked against, and the calendar."""
-
-    agreement_id: str
-    partner: str
-    term: AgreementTerm
-    as_of: int
-    horizon_end: int
-    calendar: BusinessCalendar | None = None
-    parties: Parties | None = None  # who the agreement binds, for norms to name them
-
-    def duration(self, duration: Duration) -> str:
-        """A duration in words, naming the calendar of business days: "10 business days (DE-BY)"."""
-        if duration.in_business_days and self.calendar is not None:
-            return f"{duration} ({self.calendar.label})"
-        return str(duration)
-
-    def throughout_term(self) -> list[ExplainedDate]:
-        """The dates of a clause that applies for the whole term: its first and last day."""
-        if self.term.end <= self.term.start:
-            return []
-        return [
-            ExplainedDate(self.term.start, "applies from the start of the term"),
-            ExplainedDate(
-                self.term.end - 1, "applies until the term ends as written (or ends early)"
-            ),
-        ]
-
-
-@dataclass(frozen=True, slots=True)
-class ExplainedDate:
-    """A date a clause implies: the instant it stands for, as evaluation uses it (the start of a
-    day for something that opens, the day's last second for a deadline), and what happens then."""
-
-    at: int
-    what: str
-
-    @property
-    def day(self) -> date:
-        return date_of_epoch(self.at)
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """A clause in plain English: sentences (what it requires, the rules for dates that start from
-    an event) and the dates it implies."""
-
-    sentences: tuple[str, ...]
-    dates: tuple[ExplainedDate, ...] = ()
-
-    def plus(
-        self, sentences: Iterable[str] = (), dates: Iterable[ExplainedDate] = ()
-    ) -> Explanation:
-        return Explanation((*self.sentences, *sentences), (*self.dates, *dates))
-
-
-def periods_around(
-    term: AgreementTerm, unit: str, as_of: int, before: int = 2, after: int = 1
-) -> list[Period]:
-    """The calendar periods of the term nearest the as-of: the one containing it (or the term's
-    first or last, when the as-of lies outside the term) with `before` and `after` neighbours."""
-    if term.end <= term.start:
-        return []
-    periods = periods_between(date_of_epoch(term.start), term.last_day, unit)
-    today = date_of_epoch(as_of)
-    current = next((i for i, p in enumerate(periods) if p.end >= today), len(periods) - 1)
-    return periods[max(0, current - before) : current + after + 1]
-
-
-def changes_between(old: BaseModel, new: BaseModel, prefix: str = "") -> list[str]:
-    """What an amendment changed, in words: "max changes from 250 to 300"."""
-    found: list[str] = []
-    for name in type(new).model_fields:
-        before, after = getattr(old, name), getattr(new, name)
-        if name == "amended" or before == after:
-            continue
-        label = f"{prefix}{name}"
-        if isinstance(before, BaseModel) and type(before) is type(after):
-            found.extend(changes_between(before, after, f"{label} "))
-        elif isinstance(before, list) and isinstance(after, list):
-            found.extend(_list_changes(label, before, after))
-        else:
-            found.append(f"{label} changes from {plain(before)} to {plain(after)}")
-    return found
-
-
-def _list_changes(label: str, before: list[Any], after: list[Any]) -> list[str]:
-    """Items named alike (milestones, duties) are compared one by one; other lists as a whole."""
-    named = all(isinstance(item, BaseModel) and hasattr(item, "name") for item in before + after)
-    if not named:
-        return [f"{label} changes from {plain(before)} to {plain(after)}"]
-    old = {item.name: item for item in before}
-    new = {item.name: item for item in after}
-    found: list[str] = []
-    for name, item in new.items():
-        if name not in old:
-            found.append(f"{label} adds {plain(item)}")
-        elif old[name] != item:
-            found.extend(changes_between(old[name], item, f"{label} {name}: "))
-    found.extend(f"{label} drops {plain(item)}" for name, item in old.items() if name not in new)
-    return found
-
-
-def plain(value: object) -> str:
-    """A rule-file value in plain words: lists joined with commas, dates as YYYY-MM-DD."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    if isinstance(value, date | Duration | str | int):
-        return value.isoformat() if isinstance(value, date) else str(value)
-    if isinstance(value, list):
-        if any(isinstance(item, BaseModel | dict) for item in value):
-            return "; ".join(f"({plain(item)})" for item in value) or "none"
-        return ", ".join(plain(item) for item in value) or "none"
-    describe = getattr(value, "describe", None)
-    if isinstance(value, BaseModel) and callable(describe):
-        return str(describe())
-    if isinstance(value, BaseModel):
-        value = {name: getattr(value, name) for name in type(value).model_fields}
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {plain(v)}" for k, v in value.items() if v is not None)
-    return str(value)

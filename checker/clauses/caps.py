@@ -22,11 +22,10 @@ from pydantic import Field
 
 from checker.clauses.base import (
     Clause,
-    ExplainContext,
-    Explanation,
     numbered,
     version_span,
 )
+from checker.clauses.explaining import ExplainContext
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
@@ -96,6 +95,12 @@ class Cap(Clause):
     def describe(self) -> str:
         return f"The {self.measure.describe()} must not exceed {number_text(self.max)}."
 
+    def explain_rules(self, context: ExplainContext) -> list[str]:
+        return [
+            f"Each {self.measure.fact} is compared with the cap in force on its date; a"
+            " value equal to the cap is allowed."
+        ]
+
     def norms(self) -> list[NormPart]:
         """A prohibition on the partner per version: a report of the measured facts whose field
         is above the cap in force on its date (a value that is not a number cannot be checked:
@@ -123,13 +128,6 @@ class Cap(Clause):
             norm = {"by": "partner", "do": do, **version_span(version)}
             made.append((ProhibitionTerms.model_validate(norm), wording))
         return numbered(self.id, made)
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        rule = (
-            f"Each {self.measure.fact} reported during the term is compared with the cap in force"
-            " on its date; a value equal to the cap is allowed."
-        )
-        return self.explain_terms(context).plus([rule], context.throughout_term())
 
 
 def _exceeded(forbidden: Forbidden, field: str, cap: float) -> str:

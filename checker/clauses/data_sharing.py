@@ -39,13 +39,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.clauses.base import (
     Clause,
-    ExplainContext,
-    Explanation,
     numbered,
-    periods_around,
     version_span,
 )
 from checker.clauses.caps import number_text
+from checker.clauses.explaining import ExplainContext
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
@@ -237,6 +235,14 @@ class DataSharing(Clause):
             )
         return f"Each {self.transfer.describe()} must respect: {'; '.join(rules) or 'nothing'}."
 
+    def explain_rules(self, context: ExplainContext) -> list[str]:
+        rules = ["Each transfer is judged by the terms in force on its date."]
+        if self.monthly_cap is not None:
+            rules.append(
+                f"The monthly cap adds up {self.monthly_cap.field} per calendar month (UTC)."
+            )
+        return rules
+
     def norms(self) -> list[NormPart]:
         """Per version: a prohibition on the partner per rule a transfer can break, most severe
         first, each exempting the transfers an earlier one forbids (a transfer breaks only the
@@ -325,17 +331,6 @@ class DataSharing(Clause):
                 message = functools.partial(_outside, name=name, what=what, listed=values)
                 rules.append(_Rule({name: {"not": list(values)}}, code, message))
         return rules
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        rules = ["Each transfer is judged by the terms in force on its date."]
-        month = periods_around(context.term, "month", context.as_of, before=0, after=0)
-        if self.monthly_cap is not None and month:
-            rules.append(
-                f"The monthly cap adds up {self.monthly_cap.field} per calendar month (UTC): for"
-                f" example {month[0].label} runs from {month[0].start.isoformat()} to"
-                f" {month[0].end.isoformat()}."
-            )
-        return self.explain_terms(context).plus(rules, context.throughout_term())
 
 
 @dataclass(frozen=True, slots=True)

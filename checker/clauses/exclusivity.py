@@ -24,12 +24,11 @@ from pydantic import Field
 
 from checker.clauses.base import (
     Clause,
-    ExplainContext,
-    Explanation,
     numbered,
     scoped,
     version_span,
 )
+from checker.clauses.explaining import ExplainContext
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
@@ -89,6 +88,12 @@ class Exclusivity(Clause):
         banned = "; ".join(pattern.describe() for pattern in self.forbids)
         return f"Exclusive {scope}: no {banned}."
 
+    def explain_rules(self, context: ExplainContext) -> list[str]:
+        return [
+            "Activity by anyone, not only the partner, breaches it when it falls inside the"
+            " scope in force on its date."
+        ]
+
     def norms(self) -> list[NormPart]:
         """A prohibition on anyone per version and forbidden activity: that activity inside the
         territory and products, while the version applies."""
@@ -108,13 +113,6 @@ class Exclusivity(Clause):
                 norm = {"by": "anyone", "do": do, **version_span(version)}
                 made.append((ProhibitionTerms.model_validate(norm), wording))
         return numbered(self.id, made)
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        rule = (
-            "Activity by anyone, not only the partner, breaches it when it falls inside the scope"
-            " in force on its date."
-        )
-        return self.explain_terms(context).plus([rule], context.throughout_term())
 
 
 def _message(forbidden: Forbidden, pattern: FactPattern, scope: str) -> str:

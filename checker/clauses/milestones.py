@@ -47,24 +47,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from checker.clauses.base import (
     Clause,
     ClauseVersion,
-    ExplainContext,
-    ExplainedDate,
-    Explanation,
     numbered,
     scoped,
     version_span,
 )
+from checker.clauses.explaining import ExplainContext
 from checker.dates.timeutil import (
     Duration,
     date_of_epoch,
-    end_of_date,
     epoch_of_date,
     parse_duration,
 )
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import AgreementTerm
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 from checker.norms.model import NormTerms, ObligationTerms
 from checker.norms.outcomes import Duty
@@ -192,6 +188,31 @@ class Milestones(Clause):
             )
         return text
 
+    def explain_rules(self, context: ExplainContext) -> list[str]:
+        rules: list[str] = []
+        term, previous_cure = context.term, None
+        for version in self.versions():
+            terms = version.terms
+            assert isinstance(terms, Milestones)
+            rules.extend(
+                f"Not checked: {milestone.name} due {milestone.due.isoformat()} falls outside"
+                " the agreement's term."
+                for milestone in terms.milestones
+                if not term.start <= epoch_of_date(milestone.due) < term.end
+            )
+            cure_changed, previous_cure = terms.cure != previous_cure, terms.cure
+            if terms.cure is None or not cure_changed:
+                continue
+            since = "" if version.starts is None else f"Due from {version.starts.isoformat()} on: "
+            rules.append(
+                f"{since}Cure: once a milestone is past due, the first"
+                f" {terms.cure.notice.describe()} naming it starts the cure period; cure ends"
+                f" {context.duration(terms.cure.period)} after the default notice date. If the"
+                " milestone is still not achieved by the end of that day, a right to terminate"
+                " arises the next day."
+            )
+        return list(dict.fromkeys(rules))
+
     def norms(self) -> list[NormPart]:
         """An obligation on the partner per milestone, under the terms in force on its due date:
         the `achieved` fact naming it, due by the end of that day. Its instance arises on the due
@@ -251,57 +272,6 @@ class Milestones(Clause):
                 seen.add(milestone.name)
                 found.append((subject, milestone, terms, version))
         return found
-
-    def milestones_due(self, term: AgreementTerm) -> list[tuple[Milestone, Milestones]]:
-        """Each milestone checked in the term, with the terms it follows (those in force on its
-        due date); milestones due outside the term, or moved by an amendment, are left out."""
-        found: list[tuple[Milestone, Milestones]] = []
-        for version in self.versions():
-            terms = version.terms
-            assert isinstance(terms, Milestones)
-            start, end = version.bounds(term.start, term.end)
-            found.extend(
-                (milestone, terms)
-                for milestone in terms.milestones
-                if start <= epoch_of_date(milestone.due) < end
-            )
-        return found
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        due = self.milestones_due(context.term)
-        dates = [
-            ExplainedDate(end_of_date(milestone.due), f"milestone {milestone.name} due")
-            for milestone, _ in due
-        ]
-        rules: list[str] = []
-        checked = {(milestone.name, milestone.due) for milestone, _ in due}
-        previous_cure: Cure | None = None
-        for version in self.versions():
-            terms = version.terms
-            assert isinstance(terms, Milestones)
-            rules.extend(
-                f"Not checked: {milestone.name} due {milestone.due.isoformat()} falls outside"
-                " the agreement's term."
-                for milestone in terms.milestones
-                if (milestone.name, milestone.due) not in checked
-                and not context.term.start <= epoch_of_date(milestone.due) < context.term.end
-            )
-            cure_changed, previous_cure = terms.cure != previous_cure, terms.cure
-            if terms.cure is None or not cure_changed:
-                continue
-            since = (
-                ""
-                if version.starts is None
-                else f"Milestones due from {version.starts.isoformat()} on: "
-            )
-            rules.append(
-                f"{since}Cure: once a milestone is past due, the first"
-                f" {terms.cure.notice.describe()} naming it starts the cure period; cure ends"
-                f" {context.duration(terms.cure.period)} after the default notice date. If the"
-                " milestone is still not achieved by the end of that day, a right to terminate"
-                " arises the next day."
-            )
-        return self.explain_terms(context).plus(rules, dates)
 
 
 def _naming(pattern: FactPattern, named: dict[str, list[str] | None]) -> dict[str, Any]:

@@ -19,8 +19,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from checker.clauses.base import Clause, ExplainContext, Explanation, numbered, version_span
+from checker.clauses.base import Clause, numbered, version_span
 from checker.clauses.caps import MeasuredField, number_of, number_text
+from checker.clauses.explaining import ExplainContext
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
@@ -79,6 +80,13 @@ class MostFavoured(Clause):
         assert all(isinstance(terms, MostFavoured) for terms in found)
         return found  # type: ignore[return-value]
 
+    def explain_rules(self, context: ExplainContext) -> list[str]:
+        return [
+            f"Each {self.price.fact} with another partner is compared with this partner's"
+            f" latest {self.price.fact} before it for the same {', '.join(self.match_on)};"
+            f" a lower {self.price.field} elsewhere is a breach."
+        ]
+
     def norms(self) -> list[NormPart]:
         """A prohibition per version: a price agreed with anyone but the partner, below the
         partner's price in force at that instant (its latest price at or before it for the same
@@ -118,14 +126,6 @@ class MostFavoured(Clause):
             norm = {"by": "anyone", "do": do, **version_span(version)}
             made.append((ProhibitionTerms.model_validate(norm), wording))
         return numbered(self.id, made)
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        rule = (
-            f"Each {self.price.fact} with another partner during the term is compared with this"
-            f" partner's latest {self.price.fact} before it for the same"
-            f" {', '.join(self.match_on)}; a lower {self.price.field} elsewhere is a breach."
-        )
-        return self.explain_terms(context).plus([rule], context.throughout_term())
 
 
 def _lower(forbidden: Forbidden, terms: MostFavoured) -> str:

@@ -24,12 +24,11 @@ from pydantic import Field
 
 from checker.clauses.base import (
     Clause,
-    ExplainContext,
-    Explanation,
     numbered,
     scoped,
     version_span,
 )
+from checker.clauses.explaining import ExplainContext
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
@@ -85,6 +84,9 @@ class NonCompete(Clause):
             f" during the term ({what})."
         )
 
+    def explain_rules(self, context: ExplainContext) -> list[str]:
+        return ["Only the partner's own activity counts, judged by the terms in force on its date."]
+
     def norms(self) -> list[NormPart]:
         """A prohibition on the partner per version and activity: that activity, for a
         competing product, in the territory, while the version applies."""
@@ -104,10 +106,6 @@ class NonCompete(Clause):
                     norm = {"by": "partner", "do": do, **version_span(version)}
                     made.append((ProhibitionTerms.model_validate(norm), wording))
         return numbered(self.id, made)
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        rule = "Only the partner's own activity counts, judged by the terms in force on its date."
-        return self.explain_terms(context).plus([rule], context.throughout_term())
 
 
 def _message(forbidden: Forbidden, where: str) -> str:

@@ -31,11 +31,10 @@ from pydantic import Field, field_validator, model_validator
 
 from checker.clauses.base import (
     Clause,
-    ExplainContext,
-    Explanation,
     numbered,
     version_span,
 )
+from checker.clauses.explaining import ExplainContext
 from checker.dates.timeutil import (
     BusinessDays,
     Duration,
@@ -123,6 +122,18 @@ class NonSolicitation(Clause):
         assert all(isinstance(terms, NonSolicitation) for terms in found)
         return found  # type: ignore[return-value]
 
+    def explain_rules(self, context: ExplainContext) -> list[str]:
+        day = date_of_epoch(context.as_of)
+        if self.lookback.unit == "hours":
+            since = iso_of_epoch(context.as_of - self.lookback.amount * 3600)
+        else:
+            since = _first_day_within(self.lookback, day, context.calendar).isoformat()
+        return [
+            f"A hire breaches it when the same {self.person_field} left the partner within"
+            f" {context.duration(self.lookback)} before the hire, the last day counting in"
+            f" full: a hire on {day.isoformat()} looks back to departures since {since}."
+        ]
+
     def norms(self) -> list[NormPart]:
         """A prohibition per version: a hire (whatever its partner field) of a person whose
         employment with the partner ended within the lookback before it, while the version
@@ -184,20 +195,6 @@ class NonSolicitation(Clause):
             if name not in self.employment.where:
                 tests[name] = {**tests.get(name, {}), **test}
         return tests
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        day = date_of_epoch(context.as_of)
-        if self.lookback.unit == "hours":
-            since = iso_of_epoch(context.as_of - self.lookback.amount * 3600)
-        else:
-            since = _first_day_within(self.lookback, day, context.calendar).isoformat()
-        rule = (
-            f"A hire during the term breaches it when the same {self.person_field} left the"
-            f" partner within {context.duration(self.lookback)} before the hire, the last day"
-            f" counting in full: a hire on {day.isoformat()} looks back to departures since"
-            f" {since}."
-        )
-        return self.explain_terms(context).plus([rule], context.throughout_term())
 
 
 def _values(accepted: Any) -> list[Any]:

@@ -54,28 +54,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from checker.clauses.base import (
     Clause,
-    ExplainContext,
-    ExplainedDate,
-    Explanation,
     numbered,
-    periods_around,
     version_span,
 )
+from checker.clauses.explaining import ExplainContext
 from checker.dates.timeutil import (
-    BusinessDays,
     Duration,
-    Period,
     date_of_epoch,
-    end_of_date,
-    epoch_of_date,
     period_of,
-    periods_between,
     written_duration,
 )
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import AgreementTerm
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 from checker.norms.model import MeasureTerms, NormTerms, ObligationTerms, RightTerms
 from checker.norms.outcomes import Duty, Measured, Opening, Undecided
@@ -293,6 +284,33 @@ class Recurring(Clause):
             parts.append(text[0].upper() + text[1:] if not parts else text)
         return "; ".join(parts) + "."
 
+    def explain_rules(self, context: ExplainContext) -> list[str]:
+        rules = []
+        if self.checked_from is not None:
+            rules.append(
+                f"{self.period.capitalize()}s ending before"
+                f" {self.checked_from.isoformat()} are not checked."
+            )
+        if self.deliverable is not None and self.due_after_period_end is not None:
+            rule = (
+                f"Each {self.period}'s {self.deliverable.fact} is due"
+                f" {context.duration(self.due_after_period_end)} after the {self.period} ends"
+            )
+            if self.material_breach_after is not None:
+                rule += (
+                    f"; still missing more than {context.duration(self.material_breach_after)}"
+                    " after that, it is a material breach"
+                )
+            rules.append(rule + ".")
+        minimum = self.minimum
+        if minimum is not None and minimum.consecutive_shortfalls is not None:
+            rules.append(
+                f"Minimum: after {minimum.consecutive_shortfalls} {self.period}s in a row"
+                f" below {minimum.at_least:g}, a right to terminate arises as the last of"
+                f" them ends and closes {context.duration(minimum.right_for)} after that."
+            )
+        return rules
+
     def norms(self) -> list[NormPart]:
         """Per version with a minimum: a measure on the partner, the sum of the field per
         period at least the minimum, judged for the whole periods that end while the version is
@@ -431,137 +449,6 @@ class Recurring(Clause):
                 norm["from"] = first
             found.append((terms, norm))
         return found
-
-    def scheduled_periods(self, term: AgreementTerm) -> list[tuple[Period, Recurring]]:
-        """Each period the clause checks, with the terms in force on its last day: the periods
-        that end inside the term (and not before `checked_from`), version by version."""
-        found: list[tuple[Period, Recurring]] = []
-        first_day, last_day = date_of_epoch(term.start), term.last_day
-        for version in self.versions():
-            terms = version.terms
-            assert isinstance(terms, Recurring)
-            start, end = version.bounds(term.start, term.end)
-            if start >= end:
-                continue
-            found.extend(
-                (period, terms)
-                for period in periods_between(first_day, last_day, terms.period)
-                if start <= epoch_of_date(period.end) < end
-                and (self.checked_from is None or period.end >= self.checked_from)
-            )
-        return found
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        term = context.term
-        scheduled = self.scheduled_periods(term)
-        if not scheduled:
-            rule = f"No {self.period} ends inside the term, so nothing falls due."
-            return self.explain_terms(context).plus([rule])
-        rules = [
-            f"{len(scheduled)} {self.period}s end inside the term ({scheduled[0][0].label} to"
-            f" {scheduled[-1][0].label}); those around the as-of date are listed."
-        ]
-        if self.checked_from is not None:
-            rules.append(
-                f"{self.period.capitalize()}s ending before {self.checked_from.isoformat()} are"
-                " not checked."
-            )
-        if self.deliverable is not None and self.due_after_period_end is not None:
-            rule = (
-                f"Each {self.period}'s {self.deliverable.fact} is due"
-                f" {context.duration(self.due_after_period_end)} after the {self.period} ends"
-            )
-            if self.material_breach_after is not None:
-                rule += (
-                    "; still missing more than"
-                    f" {context.duration(self.material_breach_after)} after that, it is a"
-                    " material breach"
-                )
-            rules.append(rule + ".")
-        minimum = self.minimum
-        if minimum is not None and minimum.consecutive_shortfalls is not None:
-            rules.append(
-                f"Minimum: after {minimum.consecutive_shortfalls} {self.period}s in a row below"
-                f" {minimum.at_least:g}, a right to terminate arises as the last of them ends and"
-                f" closes {context.duration(minimum.right_for)} after that."
-            )
-        first_day = date_of_epoch(term.start)
-        judged = [p for p, t in scheduled if t.minimum is not None and p.start >= first_day]
-        dates: list[ExplainedDate] = []
-        for period, terms in scheduled:
-            if period not in periods_around(term, terms.period, context.as_of):
-                continue
-            if terms.deliverable is not None:
-                due_day, material_day = delivery_days(terms, period, context.calendar)
-                text = (
-                    f"{terms.deliverable.fact} for {period.label} due ({period.label} runs"
-                    f" {period.start.isoformat()} to {period.end.isoformat()})"
-                )
-                if material_day is not None:
-                    text += f"; material breach if still missing after {material_day.isoformat()}"
-                dates.append(ExplainedDate(end_of_date(due_day), text))
-                if material_day is not None:
-                    dates.append(
-                        ExplainedDate(
-                            end_of_date(material_day),
-                            f"{terms.deliverable.fact} for {period.label}: a material breach if"
-                            " still missing after this day",
-                        )
-                    )
-            if terms.minimum is not None and period in judged:
-                dates.extend(self._minimum_dates(context, terms.minimum, period, judged))
-        return self.explain_terms(context).plus(rules, dates)
-
-    def _minimum_dates(
-        self, context: ExplainContext, minimum: Minimum, period: Period, judged: list[Period]
-    ) -> list[ExplainedDate]:
-        """The end of a period measured against the minimum, and the last day of the right to
-        terminate it would complete a run of shortfalls for."""
-        found = [
-            ExplainedDate(
-                end_of_date(period.end),
-                f"end of {period.label}: the total {minimum.measure.field} for {period.label}"
-                f" must reach {minimum.at_least:g}",
-            )
-        ]
-        required = minimum.consecutive_shortfalls
-        index = judged.index(period)
-        if required is None or index + 1 < required:
-            return found
-        opens, closes = shortfall_right(minimum, period, context.term.end, context.calendar)
-        if closes >= opens:
-            run = ", ".join(p.label for p in judged[index + 1 - required : index + 1])
-            found.append(
-                ExplainedDate(
-                    closes,
-                    f"last day of the right to terminate if each of {run} fell short (open from"
-                    f" {date_of_epoch(opens).isoformat()}"
-                    + ("; the end of the term)" if closes == context.term.end - 1 else ")"),
-                )
-            )
-        return found
-
-
-def delivery_days(
-    terms: Recurring, period: Period, calendar: BusinessDays | None
-) -> tuple[date, date | None]:
-    """(due day, day after which a missing delivery is a material breach, if the clause says) of
-    the deliverable for `period`."""
-    assert terms.due_after_period_end is not None
-    due_day = terms.due_after_period_end.add_to_date(period.end, calendar)
-    if terms.material_breach_after is None:
-        return due_day, None
-    return due_day, terms.material_breach_after.add_to_date(due_day, calendar)
-
-
-def shortfall_right(
-    minimum: Minimum, period: Period, term_end: int, calendar: BusinessDays | None
-) -> tuple[int, int]:
-    """(opens, closes) of the right to terminate a run of shortfalls ending with `period` gives:
-    from the end of the period until the end of the day `right_for` after it, within the term."""
-    opens = end_of_date(period.end)
-    closes = min(end_of_date(minimum.right_for.add_to_date(period.end, calendar)), term_end - 1)
-    return opens, closes
 
 
 def _what(duty: Duty, terms: Recurring) -> str:

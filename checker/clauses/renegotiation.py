@@ -53,31 +53,21 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from checker.clauses.base import (
     Clause,
     ClauseVersion,
-    ExplainContext,
-    ExplainedDate,
-    Explanation,
     numbered,
-    periods_around,
 )
+from checker.clauses.explaining import ExplainContext
 from checker.clauses.recurring import Measure, PeriodUnit
 from checker.dates.timeutil import (
     WEEKDAYS_ONLY,
-    BusinessDays,
     Duration,
-    Period,
-    anniversaries,
-    date_of_epoch,
-    end_of_date,
     epoch_of_date,
     period_named,
     period_of,
-    periods_between,
     written_duration,
 )
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
-from checker.norms.context import AgreementTerm
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import MeasureTerms, NormTerms, RightTerms
 from checker.norms.outcomes import Opening, Undecided
@@ -254,6 +244,25 @@ class Renegotiation(Clause):
             )
         return ". ".join(parts) + "."
 
+    def explain_rules(self, context: ExplainContext) -> list[str]:
+        rules = []
+        anniversary, perf, unit = self.anniversary_window, self.performance, _unit(self)
+        if anniversary is not None:
+            rules.append(
+                f"Anniversary windows open {context.duration(anniversary.opens_before)}"
+                f" and close {context.duration(anniversary.closes_before)} before each"
+                " anniversary of the start of the term."
+            )
+        if perf is not None and unit is not None:
+            rules.append(
+                f"Performance: for each {unit}, the last {perf.measure.describe()} dated"
+                f" in it counts (a {unit} with no report is not poor). After"
+                f" {perf.periods} {unit}s in a row with {perf.field} below {perf.below:g},"
+                " a right to request renegotiation arises as the last of those"
+                f" {unit}s ends and closes {context.duration(perf.request_within)} after it."
+            )
+        return rules
+
     def norms(self) -> list[NormPart]:
         """Per stretch of versions with the same performance terms, a measure (`reported:
         false`) of the periods whose last day falls in it; per run of them with the same
@@ -330,91 +339,6 @@ class Renegotiation(Clause):
         return found
 
     # --- explain ------------------------------------------------------------------------------
-
-    def negotiation_windows(
-        self, term: AgreementTerm, calendar: BusinessDays | None
-    ) -> list[tuple[int, int, str]]:
-        """(opens, closes, what) of the fixed windows that open in the term and the windows
-        before each anniversary, as the norms have them: each under the terms in force when it
-        opens, closing at the latest when the term or those terms end."""
-        found: list[tuple[int, int, str]] = []
-        for fixed in self._fixed_windows():
-            opens = epoch_of_date(fixed.opens)
-            if term.start <= opens < term.end:
-                closes = min(end_of_date(fixed.closes), term.end - 1)
-                found.append((opens, closes, "renegotiation window"))
-        first_day = date_of_epoch(term.start)
-        for yearly, span in _stretches(self.versions(), "anniversary_window"):
-            assert isinstance(yearly, AnniversaryWindow)
-            starts = max(term.start, epoch_of_date(span.get("from", first_day)))
-            ends = term.end
-            if "until" in span:
-                ends = min(ends, epoch_of_date(span["until"] + ONE_DAY))
-            last = date_of_epoch(Duration(1, "years").after(min(ends, term.end)))
-            for day in anniversaries(first_day, first_day, last):
-                opens = epoch_of_date(yearly.opens_before.negated().add_to_date(day, calendar))
-                closes = end_of_date(yearly.closes_before.negated().add_to_date(day, calendar))
-                closes = min(closes, ends - 1)
-                if starts <= opens < ends and opens <= closes:
-                    what = f"renegotiation window before the anniversary on {day.isoformat()}"
-                    found.append((opens, closes, what))
-        return sorted(found)
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        term = context.term
-        rules: list[str] = []
-        dates: list[ExplainedDate] = []
-        for opens, closes, what in self.negotiation_windows(term, context.calendar):
-            dates.append(ExplainedDate(opens, f"opens: {what}"))
-            dates.append(ExplainedDate(closes, f"closes: {what}"))
-        anniversary = self.anniversary_window
-        if anniversary is not None:
-            rules.append(
-                f"Anniversary windows open {context.duration(anniversary.opens_before)} and close"
-                f" {context.duration(anniversary.closes_before)} before each anniversary of the"
-                f" start of the term ({date_of_epoch(term.start).isoformat()})."
-            )
-        unit = _unit(self)
-        if unit is None or term.end <= term.start:
-            return self.explain_terms(context).plus(rules, dates)
-        perf = self.performance
-        if perf is not None:
-            rules.append(
-                f"Performance: for each {unit}, the last {perf.measure.describe()} dated in it"
-                f" counts (a {unit} with no report is not poor). After {perf.periods} {unit}s in"
-                f" a row with {perf.field} below {perf.below:g}, a right to request renegotiation"
-                f" arises as the last of those {unit}s ends and closes"
-                f" {context.duration(perf.request_within)} after it."
-            )
-        every = periods_between(date_of_epoch(term.start), term.last_day, unit)
-        for period in periods_around(term, unit, context.as_of):
-            dates.append(
-                ExplainedDate(
-                    end_of_date(period.end),
-                    f"end of {period.label} ({period.start.isoformat()} to"
-                    f" {period.end.isoformat()})",
-                )
-            )
-            terms = self.version_at(epoch_of_date(period.end))
-            assert isinstance(terms, Renegotiation)
-            in_force = terms.performance
-            index = every.index(period)
-            if in_force is None or in_force.period != unit or index + 1 < in_force.periods:
-                continue
-            opens, closes = performance_right(in_force, period, term.end, context.calendar)
-            if closes < opens:
-                continue
-            run = ", ".join(p.label for p in every[index + 1 - in_force.periods : index + 1])
-            dates.append(
-                ExplainedDate(
-                    closes,
-                    "last day of the right to request renegotiation if each of"
-                    f" {run} has {in_force.field} below {in_force.below:g} (arising at the end"
-                    f" of {date_of_epoch(opens).isoformat()}"
-                    + ("; the end of the term)" if closes == term.end - 1 else ")"),
-                )
-            )
-        return self.explain_terms(context).plus(rules, dates)
 
 
 def _stretches(
@@ -534,16 +458,6 @@ def _window_what(opening: Opening) -> str:
 
 def _anniversary_what(opening: Opening) -> str:
     return f"renegotiation window before the anniversary on {opening.subject}"
-
-
-def performance_right(
-    perf: Performance, period: Period, term_end: int, calendar: BusinessDays | None
-) -> tuple[int, int]:
-    """(arises, closes) of the right a run of poor periods ending with `period` gives: as the
-    period's last day ends, until the end of the day `request_within` after it, within the term."""
-    arises = end_of_date(period.end)
-    closes = min(end_of_date(perf.request_within.add_to_date(period.end, calendar)), term_end - 1)
-    return arises, closes
 
 
 def _unit(clause: Renegotiation) -> str | None:

@@ -31,8 +31,6 @@ from pydantic import Field, field_validator
 
 from checker.clauses.base import (
     Clause,
-    ExplainContext,
-    Explanation,
     numbered,
     version_span,
 )
@@ -125,15 +123,6 @@ class ResponseTime(Clause):
             }
             made.append((ObligationTerms.model_validate(norm), wording))
         return numbered(self.id, made)
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        after, expect = self.after.fact, self.expect.fact
-        if self.within.unit == "hours":
-            due = f"{context.duration(self.within)} after the {after}'s date and time"
-        else:
-            due = f"by the end of the day {context.duration(self.within)} after the {after}'s date"
-        rule = f"Deadline rule: each {after} during the term starts the clock; the {expect} is due {due}."
-        return self.explain_terms(context).plus([rule], context.throughout_term())
 
 
 def _pattern(pattern: FactPattern) -> dict[str, Any]:

@@ -55,7 +55,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.clauses.base import Clause, ExplainContext, ExplainedDate, Explanation, numbered
+from checker.clauses.base import Clause, numbered
+from checker.clauses.explaining import ExplainContext
 from checker.dates.timeutil import Duration, date_of_epoch, iso_of_epoch, written_duration
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
@@ -63,7 +64,7 @@ from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.model import NormTerms, ObligationTerms, RightTerms
-from checker.norms.outcomes import NO_END, Duty, Opening, due_after
+from checker.norms.outcomes import Duty, Opening
 
 
 class ChangeOfControl(BaseModel):
@@ -230,6 +231,32 @@ class Termination(Clause):
 
     # --- the norms ----------------------------------------------------------------------------
 
+    def explain_rules(self, context: ExplainContext) -> list[str]:
+        rules: list[str] = []
+        coc, convenience = self.change_of_control, self.for_convenience
+        if coc is not None:
+            rules.append(
+                f"Change of control: each {coc.event.describe()} of the partner during"
+                f" the term opens a right to terminate, exercised by"
+                f" {coc.exercise.describe()}; the right closes"
+                f" {context.duration(coc.right_for)} after the change of control (the"
+                " last day in full; at the latest when the agreement ends)."
+            )
+        if convenience is not None:
+            rules.append(
+                f"For convenience: the first {convenience.notice.describe()} from either"
+                " party ends the agreement at the end of the day"
+                f" {context.duration(convenience.notice_period)} after the notice is given."
+            )
+        for duty in self.on_termination:
+            rules.append(
+                f"After the agreement ends, for whatever reason: {duty.name}"
+                f" ({duty.do.describe()}) is due within {context.duration(duty.within)}"
+                f" after the end (counted from its last day); only a {duty.do.fact} from"
+                " the last second of the term on counts."
+            )
+        return rules
+
     def norms(self) -> list[NormPart]:
         """Per stretch of versions with the same part: a right of ours per change of control; a
         right ending the agreement on notice; an obligation of the partner per duty after the
@@ -313,45 +340,6 @@ class Termination(Clause):
                 span["until"] = ends - timedelta(days=1)
             stretches.append((value, span))
         return stretches
-
-    def explain(self, context: ExplainContext) -> Explanation:
-        rules: list[str] = []
-        coc, convenience = self.change_of_control, self.for_convenience
-        if coc is not None:
-            rules.append(
-                f"Change of control: each {coc.event.describe()} of the partner during the term"
-                f" opens a right to terminate, exercised by {coc.exercise.describe()}; the right"
-                f" closes {context.duration(coc.right_for)} after the change of control (the last"
-                " day in full; at the latest when the agreement ends)."
-            )
-        if convenience is not None:
-            rules.append(
-                f"For convenience: the first {convenience.notice.describe()} from either party"
-                " ends the agreement at the end of the day"
-                f" {context.duration(convenience.notice_period)} after the notice is given."
-            )
-        term = context.term
-        dates: list[ExplainedDate] = []
-        if coc is not None or convenience is not None:
-            dates.extend(context.throughout_term())
-        if term.start < term.end < NO_END:
-            terms = self.version_at(term.end - 1)
-            assert isinstance(terms, Termination)
-            for duty in terms.on_termination:
-                rules.append(
-                    f"After the agreement ends, for whatever reason: {duty.name}"
-                    f" ({duty.do.describe()}) is due within {context.duration(duty.within)} after"
-                    f" the end (counted from its last day); only a {duty.do.fact} from the last"
-                    " second of the term on counts."
-                )
-                dates.append(
-                    ExplainedDate(
-                        due_after(term.end - 1, duty.within, context.calendar),
-                        f"{duty.name} due, if the agreement ends on {term.last_day.isoformat()}"
-                        " as its term is written (earlier if it is terminated early)",
-                    )
-                )
-        return self.explain_terms(context).plus(rules, dates)
 
 
 def _pattern(pattern: FactPattern, by: str | None = None) -> dict[str, Any]:
