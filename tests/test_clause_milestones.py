@@ -4,6 +4,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
 from checker.facts.model import Fact
 from tests.helpers import agreement, engine_and_oracle, evaluate, fact, summary
 from tests.oracle.milestones import oracle_milestones
@@ -320,3 +322,18 @@ def test_engine_agrees_with_the_oracle_on_random_cases() -> None:
             agreement(clause), clause, facts, as_of, horizon_days, oracle_milestones
         )
         assert got == expected, f"seed {seed}"
+
+
+@pytest.mark.parametrize(
+    ("sender", "cure_runs"),
+    [("globex", True), (None, True), ("initech", False)],  # the partner, us, someone else
+)
+def test_a_default_notice_counts_from_either_party(sender: str | None, cure_runs: bool) -> None:
+    # Usually the customer (us) serves the default notice: a new user's notices, exported under
+    # our own id, were passed over while only the partner's counted.
+    clause = dict(CLAUSE, milestones=[{"name": "beta", "due": "2026-03-31"}])
+    facts = [fact("n1", "notice.default", "2026-04-10T09:00:00Z", sender, milestone="beta")]
+    expected = [("milestone.missed", "breach", "beta", "2026-03-31")]
+    if cure_runs:  # 04-10 + 30 days: the cure ends at the end of 05-10, the right arises 05-11
+        expected.append(("milestone.termination_right", "trigger", "beta", "2026-05-11"))
+    assert summary(evaluate(agreement(clause), facts, "2026-05-12")) == expected

@@ -309,3 +309,23 @@ def test_an_empty_facts_folder_reports_no_breach_from_no_facts(
     assert counts["breach"] == 0
     assert counts["unknown"] > 0
     assert "billing" in document["summary"]["feeds_without_data"]
+
+
+def test_a_missing_feed_is_a_warning_on_standard_error_when_no_table_is_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A nightly job writing JSON to a file never showed the warning (only the table had it).
+    demo = tmp_path / "demo"
+    shutil.copytree(ROOT / "fixtures" / "demo", demo)
+    (demo / "billing.csv").unlink()
+    output = tmp_path / "findings.json"
+    common = ["run", "--rules", str(ROOT / "rules"), "--facts", str(demo), "--as-of", "2026-11-22"]
+    warning = "Warning: the billing feed has no facts tonight"
+    main([*common, "--workers", "1", "--format", "json", "--output", str(output)])
+    assert warning in capsys.readouterr().err
+    main([*common, "--workers", "1", "--format", "table"])  # the table says it: not twice
+    printed = capsys.readouterr()
+    assert warning in printed.out
+    assert warning not in printed.err
+    main([*common, "--workers", "1", "--format", "json", "--output", str(output), "--quiet"])
+    assert warning not in capsys.readouterr().err

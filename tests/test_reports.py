@@ -614,6 +614,16 @@ def test_every_csv_cell_is_spreadsheet_safe() -> None:
     assert carriage_return[8] == "'\rmessage"  # quoted by the writer: the row is not split
 
 
+def test_csv_shows_control_characters_as_replacement_characters() -> None:
+    # A fact value with an ESC sequence recoloured the terminal that printed the CSV.
+    finding = _hostile_finding("\x1b[31m")
+    result = _empty_result([finding], AppliedWaivers([], parse_instant("2026-11-22")))
+    with result:
+        text = render(result, "csv")
+    assert "\x1b" not in text
+    assert "\ufffd[31magreement" in text
+
+
 def test_csv_of_the_hostile_run_quotes_the_formula(hostile: RunResult) -> None:
     rows = list(csv.DictReader(io.StringIO(render(hostile, "csv"))))
     deal = next(row for row in rows if HOSTILE_ID in row["subject"])

@@ -585,4 +585,4 @@ def test_an_empty_list_of_waivers_is_fine(
     assert code == ExitCode.FINDINGS
     assert subjects(document["findings"]) == ["d1", "d2"]
     assert document["waivers"] == {"waived": [], "expired": [], "unused": []}
-    assert err == ""
+    assert "waiver" not in err  # (the feeds this workspace has no facts of are warned about)

@@ -28,7 +28,8 @@ effect. After the due date has passed, the first default notice naming the miles
 cure period on the notice date; if the milestone is still not achieved at the end of the cure
 period's last day, a right to terminate arises the next day (`milestone.termination_right`,
 still reported when the milestone is achieved later: the right arose all the same).
-Milestones due outside the agreement's term are not checked. Both facts are the partner's own.
+Milestones due outside the agreement's term are not checked. An achievement is the partner's own
+act; a default notice counts from either party (usually ours, to the partner).
 
 The kind is shorthand for norms (docs/norms.md): an obligation per milestone, its cure path the
 obligation's `cure`.
@@ -218,7 +219,7 @@ class Milestones(Clause):
         the `achieved` fact naming it, due by the end of that day. Its instance arises on the due
         date (so a milestone due outside the term, or moved by an amendment, has none) and an
         achievement at any time before then counts (`early`). With a cure, the obligation's
-        `cure`: the partner's first default notice naming the milestone after the due date starts
+        `cure`: the first default notice (either party's) naming the milestone after the due date starts
         the cure period."""
         made: list[tuple[NormTerms, Wording]] = []
         for subject, milestone, terms, version in self._checked():
@@ -247,7 +248,7 @@ class Milestones(Clause):
                 **version_span(version),
             }
             if terms.cure is not None:
-                notice = {**_naming(terms.cure.notice, named), "by": "partner"}
+                notice = _naming(terms.cure.notice, named)  # either party's notice
                 norm["cure"] = {"notice": notice, "within": terms.cure.period}
             made.append((ObligationTerms.model_validate(norm), wording))
         return numbered(self.id, made)

@@ -58,7 +58,9 @@ safe; an earlier night is refused.
 alerts: with --notify FILE (and --state), each receiver of the notifications file gets one
 digest in Slack, Teams or a JSON webhook: new breaches and rights triggered, deadlines at
 their reminder lead times, findings resolved, and every few days the count still open.
-Messages go through an outbox in the state file: retried, never sent twice, never lost.
+Messages go through an outbox in the state file: retried, never lost; a run killed while a
+message is on its way sends it again on the next run (the generic webhook's delivery id
+header lets a receiver drop the copy).
 --dry-run prints what would be sent. Example: notifications.example.yaml.
   contract-checker run --facts exports/ --state state.sqlite --notify notifications.yaml
 
@@ -68,8 +70,9 @@ exit codes: 0 nothing to report, 1 findings at/above --fail-on, 2 usage (or a re
             5 an alert could not be delivered, or waits for the next run (findings and
               reports are written first),
             6 --state file in use by another run, written by a newer version, already
-              past this night, damaged, not writable, or not updated (nothing is changed
-              in it),
+              past this night, damaged or not writable (nothing is evaluated, nothing
+              changed in it); or it could not be updated (the findings are still written,
+              without statuses),
             70 internal error (a bug): one line on stderr, never a traceback"""
 
 
@@ -321,6 +324,7 @@ def _run_and_report(
     from checker.facts.mapping import load_mapping
     from checker.report.csv_format import as_csv_with_bom
     from checker.report.formatters import FORMATTERS
+    from checker.report.summary import data_warnings, summary_dict
     from checker.report.targets import write_targets
     from checker.state import StateError
 
@@ -368,6 +372,11 @@ def _run_and_report(
         warnings = [] if args.quiet else [*result.rule_warnings, *result.waivers.warnings()]
         for warning in warnings:
             print(warning.render(), file=sys.stderr)
+        table_shown = any(t.format == "table" and t.path is None for t in _report_targets(args))
+        if not args.quiet and not table_shown:
+            # A missing feed, a clause that read nothing: in a scheduler's log too.
+            for line in data_warnings(summary_dict(result.summary)):
+                print(line, file=sys.stderr)
         for diagnostic in result.fact_errors[:MAX_PRINTED_FACT_ERRORS]:
             print(f"{diagnostic.location}: rejected: {diagnostic.message}", file=sys.stderr)
         if _looks_like_csv_on_stdin(args, result.fact_errors):

@@ -671,6 +671,8 @@ def _describe_tests(tests: Mapping[str, Test]) -> str:
 def _describe_test(test: Test) -> str:
     if isinstance(test, list):
         return "is one of " + ", ".join(str(v) for v in test)
+    if isinstance(test, bool):
+        return f"is {'true' if test else 'false'}"  # as the rule file writes it, not True
     if not isinstance(test, Comparison):
         return f"is {test}"
     parts = []

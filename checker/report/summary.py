@@ -58,3 +58,21 @@ def unread_warning(agreement: str, clause: str, types: dict[str, int]) -> str:
         "check that they name a party of the agreement (its ids and aliases) in the field the "
         "fact-type catalogue gives as actor or counterparty"
     )
+
+
+def data_warnings(summary: dict[str, Any]) -> list[str]:
+    """ "Warning: ..." lines about the data a run read: a clause that read nothing although facts
+    of its types were there, a feed with no facts tonight. The table report lists them; a run
+    writing no table to standard output prints them on standard error."""
+    lines = [
+        "Warning: "
+        + unread_warning(unread["agreement"], unread["clause"], unread["facts_of_its_types"])
+        + "."
+        for unread in summary["clauses_reading_nothing"]
+    ]
+    lines += [
+        f"Warning: the {feed} feed has no facts tonight (its export missing or empty?): what "
+        "rests on its absence is reported as unknown, neither a breach nor compliant."
+        for feed in summary["feeds_without_data"]
+    ]
+    return lines

@@ -10,7 +10,7 @@ from tabulate import tabulate
 from checker.evaluation.run import RunResult
 from checker.report.history import history_sections, history_summary, status_cell
 from checker.report.reading import snooze_of
-from checker.report.summary import summary_dict, unread_warning
+from checker.report.summary import data_warnings, summary_dict
 from checker.rulebook.applying_waivers import AppliedWaivers
 from checker.rulebook.waivers import Waiver
 
@@ -107,17 +107,7 @@ def _clause_read_lines(summary: dict[str, Any]) -> list[str]:
             )
         lines.append("Facts read per clause:")
         lines += [f"  {agreement}: {', '.join(items)}" for agreement, items in by_agreement.items()]
-    for unread in summary["clauses_reading_nothing"]:
-        warning = unread_warning(
-            unread["agreement"], unread["clause"], unread["facts_of_its_types"]
-        )
-        lines.append(f"Warning: {warning}.")
-    for feed in summary["feeds_without_data"]:
-        lines.append(
-            f"Warning: the {feed} feed has no facts tonight (its export missing or empty?): what "
-            "rests on its absence is reported as unknown, neither a breach nor compliant."
-        )
-    return lines
+    return lines + data_warnings(summary)
 
 
 def _waiver_sections(result: RunResult) -> list[str]:

@@ -28,6 +28,10 @@ def oracle_milestones(
     found: Found = set()
     term_start, term_end = fixed_term(agreement)
     mine = own_facts(facts, agreement["partner"])
+    # A default notice is either party's: the partner's, or ours (no partner named).
+    notices = sorted(
+        (f for f in facts if f.partner in (agreement["partner"], None)), key=lambda f: (f.at, f.id)
+    )
     named: set[str] = set()
     for start, end, terms in versions(clause):
         first = term_start if start is None else max(term_start, start)
@@ -75,7 +79,7 @@ def oracle_milestones(
             cure = terms.get("cure")
             if cure is None or (achieved is not None and achieved.at <= due_by):
                 continue
-            for notice in mine:
+            for notice in notices:
                 if notice.at <= due_by:  # nothing was in default yet
                     continue
                 if notice.at > as_of:  # not known yet (a run never reads it)
