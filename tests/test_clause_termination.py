@@ -135,9 +135,12 @@ def test_for_convenience_ends_the_term_and_exclusivity_stops_with_it() -> None:
     assert summary(evaluate(subject, facts[:3], "2026-05-31T23:59:59Z")) == [
         ("termination.effective", "deadline", "n1", "2026-05-31"),
     ]
-    assert evaluate(subject, facts[:3], "2026-06-01") == []
+    # From 06-01 the end is no longer to come: a trigger dated on the last day says it ended.
+    ended = ("termination.ended", "trigger", "n1", "2026-05-31")
+    assert summary(evaluate(subject, facts[:3], "2026-06-01")) == [ended]
     assert summary(evaluate(subject, facts, "2026-07-15")) == [
         ("exclusivity.forbidden_activity", "breach", "d1", "2026-05-31"),
+        ended,
     ]
     # Without the termination clause every direct deal is a breach.
     assert len(evaluate(agreement(EXCLUSIVITY), facts, "2026-07-15")) == 3
@@ -166,6 +169,7 @@ def test_for_convenience_notice_at_the_first_and_last_second_of_the_term() -> No
     after = [*first, deal("d2", "2025-04-02T00:00:00Z")]
     assert summary(evaluate(subject, after, "2025-04-10")) == [
         ("exclusivity.forbidden_activity", "breach", "d1", "2025-04-01"),
+        ("termination.ended", "trigger", "n1", "2025-04-01"),
     ]
     # A second before the term: no notice of this term; the last second: it would end the
     # agreement after its expiry, so the term ends by expiry, as written.
@@ -310,13 +314,17 @@ def test_data_return_runs_from_a_termination_for_convenience() -> None:
     clause = dict(CONVENIENCE, on_termination=AFTER["on_termination"])
     facts = [notice("n1", "2026-03-02T10:00:00Z")]
     # In force through 2026-05-31; the return is due by the end of 2026-06-30.
+    ended = ("termination.ended", "trigger", "n1", "2026-05-31")
     assert summary(evaluate(agreement(clause), facts, "2026-06-15")) == [
+        ended,
         ("termination.obligation_due", "deadline", "data-return", "2026-06-30"),
     ]
     on_time = [*facts, fact("r1", "data.returned", "2026-06-30T23:59:59Z")]
-    assert evaluate(agreement(clause), on_time, "2026-07-15") == []
+    assert summary(evaluate(agreement(clause), on_time, "2026-07-15")) == [ended]
     late = [*facts, fact("r1", "data.returned", "2026-07-01T00:00:00Z")]
-    (finding,) = evaluate(agreement(clause), late, "2026-07-15")
+    found = evaluate(agreement(clause), late, "2026-07-15")
+    assert summary(found)[0] == ended
+    finding = found[1]
     assert (finding.code, finding.date.isoformat()) == (
         "termination.obligation_missed",
         "2026-06-30",

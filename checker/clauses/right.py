@@ -59,6 +59,12 @@ class RightClause(NormClause, RightTerms):
             " agreement is in force falls within the horizon.",
         ),
         FindingCode(
+            "right.ended_agreement",
+            FindingKind.TRIGGER,
+            "Its exercise ended the agreement, on the day the finding is dated (reported from"
+            " the day after, when the end is no longer a deadline).",
+        ),
+        FindingCode(
             "right.undecided",
             FindingKind.ERROR,
             "A fact that makes it arise could not be checked: a field it tests holds something that cannot "

@@ -147,6 +147,11 @@ class Termination(Clause):
             "A termination for convenience ends the agreement within the horizon.",
         ),
         FindingCode(
+            "termination.ended",
+            FindingKind.TRIGGER,
+            "A termination for convenience ended the agreement on the day the finding is dated.",
+        ),
+        FindingCode(
             "termination.obligation_missed",
             FindingKind.BREACH,
             "A duty after the agreement ended was not done in time (late or not at all).",
@@ -290,7 +295,10 @@ class Termination(Clause):
                 **span,
             }
             wording = Wording(
-                codes={"right.ends_agreement": "termination.effective"},
+                codes={
+                    "right.ends_agreement": "termination.effective",
+                    "right.ended_agreement": "termination.ended",
+                },
                 ends_agreement=_ends_text,
             )
             made.append((RightTerms.model_validate(norm), wording))

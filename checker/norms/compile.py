@@ -353,7 +353,7 @@ def _for(duty: Duty) -> str:
     if duty.subject == "start":
         return "from the start of the agreement"
     if duty.subject == "end":
-        return "at the end of the agreement"
+        return f"at the end of the agreement ({date_of_epoch(duty.triggered_at).isoformat()})"
     trigger = duty.evidence[-1] if duty.evidence else None
     if trigger is not None and trigger.id == duty.subject.split("/")[0]:
         return f"for {trigger.type} {trigger.id}"
@@ -603,7 +603,8 @@ def _ends_agreement(
 ) -> None:
     """When this right's exercise is what ended the agreement (its clause's first exercise of a
     right ending it, and the term ends then), a deadline on the last day the agreement is in
-    force, reported while that day lies within the horizon."""
+    force, reported while that day lies within the horizon; once that day has passed, a trigger
+    dated on it, so a run after the end still says when and why the agreement ended."""
     term = context.term
     if term.end_reason != f"termination under clause {context.clause.id}":
         return
@@ -621,7 +622,13 @@ def _ends_agreement(
         due_by=ends - 1,
         evidence=(exercise,),
         done=None,
-        missed=None,
+        missed=Outcome(FindingKind.TRIGGER, wording.code("right.ended_agreement")),
+        missed_text=(
+            f"the agreement ended at the end of {date_of_epoch(ends - 1).isoformat()}:"
+            f" {exercise.type} {exercise.id} of"
+            f" {exercise.day.isoformat()} exercised the right to end it (clause"
+            f" {context.clause.id})"
+        ),
         due_soon_code=wording.code("right.ends_agreement"),
         due_soon_text=(
             wording.ends_agreement(exercise, ends)

@@ -18,7 +18,8 @@ Time, as the oracle reads docs/norms.md (each point that the page leaves open is
   day `after` its clause's first exercise (of the exercise's own day without `after`); the
   earliest such day among the clauses wins when it is before the term's last day, and every
   norm is then worked out on the shorter term. That day is a `right.ends_agreement` deadline of
-  the clause while it lies within the horizon. (Whole days only: an `after` in hours ends the
+  the clause while it lies within the horizon, and a `right.ended_agreement` trigger once it is
+  over. (Whole days only: an `after` in hours ends the
   agreement at an exact instant, which this oracle's day-based term does not model.)
 - A right whose effect `starts` a norm makes it apply from the day after the day its first
   exercise takes effect (the exercise's day, or `after` later); never exercised, it never
@@ -594,6 +595,8 @@ def _found(world: World, norms: dict[str, Norm]) -> set[OracleFinding]:
     found = Evaluation(replace(world, term_last=last_day), norms).run()
     if as_of <= end_of(last_day) <= horizon_end:
         found.add((clause_id, "deadline", "right.ends_agreement", notice.id, last_day.isoformat()))
+    elif end_of(last_day) < as_of:  # it has ended: a trigger once that day is over
+        found.add((clause_id, "trigger", "right.ended_agreement", notice.id, last_day.isoformat()))
     return found
 
 

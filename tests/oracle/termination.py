@@ -97,9 +97,11 @@ def oracle_termination(
         effective = ends_after(notice.at, convenience["notice_period"])
         if effective < expiry_end:
             end = effective
+            day = date_of_epoch(effective - 1).isoformat()
             if as_of <= effective - 1 <= horizon_end:
-                day = date_of_epoch(effective - 1).isoformat()
                 found.add(("termination.effective", "deadline", notice.id, day))
+            elif effective - 1 < as_of:  # it has ended: said once its last day is over
+                found.add(("termination.ended", "trigger", notice.id, day))
         break
 
     # Change of control: a right per partner event inside the (possibly shortened) term.
