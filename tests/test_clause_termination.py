@@ -493,3 +493,24 @@ PRE_TERM_NOTICE_SEEDS = (44, 81, 123, 219, 240)
 def test_notice_before_the_term_does_not_end_the_agreement_random(seed: int) -> None:
     got, expected = _engine_and_oracle(seed)
     assert got == expected, f"seed {seed}"
+
+
+@pytest.mark.parametrize(
+    ("by", "sender", "ends"),
+    [
+        ("either", "globex", True),
+        ("either", None, True),  # our own notice (no partner named)
+        ("us", None, True),
+        ("us", "globex", False),  # a new user's supplier ended the contract it may not end
+        ("partner", "globex", True),
+        ("partner", None, False),
+    ],
+)
+def test_for_convenience_by_says_whose_notice_ends_the_agreement(
+    by: str, sender: str | None, ends: bool
+) -> None:
+    clause = {**CONVENIENCE, "for_convenience": {**CONVENIENCE["for_convenience"], "by": by}}
+    facts = [notice("n1", "2026-03-02T10:00:00Z", sender)]
+    # Notice 03-02 + 90 days: in force through 2026-05-31.
+    found = summary(evaluate(agreement(clause), facts, "2026-05-10"))
+    assert found == ([("termination.effective", "deadline", "n1", "2026-05-31")] if ends else [])

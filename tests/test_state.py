@@ -893,3 +893,19 @@ def test_the_state_command_lists_recent_runs(
     assert newest[-7:] == ["0", "/", "0", "/", "1", "/", "0"]  # new / open / resolved / stale
     assert oldest[:4] == ["1", "2026-03-01", "completed", "0"]
     assert main(["state", "--state", workspace.state + ".missing"]) == ExitCode.STATE_REFUSED
+
+
+def test_a_run_killed_after_recording_its_findings_says_no_end_was_recorded(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # SIGKILL while sending alerts leaves the night's findings recorded and no end: the listing
+    # said "completed" with a blank exit code and nothing else.
+    workspace.write_facts("crm.jsonl", D1_DE)
+    workspace.night("2026-03-01")
+    with sqlite3.connect(workspace.state) as db:
+        db.execute("UPDATE runs SET finished_at = NULL, exit_code = NULL WHERE id = 1")
+    capsys.readouterr()
+    assert main(["state", "--state", workspace.state]) == 0
+    listing = capsys.readouterr().out
+    assert "no end recorded: killed" in listing
+    assert "while sending alerts, or" in listing

@@ -31,7 +31,7 @@ the part is the same:
   trigger from the event on (still reported once it lapsed, saying so), and a deadline when it
   closes within the horizon. Exercising it does not by itself end the agreement here.
 - For convenience: a right that exercised ends the agreement (`effect: {ends: agreement}`): the
-  first `notice` inside the term ends it at the end of the day `notice_period` after the notice
+  first `notice` inside the term (from either party, or only the one `by` names) ends it at the end of the day `notice_period` after the notice
   (hours: exactly that long after); a later notice changes nothing. A deadline reports the last
   day the agreement is in force while it lies within the horizon.
 - On termination: an obligation of the partner per duty, created when the agreement ends (any
@@ -97,6 +97,12 @@ class ForConvenience(BaseModel):
     )
     notice_period: Duration = Field(
         description="Time from the notice to the end, e.g. 90d", examples=["90d"]
+    )
+    by: Literal["either", "us", "partner"] = Field(
+        default="either",
+        description="Who may give the notice: either party (the default), only us, or only "
+        "the partner",
+        examples=["us"],
     )
 
     _parse = field_validator("notice_period", mode="before")(
@@ -249,8 +255,8 @@ class Termination(Clause):
             )
         if convenience is not None:
             rules.append(
-                f"For convenience: the first {convenience.notice.describe()} from either"
-                " party ends the agreement at the end of the day"
+                f"For convenience: the first {convenience.notice.describe()} from"
+                f" {_WHO[convenience.by]} ends the agreement at the end of the day"
                 f" {context.duration(convenience.notice_period)} after the notice is given."
             )
         for duty in self.on_termination:
@@ -289,7 +295,7 @@ class Termination(Clause):
             norm = {
                 "holder": "us",
                 "arises": span.get("from", "start"),
-                "exercised_by": _notice(convenience.notice),
+                "exercised_by": _notice(convenience.notice, convenience.by),
                 "effect": {"ends": "agreement", "after": convenience.notice_period},
                 "reported": False,
                 **span,
@@ -359,9 +365,12 @@ def _pattern(pattern: FactPattern, by: str | None = None) -> dict[str, Any]:
     return made
 
 
-def _notice(pattern: FactPattern) -> dict[str, Any]:
-    """A notice from either party that does not name another agreement."""
-    made = _pattern(pattern, by="each")
+_WHO = {"either": "either party", "us": "us", "partner": "the partner"}
+
+
+def _notice(pattern: FactPattern, by: str = "either") -> dict[str, Any]:
+    """A notice (from either party, or only from `by`) that does not name another agreement."""
+    made = _pattern(pattern, by="each" if by == "either" else by)
     # A notice naming another agreement in its `agreement` field is about that one, not this.
     made["unless"] = [*made["unless"], {"agreement": {"agreement": "other"}}]
     return made

@@ -549,12 +549,24 @@ def _open_end(measured: Measured, context: ClauseContext) -> int:
 
 def _bound_text(what: str, measured: Measurement, bound: float, *, maximum: bool) -> str:
     subject = measured.subject
+    value, limit = _apart(measured.value, bound)
     if maximum:
-        return f"{what} for {subject} is {_figure(measured.value)}, over the maximum of {_figure(bound)}"
+        return f"{what} for {subject} is {value}, over the maximum of {limit}"
     return (
-        f"{what} for {subject} is {_figure(measured.value)}, under the minimum of {_figure(bound)}: "
+        f"{what} for {subject} is {value}, under the minimum of {limit}: "
         f"shortfall {_figure(bound - measured.value)}"
     )
+
+
+def _apart(value: float, bound: float) -> tuple[str, str]:
+    """A value and the bound it broke as figures that differ: an average of 99.495 against a
+    minimum of 99.5 reads "99.495", not "99.5 under the minimum of 99.5"."""
+    shown, limit = _figure(value), _figure(bound)
+    for places in range(3, 7):
+        if shown != limit:
+            break
+        shown = f"{value:,.{places}f}".rstrip("0").rstrip(".")
+    return (repr(value) if shown == limit else shown), limit
 
 
 # --- right --------------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def runs_table(path: str, runs: list[RunRecord], totals: dict[str, int]) -> str:
         [
             run.id,
             run.night.isoformat(),
-            run.outcome + (f"\n(rerun as {run.superseded_by})" if run.superseded_by else ""),
+            _outcome(run),
             "" if run.exit_code is None else run.exit_code,
             run.started_at,
             run.finished_at or "",
@@ -162,3 +162,15 @@ def _gone_table(listed: list[Gone], with_reason: bool) -> str:
     if with_reason:
         headers.append("why not resolved")
     return tabulate(rows, headers=headers, disable_numparse=True)
+
+
+def _outcome(run: RunRecord) -> str:
+    """ "completed", with what a reader should know: a rerun replaced it, or no end is recorded
+    after its findings were (killed while sending alerts, whose messages wait in the outbox for
+    the next run; or still sending them)."""
+    text = run.outcome
+    if run.outcome == "completed" and run.finished_at is None:
+        text += "\n(no end recorded: killed\nwhile sending alerts, or\nstill sending)"
+    if run.superseded_by:
+        text += f"\n(rerun as {run.superseded_by})"
+    return text

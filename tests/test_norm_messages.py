@@ -1,0 +1,35 @@
+"""Messages give figures a reader can check: a value that broke its bound never reads as equal
+to it (found by a new user: "99.5, under the minimum of 99.5"). Worked out by hand."""
+
+from __future__ import annotations
+
+from tests.helpers import agreement, evaluate, fact
+
+UPTIME = {
+    "id": "2",
+    "title": "Monthly availability of at least 99.5 %",
+    "kind": "measure",
+    "by": "partner",
+    "of": {"fact": "availability.daily"},
+    "average": "percent",
+    "per": "month",
+    "at_least": 99.5,
+}
+
+
+def test_an_average_just_under_its_minimum_shows_the_digits_that_make_it_short() -> None:
+    subject = agreement(
+        UPTIME,
+        parties={"us": "hooli", "partner": "piedpiper"},
+        partner=None,
+        effective="2026-12-01",
+        expires="2027-12-31",
+    )
+    # Two readings, 99.49 and 99.50: an average of 99.495, short by 0.005.
+    facts = [
+        fact("a1", "availability.daily", "2026-12-01T06:00:00Z", "piedpiper", percent=99.49),
+        fact("a2", "availability.daily", "2026-12-02T06:00:00Z", "piedpiper", percent=99.5),
+    ]
+    (finding,) = evaluate(subject, facts, "2027-01-05")
+    assert finding.code == "measure.breached"
+    assert "is 99.495, under the minimum of 99.5: shortfall 0.005" in finding.message
