@@ -4,9 +4,6 @@ and who counts as the partner's employee; engine against the oracle."""
 import random
 from typing import Any
 
-import pytest
-from pydantic import ValidationError
-
 from checker.facts.model import Fact
 from tests.helpers import agreement, engine_and_oracle, evaluate, fact, summary
 from tests.oracle.non_solicitation import oracle_non_solicitation
@@ -115,7 +112,9 @@ def test_employment_carve_outs_exempt_a_departure_not_the_person() -> None:
     assert "(employment.ended e4)" in findings[0].message
 
 
-def test_an_employment_carve_out_must_test_one_field() -> None:
+def test_an_employment_carve_out_may_test_several_fields_together() -> None:
+    # Was refused ("each 'unless' entry must test one field"): a departure is exempt only when
+    # it meets every test of one entry, as for any pattern's carve-outs.
     clause = {
         **CLAUSE,
         "employment": {
@@ -123,8 +122,15 @@ def test_an_employment_carve_out_must_test_one_field() -> None:
             "unless": {"reason": "dismissed", "unit": "lab"},
         },
     }
-    with pytest.raises(ValidationError, match="each 'unless' entry must test one field"):
-        agreement(clause)
+    facts = [
+        left("e1", "2026-01-01", "ann", reason="dismissed", unit="lab"),  # carved out
+        hired("h1", "2026-02-01", "ann"),
+        left("e2", "2026-01-01", "bob", reason="dismissed", unit="sales"),  # one test only
+        hired("h2", "2026-02-01", "bob"),
+    ]
+    assert summary(evaluate(agreement(clause), facts, "2026-06-01")) == [
+        ("non_solicitation.recent_employee_hired", "breach", "h2", "2026-02-01"),
+    ]
 
 
 def test_a_hire_and_a_departure_without_a_person_do_not_match() -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 from itertools import pairwise
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
@@ -19,11 +19,7 @@ from checker.clauses.explaining import (
     changes_between,
     explain_norms,
 )
-from checker.dates.timeutil import (
-    Duration,
-    date_of_epoch,
-    epoch_of_date,
-)
+from checker.dates.timeutil import Duration, date_of_epoch, epoch_of_date
 from checker.findings.model import FindingCode, Severity
 from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
@@ -137,6 +133,10 @@ class Clause(BaseModel):
     def versions(self) -> list[ClauseVersion]:
         """The clause's terms over time: one version per amendment, each with its start day."""
         return list(self._versions)
+
+    def version_terms(self) -> list[Self]:
+        """The terms of each version, in order (each of the clause's own kind)."""
+        return [cast(Self, version.terms) for version in self._versions]
 
     @cached_property
     def _versions(self) -> tuple[ClauseVersion, ...]:

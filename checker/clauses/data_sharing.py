@@ -37,11 +37,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from checker.clauses.base import (
-    Clause,
-    numbered,
-    version_span,
-)
+from checker.clauses.base import Clause, numbered, version_span
 from checker.clauses.caps import number_text
 from checker.clauses.explaining import ExplainContext
 from checker.facts.model import Fact

@@ -22,12 +22,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from checker.clauses.base import (
-    Clause,
-    numbered,
-    scoped,
-    version_span,
-)
+from checker.clauses.base import Clause, numbered, scoped, version_span
 from checker.clauses.explaining import ExplainContext
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity

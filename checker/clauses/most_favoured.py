@@ -67,18 +67,13 @@ class MostFavoured(Clause):
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
         # Prices agreed with other partners are the whole point: not only the partner's own.
-        return [(terms.price, False) for terms in self._all_terms()]
+        return [(terms.price, False) for terms in self.version_terms()]
 
     def describe(self) -> str:
         return (
             f"No other partner may be given a lower {self.price.field} than this partner"
             f" ({self.price.describe()}, same {', '.join(self.match_on)})."
         )
-
-    def _all_terms(self) -> list[MostFavoured]:
-        found = [version.terms for version in self.versions()]
-        assert all(isinstance(terms, MostFavoured) for terms in found)
-        return found  # type: ignore[return-value]
 
     def explain_rules(self, context: ExplainContext) -> list[str]:
         return [

@@ -22,12 +22,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from checker.clauses.base import (
-    Clause,
-    numbered,
-    scoped,
-    version_span,
-)
+from checker.clauses.base import Clause, numbered, scoped, version_span
 from checker.clauses.explaining import ExplainContext
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
@@ -69,12 +64,7 @@ class NonCompete(Clause):
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
         # Only the partner's own sales are restricted.
-        return [(pattern, True) for terms in self._all_terms() for pattern in terms.activity]
-
-    def _all_terms(self) -> list[NonCompete]:
-        found = [version.terms for version in self.versions()]
-        assert all(isinstance(terms, NonCompete) for terms in found)
-        return found  # type: ignore[return-value]
+        return [(pattern, True) for terms in self.version_terms() for pattern in terms.activity]
 
     def describe(self) -> str:
         where = f"in {', '.join(self.territory)}" if self.territory else "anywhere"

@@ -16,8 +16,7 @@ Our hires count whatever their partner field. Each hire during the term is judge
 in force on its date: it breaches the clause when an `employment` fact of the partner with the
 same `person_field` came before it, within the lookback. The lookback counts whole days after the
 departure: "within 12 months after they left 10 March" ends at the end of 10 March a year later,
-whatever the time of day (a lookback in hours is exact). Each `unless` entry of `employment`
-tests one field.
+whatever the time of day (a lookback in hours is exact).
 """
 
 from __future__ import annotations
@@ -25,15 +24,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
-from checker.clauses.base import (
-    Clause,
-    numbered,
-    version_span,
-)
+from checker.clauses.base import Clause, numbered, version_span
 from checker.clauses.explaining import ExplainContext
 from checker.dates.timeutil import (
     BusinessDays,
@@ -50,7 +45,6 @@ from checker.norms.compile import Wording
 from checker.norms.fact_pattern import FIELD_NAME_PATTERN, FactPattern
 from checker.norms.model import NormTerms, ProhibitionTerms
 from checker.norms.outcomes import Forbidden
-from checker.norms.pattern import same_value
 
 
 class NonSolicitation(Clause):
@@ -91,21 +85,9 @@ class NonSolicitation(Clause):
     def _parse_lookback(cls, value: object) -> object:
         return parse_duration(str(value)) if isinstance(value, str | int) else value
 
-    @model_validator(mode="after")
-    def _carve_outs_test_one_field(self) -> NonSolicitation:
-        # A departure's carve-outs become "not" tests on its fields (a norm's earlier fact has
-        # tests, no carve-outs): each must test one field.
-        for entry in self.employment.unless:
-            if len(entry) != 1:
-                raise ValueError(
-                    f"employment: each 'unless' entry must test one field (found "
-                    f"{', '.join(entry)}); write one entry per field"
-                )
-        return self
-
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
         found: list[tuple[FactPattern, bool]] = []
-        for terms in self._all_terms():
+        for terms in self.version_terms():
             # Hires are ours (any partner field); employment must be with the partner.
             found += [(terms.hire, False), (terms.employment, True)]
         return found
@@ -116,11 +98,6 @@ class NonSolicitation(Clause):
             f" ended ({self.employment.describe()}) within {self.lookback} before the hire,"
             f" matched on {self.person_field}."
         )
-
-    def _all_terms(self) -> list[NonSolicitation]:
-        found = [version.terms for version in self.versions()]
-        assert all(isinstance(terms, NonSolicitation) for terms in found)
-        return found  # type: ignore[return-value]
 
     def explain_rules(self, context: ExplainContext) -> list[str]:
         day = date_of_epoch(context.as_of)
@@ -142,12 +119,13 @@ class NonSolicitation(Clause):
         for version in self.versions():
             terms = version.terms
             assert isinstance(terms, NonSolicitation)
-            where = terms._departure_tests()
-            if where is None:  # its carve-outs exempt every departure its tests allow
-                continue
+            # Departures from the partner, naming a person (a hire and a departure that both
+            # lack one would otherwise match); a field the pattern tests keeps its own test.
+            where = {"partner": {"party": "partner"}, terms.person_field: {"present": True}}
             after = {
                 "fact": terms.employment.fact,
-                "where": where,
+                "where": where | dict(terms.employment.where),
+                "unless": list(terms.employment.unless),
                 "match_on": [terms.person_field],
                 "within": terms.lookback,
             }
@@ -165,40 +143,6 @@ class NonSolicitation(Clause):
             norm = {"by": "anyone", "do": do, **version_span(version)}
             made.append((ProhibitionTerms.model_validate(norm), wording))
         return numbered(self.id, made)
-
-    def _departure_tests(self) -> dict[str, Any] | None:
-        """The employment pattern's tests with its carve-outs as "not" tests, the partner as the
-        party it was with, and a person given; None when no departure can pass them."""
-        carved: dict[str, list[Any]] = {}
-        for entry in self.employment.unless:
-            ((name, accepted),) = entry.items()
-            carved.setdefault(name, []).extend(_values(accepted))
-        tests: dict[str, Any] = {}
-        for name, accepted in self.employment.where.items():
-            kept = [
-                v
-                for v in _values(accepted)
-                if not any(same_value(v, c) for c in carved.get(name, []))
-            ]
-            if not kept:
-                return None
-            tests[name] = accepted if len(kept) == len(_values(accepted)) else kept
-        for name, refused in carved.items():
-            if name not in tests:
-                tests[name] = {"not": refused}
-        # Departures from the partner, naming a person (a hire and a departure that both lack one
-        # would otherwise match); a field the pattern tests with values keeps its own test.
-        for name, test in (
-            ("partner", {"party": "partner"}),
-            (self.person_field, {"present": True}),
-        ):
-            if name not in self.employment.where:
-                tests[name] = {**tests.get(name, {}), **test}
-        return tests
-
-
-def _values(accepted: Any) -> list[Any]:
-    return list(accepted) if isinstance(accepted, list) else [accepted]
 
 
 @dataclass(frozen=True, eq=False, slots=True)

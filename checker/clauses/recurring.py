@@ -52,18 +52,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.clauses.base import (
-    Clause,
-    numbered,
-    version_span,
-)
+from checker.clauses.base import Clause, numbered, version_span
 from checker.clauses.explaining import ExplainContext
-from checker.dates.timeutil import (
-    Duration,
-    date_of_epoch,
-    period_of,
-    written_duration,
-)
+from checker.dates.timeutil import Duration, date_of_epoch, period_of, written_duration
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording

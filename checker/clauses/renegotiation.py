@@ -50,11 +50,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from checker.clauses.base import (
-    Clause,
-    ClauseVersion,
-    numbered,
-)
+from checker.clauses.base import Clause, ClauseVersion, numbered
 from checker.clauses.explaining import ExplainContext
 from checker.clauses.recurring import Measure, PeriodUnit
 from checker.dates.timeutil import (

@@ -29,11 +29,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from checker.clauses.base import (
-    Clause,
-    numbered,
-    version_span,
-)
+from checker.clauses.base import Clause, numbered, version_span
 from checker.dates.timeutil import Duration, date_of_epoch, parse_duration
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart

@@ -207,6 +207,11 @@ class Precedent(BaseModel):
         description="Fields both facts must share",
         examples=[["customer"]],
     )
+    unless: list[dict[FieldName, Test]] = Field(
+        default_factory=list,
+        description="Carve-outs: an other fact meeting all the tests of one entry does not count",
+        examples=[[{"reason": "redundancy"}]],
+    )
     within: Duration | None = Field(
         default=None, description="At most this long before", examples=["90d"]
     )
@@ -218,16 +223,27 @@ class Precedent(BaseModel):
         lambda cls, v: written_duration(v)
     )
 
+    @field_validator("unless", mode="before")
+    @classmethod
+    def _single_carve_out(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
+
     @cached_property
     def ordered_where(self) -> Tests:
         return ordered(self.where)
+
+    @cached_property
+    def ordered_unless(self) -> tuple[Tests, ...]:
+        return tuple(ordered(entry) for entry in self.unless)
 
     @model_validator(mode="after")
     def _one_source(self) -> Precedent:
         if (self.fact is None) == (self.field is None):
             raise ValueError("give either 'fact' (another record) or 'field' (a date on this one)")
-        if self.field is not None and (self.where or self.match_on):
-            raise ValueError("'where' and 'match_on' apply to another fact, not to a field")
+        if self.field is not None and (self.where or self.match_on or self.unless):
+            raise ValueError(
+                "'where', 'unless' and 'match_on' apply to another fact, not to a field"
+            )
         return self
 
 
@@ -595,9 +611,10 @@ def earlier_fact(precedent: Precedent, fact: Fact, scope: Scope) -> Fact | None:
             break
         if earlier.type != precedent.fact or not _with("parties", earlier, scope):
             continue
-        if scope.actor_of(earlier) is None:
+        actor = scope.actor_of(earlier)
+        if actor is None or _carved_out(precedent.ordered_unless, earlier, actor, scope):
             continue
-        if not _meets(precedent.ordered_where, earlier, scope.actor_of(earlier), scope):
+        if not _meets(precedent.ordered_where, earlier, actor, scope):
             continue
         if any(earlier.get(name) != fact.get(name) for name in precedent.match_on):
             continue
@@ -654,6 +671,8 @@ def _describe_precedent(precedent: Precedent) -> str:
     what = precedent.fact if precedent.fact is not None else f"the date in {precedent.field}"
     if precedent.where:
         what += " where " + _describe_tests(precedent.where)
+    if precedent.unless:
+        what += " (except when " + " or ".join(_describe_tests(e) for e in precedent.unless) + ")"
     if precedent.match_on:
         what += f" (same {', '.join(precedent.match_on)})"
     bounds = []

@@ -380,7 +380,9 @@ def came_first(world: World, precedent: Precedent, fact: Fact) -> bool:
         if earlier.type != precedent.fact or not with_ok(world, "parties", earlier):
             continue
         actor = world.actor(earlier)
-        if actor is None or not meets(world, precedent.where, earlier, actor):
+        if actor is None or any(meets(world, c, earlier, actor) for c in precedent.unless):
+            continue
+        if not meets(world, precedent.where, earlier, actor):
             continue
         if any(not same(earlier.get(name), fact.get(name)) for name in precedent.match_on):
             continue
