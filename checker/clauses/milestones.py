@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from checker.clauses.base import Clause, ClauseVersion, numbered, scoped, version_span
 from checker.clauses.explaining import ExplainContext
-from checker.dates.timeutil import Duration, date_of_epoch, epoch_of_date, parse_duration
+from checker.dates.timeutil import Duration, date_of_epoch, epoch_of_date, written_duration
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
@@ -83,10 +83,7 @@ class Cure(BaseModel):
         examples=["30d", "10 business days"],
     )
 
-    @field_validator("period", mode="before")
-    @classmethod
-    def _parse_period(cls, value: object) -> object:
-        return parse_duration(str(value)) if isinstance(value, str | int) else value
+    _parse = field_validator("period", mode="before")(lambda cls, v: written_duration(v))
 
 
 class Milestones(Clause):

@@ -333,7 +333,7 @@ class Recurring(Clause):
                 "period_field": deliverable.period_field,
                 "within": terms.due_after_period_end,
                 "material_breach_after": terms.material_breach_after,
-                "do": _pattern(deliverable),
+                "do": deliverable.as_norm(),
                 **span,
             }
             wording = Wording(
@@ -392,7 +392,7 @@ class Recurring(Clause):
             measure = terms.minimum.measure
             norm = {
                 "by": "partner",
-                "of": _pattern(measure),
+                "of": measure.as_norm(),
                 "sum": measure.field,
                 "per": terms.period,
                 "at_least": terms.minimum.at_least,
@@ -485,11 +485,6 @@ def _becomes_material(duty: Duty, terms: Recurring) -> str:
 def _shortfall_terms(terms: Recurring) -> tuple[int | None, Duration]:
     assert terms.minimum is not None
     return terms.minimum.consecutive_shortfalls, terms.minimum.right_for
-
-
-def _pattern(pattern: FactPattern) -> dict[str, Any]:
-    """A kind's fact pattern as a norm pattern."""
-    return {"fact": pattern.fact, "where": dict(pattern.where), "unless": list(pattern.unless)}
 
 
 def _minimum_wording(terms: Recurring) -> Wording:

@@ -270,7 +270,7 @@ class Renegotiation(Clause):
         for perf, span, first in self._performance_stretches():
             norm = {
                 "by": "partner",
-                "of": _pattern(perf.measure),
+                "of": perf.measure.as_norm(),
                 "latest": perf.field,
                 "per": perf.period,
                 "at_least": perf.below,
@@ -395,11 +395,6 @@ def _performance_rights(
 
 def _right_terms(perf: Performance) -> tuple[int, Duration]:
     return perf.periods, perf.request_within
-
-
-def _pattern(pattern: FactPattern) -> dict[str, Any]:
-    """A kind's fact pattern as a norm pattern."""
-    return {"fact": pattern.fact, "where": dict(pattern.where), "unless": list(pattern.unless)}
 
 
 def _measure_wording(perf: Performance) -> Wording:

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator
 
 from checker.clauses.base import Clause, numbered, version_span
-from checker.dates.timeutil import Duration, date_of_epoch, parse_duration
+from checker.dates.timeutil import Duration, date_of_epoch, written_duration
 from checker.findings.model import FindingCode, FindingKind, Severity
 from checker.norms.clause_support import NormPart
 from checker.norms.compile import Wording
@@ -76,17 +76,10 @@ class ResponseTime(Clause):
     )
     within: Duration = Field(description="Time allowed, e.g. 72h or 5d", examples=["72h", "5d"])
 
-    @field_validator("within", mode="before")
-    @classmethod
-    def _parse_within(cls, value: object) -> object:
-        return parse_duration(str(value)) if isinstance(value, str | int) else value
+    _parse = field_validator("within", mode="before")(lambda cls, v: written_duration(v))
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
-        patterns: list[tuple[FactPattern, bool]] = []
-        for version in self.versions():
-            assert isinstance(version.terms, ResponseTime)
-            patterns += [(version.terms.after, True), (version.terms.expect, True)]
-        return patterns
+        return [(p, True) for terms in self.version_terms() for p in (terms.after, terms.expect)]
 
     def describe(self) -> str:
         keys = f", with the same {', '.join(self.match_on)}" if self.match_on else ""
@@ -112,17 +105,13 @@ class ResponseTime(Clause):
             )
             norm = {
                 "by": "partner",
-                "when": {**_pattern(terms.after), "by": "partner"},
-                "do": {**_pattern(terms.expect), "match_on": terms.match_on},
+                "when": terms.after.as_norm(by="partner"),
+                "do": terms.expect.as_norm(match_on=terms.match_on),
                 "within": terms.within,
                 **version_span(version),
             }
             made.append((ObligationTerms.model_validate(norm), wording))
         return numbered(self.id, made)
-
-
-def _pattern(pattern: FactPattern) -> dict[str, Any]:
-    return {"fact": pattern.fact, "where": dict(pattern.where), "unless": list(pattern.unless)}
 
 
 def _what(duty: Duty, terms: ResponseTime) -> str:

@@ -277,7 +277,7 @@ class Termination(Clause):
             assert isinstance(coc, ChangeOfControl)
             norm = {
                 "holder": "us",
-                "arises": _pattern(coc.event, by="partner"),
+                "arises": coc.event.as_norm(by="partner"),
                 "open_for": coc.right_for,
                 "exercised_by": _notice(coc.exercise),
                 **span,
@@ -314,7 +314,7 @@ class Termination(Clause):
                 norm = {
                     "by": "partner",
                     "when": "end",
-                    "do": _pattern(duty.do),
+                    "do": duty.do.as_norm(),
                     "within": duty.within,
                     "name": duty.name,
                     **span,
@@ -356,21 +356,12 @@ class Termination(Clause):
         return stretches
 
 
-def _pattern(pattern: FactPattern, by: str | None = None) -> dict[str, Any]:
-    """A kind's fact pattern as a norm pattern (of `by`'s acts, when given)."""
-    made: dict[str, Any] = {"fact": pattern.fact, "where": dict(pattern.where)}
-    made["unless"] = list(pattern.unless)
-    if by is not None:
-        made["by"] = by
-    return made
-
-
 _WHO = {"either": "either party", "us": "us", "partner": "the partner"}
 
 
 def _notice(pattern: FactPattern, by: str = "either") -> dict[str, Any]:
     """A notice (from either party, or only from `by`) that does not name another agreement."""
-    made = _pattern(pattern, by="each" if by == "either" else by)
+    made = pattern.as_norm(by="each" if by == "either" else by)
     # A notice naming another agreement in its `agreement` field is about that one, not this.
     made["unless"] = [*made["unless"], {"agreement": {"agreement": "other"}}]
     return made

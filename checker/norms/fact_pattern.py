@@ -98,6 +98,11 @@ class FactPattern(BaseModel):
         parts.extend(_negation_of(entry) for entry in self.unless)
         return cond.all_of(*parts)
 
+    def as_norm(self, **more: Any) -> dict[str, Any]:
+        """This pattern as a norm's pattern (`fact`, `where`, `unless`), with `more` keys such as
+        `by` or `match_on`: how a clause kind writes its patterns into the norms it expands to."""
+        return {"fact": self.fact, "where": dict(self.where), "unless": list(self.unless), **more}
+
     def describe(self) -> str:
         """Plain English: "deal.closed where channel is direct, unless customer is bosch"."""
         text = self.fact
