@@ -229,7 +229,7 @@ def test_a_run_of_shortfalls_counts_across_an_amended_minimum() -> None:
     assert summary(evaluate(agreement(clause, **FROM_2026), facts, "2026-10-01")) == [
         ("recurring.shortfall", "breach", "2026-Q2", "2026-06-30"),
         ("recurring.shortfall", "breach", "2026-Q3", "2026-09-30"),
-        ("recurring.shortfall_right", "trigger", "5.2#2:2026-Q3", "2026-09-30"),
+        ("recurring.shortfall_right", "trigger", "5.2:2026-Q3", "2026-09-30"),
     ]
 
 
@@ -244,8 +244,8 @@ def test_an_amended_shortfall_right_applies_to_runs_ending_after_it() -> None:
     found = summary(evaluate(agreement(clause, **FROM_2026), facts, "2026-10-01", 90))
     assert [s for s in found if s[0].startswith("recurring.shortfall_right")] == [
         ("recurring.shortfall_right", "trigger", "5.2:2026-Q2", "2026-06-30"),
-        ("recurring.shortfall_right", "trigger", "5.2#2:2026-Q3", "2026-09-30"),
-        ("recurring.shortfall_right_lapses", "deadline", "5.2#2:2026-Q3", "2026-10-30"),
+        ("recurring.shortfall_right", "trigger", "5.2:2026-Q3", "2026-09-30"),
+        ("recurring.shortfall_right_lapses", "deadline", "5.2:2026-Q3", "2026-10-30"),
     ]
 
 

@@ -39,7 +39,7 @@ Shorthand for norms (docs/norms.md), each version's under the terms in force the
   `periods` poor periods in a row, a right to request renegotiation arises as the last of them
   ends (named after the measure and that period, e.g. `9.3:2026-Q2`) and lasts until the end of
   the day `request_within` after that period's last day. Each period follows the terms in force
-  on its last day.
+  on its last day; a period the term's end cuts closes with the term.
 """
 
 from __future__ import annotations

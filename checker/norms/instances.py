@@ -535,10 +535,13 @@ class _Worker:
                 if isinstance(trigger, OnExercise)
                 else trigger.fulfilment_of
             )
-            found += [
-                (f"{e.source or name}:{e.subject}", e.at, e.evidence, None)
-                for e in self._events(trigger)
-            ]
+            events = self._events(trigger)
+            # Named after the clause (`1:2026-Q3`), not a version's key (`1#2:2026-Q3`), unless
+            # two versions give the same subject.
+            shown = [f"{clause_of(e.source) if e.source else name}:{e.subject}" for e in events]
+            if len(set(shown)) < len(shown):
+                shown = [f"{e.source or name}:{e.subject}" for e in events]
+            found += [(n, e.at, e.evidence, None) for n, e in zip(shown, events, strict=True)]
         else:
             unjudged: list[Undecided] = []
             found += [
@@ -619,13 +622,13 @@ class _Worker:
                 outcome.duties.append(duty)
                 position += 1
 
-    def _period_gap(self, terms: MeasureTerms, period: Period) -> str | None:
+    def _period_gap(self, terms: MeasureTerms, closes: int) -> str | None:
         """Why an ended period's value cannot be told tonight: its feed does not reach the
         period's last instant (None when it does, or when no completeness is known)."""
         completeness = self.inputs.completeness
         if completeness is None:
             return None
-        return completeness.gap(terms.of.fact, end_of_date(period.end))
+        return completeness.gap(terms.of.fact, closes)
 
     def _unknown(self, terms: ObligationTerms, duty: Duty) -> str | None:
         """Why a duty past due and not done by then cannot be called missed: the feed of its
@@ -927,8 +930,11 @@ class _Worker:
                 missing_low = f"the measure was suspended ({suspension.cause})"
             if minimum is not None and terms.carry_over:
                 minimum += carried
-            ended = end_of_date(period.end) < as_of
-            decided = max([end_of_date(period.end), *(f.at for f in own)])
+            # A period the norm's end cuts (a termination mid-quarter) closes with the norm: it
+            # is judged then, and nothing about it falls due after the end.
+            closes = min(end_of_date(period.end), outcome.ends - 1)
+            ended = closes < as_of
+            decided = max([closes, *(f.at for f in own)])
             # A sum or count over its maximum is known at the fact that crossed it: while the
             # period is open too when periods come from the facts' time; a period named by a
             # field is judged once it has ended (a report for it may still come), and then the
@@ -938,7 +944,7 @@ class _Worker:
                 if not skipped and suspension is None and (terms.period_field is None or ended)
                 else None
             )
-            gap = self._period_gap(terms, period) if ended and crossed is None else None
+            gap = self._period_gap(terms, closes) if ended and crossed is None else None
             if gap is not None and suspension is None:
                 # The period's total rests on facts its feed may not have delivered yet: it
                 # cannot be told (neither compliant nor a breach), and it breaks a run.
@@ -951,7 +957,7 @@ class _Worker:
                     period.label + suffix,
                     party,
                     period.start,
-                    period.end,
+                    date_of_epoch(closes),
                     value,
                     minimum,
                     maximum,

@@ -15,6 +15,7 @@ from checker.findings.model import FindingCode, FindingKind
 from checker.norms.blocks import Obligation, obligations
 from checker.norms.clause_support import NormPart, in_force_only
 from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.dependencies import all_refs, clause_parts, rights_with_effects
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.instances import first_termination, work_out
 from checker.norms.model import NormTerms, RightTerms
@@ -195,6 +196,8 @@ def _terminations(
 def _needed(norms: dict[str, NormTerms]) -> dict[str, NormTerms]:
     """The norms that end the agreement and those they depend on (what makes them arise, a
     right that ends them): only these are worked out to find the term."""
+    parts = clause_parts(norms)
+    rights = rights_with_effects(norms)
     todo = [key for key, terms in norms.items() if _ends_agreement(terms)]
     needed: set[str] = set()
     while todo:
@@ -202,12 +205,8 @@ def _needed(norms: dict[str, NormTerms]) -> dict[str, NormTerms]:
         if key in needed or key not in norms:
             continue  # an unknown reference: work_out reports it
         needed.add(key)
-        todo += norms[key].references()
-        todo += [
-            other
-            for other, terms in norms.items()
-            if isinstance(terms, RightTerms) and terms.effect and key in terms.effect.targets
-        ]
+        # A reference to a clause names all its norms (an amended clause's versions too).
+        todo += all_refs(key, norms, parts, rights)
     return {key: terms for key, terms in norms.items() if key in needed}
 
 

@@ -1111,13 +1111,18 @@ class Evaluation:
         for party in bound:
             suffix = "" if len(bound) == 1 else f"/{party}"
             carried = Fraction(0)
-            for span in spans_from(day_of(lo), norm.per):
+            for calendar_span in spans_from(day_of(lo), norm.per):
+                span = calendar_span
                 if start_of(span.first) >= hi or start_of(span.first) > world.as_of:
                     break
                 if end_of(span.last) < lo:
                     continue
                 if norm.whole_periods and not self.whole(span, lo, hi):
                     continue  # cut short by the norm's start or end: not judged
+                if end_of(span.last) >= hi:
+                    # reading: a period the norm's end cuts (a termination mid-quarter) closes
+                    # with the norm: judged then, dated on its last day, nothing due after it.
+                    span = Span(span.first, day_of(hi - 1), span.label)
                 label = span.label + suffix
                 ended = world.as_of > end_of(span.last)
                 current = not ended

@@ -154,39 +154,6 @@ def _anniversaries(
             _right(found, WINDOW_CODES, subject, opens_at, closes, as_of, horizon_end)
 
 
-def _measure_keys(clause: dict[str, Any]) -> list[tuple[int | None, int | None, str]]:
-    """[first day's instant, end instant) of each measure norm of the performance terms (a
-    stretch of versions holding no period's last day has none), with its key: the clause id,
-    then `<id>#2`...; None: the term's start or end."""
-    found: list[tuple[int | None, int | None, dict[str, Any]]] = []
-    for first, stop, terms in versions(clause):
-        perf = terms.get("performance")
-        if found and found[-1][2] == perf:
-            found[-1] = (found[-1][0], stop, perf)
-        else:
-            found.append((first, stop, perf))
-    keys: list[tuple[int | None, int | None, str]] = []
-    for first, stop, perf in found:
-        if perf is None:
-            continue
-        lo = (
-            None
-            if first is None
-            else epoch_of_date(period_of(date_of_epoch(first), perf["period"]).start)
-        )
-        hi = None
-        if stop is not None:
-            last = period_of(date_of_epoch(stop - 1), perf["period"])
-            hi = epoch_of_date(last.end + timedelta(days=1))
-            if last.end + timedelta(days=1) != date_of_epoch(stop):
-                hi = epoch_of_date(last.start)
-        if lo is not None and hi is not None and hi <= lo:
-            continue
-        number = len(keys) + 1
-        keys.append((lo, hi, clause["id"] if number == 1 else f"{clause['id']}#{number}"))
-    return keys
-
-
 def _performance(
     found: Found,
     clause: dict[str, Any],
@@ -218,11 +185,11 @@ def _performance(
             found.add(
                 ("renegotiation.unreadable_measure", "error", report.id, report.day.isoformat())
             )
-    keys = _measure_keys(clause)
     last_day = date_of_epoch(end - 1)
     period = period_of(date_of_epoch(start), unit)
     streak = 0
-    while period.start <= last_day and end_of_date(period.end) < as_of:
+    # A period the term's end cuts closes with the term (docs/norms.md, measures).
+    while period.start <= last_day and min(end_of_date(period.end), end - 1) < as_of:
         perf = terms_at(clause, epoch_of_date(period.end)).get("performance")
         poor = False
         if perf is not None and perf["period"] == unit:
@@ -235,15 +202,12 @@ def _performance(
                 value = reports[-1].get(perf["field"])
                 poor = is_number(value) and value < perf["below"]
         streak = streak + 1 if poor else 0
-        closes_at = end_of_date(period.end)
-        if poor and perf is not None and streak % perf["periods"] == 0 and closes_at < end:
-            key = next(
-                key
-                for lo, hi, key in keys
-                if (lo is None or lo <= closes_at) and (hi is None or closes_at < hi)
-            )
+        closes_at = min(end_of_date(period.end), end - 1)
+        if poor and perf is not None and streak % perf["periods"] == 0:
+            # Named after the clause whichever version's measure it is (docs/norms.md: a
+            # breach of another clause is `<clause>:<subject>`); the versions' periods differ.
             within = parse_duration(perf["request_within"]).add_to_date(period.end)
             closes = min(end_of_date(within), end - 1)
-            subject = f"{key}:{period.label}"
+            subject = f"{clause['id']}:{period.label}"
             _right(found, RIGHT_CODES, subject, closes_at, closes, as_of, horizon_end)
         period = period_of(period.end + timedelta(days=1), unit)
