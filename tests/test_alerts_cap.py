@@ -156,7 +156,7 @@ def test_the_digest_ends_with_the_count_of_what_it_left_out(tmp_path: Path) -> N
     payloads = slack.render(digest)
     # Blocks, worked out by hand: each message opens with 2; then 2 for each section heading
     # and 1 per entry. Message 1: breaches (2 + 46) = 48 + 2 = 50, Slack's limit. Message 2:
-    # breaches continued (2 + 1), could not be checked (2 + 3), still open (2 + 1), not listed
+    # breaches continued (2 + 1), could not be checked (2 + 3), open in all (2 + 1), not listed
     # (2 + 1).
     assert [len(payload["blocks"]) for payload in payloads] == [50, 16]
     last = payloads[-1]["blocks"]
@@ -164,7 +164,7 @@ def test_the_digest_ends_with_the_count_of_what_it_left_out(tmp_path: Path) -> N
     assert last[-1]["text"]["text"] == words
     assert payloads[0]["text"] == (
         "Contract checker, as of 2026-11-22: 1040 new breaches, 2000 rights triggered, "
-        "3 clauses that could not be checked, 30 deadlines coming up, 3043 still open"
+        "3 clauses that could not be checked, 30 deadlines coming up, 3043 open in all"
     )
     headings = [
         block["text"]["text"]
@@ -179,7 +179,7 @@ def test_the_digest_ends_with_the_count_of_what_it_left_out(tmp_path: Path) -> N
         "*New breaches (47 of 1040)*",
         "*New breaches (47 of 1040) (continued)*",
         "*Could not be checked (3)*",
-        "*Still open*",
+        "*Open in all*",
         "*Not listed here*",
     ]
     cards = teams.render(digest)
@@ -295,4 +295,4 @@ def test_three_thousand_findings_are_two_slack_messages_once(
     assert night(1, 2) == 0  # the same findings the next night: nothing repeated
     assert night(7, 3) == 1  # a week later: only the open count
     bodies = [json.loads(request.get_data()) for request, _ in httpserver.log]
-    assert bodies[-1]["text"] == "Contract checker, as of 2026-11-29: 3043 still open"
+    assert bodies[-1]["text"] == "Contract checker, as of 2026-11-29: 3043 open in all"

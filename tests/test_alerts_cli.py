@@ -121,7 +121,7 @@ def test_alerts_are_sent_once_and_the_exit_code_still_reflects_findings(
     assert f"alerts: legal (slack, {httpserver.url_for('/***')}): 1 message sent" in captured.err
     [(request, _)] = httpserver.log
     body = json.loads(request.get_data())
-    assert body["text"] == "Contract checker, as of 2026-11-22: 1 new breach, 1 still open"
+    assert body["text"] == "Contract checker, as of 2026-11-22: 1 new breach, 1 open in all"
     sent = json.dumps(body)
     assert "<!channel>" not in sent
     assert "&lt;!channel&gt; Lidl" in sent

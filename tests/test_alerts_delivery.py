@@ -163,7 +163,7 @@ def test_digests_are_delivered_to_slack_and_teams(
     assert (report.tallies["legal"].sent, report.tallies["privacy"].sent) == (1, 1)
     assert sleeps.delays == []
     [slack_body] = _bodies(httpserver, SLACK_PATH)
-    assert slack_body["text"] == "Contract checker, as of 2026-11-22: 1 new breach, 1 still open"
+    assert slack_body["text"] == "Contract checker, as of 2026-11-22: 1 new breach, 1 open in all"
     assert slack_body["blocks"][0]["type"] == "header"
     assert "crm-d-1" in json.dumps(slack_body)
     assert "dt-x-1" not in json.dumps(slack_body)  # routed to privacy only
@@ -432,7 +432,7 @@ def test_dry_run_shows_what_would_be_sent_and_sends_and_records_nothing(
     assert "audit (webhook, " in text
     assert "): nothing to send" in text
     assert "--- legal, message 1 of 1 ---" in lines
-    assert '"text": "Contract checker, as of 2026-11-22: 1 new breach, 1 still open",' in text
+    assert '"text": "Contract checker, as of 2026-11-22: 1 new breach, 1 open in all",' in text
     assert not any(secret in text for secret in SECRETS)
     # Still nothing recorded: a real run afterwards sends both digests.
     _slack_ok(httpserver)

@@ -255,7 +255,7 @@ def test_one_digest_is_one_email_over_starttls_with_login(
     assert message["From"] == "contract-checker@example.test"
     assert message["To"] == "legal@example.test, counsel@example.test"
     assert message["Subject"] == (
-        "Contract checker, as of 2026-11-22: 1 new breach, 1 deadline coming up, 1 still open"
+        "Contract checker, as of 2026-11-22: 1 new breach, 1 deadline coming up, 1 open in all"
     )
     assert message["Auto-Submitted"] == "auto-generated"
     assert message.get_content_type() == "multipart/alternative"
@@ -380,7 +380,7 @@ def test_dry_run_shows_the_email_without_sending(tmp_path: Path) -> None:
     notes = _notes(tmp_path, 25)
     shown = dry_run(alert_input([BREACH], notes), notes, None, {})
     assert "legal-mail (email, smtp://127.0.0.1:25 to 2 addresses): 1 digest in 1 message" in shown
-    assert '"subject": "Contract checker, as of 2026-11-22: 1 new breach, 1 still open"' in shown
+    assert '"subject": "Contract checker, as of 2026-11-22: 1 new breach, 1 open in all"' in shown
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ def test_slack_payload_is_block_kit() -> None:
     )
     [payload] = slack.render(digest)
     assert payload["text"] == (
-        "Contract checker, as of 2026-11-22: 1 new breach, 1 deadline coming up, 4 still open"
+        "Contract checker, as of 2026-11-22: 1 new breach, 1 deadline coming up, 4 open in all"
     )
     types = [block["type"] for block in payload["blocks"]]
     assert types == [
@@ -78,13 +78,13 @@ def test_slack_payload_is_block_kit() -> None:
         "section",  # Deadlines coming up (1)
         "section",
         "divider",
-        "section",  # Still open
+        "section",  # Open in all
         "section",
     ]
     header = payload["blocks"][0]["text"]
     assert header == {"type": "plain_text", "text": "Contract checker, as of 2026-11-22"}
     texts = _slack_texts(payload)
-    assert texts[1] == "1 new breach, 1 deadline coming up, 4 still open · for legal"
+    assert texts[1] == "1 new breach, 1 deadline coming up, 4 open in all · for legal"
     assert texts[2] == "*New breaches (1)*"
     assert texts[3].startswith("*globex-reseller-2025, clause 4.1: Exclusive territory*\n")
     assert "Evidence: crm-d-0000 (deal.closed, 2026-11-20T10:00:00Z, crm.csv:2)" in texts[3]
@@ -244,7 +244,7 @@ def test_generic_webhook_parts_hold_at_most_max_items() -> None:
     assert parts[1]["open_count"] is None
     assert parts[0]["source"] == "contract-checker"
     assert parts[0]["as_of"] == "2026-11-22"
-    assert parts[0]["summary"] == "120 new breaches, 5 resolved, 120 still open"
+    assert parts[0]["summary"] == "120 new breaches, 5 resolved, 120 open in all"
     first = parts[0]["new"][0]
     assert first["agreement"] == "globex-reseller-2025"
     assert first["kind"] == "breach"
@@ -278,7 +278,7 @@ def test_an_empty_section_list_still_renders_one_message() -> None:
     digest = _digest(open_count=OpenCount(total=2, by_kind={"trigger": 2}))
     [payload] = slack.render(digest)
     assert _slack_texts(payload)[-1] == "2 findings are open: 2 rights triggered."
-    assert payload["text"].endswith("2 still open")
+    assert payload["text"].endswith("2 open in all")
 
 
 # --- Unknown findings: a short "could not be checked" section -----------------------------------
@@ -309,7 +309,7 @@ def test_slack_lists_unknown_findings_in_their_own_short_section() -> None:
     digest = _with_unknown()
     [payload] = slack.render(digest)
     assert payload["text"] == (
-        "Contract checker, as of 2026-11-22: 1 new breach, 1 unknown (data missing), 3 still open"
+        "Contract checker, as of 2026-11-22: 1 new breach, 1 unknown (data missing), 3 open in all"
     )
     texts = _slack_texts(payload)
     assert texts[2] == "*New breaches (1)*"
@@ -321,7 +321,7 @@ def test_slack_lists_unknown_findings_in_their_own_short_section() -> None:
         "Date: 2026-11-15 · Subject: 2026-10 · Severity: high\n"
         f"Fingerprint: {digest.new[1].fingerprint}"
     )
-    assert texts[6] == "*Still open*"
+    assert texts[6] == "*Open in all*"
     assert texts[7] == "3 findings are open: 1 breach, 2 unknown (data missing)."
 
 
@@ -333,7 +333,7 @@ def test_teams_and_webhook_list_unknown_findings() -> None:
     assert f"Unknown: {UNKNOWN_MESSAGE}" in texts
     assert texts[-1] == "3 findings are open: 1 breach, 2 unknown (data missing)."
     [part] = webhook.render(digest, max_items=50)
-    assert part["summary"] == "1 new breach, 1 unknown (data missing), 3 still open"
+    assert part["summary"] == "1 new breach, 1 unknown (data missing), 3 open in all"
     assert [(item["kind"], item["subject"]) for item in part["new"]] == [
         ("breach", "crm-d-0000"),
         ("unknown", "2026-10"),

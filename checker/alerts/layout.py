@@ -72,7 +72,8 @@ def headline(digest: Digest) -> str:
     if resolved:
         counts.append(f"{resolved} resolved")
     if digest.open_count is not None:
-        counts.append(f"{digest.open_count.total} still open")
+        # All open findings, today's new ones included ("1 new breach, 1 still open" read as two).
+        counts.append(f"{digest.open_count.total} open in all")
     text = ", ".join(counts) if counts else "nothing new"
     if digest.undelivered is not None:
         text = f"undelivered digest for {digest.undelivered.receiver}: {text}"
@@ -112,7 +113,7 @@ def sections(digest: Digest) -> list[Section]:
         )
         total = digest.open_count.total
         text = f"{_count(total, 'finding is', 'findings are')} open: {by_kind}."
-        found.append(Section("Still open", (Entry("", (text,)),)))
+        found.append(Section("Open in all", (Entry("", (text,)),)))
     if left_out.total:
         found.append(Section("Not listed here", (Entry("", (left_out_words(left_out),)),)))
     return found

@@ -57,7 +57,7 @@ safe; an earlier night is refused.
 
 alerts: with --notify FILE (and --state), each receiver of the notifications file gets one
 digest in Slack, Teams or a JSON webhook: new breaches and rights triggered, deadlines at
-their reminder lead times, findings resolved, and every few days the count still open.
+their reminder lead times, findings resolved, and every few days the count of open findings.
 Messages go through an outbox in the state file: retried, never lost; a run killed while a
 message is on its way sends it again on the next run (the generic webhook's delivery id
 header lets a receiver drop the copy).
