@@ -902,8 +902,12 @@ def test_a_run_killed_after_recording_its_findings_says_no_end_was_recorded(
     # said "completed" with a blank exit code and nothing else.
     workspace.write_facts("crm.jsonl", D1_DE)
     workspace.night("2026-03-01")
-    with sqlite3.connect(workspace.state) as db:
-        db.execute("UPDATE runs SET finished_at = NULL, exit_code = NULL WHERE id = 1")
+    db = sqlite3.connect(workspace.state)
+    try:
+        with db:  # commits; closing is ours (an unclosed connection warns on Python 3.13)
+            db.execute("UPDATE runs SET finished_at = NULL, exit_code = NULL WHERE id = 1")
+    finally:
+        db.close()
     capsys.readouterr()
     assert main(["state", "--state", workspace.state]) == 0
     listing = capsys.readouterr().out
