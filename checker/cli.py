@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# How to rebuild durable_rules 2.0.28 so that it imports on Python 3.13 (see the Makefile).
+REBUILD_ENGINE = (
+    "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject pip install --force-reinstall"
+    " --no-cache-dir durable_rules==2.0.28"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = getattr(args, "log_level", None) or (
@@ -85,6 +92,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(COMMANDS[args.command].main(args))
+    except ImportError as error:
+        if "PyEval_CallObject" not in str(error):
+            raise
+        # Not a bug of ours: durable_rules was built without the flag Python 3.13 needs.
+        sys.stderr.write(
+            "contract-checker: durable_rules does not load on this Python (undefined symbol"
+            " PyEval_CallObject): it was built without the flag Python 3.13 needs. Rebuild it:\n"
+            f"  {REBUILD_ENGINE}\n"
+            "(for pre-commit, set CPPFLAGS the same way before 'pre-commit install-hooks' or the"
+            " first commit; README.md, 'Python 3.13'); exit code"
+            f" {int(ExitCode.INTERNAL_ERROR)}\n"
+        )
+        return int(ExitCode.INTERNAL_ERROR)
     except Exception as error:  # the one place that turns any failure into an exit code
         logging.getLogger(__name__).debug("internal error", exc_info=True)
         where = " (--log-level debug shows where)" if hasattr(args, "log_level") else ""

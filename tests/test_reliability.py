@@ -460,3 +460,25 @@ def test_an_unexpected_failure_is_a_message_and_never_exit_1(
     assert code == 70
     assert "contract-checker: internal error (UnicodeEncodeError" in err
     assert "Traceback" not in err
+
+
+def test_an_engine_built_without_the_python_3_13_flag_says_how_to_rebuild_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """pre-commit on a fresh Python 3.13 machine builds durable_rules without the flag: the run
+    said "internal error ... this is a bug"; it is an installation to redo, and says how."""
+    from checker.commands import run as run_command
+
+    def unloadable(*_args: object) -> int:
+        raise ImportError(
+            "durable_rules_engine.cpython-313-x86_64-linux-gnu.so: undefined symbol:"
+            " PyEval_CallObject"
+        )
+
+    monkeypatch.setattr(run_command, "_run_and_report", unloadable)
+    code = main(["run", "--facts", str(tmp_path), "--as-of", AS_OF])
+    err = capsys.readouterr().err
+    assert code == 70
+    assert "this is a bug" not in err
+    assert "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject pip install --force-reinstall" in err
+    assert "pre-commit install-hooks" in err
