@@ -213,6 +213,8 @@ class Generator:
         self.pause_rng = random.Random(f"suspends-{seed}")
         # Obligations created by another obligation's fulfilments, and their payments, apart too.
         self.fulfil_rng = random.Random(f"fulfilment-{seed}")
+        # Triggers on material breaches only (`material: true`), apart too.
+        self.material_rng = random.Random(f"material-{seed}")
         self.clauses: list[dict[str, Any]] = []
         self.multi = False
         self.moments: list[int] = []  # candidate instants for facts and the as-of instant
@@ -830,6 +832,13 @@ class Generator:
         elif not several and chance < 0.45:
             repetition = {"count": 2, "in_last": 3}
         what = rng.choice(["right", "obligation", "ends_when", "ends_when"])
+        if (
+            not repetition
+            and isinstance(source, str)
+            and chosen.get("material_breach_after")
+            and self.material_rng.random() < 0.6
+        ):
+            repetition = {"material": True}
         if what == "right":
             right: dict[str, Any] = {
                 "id": self.next_id(),
@@ -865,6 +874,8 @@ class Generator:
             ends: dict[str, Any] = {"breach_of": source}
             if repetition.get("in_a_row"):
                 ends["in_a_row"] = 2
+            if repetition.get("material"):
+                ends["material"] = True
             target["ends_when"] = ends
 
     def depends_on(self, clause_id: str) -> set[str]:
@@ -1162,6 +1173,24 @@ def test_the_random_cases_open_windows_before_anniversaries_and_keep_thresholds_
     assert codes.get("right.arisen", 0) >= 20
     assert codes.get("right.closing", 0) >= 3
     assert quiet_sources >= 3, f"rights after breaches of measures not reported: {quiet_sources}"
+
+
+def test_the_random_cases_react_to_material_breaches() -> None:
+    """Triggers on material breaches only (`material: true`) come up, and give findings."""
+    reacting = 0
+    for seed in SEEDS:
+        case = random_case(seed)
+        ids = {
+            clause["id"]
+            for clause in case.agreement["clauses"]
+            if any(
+                isinstance(clause.get(key), dict) and clause[key].get("material")
+                for key in ("when", "arises", "ends_when")
+            )
+        }
+        if ids and any(finding[0] in ids for finding in compare(case)[0]):
+            reacting += 1
+    assert reacting >= 10
 
 
 def test_the_random_cases_end_the_agreement_by_a_right() -> None:

@@ -105,10 +105,11 @@ def trigger_words(trigger: Trigger) -> str:
             times = f" {trigger.in_a_row} times in a row"
         elif trigger.count:
             times = f" {trigger.count} times in {trigger.in_last}"
+        how = "materially breached" if trigger.material else "breached"
         if len(trigger.sources) > 1:
             together = ", ".join(trigger.sources)
-            return f"when clauses {together} (taken together) are breached{times}"
-        return f"when clause {trigger.breach_of} is breached{times}"
+            return f"when clauses {together} (taken together) are {how}{times}"
+        return f"when clause {trigger.breach_of} is {how}{times}"
     if isinstance(trigger, OnExercise):
         return f"when the right of clause {trigger.exercise_of} is exercised"
     if isinstance(trigger, OnFulfilment):

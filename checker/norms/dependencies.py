@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from checker.norms.model import MeasureTerms, NormTerms, RightTerms
+from checker.norms.model import MeasureTerms, NormTerms, ObligationTerms, OnBreach, RightTerms
 from checker.norms.outcomes import NormError
 
 
@@ -45,6 +45,13 @@ def dependency_order(norms: Mapping[str, NormTerms]) -> list[str]:
                 raise NormError(
                     f"clause {clause_of(cid)} refers to '{ref}', which is not a norm of this "
                     "agreement"
+                )
+            if ref in _material_sources(terms) and not all(
+                _has_material_breaches(norms[key]) for key in named
+            ):
+                raise NormError(
+                    f"clause {clause_of(cid)} reacts to material breaches of '{ref}', which has"
+                    " none: it must be an obligation with 'material_breach_after'"
                 )
             if ref in terms.measure_references() and not all(
                 isinstance(norms[key], MeasureTerms) for key in named
@@ -110,3 +117,22 @@ def all_refs(
         and any(cid in referred(target, other, parts) for target in terms.effect.targets)
     ]
     return refs
+
+
+def _material_sources(terms: NormTerms) -> list[str]:
+    """The clauses whose material breaches a norm's triggers react to (`material: true`)."""
+    triggers: list[object] = [terms.ends_when.as_trigger()] if terms.ends_when is not None else []
+    if isinstance(terms, ObligationTerms):
+        triggers.append(terms.when)
+    elif isinstance(terms, RightTerms):
+        triggers.append(terms.arises)
+    return [
+        source
+        for trigger in triggers
+        if isinstance(trigger, OnBreach) and trigger.material
+        for source in trigger.sources
+    ]
+
+
+def _has_material_breaches(terms: NormTerms) -> bool:
+    return isinstance(terms, ObligationTerms) and terms.material_breach_after is not None

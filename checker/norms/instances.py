@@ -386,6 +386,13 @@ class _Worker:
         # or a forbidden fact), over every norm the trigger names (several clauses, or the
         # versions of one): "K in a row" counts one party's run, never another's in between.
         runs: dict[str, list[tuple[int, int, int, Event | None]]] = {}
+        if trigger.material:  # each material breach, in time order (no runs)
+            material = [
+                replace(event, source=cid)
+                for cid in sources
+                for event in self._done(cid).material_breaches(as_of)
+            ]
+            return sorted(material, key=lambda event: (event.at, event.position))
         for index, cid in enumerate(sources):
             source = self._done(cid)
             places, parties = source.places(), source.parties()

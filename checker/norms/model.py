@@ -121,11 +121,21 @@ class OnBreach(_Strict):
         description="...among this many periods or instances in a row",
         examples=[4],
     )
+    material: bool = Field(
+        default=False,
+        description="Only its material breaches: an obligation's instances still not done "
+        "'material_breach_after' their due date, each at the end of that grace",
+        examples=[True],
+    )
 
     @model_validator(mode="after")
     def _repetition(self) -> OnBreach:
         if isinstance(self.breach_of, list) and not self.breach_of:
             raise ValueError("'breach_of' names at least one clause")
+        if self.material and (self.in_a_row is not None or self.count is not None):
+            raise ValueError(
+                "'material' counts each material breach: without 'in_a_row' or 'count'"
+            )
         if (self.count is None) != (self.in_last is None):
             raise ValueError("'count' and 'in_last' go together: K breaches in any N")
         if self.count is not None and self.in_a_row is not None:
@@ -215,6 +225,11 @@ class EndsWhen(_Strict):
     in_last: int | None = Field(
         default=None, ge=2, description="...among this many in a row", examples=[4]
     )
+    material: bool = Field(
+        default=False,
+        description="Only a material breach of that obligation ends it",
+        examples=[True],
+    )
     exercise_of: ClauseRef | None = Field(
         default=None, description="The clause of a right whose exercise ends it", examples=["8.1"]
     )
@@ -223,8 +238,12 @@ class EndsWhen(_Strict):
     def _one_cause(self) -> EndsWhen:
         if (self.breach_of is None) == (self.exercise_of is None):
             raise ValueError("give either 'breach_of' or 'exercise_of'")
-        if self.exercise_of is not None and (self.in_a_row or self.count or self.in_last):
-            raise ValueError("'in_a_row', 'count' and 'in_last' count breaches, not exercises")
+        if self.exercise_of is not None and (
+            self.in_a_row or self.count or self.in_last or self.material
+        ):
+            raise ValueError(
+                "'in_a_row', 'count', 'in_last' and 'material' count breaches, not exercises"
+            )
         if self.breach_of is not None:
             self.as_trigger()  # the same checks as a trigger on breaches
         return self
@@ -238,6 +257,7 @@ class EndsWhen(_Strict):
             in_a_row=self.in_a_row,
             count=self.count,
             in_last=self.in_last,
+            material=self.material,
         )
 
 

@@ -212,6 +212,19 @@ class Outcome:
         ]
         return sorted(found, key=lambda e: (e.at, e.position))
 
+    def material_breaches(self, as_of: int) -> list[Event]:
+        """Material breaches that arose by the as-of instant: instances still not done at the
+        end of their `material_breach_after` grace, each dated then, in order."""
+        found = [
+            Event(d.material, d.subject, d.position, d.evidence)
+            for d in self.duties
+            if d.material is not None
+            and d.unknown is None
+            and d.material < as_of
+            and (d.done is None or d.done.at > d.material)
+        ]
+        return sorted(found, key=lambda e: (e.at, e.position))
+
     def judged_positions(self, as_of: int) -> list[int]:
         """Positions whose verdict is known: for "in a row", a position not breached breaks a run."""
         if self.measured:

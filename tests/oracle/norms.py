@@ -458,16 +458,22 @@ class Outcome:
     suspended: list[Pause] = field(default_factory=list)  # the norm's suspensions
     # (party, order, breach or None) of each instance decided by the as-of instant
     sequence: list[tuple[str, tuple[Any, ...], Breach | None]] = field(default_factory=list)
+    # (party, order, material breach) of each instance materially breached by the as-of instant
+    material_sequence: list[tuple[str, tuple[Any, ...], Breach | None]] = field(
+        default_factory=list
+    )
     exercises: list[tuple[Fact, str]] = field(default_factory=list)  # (fact, right's subject)
     # (fact, instance subject, when it was fulfilled: the later of the fact and the instance)
     fulfilments: list[tuple[Fact, str, int]] = field(default_factory=list)
 
-    def streams(self) -> list[list[Breach | None]]:
+    def streams(self, material: bool = False) -> list[list[Breach | None]]:
         """The instances of each party in order: "in a row" counts one party's instances
-        (reading: a norm binding several parties has a run per party)."""
-        parties = sorted({party for party, _key, _breach in self.sequence})
+        (reading: a norm binding several parties has a run per party); with `material`, its
+        material breaches."""
+        sequence = self.material_sequence if material else self.sequence
+        parties = sorted({party for party, _key, _breach in sequence})
         return [
-            [b for _p, _k, b in sorted((i for i in self.sequence if i[0] == party), key=_order)]
+            [b for _p, _k, b in sorted((i for i in sequence if i[0] == party), key=_order)]
             for party in parties
         ]
 
@@ -482,7 +488,7 @@ def repeated(outcome: Outcome, trigger: OnBreach) -> list[Breach]:
     evaluator: three in a row with N=2 make one event); with `count: K, in_last: N`, each breach
     with at least K breaches among the last N instances ending with it."""
     events: list[Breach] = []
-    for ordered in outcome.streams():
+    for ordered in outcome.streams(trigger.material):
         if trigger.in_a_row is not None:
             run = 0
             for item in ordered:
@@ -930,6 +936,12 @@ class Evaluation:
                     continue
                 if norm.material_breach_after is not None:
                     self.material(clause_id, norm.material_breach_after, shown, due, done, result)
+                    material = due_after(due, norm.material_breach_after)
+                    if world.as_of > material and (done is None or done > material):
+                        # reading: a material breach is an event of its own for a trigger that
+                        # says `material: true`, at the end of the grace.
+                        breach = Breach(material, day_of(material), shown, trigger_fact)
+                        result.material_sequence.append((party, key, breach))
                 if norm.cure is not None:
                     self.cure(clause_id, norm.cure, shown, due, done, trigger_fact, result)
                 if world.as_of > due:
@@ -1010,11 +1022,14 @@ class Evaluation:
         trigger instant, a forbidden fact's instant), the clause listed first on a tie."""
         merged = Outcome()
         for clause_id in trigger.sources:
-            for party, key, breach in self.outcome(clause_id).sequence:
+            outcome = self.outcome(clause_id)
+            sequence = outcome.material_sequence if trigger.material else outcome.sequence
+            into = merged.material_sequence if trigger.material else merged.sequence
+            for party, key, breach in sequence:
                 named = breach
                 if breach is not None:
                     named = replace(breach, subject=f"{clause_id}:{breach.subject}")
-                merged.sequence.append((party, key, named))
+                into.append((party, key, named))
         return merged
 
     def fulfilled(
