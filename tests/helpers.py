@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -99,3 +100,29 @@ def instant_near(
     day = rng.randint(1, 28)
     at = rng.randint(0, 23) if hour is None else hour
     return f"2025-{month:02d}-{day:02d}T{at:02d}:00:00Z"
+
+
+# A rule file many CLI tests start from: Globex's exclusive territory (clause 4.1), to which a test
+# may add clauses; and a direct deal in that territory, a breach of it.
+GLOBEX_EXCLUSIVITY = """\
+agreement: globex-reseller-2025
+title: Reseller agreement with Globex
+partner: globex
+effective: 2025-01-01
+expires: 2027-12-31
+owner: emea-legal
+clauses:
+  - id: "4.1"
+    title: Exclusive territory
+    kind: exclusivity
+    territory: [DE, AT, CH]
+    forbids:
+      - {fact: deal.closed, where: {channel: direct}}
+"""
+
+
+def direct_deal(**more: str) -> str:
+    """A JSON line: deal d1 of 2026-02-10, ours, direct in DE (a breach of GLOBEX_EXCLUSIVITY's
+    4.1), with `more` fields."""
+    fields = {"id": "d1", "type": "deal.closed", "at": "2026-02-10T10:00:00Z", "partner": "us"}
+    return json.dumps({**fields, "territory": "DE", "channel": "direct", **more})

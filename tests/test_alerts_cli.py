@@ -12,26 +12,10 @@ from pytest_httpserver import HTTPServer
 
 from checker.cli import main
 from checker.findings.exit_codes import ExitCode
+from tests.helpers import GLOBEX_EXCLUSIVITY, direct_deal
 
-RULE_FILE = """\
-agreement: globex-reseller-2025
-title: Reseller agreement with Globex
-partner: globex
-effective: 2025-01-01
-expires: 2027-12-31
-owner: emea-legal
-clauses:
-  - id: "4.1"
-    title: Exclusive territory
-    kind: exclusivity
-    territory: [DE, AT, CH]
-    forbids:
-      - {fact: deal.closed, where: {channel: direct}}
-"""
-BREACH = (
-    '{"id": "d1", "type": "deal.closed", "at": "2026-02-10T10:00:00Z", "partner": "us",'
-    ' "territory": "DE", "channel": "direct", "customer": "<!channel> Lidl"}'
-)
+RULE_FILE = GLOBEX_EXCLUSIVITY
+BREACH = direct_deal(customer="<!channel> Lidl")
 SLACK_PATH = "/services/T0AAA/B0BBB/legalS3cret"
 NOTIFICATIONS = """\
 receivers:

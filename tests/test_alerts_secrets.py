@@ -29,26 +29,10 @@ from werkzeug import Request, Response
 from checker.alerts.webhook import SIGNATURE_HEADER
 from checker.cli import main
 from checker.findings.exit_codes import ExitCode
+from tests.helpers import GLOBEX_EXCLUSIVITY, direct_deal
 
-RULE_FILE = """\
-agreement: globex-reseller-2025
-title: Reseller agreement with Globex
-partner: globex
-effective: 2025-01-01
-expires: 2027-12-31
-owner: emea-legal
-clauses:
-  - id: "4.1"
-    title: Exclusive territory
-    kind: exclusivity
-    territory: [DE, AT, CH]
-    forbids:
-      - {fact: deal.closed, where: {channel: direct}}
-"""
-BREACH = (
-    '{"id": "d1", "type": "deal.closed", "at": "2026-02-10T10:00:00Z", "partner": "us",'
-    ' "territory": "DE", "channel": "direct", "customer": "Lidl"}'
-)
+RULE_FILE = GLOBEX_EXCLUSIVITY
+BREACH = direct_deal(customer="Lidl")
 # Not real secrets: the test receivers' own. Each is a part an answer could repeat.
 SLACK_PATH = "/services/T0SLACKSEG1/B0SLACKSEG2/slackTokenSegment3"
 SLACK_QUERY = "token=SlackQueryTok3n"

@@ -11,21 +11,11 @@ import pytest
 
 from checker.cli import main
 from checker.findings.exit_codes import ExitCode
+from tests.helpers import GLOBEX_EXCLUSIVITY
 
-RULE_FILE = """\
-agreement: globex-reseller-2025
-title: Reseller agreement with Globex
-partner: globex
-effective: 2025-01-01
-expires: 2027-12-31
-owner: emea-legal
-clauses:
-  - id: "4.1"
-    title: Exclusive territory
-    kind: exclusivity
-    territory: [DE, AT, CH]
-    forbids:
-      - {fact: deal.closed, where: {channel: direct}}
+RULE_FILE = (
+    GLOBEX_EXCLUSIVITY
+    + """\
   - id: "9.3"
     title: Incident notice
     kind: response_time
@@ -34,6 +24,7 @@ clauses:
     match_on: [incident]
     within: 72h
 """
+)
 
 BREACH = '{"id": "d1", "type": "deal.closed", "at": "2026-02-10T10:00:00Z", "partner": "us", "territory": "DE", "channel": "direct"}'
 OPEN_INCIDENT = '{"id": "i1", "type": "incident.detected", "at": "2026-11-21T10:00:00Z", "partner": "globex", "incident": "X"}'

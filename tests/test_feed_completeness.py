@@ -307,7 +307,18 @@ def test_an_empty_facts_folder_reports_no_breach_from_no_facts(
     assert code == 0  # nothing at or above the fail-on level: no breach rests on missing data
     counts = document["summary"]["findings"]
     assert counts["breach"] == 0
-    assert counts["unknown"] > 0
+    unknown = [f for f in document["findings"] if f["kind"] == "unknown"]
+    # By hand: hooli's fee is due monthly on the 15th for 2025-11 to 2026-10 (12); umbrella's
+    # milestones due 03-31, 06-30 and 08-31 are before the as-of date (3; the one of 12-15 is
+    # a deadline). None of them can be told without the exports: unknown, not missed.
+    assert (
+        sum(1 for f in unknown if f["code"] == "recurring.unknown" and f["clause"] == "8.1") == 12
+    )
+    assert sorted(f["subject"] for f in unknown if f["code"] == "milestone.unknown") == [
+        "beta",
+        "design-spec",
+        "security-certification",
+    ]
     assert "billing" in document["summary"]["feeds_without_data"]
 
 

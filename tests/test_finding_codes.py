@@ -44,6 +44,7 @@ from checker.rulebook.term import TermClause
 from checker.scenarios.loader import load_scenario_file
 from checker.scenarios.model import CODE_PATTERN
 from checker.scenarios.runner import run_case
+from tests.helpers import GLOBEX_EXCLUSIVITY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -361,20 +362,9 @@ def test_check_finding_kind() -> None:
     assert problem.help == "write 'kind: error', or leave 'kind' out: the code says it already"
 
 
-RULE_FILE = """\
-agreement: globex-reseller-2025
-title: Reseller agreement with Globex
-partner: globex
-effective: 2025-01-01
-expires: 2027-12-31
-owner: emea-legal
-clauses:
-  - id: "4.1"
-    title: Exclusive territory
-    kind: exclusivity
-    territory: [DE, AT, CH]
-    forbids:
-      - {fact: deal.closed, where: {channel: direct}}
+RULE_FILE = (
+    GLOBEX_EXCLUSIVITY
+    + """\
   - id: "5.2"
     title: Licensed seats
     kind: cap
@@ -388,6 +378,7 @@ clauses:
     match_on: [incident]
     within: 72h
 """
+)
 
 
 @pytest.fixture

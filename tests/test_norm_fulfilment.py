@@ -99,8 +99,11 @@ def test_a_report_handed_in_before_its_period_is_a_fulfilment_when_the_period_en
     fee = {**FEE, "when": {"fulfilment_of": "5.1"}, "do": {"fact": "payment.sent"}, "within": "10d"}
     facts = [fact("r2", "report.sent", "2026-01-25T10:00:00Z", month="2026-02")]
     found = summary(evaluate(_subject(report, fee), facts, "2026-03-01", horizon_days=15))
-    assert ("obligation.due", "deadline", "5.1:2026-02", "2026-03-10") in found
-    assert not any(subject == "5.1:2026-02" for _, _, subject, day in found if day < "2026-03-10")
+    # January's report never came (due 02-10); February's fee runs from 02-28, due 03-10.
+    assert found == [
+        ("obligation.breached", "breach", "2026-01", "2026-02-10"),
+        ("obligation.due", "deadline", "5.1:2026-02", "2026-03-10"),
+    ]
     # As of 02-20 the February duty has not arisen yet: no fee.
     early = summary(evaluate(_subject(report, fee), facts, "2026-02-20", horizon_days=5))
     assert not any(subject.startswith("5.1:") for _, _, subject, _ in early)

@@ -22,29 +22,20 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
+from tests.helpers import GLOBEX_EXCLUSIVITY
 
 AS_OF = "2026-11-22"
 
-AGREEMENT = """\
-agreement: globex-reseller-2025
-title: Reseller agreement with Globex
-partner: globex
-effective: 2025-01-01
-expires: 2027-12-31
-owner: emea-legal
-clauses:
-  - id: "4.1"
-    title: Exclusive territory
-    kind: exclusivity
-    territory: [DE, AT, CH]
-    forbids:
-      - {fact: deal.closed, where: {channel: direct}}
+AGREEMENT = (
+    GLOBEX_EXCLUSIVITY
+    + """\
   - id: "5.2"
     title: Licensed seats
     kind: cap
     measure: {fact: usage.reported, field: seats}
     max: 250
 """
+)
 
 
 def _deal(number: int, **extra: object) -> str:

@@ -18,21 +18,11 @@ from checker.findings.exit_codes import ExitCode, exit_code
 from checker.findings.model import Finding, FindingKind, Severity
 from checker.rulebook.applying_waivers import AppliedWaivers
 from checker.rulebook.waivers import Waiver
+from tests.helpers import GLOBEX_EXCLUSIVITY
 
-RULE_FILE = """\
-agreement: globex-reseller-2025
-title: Reseller agreement with Globex
-partner: globex
-effective: 2025-01-01
-expires: 2027-12-31
-owner: emea-legal
-clauses:
-  - id: "4.1"
-    title: Exclusive territory
-    kind: exclusivity
-    territory: [DE, AT, CH]
-    forbids:
-      - {fact: deal.closed, where: {channel: direct}}
+RULE_FILE = (
+    GLOBEX_EXCLUSIVITY
+    + """\
   - id: "5.2"
     title: Licensed seats
     kind: cap
@@ -46,6 +36,7 @@ clauses:
     match_on: [incident]
     within: 72h
 """
+)
 
 # Two direct deals in Germany: two exclusivity breaches (4.1), subjects d1 and d2.
 DEAL_1 = '{"id": "d1", "type": "deal.closed", "at": "2026-02-10T10:00:00Z", "partner": "us", "territory": "DE", "channel": "direct"}'

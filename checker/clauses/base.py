@@ -19,7 +19,7 @@ from checker.clauses.explaining import (
     changes_between,
     explain_norms,
 )
-from checker.dates.timeutil import Duration, date_of_epoch, epoch_of_date
+from checker.dates.timeutil import Duration, epoch_of_date
 from checker.findings.model import FindingCode, Severity
 from checker.norms.clause_support import NormPart, compile_norms
 from checker.norms.compile import Wording
@@ -154,16 +154,6 @@ class Clause(BaseModel):
     def uses_business_days(self) -> bool:
         """Whether any version of the clause counts a duration in business days."""
         return any(business_day_durations(version.terms) for version in self._versions)
-
-    def version_at(self, instant: int) -> Clause:
-        if not self.amended:
-            return self
-        day = date_of_epoch(instant)
-        current: Clause = self
-        for version in self._versions:
-            if version.starts is None or version.starts <= day:
-                current = version.terms
-        return current
 
     # What a kind provides ------------------------------------------------------------------
 

@@ -63,17 +63,6 @@ class ExplainContext:
             return f"{duration} ({self.calendar.label})"
         return str(duration)
 
-    def throughout_term(self) -> list[ExplainedDate]:
-        """The dates of a clause that applies for the whole term: its first and last day."""
-        if self.term.end <= self.term.start:
-            return []
-        return [
-            ExplainedDate(self.term.start, "applies from the start of the term"),
-            ExplainedDate(
-                self.term.end - 1, "applies until the term ends as written (or ends early)"
-            ),
-        ]
-
 
 @dataclass(frozen=True, slots=True)
 class ExplainedDate:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from checker.common.diagnostics import Diagnostic, InputError
+from checker.common.text_checks import LONE_SURROGATE
 from checker.facts.model import Scalar
 from checker.facts.reading import TYPE_NAME, TYPE_NAME_HELP
 
@@ -93,7 +93,6 @@ class FactMapping(BaseModel):
 
 # A mapping names a few dozen columns and values; far more is not a mapping file.
 MAX_MAPPING_BYTES = 1024 * 1024
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def load_mapping(path: str) -> FactMapping:
@@ -135,7 +134,7 @@ def load_mapping(path: str) -> FactMapping:
 
 def _has_surrogate(value: object) -> bool:
     if isinstance(value, str):
-        return _SURROGATE.search(value) is not None
+        return LONE_SURROGATE.search(value) is not None
     if isinstance(value, dict):
         return any(_has_surrogate(key) or _has_surrogate(item) for key, item in value.items())
     if isinstance(value, list):

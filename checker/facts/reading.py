@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from checker.common.diagnostics import Diagnostic, InputError
+from checker.common.text_checks import LONE_SURROGATE
 from checker.dates.timeutil import parse_instant
 from checker.facts.inputs import InputFile, input_files
 from checker.facts.model import ENVELOPE_FIELDS, Fact, FactCounts, Scalar, recorded_instant
@@ -33,7 +34,6 @@ _SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 # The engine checks integers of 64 bits; a longer one crashes the agreement's evaluation.
 _SMALLEST_INTEGER = -(2**63)
 _LARGEST_INTEGER = 2**63 - 1
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _ENVELOPE = frozenset(ENVELOPE_FIELDS)
 # Parsed `at` strings are memoised per call; the bound keeps memory flat on inputs where every
 # timestamp is distinct, while exports with date-only or repeated timestamps parse each once.
@@ -602,14 +602,14 @@ def _check_surrogates(record: dict[str, Any]) -> None:
     """A JSON escape like \\ud800 that is half of a UTF-16 pair is no character: no report could
     print it, so its line is rejected here."""
     for name, value in record.items():
-        found = _SURROGATE.search(name)
+        found = LONE_SURROGATE.search(name)
         if found is not None:
             raise _RejectedLineError(
                 f"lone surrogate '\\u{ord(found.group()):04x}' in field name"
                 f" '{_printable(name)}' (half of a UTF-16 pair, not a character)"
             )
         for text in value if type(value) is list else (value,):
-            found = _SURROGATE.search(text) if type(text) is str else None
+            found = LONE_SURROGATE.search(text) if type(text) is str else None
             if found is not None:
                 raise _RejectedLineError(
                     f"lone surrogate '\\u{ord(found.group()):04x}' in field '{name}'"

@@ -71,12 +71,6 @@ class ClauseTerms(Protocol):
     def compile(self, context: ClauseContext) -> None: ...
 
 
-class FactTest(Protocol):
-    """Anything that says whether a fact is one it describes (a fact pattern)."""
-
-    def matches(self, fact: Fact) -> bool: ...
-
-
 @dataclass(frozen=True, slots=True)
 class AgreementTerm:
     """When the agreement is in force: [start, end) in epoch seconds, and why it ends."""
@@ -113,9 +107,6 @@ class ClauseContext:
     @property
     def rule_prefix(self) -> str:
         return f"{self.clause.id}/"
-
-    def facts_matching(self, pattern: FactTest) -> list[Fact]:
-        return [fact for fact in self.facts if pattern.matches(fact)]
 
     def finding(
         self,

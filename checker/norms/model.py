@@ -3,7 +3,7 @@ their triggers, due dates, bounds and consequences (see docs/norms.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Literal
 
@@ -798,15 +798,6 @@ def bound_party_word(terms: NormTerms) -> str:
 def is_norm(value: object) -> TypeIs[NormTerms]:
     """Whether a clause is a norm written directly (obligation, prohibition, measure, right)."""
     return isinstance(value, ObligationTerms | ProhibitionTerms | MeasureTerms | RightTerms)
-
-
-def norms_of(clauses: Iterable[object]) -> dict[str, NormTerms]:
-    """The clauses that are norms, by clause id."""
-    found: dict[str, NormTerms] = {}
-    for clause in clauses:
-        if is_norm(clause):
-            found[getattr(clause, "id")] = clause  # noqa: B009 (the norms' clause kinds have ids)
-    return found
 
 
 def patterns_of(terms: NormTerms) -> Iterator[Pattern]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -47,7 +47,30 @@ class ValueRef(BaseModel):
     )
 
 
-class Latest(BaseModel):
+class _Tested(BaseModel):
+    """What a description of facts with `where` tests and `unless` carve-outs shares (`Latest`,
+    `Precedent`, `Pattern`): one carve-out may be written without a list, and both are kept in
+    the order they are checked in."""
+
+    if TYPE_CHECKING:  # fields of each subclass, with descriptions of its own
+        where: dict[str, Test]
+        unless: list[dict[str, Test]]
+
+    @field_validator("unless", mode="before", check_fields=False)
+    @classmethod
+    def _single_carve_out(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
+
+    @cached_property
+    def ordered_where(self) -> Tests:
+        return ordered(self.where)
+
+    @cached_property
+    def ordered_unless(self) -> tuple[Tests, ...]:
+        return tuple(ordered(entry) for entry in self.unless)
+
+
+class Latest(_Tested):
     """Which facts `of_latest` reads: the latest of them at or before the fact tested (the
     price in force then) is the one compared with."""
 
@@ -78,19 +101,6 @@ class Latest(BaseModel):
         description="Fields it must share with the fact tested",
         examples=[["product"]],
     )
-
-    @field_validator("unless", mode="before")
-    @classmethod
-    def _single_carve_out(cls, value: Any) -> Any:
-        return [value] if isinstance(value, dict) else value
-
-    @cached_property
-    def ordered_where(self) -> Tests:
-        return ordered(self.where)
-
-    @cached_property
-    def ordered_unless(self) -> tuple[Tests, ...]:
-        return tuple(ordered(entry) for entry in self.unless)
 
 
 class FieldOfLatest(BaseModel):
@@ -184,7 +194,7 @@ FieldOfLatest.model_rebuild()
 Comparison.model_rebuild()
 
 
-class Precedent(BaseModel):
+class Precedent(_Tested):
     """Something that comes before the fact: another fact, or a date in a field of the fact."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -223,19 +233,6 @@ class Precedent(BaseModel):
         lambda cls, v: written_duration(v)
     )
 
-    @field_validator("unless", mode="before")
-    @classmethod
-    def _single_carve_out(cls, value: Any) -> Any:
-        return [value] if isinstance(value, dict) else value
-
-    @cached_property
-    def ordered_where(self) -> Tests:
-        return ordered(self.where)
-
-    @cached_property
-    def ordered_unless(self) -> tuple[Tests, ...]:
-        return tuple(ordered(entry) for entry in self.unless)
-
     @model_validator(mode="after")
     def _one_source(self) -> Precedent:
         if (self.fact is None) == (self.field is None):
@@ -247,7 +244,7 @@ class Precedent(BaseModel):
         return self
 
 
-class Pattern(BaseModel):
+class Pattern(_Tested):
     """Which facts count: a type, tests on fields, carve-outs, and what must come first."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -293,19 +290,6 @@ class Pattern(BaseModel):
         description="Exempt when this came first (e.g. a notice 30 days before)",
         examples=[{"fact": "audit.notice", "match_on": ["audit"], "at_least": "30d"}],
     )
-
-    @field_validator("unless", mode="before")
-    @classmethod
-    def _single_carve_out(cls, value: Any) -> Any:
-        return [value] if isinstance(value, dict) else value
-
-    @cached_property
-    def ordered_where(self) -> Tests:
-        return ordered(self.where)
-
-    @cached_property
-    def ordered_unless(self) -> tuple[Tests, ...]:
-        return tuple(ordered(entry) for entry in self.unless)
 
     def tested_fields(self) -> set[str]:
         names = set(self.where) | set(self.match_on)

@@ -140,10 +140,6 @@ class AgreementAmendment(BaseModel):
             )
         return self
 
-    @property
-    def changes_term(self) -> bool:
-        return self.expires is not None or bool(self.open_ended)
-
 
 class Agreement(BaseModel):
     """One partnership agreement: the top level of a rule file."""

@@ -49,6 +49,7 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python composer do
     _HAVE_LIBYAML = False
 
 from checker.common.diagnostics import Diagnostic, InputError, Level
+from checker.common.text_checks import LONE_SURROGATE
 
 # A path into loaded data: mapping keys and list indexes, like pydantic's error `loc`.
 Location = tuple[str | int, ...]
@@ -64,7 +65,6 @@ _FLOAT_TAG: Final = "tag:yaml.org,2002:float"
 MAX_FILE_BYTES: Final = 2 * 1024 * 1024
 MAX_DEPTH: Final = 50
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _LONGEST_SNIPPET = 120
 
 # YAML line breaks (PyYAML counts these, and only these, when it numbers lines).
@@ -386,7 +386,7 @@ class _RuleFileLoader(yaml.SafeLoader):
             return mapping
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        found = _SURROGATE.search(node.value)
+        found = LONE_SURROGATE.search(node.value)
         if found is not None:  # from an escape like "\ud800": no report could print it
             self.report(
                 node.start_mark,
