@@ -61,6 +61,13 @@ def test_every_agreement_gets_one_result_from_several_workers() -> None:
     assert all([f.subject for f in r.findings] == ["d1"] for r in results)
 
 
+def test_results_carry_the_peak_memory_of_the_worker_that_evaluated_them() -> None:
+    # The run's log gives workers' peak memory from these (a worker is not the run's child, so
+    # RUSAGE_CHILDREN says 0); any Python process with the engine loaded holds well over 5 MB.
+    results = _run(_portfolio(3), [DEAL], workers=2, batch=1)
+    assert all(r.peak_memory_kb > 5 * 1024 for r in results)
+
+
 def crash_on_a03(
     subject: Agreement,
     facts: Sequence[Fact],

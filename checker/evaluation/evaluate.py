@@ -38,6 +38,7 @@ class AgreementResult:
     engine_messages: int = 0
     rule_firings: int = 0
     errors: list[str] = field(default_factory=list)
+    peak_memory_kb: int = 0  # the peak resident memory of the process that evaluated it
 
 
 def facts_for_clause(agreement: Agreement, clause: Clause, facts: Sequence[Fact]) -> list[Fact]:

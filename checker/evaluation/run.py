@@ -262,20 +262,22 @@ def _evaluate(
             else {}
         )
         evaluated = 0
+        workers_peak_kb = 0
         reads: dict[str, dict[str, int]] = {}
         for result in evaluate_in_workers(agreements, job, counts, workers or default_workers()):
             findings.add(_noting_corrections(result.findings, corrections, uncorrected))
             reads[result.agreement] = result.facts_read
+            workers_peak_kb = max(workers_peak_kb, result.peak_memory_kb)
             evaluated += 1
             progress.agreements_evaluated(evaluated, len(agreements))
             log.debug("%s: %d findings", result.agreement, len(result.findings))
         progress.done(f"evaluated {evaluated:,} agreements")
         summary.clause_reads = _clause_reads(agreements, reads)
         log.info(
-            "evaluated %d agreements in %.1f s (workers' peak memory %d MB)",
+            "evaluated %d agreements in %.1f s (a worker's peak memory %d MB)",
             len(agreements),
             time.perf_counter() - phase,
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+            workers_peak_kb // 1024,
         )
     return facts_input.rejects
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import resource
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -157,6 +158,9 @@ def _worker(
         ]
     finally:
         facts.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for result in answered:
+        result.peak_memory_kb = peak
     sender.send(answered)
     sender.close()
 
