@@ -431,6 +431,33 @@ def test_mistakes_in_waiver_fields_are_all_reported_with_positions(
     )
 
 
+def test_a_wrong_clause_is_reported_beside_a_field_mistake_in_another_waiver(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_waivers(
+        workspace,
+        "waivers:\n"
+        "  - agreement: globex-reseller-2025\n"
+        '    clause: "9.9"\n'
+        "    reason: r\n"
+        "    approved_by: a\n"
+        "    expires: 2026-12-31\n"
+        "  - agreement: globex-reseller-2025\n"
+        '    clause: "4.1"\n'
+        "    reason: r\n"
+        "    approved_by: a\n"
+        "    colour: red\n"
+        "    expires: 2026-12-31\n",
+    )
+    assert run(workspace) == ExitCode.INVALID_RULES
+    err = capsys.readouterr().err
+    # Both problems in one run, in the order of the file.
+    wrong_clause = err.index(f"{path}:3:13: error: agreement 'globex-reseller-2025' has no clause")
+    unknown_field = err.index(f"{path}:11:5: error: unknown field 'colour'")
+    assert wrong_clause < unknown_field
+    assert "2 problem(s) in rule or waivers files; nothing evaluated." in err
+
+
 def test_an_id_used_twice_is_an_error(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_waivers(
         workspace,

@@ -245,15 +245,19 @@ def load_waivers(paths: Sequence[str], agreements: Sequence[Agreement] | None) -
         except InputError as error:
             loaded.diagnostics.extend(_with_waivers_help(d) for d in error.diagnostics)
             continue
+        problems: list[Diagnostic] = []
         try:
-            entries = WaiversFile.model_validate(document.data).waivers
+            entries = list(enumerate(WaiversFile.model_validate(document.data).waivers))
+            usable = True
         except ValidationError as error:
-            loaded.diagnostics.extend(diagnostics_from_validation(document, error, WaiversFile))
-            continue
-        for index, entry in enumerate(entries):
+            problems.extend(diagnostics_from_validation(document, error, WaiversFile))
+            # The waivers that are well formed on their own are still checked against the rules,
+            # so one run lists every problem; a file with errors is never applied.
+            entries, usable = _well_formed_entries(document.data), False
+        for index, entry in entries:
             item: Location = ("waivers", index)
             waiver = _waiver(document, item, entry, len(loaded.waivers) + 1)
-            problems = _reference_problems(document, item, entry, agreements)
+            problems.extend(_reference_problems(document, item, entry, agreements))
             problems.extend(_code_problems(document, item, entry, agreements))
             if waiver.id in first_use:
                 problems.append(
@@ -264,10 +268,25 @@ def load_waivers(paths: Sequence[str], agreements: Sequence[Agreement] | None) -
                         help=_DUPLICATE_ID_HELP if entry.id else _DERIVED_ID_HELP,
                     )
                 )
-            loaded.diagnostics.extend(problems)
             first_use.setdefault(waiver.id, waiver.source)
-            loaded.waivers.append(waiver)
+            if usable:
+                loaded.waivers.append(waiver)
+        loaded.diagnostics.extend(sorted(problems, key=lambda d: (d.line, d.column)))
     return loaded
+
+
+def _well_formed_entries(data: object) -> list[tuple[int, WaiverEntry]]:
+    """The list items of a waivers file that failed validation which are valid waivers alone."""
+    items = data.get("waivers") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    entries: list[tuple[int, WaiverEntry]] = []
+    for index, item in enumerate(items):
+        try:
+            entries.append((index, WaiverEntry.model_validate(item)))
+        except ValidationError:
+            continue
+    return entries
 
 
 def _waiver(document: SourceDocument, item: Location, entry: WaiverEntry, number: int) -> Waiver:
