@@ -33,3 +33,32 @@ def test_an_average_just_under_its_minimum_shows_the_digits_that_make_it_short()
     (finding,) = evaluate(subject, facts, "2027-01-05")
     assert finding.code == "measure.breached"
     assert "is 99.495, under the minimum of 99.5: shortfall 0.005" in finding.message
+
+
+def test_a_right_is_named_by_its_clause_title_and_how_it_is_exercised() -> None:
+    credit = {
+        "id": "3",
+        "title": "Service credit",
+        "kind": "right",
+        "holder": "us",
+        "arises": {"breach_of": "2"},
+        "open_for": "30d",
+        "exercised_by": {"fact": "credit.claimed"},
+    }
+    subject = agreement(
+        UPTIME,
+        credit,
+        parties={"us": "hooli", "partner": "piedpiper"},
+        partner=None,
+        effective="2026-12-01",
+        expires="2027-12-31",
+    )
+    facts = [fact("a1", "availability.daily", "2026-12-01T06:00:00Z", "piedpiper", percent=99.0)]
+    # December's average 99.0 breaches clause 2 on the month's last day, 2026-12-31 (a period's
+    # breach is dated on its last day); the right is open from that day for 30 days: to the end
+    # of 2027-01-30.
+    (right,) = [f for f in evaluate(subject, facts, "2027-01-05") if f.code == "right.arisen"]
+    assert right.message == (
+        "hooli's right 'Service credit' (exercised by credit.claimed):"
+        " open from 2026-12-31 until 2027-01-30"
+    )

@@ -579,9 +579,9 @@ def _right(
     wording: Wording,
     names: _Names,
 ) -> None:
-    what = "right"
+    what = f"right '{context.clause.title}'"
     if terms.exercised_by is not None:
-        what = f"right to {describe(terms.exercised_by)}"
+        what += f" (exercised by {describe(terms.exercised_by)})"
     if terms.effect is not None and terms.effect.ends_agreement:
         _ends_agreement(context, outcome, wording, names)
     if not terms.reported:  # a standing right: only what its exercise does is reported
