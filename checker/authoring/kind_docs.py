@@ -151,7 +151,7 @@ class FieldDoc:
 def field_docs(model: type[BaseModel]) -> list[FieldDoc]:
     """Every field of `model`. A clause's fields read as a clause does: id, title and kind first,
     then the kind's own terms, then severity and amendments."""
-    docs = [_field_doc(name, info) for name, info in model.model_fields.items()]
+    docs = [_field_doc(info.alias or name, info) for name, info in model.model_fields.items()]
     if not issubclass(model, Clause):
         return docs
     first, last = ("id", "title", "kind"), ("severity", "amended")
@@ -179,6 +179,8 @@ def _clause_field(model: type[Clause], doc: FieldDoc) -> FieldDoc:
 
 
 def _field_doc(name: str, info: FieldInfo) -> FieldDoc:
+    """The field as an author writes it: `name` is its key in a rule file (the alias of
+    `from_`, `with_`, `not_`, `for_`)."""
     default = ""
     if not info.is_required():
         value = info.get_default(call_default_factory=True)
@@ -247,7 +249,7 @@ def model_words(model: type[BaseModel]) -> str:
 def flow(value: Any) -> str:
     """A value as it would be written in a rule file, on one line (YAML flow style)."""
     if isinstance(value, BaseModel):
-        return flow(value.model_dump(mode="python", exclude_defaults=True))
+        return flow(value.model_dump(mode="python", exclude_defaults=True, by_alias=True))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -304,8 +306,9 @@ def nested_parts(model: type[BaseModel]) -> list[Part]:
                     continue
                 first_use = used not in holders
                 fields = holders.setdefault(used, [])
-                if name not in fields:
-                    fields.append(name)
+                key = info.alias or name  # the key an author writes
+                if key not in fields:
+                    fields.append(key)
                 if first_use:
                     visit(used)
 

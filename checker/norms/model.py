@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from typing_extensions import TypeIs
@@ -185,6 +185,31 @@ Trigger = (
 )
 
 
+# What creates an obligation's instances: any trigger but an anniversary, which opens a right's
+# window (a duty each year is {each: year}).
+DutyTrigger = (
+    Literal["start", "end"] | date | EachPeriod | OnBreach | OnExercise | OnFulfilment | Pattern
+)
+# When a right arises: any trigger but the end and the end of each period.
+RightTrigger = (
+    Literal["start"] | date | EachAnniversary | OnBreach | OnExercise | OnFulfilment | Pattern
+)
+
+
+def _is_anniversary(value: object) -> bool:
+    """Whether `value`, as written or built, is {each: anniversary}."""
+    if isinstance(value, EachAnniversary):
+        return True
+    return isinstance(value, dict) and value.get("each") == "anniversary"
+
+
+def _is_period_end(value: object) -> bool:
+    """Whether `value`, as written or built, is 'end' or {each: <period>}."""
+    if value == "end" or isinstance(value, EachPeriod):
+        return True
+    return isinstance(value, dict) and value.get("each") in get_args(PeriodUnit)
+
+
 def trigger_refs(trigger: Trigger | None) -> list[str]:
     """The clause ids a trigger depends on."""
     if isinstance(trigger, OnBreach):
@@ -361,7 +386,7 @@ class ObligationTerms(NormCommon):
     to: str | None = Field(
         default=None, description="For whom (shown by explain)", examples=["partner"]
     )
-    when: Trigger = Field(
+    when: DutyTrigger = Field(
         description="What creates each instance: a fact pattern, {each: quarter}, start, end, a "
         "date, {breach_of: id}, {exercise_of: id} or {fulfilment_of: id}",
         examples=[{"fact": "incident.detected"}, {"each": "quarter"}, "end"],
@@ -414,6 +439,17 @@ class ObligationTerms(NormCommon):
         lambda cls, v: written_duration(v)
     )
 
+    @field_validator("when", mode="before")
+    @classmethod
+    def _not_an_anniversary(cls, value: object) -> object:
+        # Said here, before the union of triggers would report every form it does not match.
+        if _is_anniversary(value):
+            raise ValueError(
+                "'each: anniversary' opens a right's window; a duty each year is "
+                "'when: {each: year}'"
+            )
+        return value
+
     @model_validator(mode="after")
     def _one_due(self) -> ObligationTerms:
         _bound_party(self.by)
@@ -421,11 +457,6 @@ class ObligationTerms(NormCommon):
             raise ValueError("give either 'within' (a duration after the trigger) or 'due'")
         if isinstance(self.due, FieldRef) and not isinstance(self.when, Pattern):
             raise ValueError("'due: {field: ...}' needs a trigger fact ('when: {fact: ...}')")
-        if isinstance(self.when, EachAnniversary):
-            raise ValueError(
-                "'each: anniversary' opens a right's window; a duty each year is "
-                "'when: {each: year}'"
-            )
         if self.period_field is not None and not isinstance(self.when, EachPeriod):
             raise ValueError("'period_field' pairs facts with the periods of 'when: {each: ...}'")
         if self.do.match_on and not isinstance(self.when, Pattern | OnBreach | OnFulfilment):
@@ -722,7 +753,7 @@ class RightTerms(NormCommon):
     """A party may do something, for a while, with an effect."""
 
     holder: Who
-    arises: Trigger = Field(
+    arises: RightTrigger = Field(
         description="When it arises: a fact pattern, {breach_of: id, in_a_row: 2}, start, a "
         "date, or a window before each anniversary: {each: anniversary, opens_before: 120d, "
         "closes_before: 60d}",
@@ -761,15 +792,21 @@ class RightTerms(NormCommon):
 
     _parse = field_validator("open_for", mode="before")(lambda cls, v: written_duration(v))
 
+    @field_validator("arises", mode="before")
+    @classmethod
+    def _not_at_an_end(cls, value: object) -> object:
+        # Said here, before the union of triggers would report every form it does not match.
+        if _is_period_end(value):
+            raise ValueError(
+                "a right arises from a fact, a breach, the start, a date or each anniversary"
+            )
+        return value
+
     @model_validator(mode="after")
     def _exercise(self) -> RightTerms:
         _bound_party(self.holder)
         if self.effect is not None and self.exercised_by is None:
             raise ValueError("an 'effect' needs 'exercised_by'")
-        if isinstance(self.arises, EachPeriod) or self.arises == "end":
-            raise ValueError(
-                "a right arises from a fact, a breach, the start, a date or each anniversary"
-            )
         if (
             isinstance(self.arises, EachAnniversary)
             and self.arises.closes_before is not None
