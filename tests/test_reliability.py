@@ -203,6 +203,40 @@ CASES = [
         stderr="deals.jsonl:1: rejected: not JSON: NaN is not a JSON number",
         counts={"read": 1, "accepted": 0, "rejected": 1},
     ),
+    Case(
+        "a JSON line nested 2,000 levels deep (past the decoder's recursion)",
+        {
+            "facts/deals.jsonl": _deal(1)
+            + "\n"
+            + _deal(2)[:-1]
+            + ', "n": '
+            + "[" * 2000
+            + "]" * 2000
+            + "}\n"
+        },
+        exit=4,
+        stderr="deals.jsonl:2: rejected: field 'n' is nested 2,000 levels deep; attribute values"
+        " must be strings, numbers, booleans, nulls or lists of those",
+        counts={"read": 2, "accepted": 1, "rejected": 1},
+        findings={"breach": 1},
+    ),
+    Case(
+        "a JSON line of objects nested 100,000 levels deep, under a key with a quote in it",
+        {
+            "facts/deals.jsonl": _deal(1)[:-1]
+            + r', "q\"x": '
+            + '{"k": ' * 100_000
+            + "1"
+            + "}" * 100_000
+            + "}\n"
+            + _deal(2)
+            + "\n"
+        },
+        exit=4,
+        stderr="""deals.jsonl:1: rejected: field 'q"x' is nested 100,000 levels deep""",
+        counts={"read": 2, "accepted": 1, "rejected": 1},
+        findings={"breach": 1},
+    ),
     # --- facts: numbers -----------------------------------------------------------------------
     Case(
         "a 400-digit number names its fact, and the clause is still checked",
@@ -272,6 +306,16 @@ CASES = [
         counts={"read": 1, "accepted": 0, "rejected": 1},
         facts="-",
         stdin=_deal(1).encode().replace(b"direct", b"dir\xffect") + b"\n",
+    ),
+    Case(
+        "--facts - with a line nested 3,000 levels deep",
+        {},
+        exit=4,
+        stderr="<stdin>:1: rejected: not an object: the line is a list nested 3,000 levels deep",
+        counts={"read": 2, "accepted": 1, "rejected": 1},
+        findings={"breach": 1},
+        facts="-",
+        stdin=("[" * 3000 + "]" * 3000 + "\n" + _deal(1) + "\n").encode(),
     ),
     Case(
         "a fact file whose name is not UTF-8",

@@ -273,6 +273,8 @@ class _Reader:
                     raise _RejectedLineError(
                         f"not JSON: a number with more than {sys.get_int_max_str_digits()} digits"
                     ) from None
+                except RecursionError:  # nested deeper than the decoder can go
+                    raise _RejectedLineError(_too_deep_reason(line)) from None
                 if type(record) is not dict:
                     raise _RejectedLineError(f"not an object: the line is {_kind(record)}")
                 if "\\u" in line and ("\\ud" in line or "\\uD" in line):
@@ -570,6 +572,56 @@ def _instant(text: str) -> int:
             f"'at' has no UTC offset: {text!r} (add 'Z' or an offset like '+01:00')"
         )
     raise _RejectedLineError(f"'at' is not an ISO-8601 instant or date: {text!r} ({problem})")
+
+
+def _too_deep_reason(line: str) -> str:
+    """Why a line nested too deeply to decode is rejected: the field holding the deepest part,
+    and how deep it goes, found by a walk over the text that needs no recursion."""
+    depth = deepest = 0
+    key: str | None = None  # the top-level object's key being read
+    field: str | None = None  # the key whose value holds the deepest part
+    last_string: str | None = None
+    index, end = 0, len(line)
+    while index < end:
+        character = line[index]
+        if character == '"':
+            close = index + 1
+            while True:  # the closing quote is one preceded by an even number of backslashes
+                close = line.find('"', close)
+                if close < 0:
+                    close = end
+                    break
+                before = close
+                while line[before - 1] == "\\":
+                    before -= 1
+                if (close - before) % 2 == 0:
+                    break
+                close += 1
+            last_string = line[index : close + 1]
+            index = close + 1
+            continue
+        if character == ":" and depth == 1 and last_string is not None:
+            try:
+                key = json.loads(last_string)
+            except ValueError:
+                key = last_string
+        elif character in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, field = depth, key
+        elif character in "]}":
+            depth -= 1
+        index += 1
+    top = line.lstrip()[:1]
+    if top != "{":
+        kind = "a list" if top == "[" else "a value"
+        return f"not an object: the line is {kind} nested {deepest:,} levels deep"
+    if field is None:
+        return f"not JSON that can be read: nested {deepest:,} levels deep"
+    return (
+        f"field '{_printable(field)}' is nested {deepest - 1:,} levels deep; attribute values"
+        " must be strings, numbers, booleans, nulls or lists of those"
+    )
 
 
 def _check_attribute(name: str, value: Any) -> None:
