@@ -29,6 +29,10 @@ RULES = (
     "  - {id: '5.2', title: Seats, kind: cap, measure: {fact: usage.reported, field: seats},"
     " max: 10}\n"
 )
+CATALOGUE = (
+    "fact_types:\n  usage.reported:\n    description: Seats in use, reported by the partner\n"
+    "    fields: {seats: Seats in use}\n"
+)
 CORRECTED_AT = "2026-11-20T09:00:00Z"
 
 
@@ -50,6 +54,7 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "acme.yaml").write_text(RULES, encoding="utf-8")
+    (rules / "fact-types.yaml").write_text(CATALOGUE, encoding="utf-8")
     facts = tmp_path / "facts"
     facts.mkdir()
     (facts / "usage.jsonl").write_text(

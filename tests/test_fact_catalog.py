@@ -219,6 +219,49 @@ def test_run_prints_rule_warnings_and_goes_on(
     assert captured.out == ""
 
 
+# Agreements that name their parties read facts by the catalogue's party fields ---------------
+
+NAMED_PARTIES = RULE_FILE.replace(
+    "partner: acme\n", "parties:\n  us: northwind\n  partner: acme\n"
+).replace("chanel", "channel")
+
+
+def test_without_a_catalogue_an_agreement_naming_its_parties_is_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules"
+    path = _write(rules, "acme.yaml", NAMED_PARTIES)
+    _write(rules, "beta.yaml", NAMED_PARTIES.replace("acme-test-2026", "beta-test-2026"))
+    assert main(["validate", "--strict", str(rules)]) == ExitCode.INVALID_RULES
+    captured = capsys.readouterr()
+    # Once, at the first such file's 'parties' (line 3), not once per agreement.
+    assert captured.err.count("warning: ") == 1
+    assert (
+        f"{path}:3:1: warning: this agreement names its parties, but no fact-types.yaml was found"
+        " next to the rule files: which field of each fact type names the party that acted is"
+        " unknown"
+    ) in captured.err
+    _write(rules, "fact-types.yaml", CATALOGUE)
+    assert main(["validate", "--strict", str(rules)]) == ExitCode.OK
+    assert capsys.readouterr().out == "OK: 2 agreements, 2 clauses.\n"
+
+
+def test_a_catalogue_in_a_subfolder_serves_only_the_rule_files_beneath_it(tmp_path: Path) -> None:
+    top = tmp_path / "rules"
+    _write(top / "emea", "acme.yaml", NAMED_PARTIES)
+    catalogue = _write(top / "emea", "fact-types.yaml", CATALOGUE)
+    # Every rule file is beneath it: the folder above finds it.
+    book = load_rulebook([str(top)])
+    assert (book.warnings, book.notes) == ([], [])
+    # A rule file beside the subfolder is not described by it: no catalogue, and the warning.
+    _write(top, "beta.yaml", NAMED_PARTIES.replace("acme-test-2026", "beta-test-2026"))
+    book = load_rulebook([str(top)])
+    assert [d.message.split(":")[0] for d in book.warnings] == [
+        "this agreement names its parties, but no fact-types.yaml was found next to the rule files"
+    ]
+    assert find_fact_catalogue([str(top)], [str(top / "emea" / "acme.yaml")]) == str(catalogue)
+
+
 # The demo catalogue ------------------------------------------------------------------------------
 
 

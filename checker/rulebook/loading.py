@@ -14,12 +14,12 @@ from checker.rulebook.agreement import Agreement
 from checker.rulebook.fact_catalog import (
     CATALOGUE_NAMES,
     FactCatalogue,
-    find_fact_catalogue,
+    fact_catalogues,
     load_fact_catalogue,
 )
 from checker.rulebook.semantic.checks import check_agreement_file
 from checker.rulebook.validation_errors import diagnostics_from_validation
-from checker.rulebook.yaml_source import load_yaml
+from checker.rulebook.yaml_source import SourceDocument, load_yaml
 
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
 # Files in a rules directory that are not agreements: scenarios (`<name>.test.yaml`), the fact-type
@@ -84,7 +84,8 @@ def load_rulebook(paths: Sequence[str], fact_types: str | None = None) -> Rulebo
     """
     files, problems = rule_files(paths)
     book = Rulebook(diagnostics=problems)
-    catalogue = _load_catalogue(paths, fact_types, book)
+    catalogue = _load_catalogue(paths, files, fact_types, book)
+    named_parties: list[Diagnostic] = []  # the warning for the first agreement naming its parties
     if catalogue is not None:
         book.fact_parties = catalogue.fact_parties()
         book.feeds = catalogue.feeds()
@@ -119,21 +120,56 @@ def load_rulebook(paths: Sequence[str], fact_types: str | None = None) -> Rulebo
             continue
         book.sources[agreement.agreement] = path
         book.agreements.append(agreement)
+        if catalogue is None and agreement.parties is not None and not named_parties:
+            named_parties.append(_without_catalogue(document, len(files)))
+    book.diagnostics.extend(named_parties)
     book.agreements.sort(key=lambda a: a.agreement)
     return book
 
 
+def _without_catalogue(document: SourceDocument, files: int) -> Diagnostic:
+    """The warning that facts of agreements naming their parties cannot be read by party: which
+    field of each fact type names the party that acted is the catalogue's to say."""
+    position = document.position_of(("parties",))
+    return document.diagnostic(
+        position,
+        f"this agreement names its parties, but no {CATALOGUE_NAMES[0]} was found next to the "
+        f"rule file{'s' if files > 1 else ''}: which field of each fact type names the party "
+        "that acted is unknown, so every fact is read as an act of the party its 'partner' field "
+        "names (an empty one: us)",
+        help=f"describe the exports in a {CATALOGUE_NAMES[0]} beside the rule files "
+        "(docs/norms.md, 'Whose act is a fact?'), or give one with --fact-types FILE; a "
+        "catalogue in a subfolder describes only the rule files beneath it",
+        level=Level.WARNING,
+    )
+
+
 def _load_catalogue(
-    paths: Sequence[str], fact_types: str | None, book: Rulebook
+    paths: Sequence[str], files: Sequence[str], fact_types: str | None, book: Rulebook
 ) -> FactCatalogue | None:
-    """The fact-type catalogue to check against, or None (with a note saying why)."""
-    path = fact_types or find_fact_catalogue(paths)
-    if path is None:
+    """The fact-type catalogue to check against and to read parties by, or None (with a warning
+    or an error saying why)."""
+    found = [fact_types] if fact_types else fact_catalogues(paths, files)
+    if len(found) > 1:
+        book.diagnostics.append(
+            Diagnostic(
+                found[0],
+                0,
+                0,
+                f"the rule files are in folders with {len(found)} different fact-type catalogues"
+                f" ({', '.join(found)}); one run reads facts by one catalogue",
+                help="put the rule files that share exports under one folder with its "
+                f"{CATALOGUE_NAMES[0]}, and check each folder on its own",
+            )
+        )
+        return None
+    if not found:
         book.notes.append(
             f"fact types and fields were not checked: no {CATALOGUE_NAMES[0]} was found next to "
             "the rule files (give one with --fact-types FILE)"
         )
         return None
+    (path,) = found
     try:
         return load_fact_catalogue(path)
     except InputError as error:
