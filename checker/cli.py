@@ -18,6 +18,7 @@ from typing import Protocol, cast
 
 from checker import __version__
 from checker.commands import diff, explain, run, schema, state, test, validate
+from checker.common.terminal import terminal_safe
 from checker.findings.exit_codes import ExitCode
 
 
@@ -108,8 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the one place that turns any failure into an exit code
         logging.getLogger(__name__).debug("internal error", exc_info=True)
         where = " (--log-level debug shows where)" if hasattr(args, "log_level") else ""
+        named = terminal_safe(f"{type(error).__name__}: {error}")
         sys.stderr.write(
-            f"contract-checker: internal error ({type(error).__name__}: {error}): this is a bug,"
-            f" please report it{where}; exit code {int(ExitCode.INTERNAL_ERROR)}\n"
+            f"contract-checker: internal error ({named}): this is a bug, please report it{where};"
+            f" exit code {int(ExitCode.INTERNAL_ERROR)}\n"
         )
         return int(ExitCode.INTERNAL_ERROR)

@@ -42,6 +42,7 @@ PARSE_TIME_MODULES = {
     "checker.report.names",
     "checker.authoring.schema_names",
     "checker.common.suggest",
+    "checker.common.terminal",
     "checker.dates.timeutil",
     # The packages of those modules: each `__init__` is a docstring and imports nothing.
     "checker.authoring",

@@ -289,6 +289,34 @@ CASES = [
         stdout=r"d1\x1b[2J\x1b]0;owned\x07 (",
         never_printed=("\x1b", "\x07"),
     ),
+    Case(
+        "terminal escape codes in a repeated key are escaped on stderr",
+        {"facts/deals.jsonl": _deal(1)[:-1] + ', "\\u001b[31mRED": 1, "\\u001b[31mRED": 2}\n'},
+        exit=4,
+        stderr=r"deals.jsonl:1: rejected: repeated key '\x1b[31mRED'",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
+        never_printed=("\x1b",),
+    ),
+    Case(
+        "terminal escape codes in an id given twice are escaped on stderr",
+        {
+            "facts/deals.jsonl": _deal(1).replace('"d1"', '"d\\u001b[2Jz"')
+            + "\n"
+            + _deal(1, customer="other").replace('"d1"', '"d\\u001b[2Jz"')
+            + "\n"
+        },
+        exit=4,
+        stderr=r"deals.jsonl:2: rejected: id 'd\x1b[2Jz' already used at ",
+        never_printed=("\x1b",),
+    ),
+    Case(
+        "terminal escape codes in a fact file's name are escaped on stderr",
+        {"facts/b\x1b[31m.jsonl": "not json\n"},
+        exit=4,
+        stderr=r"b\x1b[31m.jsonl:1: rejected: not JSON",
+        counts={"read": 1, "accepted": 0, "rejected": 1},
+        never_printed=("\x1b",),
+    ),
     # --- facts: standard input ----------------------------------------------------------------
     Case(
         "--facts - with standard input closed",
@@ -401,6 +429,13 @@ CASES = [
         },
         exit=3,
         stderr="surrogate.yaml:2:8: error: lone surrogate '\\ud800'",
+    ),
+    Case(
+        "a raw ESC in a rule file is escaped in the line shown under the error",
+        {"rules/esc.yaml": AGREEMENT.replace("emea-legal", "emea\x1b[2J-legal")},
+        exit=3,
+        stderr="esc.yaml:6:12: error: invalid character #x001b",
+        never_printed=("\x1b",),
     ),
     Case(
         "invalid UTF-8 in a rule file",

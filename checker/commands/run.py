@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from checker.commands import arguments
+from checker.common.terminal import terminal_safe
 from checker.dates.timeutil import epoch_of_date
 from checker.findings.exit_codes import FAIL_ON_CHOICES, ExitCode, exit_code
 from checker.report.names import REPORT_FORMATS, ReportTarget, parse_target
@@ -251,7 +252,7 @@ def main(args: argparse.Namespace) -> ExitCode:
 
     problem = _usage_problem(args)
     if problem is not None:
-        print(f"contract-checker run: {problem}", file=sys.stderr)
+        print(terminal_safe(f"contract-checker run: {problem}"), file=sys.stderr)
         return ExitCode.USAGE
     if args.facts_format is not None:
         from checker.facts.inputs import stdin_path
@@ -263,7 +264,7 @@ def main(args: argparse.Namespace) -> ExitCode:
     unwritable = target_problems(_report_targets(args))
     if unwritable:
         for problem in unwritable:
-            print(f"contract-checker run: {problem}", file=sys.stderr)
+            print(terminal_safe(f"contract-checker run: {problem}"), file=sys.stderr)
         return ExitCode.USAGE
     alerts = prepare_alerts(args.notify, args.dry_run, args.state, as_of)
     if isinstance(alerts, ExitCode):
@@ -368,7 +369,7 @@ def _run_and_report(
         formatters = {**FORMATTERS, "csv": as_csv_with_bom} if args.csv_bom else FORMATTERS
         not_written = write_targets(result, _report_targets(args), formatters, sys.stdout)
         for problem in not_written:
-            print(f"contract-checker run: {problem}", file=sys.stderr)
+            print(terminal_safe(f"contract-checker run: {problem}"), file=sys.stderr)
         warnings = [] if args.quiet else [*result.rule_warnings, *result.waivers.warnings()]
         for warning in warnings:
             print(warning.render(), file=sys.stderr)
@@ -376,9 +377,12 @@ def _run_and_report(
         if not args.quiet and not table_shown:
             # A missing feed, a clause that read nothing: in a scheduler's log too.
             for line in data_warnings(summary_dict(result.summary)):
-                print(line, file=sys.stderr)
+                print(terminal_safe(line), file=sys.stderr)
         for diagnostic in result.fact_errors[:MAX_PRINTED_FACT_ERRORS]:
-            print(f"{diagnostic.location}: rejected: {diagnostic.message}", file=sys.stderr)
+            print(
+                terminal_safe(f"{diagnostic.location}: rejected: {diagnostic.message}"),
+                file=sys.stderr,
+            )
         if _looks_like_csv_on_stdin(args, result.fact_errors):
             print(
                 "help: standard input is read as JSON lines; if it is CSV, add --facts-format csv",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from checker.common.terminal import terminal_safe
+
 
 class Level(StrEnum):
     ERROR = "error"
@@ -32,14 +34,16 @@ class Diagnostic:
         return self.path
 
     def render(self) -> str:
-        """`file:line:col: level: message`, then the offending line with a caret and a help line."""
-        lines = [f"{self.location}: {self.level.value}: {self.message}"]
+        """`file:line:col: level: message`, then the offending line with a caret and a help line;
+        control characters (from a fact, a key or a file name) written as escapes."""
+        lines = [terminal_safe(f"{self.location}: {self.level.value}: {self.message}")]
         if self.snippet is not None:
-            lines.append(f"    {self.snippet}")
+            lines.append(f"    {terminal_safe(self.snippet)}")
             if self.column:
-                lines.append("    " + " " * (self.column - 1) + "^")
+                before = terminal_safe(self.snippet[: self.column - 1])
+                lines.append("    " + " " * len(before) + "^")
         if self.help:
-            lines.append(f"  help: {self.help}")
+            lines.append(f"  help: {terminal_safe(self.help)}")
         return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from checker.common.terminal import TERMINAL_CONTROLS, terminal_safe
 from checker.evaluation.run import RunResult
 from checker.report.history import history_sections, history_summary, status_cell
 from checker.report.reading import snooze_of
@@ -14,20 +15,9 @@ from checker.report.summary import data_warnings, summary_dict
 from checker.rulebook.applying_waivers import AppliedWaivers
 from checker.rulebook.waivers import Waiver
 
-# Characters a terminal obeys instead of showing (ESC starts escape sequences that clear the
-# screen or set the window title, CR and BS overwrite, BEL rings; bidirectional overrides reorder
-# the text around them), written as escapes: fact values reach the table in messages and
-# evidence. Cells are escaped before tabulate measures them, then the whole text once more.
-_CONTROLS = {
-    **{code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))},
-    **{code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
-}
-_CONTROLS_BUT_NEWLINE = {code: escaped for code, escaped in _CONTROLS.items() if code != 0x0A}
-
-
-def _printable(text: str) -> str:
-    """`text` with every control character written as an escape, like \\x1b."""
-    return text.translate(_CONTROLS)
+# Fact values reach the table in messages and evidence: their control characters are written as
+# escapes. Cells are escaped before tabulate measures them, then the whole text once more.
+_CONTROLS_BUT_NEWLINE = {code: text for code, text in TERMINAL_CONTROLS.items() if code != 0x0A}
 
 
 def as_table(result: RunResult) -> str:
@@ -37,7 +27,7 @@ def as_table(result: RunResult) -> str:
         decision = waivers.decide(f)
         if decision.waived:
             continue
-        message = textwrap.fill(_printable(f.message), 70)
+        message = textwrap.fill(terminal_safe(f.message), 70)
         if decision.waiver is not None:  # reported again: its waiver has expired
             message += f"\n(waiver {decision.waiver.id} expired on {decision.waiver.expires})"
         snooze = snooze_of(result, f)
@@ -47,11 +37,11 @@ def as_table(result: RunResult) -> str:
             [
                 f.agreement,
                 f.date.isoformat(),
-                _printable(f.clause),
+                terminal_safe(f.clause),
                 f.kind.value,
                 f.severity.value,
                 message,
-                "\n".join(_printable(f"{e.fact_id} ({e.source})") for e in f.evidence),
+                "\n".join(terminal_safe(f"{e.fact_id} ({e.source})") for e in f.evidence),
             ]
         )
         if result.history is not None:  # with --state: new, or open since its first night
@@ -125,7 +115,7 @@ def _waiver_sections(result: RunResult) -> list[str]:
                     finding.date.isoformat(),
                     finding.clause,
                     finding.kind.value,
-                    textwrap.fill(_printable(finding.message), 50),
+                    textwrap.fill(terminal_safe(finding.message), 50),
                     f"{waiver.id}, approved by {waiver.approved_by}"
                     + (f" on {waiver.approved_on}" if waiver.approved_on else "")
                     + f"\nuntil {waiver.expires}\n"
