@@ -7,8 +7,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from checker.alerts import slack, teams, webhook
-from checker.alerts.digest import Digest, Item, OpenCount, Reminder, Undelivered
+from checker.alerts import layout, mail, slack, teams, webhook
+from checker.alerts.digest import Digest, Item, LeftOut, OpenCount, Reminder, Undelivered
 from checker.findings.model import Evidence, FindingKind, Severity
 from tests.alerts_support import NIGHT, finding
 
@@ -283,60 +283,165 @@ def test_an_empty_section_list_still_renders_one_message() -> None:
 
 # --- Unknown findings: a short "could not be checked" section -----------------------------------
 
-UNKNOWN_MESSAGE = (
-    "cannot tell whether payment.received for 2026-10 was done by 2026-11-15: the billing feed "
-    "runs only to 2026-10-31"
+BILLING = "the billing feed has no data"
+POINTER = (
+    "Neither compliant nor breaches: the data that would decide them is not there tonight. The "
+    "report lists each finding."
 )
 
 
-def _with_unknown() -> Digest:
-    unknown = finding(
-        "2026-10",
+def _unknown(subject: str, *, cause: str = BILLING, **fields: Any) -> Item:
+    """An unknown finding worded as an obligation's is ("...; whether it was done cannot be told:
+    <cause>")."""
+    fields = {"agreement": "hooli-saas-2025", "clause": "8.1", **fields}
+    message = (
+        f"hooli had to do payment.received for {subject} by 2026-11-15; whether it was done "
+        f"cannot be told: {cause}"
+    )
+    made = finding(subject, kind=FindingKind.UNKNOWN, message=message, evidence=(), **fields)
+    return Item.of(made, NIGHT)
+
+
+def _missing_billing_feed() -> Digest:
+    """One breach; the billing feed missing: 11 monthly fees of 8.1 and one fee of 10.1 unknown;
+    an availability month without readings; a notice the notices feed does not reach."""
+    months = [f"2025-{m}" for m in ("11", "12")] + [f"2026-{m:02d}" for m in range(1, 10)]
+    availability = finding(
+        "2026-08",
+        agreement="hooli-saas-2025",
+        clause="9.1",
         kind=FindingKind.UNKNOWN,
-        clause="8.1",
-        title="Monthly licence fee",
-        day=NIGHT - timedelta(days=7),
-        message=UNKNOWN_MESSAGE,
+        message="average of uptime_percent of service.uptime for 2026-08 cannot be told: no "
+        "facts in the period to take it from",
         evidence=(),
     )
-    return _digest(
-        new=(*_items(1), Item.of(unknown, NIGHT)),
-        open_count=OpenCount(total=3, by_kind={"breach": 1, "unknown": 2}),
+    new = (
+        *_items(1),
+        *(_unknown(month) for month in months),
+        _unknown("setup", clause="10.1"),
+        Item.of(availability, NIGHT),
+        _unknown(
+            "inc-0104",
+            agreement="globex-reseller-2025",
+            clause="10.2",
+            cause="the notices feed runs only to 2026-11-21",
+        ),
     )
+    return _digest(new=new, open_count=OpenCount(total=15, by_kind={"breach": 1, "unknown": 14}))
 
 
-def test_slack_lists_unknown_findings_in_their_own_short_section() -> None:
-    digest = _with_unknown()
+# By hand: agreements in order; hooli's billing findings (11 of 8.1, 1 of 10.1) on one line, its
+# availability month on another; no fingerprint, no evidence; then where each finding is.
+MISSING_BILLING_LINES = [
+    "globex-reseller-2025, clause 10.2: 1 finding cannot be told: the notices feed runs only to "
+    "2026-11-21",
+    "hooli-saas-2025, clauses 8.1, 10.1: 12 findings cannot be told: the billing feed has no data",
+    "hooli-saas-2025, clause 9.1: 1 finding cannot be told: no facts in the period to take it from",
+    POINTER,
+]
+
+
+def test_slack_tells_unknown_findings_by_agreement_and_cause() -> None:
+    digest = _missing_billing_feed()
     [payload] = slack.render(digest)
     assert payload["text"] == (
-        "Contract checker, as of 2026-11-22: 1 new breach, 1 unknown (data missing), 3 open in all"
+        "Contract checker, as of 2026-11-22: 1 new breach, 14 unknown (data missing), "
+        "15 open in all"
     )
     texts = _slack_texts(payload)
     assert texts[2] == "*New breaches (1)*"
-    assert texts[4] == "*Could not be checked: unknown, data missing (1)*"
-    # Short: what cannot be told and why, when, and its fingerprint; no evidence.
-    assert texts[5] == (
-        "*globex-reseller-2025, clause 8.1: Monthly licence fee*\n"
-        f"Unknown: {UNKNOWN_MESSAGE}\n"
-        "Date: 2026-11-15 · Subject: 2026-10 · Severity: high\n"
-        f"Fingerprint: {digest.new[1].fingerprint}"
-    )
-    assert texts[6] == "*Open in all*"
-    assert texts[7] == "3 findings are open: 1 breach, 2 unknown (data missing)."
+    at = texts.index("*Could not be checked: unknown, data missing (14)*")
+    assert texts[at + 1 : at + 5] == MISSING_BILLING_LINES
+    assert texts[at + 5] == "*Open in all*"
+    # 14 findings in 4 blocks, not 14 with a fingerprint each: the opening (header, context),
+    # each section a divider and its heading, then 1 breach, 4 unknown lines, the open count.
+    assert not any("Fingerprint" in text for text in texts[at:])
+    assert len(payload["blocks"]) == 2 + (2 + 1) + (2 + 4) + (2 + 1)
 
 
-def test_teams_and_webhook_list_unknown_findings() -> None:
-    digest = _with_unknown()
+def test_teams_and_email_tell_unknown_findings_by_agreement_and_cause() -> None:
+    digest = _missing_billing_feed()
     [payload] = teams.render(digest)
     texts = _card_texts(_card(payload))
-    assert "Could not be checked: unknown, data missing (1)" in texts
-    assert f"Unknown: {UNKNOWN_MESSAGE}" in texts
-    assert texts[-1] == "3 findings are open: 1 breach, 2 unknown (data missing)."
+    at = texts.index("Could not be checked: unknown, data missing (14)")
+    assert texts[at + 1 : at + 5] == MISSING_BILLING_LINES
+    [message] = mail.render(digest)
+    section = message["text"].split("Could not be checked: unknown, data missing (14)\n")[1]
+    assert section.split("\n\n\n")[0] == "-" * 48 + "\n" + "\n\n".join(MISSING_BILLING_LINES)
+
+
+def test_webhook_keeps_each_unknown_finding_for_the_service() -> None:
+    """A program reads the webhook: it gets every finding with its fingerprint, as before."""
+    digest = _missing_billing_feed()
     [part] = webhook.render(digest, max_items=50)
-    assert part["summary"] == "1 new breach, 1 unknown (data missing), 3 open in all"
-    assert [(item["kind"], item["subject"]) for item in part["new"]] == [
-        ("breach", "crm-d-0000"),
-        ("unknown", "2026-10"),
+    assert part["summary"] == "1 new breach, 14 unknown (data missing), 15 open in all"
+    assert [item["kind"] for item in part["new"]] == ["breach", *["unknown"] * 14]
+    assert part["new"][1]["fingerprint"] == digest.new[1].fingerprint
+
+
+def test_many_agreements_without_data_are_counted_after_ten_lines() -> None:
+    new = tuple(_unknown("2026-10", agreement=f"partner-{n:02d}") for n in range(1, 13))
+    sections = layout.sections(_digest(new=new))
+    [unknown] = sections
+    assert unknown.title == "Could not be checked: unknown, data missing (12)"
+    lines = [line for entry in unknown.entries for line in entry.lines]
+    assert lines == [
+        *(
+            f"partner-{n:02d}, clause 8.1: 1 finding cannot be told: the billing feed has no data"
+            for n in range(1, 11)
+        ),
+        "... and 2 more findings (2 agreements) that cannot be told.",
+        POINTER,
     ]
-    assert part["new"][1]["message"] == UNKNOWN_MESSAGE
-    assert part["open_count"] == {"total": 3, "by_kind": {"breach": 1, "unknown": 2}}
+
+
+def test_many_clauses_are_counted_after_three() -> None:
+    new = tuple(_unknown("2026-10", clause=clause) for clause in ("12", "3", "7.2", "7.10", "1"))
+    [unknown] = layout.sections(_digest(new=new))
+    assert unknown.entries[0].lines == (
+        "hooli-saas-2025, clauses 1, 3, 7.2 and 2 more: 5 findings cannot be told: the billing "
+        "feed has no data",
+    )
+
+
+def test_a_redacting_receiver_is_not_told_why() -> None:
+    new = (_unknown("2026-09").redacted(), _unknown("2026-10").redacted())
+    [unknown] = layout.sections(_digest(new=new))
+    assert [entry.lines for entry in unknown.entries] == [
+        (
+            "hooli-saas-2025, clause 8.1: 2 findings cannot be told (why is withheld from this "
+            "channel: see the report)",
+        ),
+        (POINTER,),
+    ]
+
+
+def test_a_message_that_does_not_say_why_points_to_the_report() -> None:
+    item = Item.of(
+        finding("2026-10", kind=FindingKind.UNKNOWN, message="no monitoring data", evidence=()),
+        NIGHT,
+    )
+    [unknown] = layout.sections(_digest(new=(item,)))
+    assert unknown.entries[0].lines == (
+        "globex-reseller-2025, clause 4.1: 1 finding cannot be told (why: see the report)",
+    )
+
+
+def test_unknown_findings_the_cap_left_out_are_counted_in_the_heading() -> None:
+    digest = _digest(
+        new=(_unknown("2026-09"), _unknown("2026-10")), left_out=LeftOut(new={"unknown": 5})
+    )
+    sections = layout.sections(digest)
+    assert [section.title for section in sections] == [
+        "Could not be checked: unknown, data missing (2 of 7)",
+        "Not listed here",
+    ]
+    assert sections[0].entries[0].lines == (
+        "hooli-saas-2025, clause 8.1: 2 findings cannot be told: the billing feed has no data",
+    )
+    assert (
+        sections[1]
+        .entries[0]
+        .lines[0]
+        .startswith("... and 5 more: see the report (5 unknown (data missing)).")
+    )

@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from checker.alerts.digest import Digest, Item, LeftOut, Reminder
-from checker.findings.model import FindingKind
+from checker.alerts.digest import WITHHELD, Digest, Item, LeftOut, Reminder
+from checker.findings.model import FindingKind, natural_key
 
 # Evidence shown per finding; the rest is counted ("and 12 more facts").
 MAX_EVIDENCE_SHOWN = 5
+# Lines of the unknown section (one per agreement and cause); the rest are counted together.
+MAX_UNKNOWN_GROUPS = 10
+# Clauses named on one line of the unknown section; the rest are counted.
+MAX_UNKNOWN_CLAUSES = 3
+# How an unknown finding's message says why ("... cannot be told: the billing feed has no data").
+_CAUSE_MARK = "cannot be told: "
 
 _NEW_SECTION = {
     FindingKind.BREACH: "New breaches",
@@ -94,18 +100,23 @@ def sections(digest: Digest) -> list[Section]:
         )
         found.append(Section("Not delivered", (Entry("", (note,)),)))
     for kind, heading in _NEW_SECTION.items():
-        entry = _unknown_entry if kind is FindingKind.UNKNOWN else _new_entry
-        entries = tuple(entry(item, digest.as_of) for item in digest.new if item.kind is kind)
-        if entries:
-            counted = left_out.new.get(kind.value, 0)
-            found.append(Section(_listed(heading, entries, counted), entries))
+        items = [item for item in digest.new if item.kind is kind]
+        if not items:
+            continue
+        if kind is FindingKind.UNKNOWN:
+            entries = unknown_entries(items)
+        else:
+            entries = tuple(_new_entry(item, digest.as_of) for item in items)
+        counted = left_out.new.get(kind.value, 0)
+        found.append(Section(_listed(heading, len(items), counted), entries))
     if digest.reminders:
         entries = tuple(_reminder_entry(reminder) for reminder in digest.reminders)
-        found.append(Section(_listed("Deadlines coming up", entries, left_out.reminders), entries))
+        heading = _listed("Deadlines coming up", len(entries), left_out.reminders)
+        found.append(Section(heading, entries))
     if digest.resolved:
         entries = tuple(_resolved_entry(item) for item in digest.resolved)
-        heading = "Resolved since the last digest"
-        found.append(Section(_listed(heading, entries, left_out.resolved), entries))
+        heading = _listed("Resolved since the last digest", len(entries), left_out.resolved)
+        found.append(Section(heading, entries))
     if digest.open_count is not None:
         by_kind = ", ".join(
             _count(number, *_OPEN_NOUNS.get(kind, (kind, kind)))
@@ -137,11 +148,11 @@ def left_out_words(left_out: LeftOut) -> str:
     )
 
 
-def _listed(heading: str, entries: Sequence[Entry], left_out: int) -> str:
+def _listed(heading: str, listed: int, left_out: int) -> str:
     """ "New breaches (3)", or "New breaches (50 of 2900)" when the cap left some out."""
     if left_out:
-        return f"{heading} ({len(entries)} of {len(entries) + left_out})"
-    return f"{heading} ({len(entries)})"
+        return f"{heading} ({listed} of {listed + left_out})"
+    return f"{heading} ({listed})"
 
 
 def finding_title(item: Item) -> str:
@@ -158,16 +169,67 @@ def _new_entry(item: Item, as_of: date) -> Entry:
     )
 
 
-def _unknown_entry(item: Item, as_of: date) -> Entry:
-    """Short: what cannot be told and why, never as compliant nor as a breach; no evidence (it
-    rests on data that is not there)."""
-    details = f"Date: {item.date.isoformat()} · Subject: {item.subject} · Severity: {item.severity}"
-    if item.first_seen is not None and item.first_seen < as_of:
-        details += f" · First found: {item.first_seen.isoformat()}"
-    return Entry(
-        finding_title(item),
-        (f"Unknown: {item.message}", details, f"Fingerprint: {item.fingerprint}"),
+def unknown_entries(items: Sequence[Item]) -> tuple[Entry, ...]:
+    """The unknown section, short: one line per agreement and cause, however many findings a
+    missing feed made ("hooli-saas-2025, clause 8.1: 12 findings cannot be told: the billing
+    feed has no data"), at most `MAX_UNKNOWN_GROUPS` of them (the rest counted), then where each
+    finding is. Agreements in order, and within one the cause with the most findings first."""
+    groups: dict[tuple[str, str | None], list[Item]] = {}
+    for item in items:
+        groups.setdefault((item.agreement, _cause(item)), []).append(item)
+    ordered = sorted(
+        groups.items(), key=lambda group: (group[0][0], -len(group[1]), group[0][1] or "")
     )
+    lines = [_unknown_line(agreement, cause, grouped) for (agreement, cause), grouped in ordered]
+    entries = [Entry("", (line,)) for line in lines[:MAX_UNKNOWN_GROUPS]]
+    rest = ordered[MAX_UNKNOWN_GROUPS:]
+    if rest:
+        findings = sum(len(grouped) for _, grouped in rest)
+        agreements = len({agreement for (agreement, _), _ in rest})
+        entries.append(
+            Entry(
+                "",
+                (
+                    f"... and {_count(findings, 'more finding', 'more findings')} "
+                    f"({_count(agreements, 'agreement', 'agreements')}) that cannot be told.",
+                ),
+            )
+        )
+    entries.append(
+        Entry(
+            "",
+            (
+                "Neither compliant nor breaches: the data that would decide them is not there "
+                "tonight. The report lists each finding.",
+            ),
+        )
+    )
+    return tuple(entries)
+
+
+def _cause(item: Item) -> str | None:
+    """Why it cannot be told, as its message says after "cannot be told: "; None when the
+    message does not say (or is withheld from the channel)."""
+    if item.message == WITHHELD:
+        return None
+    _, mark, cause = item.message.rpartition(_CAUSE_MARK)
+    if not mark or not cause.strip():
+        return None
+    return cause.strip()
+
+
+def _unknown_line(agreement: str, cause: str | None, items: Sequence[Item]) -> str:
+    clauses = sorted({item.clause for item in items}, key=natural_key)
+    named = ", ".join(clauses[:MAX_UNKNOWN_CLAUSES])
+    if len(clauses) > MAX_UNKNOWN_CLAUSES:
+        named += f" and {len(clauses) - MAX_UNKNOWN_CLAUSES} more"
+    where = f"{agreement}, {'clause' if len(clauses) == 1 else 'clauses'} {named}"
+    told = f"{_count(len(items), 'finding', 'findings')} cannot be told"
+    if cause is not None:
+        return f"{where}: {told}: {cause}"
+    if any(item.message == WITHHELD for item in items):
+        return f"{where}: {told} (why is withheld from this channel: see the report)"
+    return f"{where}: {told} (why: see the report)"
 
 
 def _reminder_entry(reminder: Reminder) -> Entry:
