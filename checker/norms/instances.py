@@ -1100,18 +1100,27 @@ def _repeated(sequence: Sequence[Event | None], trigger: OnBreach) -> list[Event
     fired: list[Event] = []
     if trigger.in_a_row is not None:
         run = 0
-        for event in sequence:
+        for index, event in enumerate(sequence):
             run = run + 1 if event is not None else 0
             if event is not None and run % trigger.needed == 0:
-                fired.append(event)
+                counted = [e for e in sequence[index - trigger.needed + 1 : index + 1] if e]
+                fired.append(_known_with(event, counted, trigger.needed))
         return fired
     for index, event in enumerate(sequence):
         if event is None:
             continue
-        window = sequence[max(0, index - trigger.window + 1) : index + 1]
-        if sum(1 for other in window if other is not None) >= trigger.needed:
-            fired.append(event)
+        window = [e for e in sequence[max(0, index - trigger.window + 1) : index + 1] if e]
+        if len(window) >= trigger.needed:
+            fired.append(_known_with(event, window, trigger.needed))
     return fired
+
+
+def _known_with(last: Event, counted: Sequence[Event], needed: int) -> Event:
+    """The event `last` completes, dated when `needed` of the `counted` breaches (`last` among
+    them) were all known: a late report of an earlier period completes the run when it comes."""
+    others = sorted(event.at for event in counted if event is not last)
+    known = max(last.at, others[needed - 2]) if needed > 1 and others else last.at
+    return last if known == last.at else replace(last, at=known)
 
 
 def _by_type(facts: Sequence[Fact]) -> dict[str, list[Fact]]:

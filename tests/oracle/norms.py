@@ -490,22 +490,34 @@ def repeated(outcome: Outcome, trigger: OnBreach) -> list[Breach]:
     events: list[Breach] = []
     for ordered in outcome.streams(trigger.material):
         if trigger.in_a_row is not None:
-            run = 0
+            run: list[Breach] = []
             for item in ordered:
-                run = run + 1 if item is not None else 0
-                if item is not None and run == trigger.in_a_row:
-                    events.append(item)
-                    run = 0
+                run = [*run, item] if item is not None else []
+                if len(run) == trigger.in_a_row:
+                    # reading: the run is complete when the last of its breaches to arise has
+                    # (a late report of an earlier period completes it when it comes).
+                    events.append(_completed(item, max(run, key=lambda b: b.instant)))
+                    run = []
         elif trigger.count is not None and trigger.in_last is not None:
             for index, item in enumerate(ordered):
                 if item is None:
                     continue
-                window = ordered[max(0, index - trigger.in_last + 1) : index + 1]
-                if sum(1 for other in window if other is not None) >= trigger.count:
-                    events.append(item)
+                window = [b for b in ordered[max(0, index - trigger.in_last + 1) : index] if b]
+                if len(window) + 1 >= trigger.count:
+                    # reading: known once this breach and count - 1 earlier ones have arisen.
+                    earliest = sorted(window, key=lambda b: b.instant)[: trigger.count - 1]
+                    events.append(_completed(item, max([item, *earliest], key=lambda b: b.instant)))
         else:
             events += [item for item in ordered if item is not None]
     return sorted(events, key=lambda event: (event.instant, event.subject))
+
+
+def _completed(breach: Breach, latest: Breach) -> Breach:
+    """`breach` as the event that completes a repetition, arising with `latest`, the last of
+    the repetition's breaches to arise."""
+    if latest.instant <= breach.instant:
+        return breach
+    return replace(breach, instant=latest.instant, day=latest.day)
 
 
 # --- the oracle ---------------------------------------------------------------------------------
@@ -1053,8 +1065,8 @@ class Evaluation:
                 # reading: a fact naming the period fulfils it whenever it came.
                 if not names_period(fact.get(norm.period_field), span.label):
                     continue
-            elif fact.at < instant:
-                continue
+            elif fact.at < instant and not norm.early:
+                continue  # reading: with `early`, a fact before the trigger counts too
             if not matching(world, norm.do, fact, (party,), trigger_fact):
                 continue
             if needed is None:
