@@ -3,6 +3,7 @@
 `checks.check_agreement_file` is the entry point: `walk` reads the file's data guided by the
 models' field types (fact patterns, field settings, dates, windows, durations), `reporter`
 collects positioned diagnostics, and one module per family of checks says what is wrong:
-`clause_ids`, `dates` (term, windows, dates within the term, amendments), `business_days` and
-`catalogue` (fact types and fields against the fact-type catalogue).
+`clause_ids`, `dates` (term, windows, dates within the term), `amendments` (their order and what
+they change), `business_days`, `norms` (the parties, values and other clauses a norm names) and
+`catalogue` (fact types, fields and whose acts they are, against the fact-type catalogue).
 """

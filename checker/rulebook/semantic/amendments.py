@@ -1,14 +1,27 @@
 """Checks that the agreement's amendments can apply: in date order, while the agreement is in
-force, adding clauses under new ids and removing or changing clauses in force then."""
+force, adding clauses under new ids and removing or changing clauses in force then; and that
+what an amendment changes (a clause's `amended` entry, an entry of the agreement's `changes`) is
+a field of the clause's kind with a value it takes, reported at that field."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
+
+from checker.clauses.base import Clause
+from checker.common.suggest import did_you_mean
 from checker.rulebook.semantic.reporter import SemanticReporter
 from checker.rulebook.semantic.walk import as_date
 from checker.rulebook.yaml_source import Location
+
+# Keys of an amendment that are no change of the clause: when it applies, and which clause.
+_CLAUSE_AMENDMENT_KEYS = frozenset({"effective"})
+_AGREEMENT_CHANGE_KEYS = frozenset({"id"})
+_FIXED = ("id", "kind", "amended")
+_VALIDATOR_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 
 def check_amendments(reporter: SemanticReporter, data: dict[str, Any]) -> None:
@@ -108,3 +121,125 @@ def _names_clauses_in_force(
 
 def _ids(clauses: list[Any]) -> list[str]:
     return [c["id"] for c in clauses if isinstance(c, dict) and isinstance(c.get("id"), str)]
+
+
+def check_amended_terms(
+    reporter: SemanticReporter, data: dict[str, Any], clause_kinds: Mapping[Location, type[Clause]]
+) -> None:
+    """Each change an amendment makes to a clause, in order: a field of its kind (not one that
+    stays fixed), and the clause as amended still valid; each problem at the change itself."""
+    changes: dict[str, list[tuple[Location, dict[str, Any]]]] = {}
+    amendments = data.get("amendments")
+    for number, amendment in enumerate(amendments if isinstance(amendments, list) else []):
+        listed = amendment.get("changes") if isinstance(amendment, dict) else None
+        for index, entry in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                changes.setdefault(entry["id"], []).append(
+                    (("amendments", number, "changes", index), entry)
+                )
+    for path, model in clause_kinds.items():
+        clause = reporter.value_at(path)
+        if not isinstance(clause, dict) or not isinstance(clause.get("id"), str):
+            continue
+        own = clause.get("amended")
+        entries: list[tuple[Location, Any, frozenset[str]]] = [
+            ((*path, "amended", index), entry, _CLAUSE_AMENDMENT_KEYS)
+            for index, entry in enumerate(own if isinstance(own, list) else [])
+        ]
+        entries += [
+            (where, entry, _AGREEMENT_CHANGE_KEYS) for where, entry in changes.get(clause["id"], [])
+        ]
+        if entries:
+            _check_clause_changes(reporter, path, clause, model, entries)
+
+
+def _check_clause_changes(
+    reporter: SemanticReporter,
+    path: Location,
+    clause: dict[str, Any],
+    model: type[Clause],
+    entries: list[tuple[Location, Any, frozenset[str]]],
+) -> None:
+    terms = {key: value for key, value in clause.items() if key != "amended"}
+    try:
+        model.model_validate(terms)
+    except ValidationError:
+        return  # the clause as written is wrong: the schema says where
+    fields = [info.alias or name for name, info in model.model_fields.items()]
+    kind = clause.get("kind")
+    a_kind = f"{'an' if str(kind)[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {kind} clause"
+    for where, entry, own_keys in entries:
+        if not isinstance(entry, dict):
+            continue
+        changed = {key: value for key, value in entry.items() if key not in own_keys}
+        wrong = False
+        for key in changed:
+            if key in _FIXED:
+                reporter.report_key(
+                    (*where, key),
+                    f"an amendment cannot change a clause's '{key}'",
+                    "to replace a clause by one of another kind, remove it ('removes') and add "
+                    "the new one under a new id ('adds')"
+                    if key == "kind"
+                    else f"remove '{key}' from the amendment",
+                )
+            elif key not in fields:
+                reporter.report_key(
+                    (*where, key),
+                    f"unknown field '{key}': {a_kind} has no such field to change",
+                    did_you_mean(key, fields) or f"the fields of {a_kind}: {', '.join(fields)}",
+                )
+            else:
+                continue
+            wrong = True
+        if wrong:
+            _supersede(reporter, path, where)
+            continue
+        amended = {**terms, **changed}
+        if "amended" in where and path in reporter.superseded:
+            return  # an earlier check said what is wrong with the clause's amendments
+        try:
+            model.model_validate(amended)
+        except ValidationError as error:
+            said: set[Location] = set()
+            for details in error.errors(include_url=False):
+                loc = tuple(details["loc"])
+                if loc and loc[0] not in changed:
+                    continue  # a field this amendment leaves as it was: reported there
+                place = loc[:1]
+                if place in said:
+                    continue  # one problem per field (a union's members each say theirs)
+                said.add(place)
+                reporter.report(
+                    (*where, *place),
+                    _changed_value_problem(details, model, place, amended),
+                    "an amendment's fields read as the clause's own: see what "
+                    f"{a_kind} takes with: contract-checker explain --kind {kind}",
+                )
+                _supersede(reporter, path, where)
+            continue  # the next one builds on the terms before this one
+        terms = amended
+
+
+def _changed_value_problem(
+    details: Any, model: type[Clause], place: tuple[Any, ...], amended: dict[str, Any]
+) -> str:
+    """What is wrong with the clause as amended: a validator's own words, or which value the
+    field does not take and what it takes."""
+    message = str(details["msg"])
+    if details["type"] in ("value_error", "assertion_error") or not place:
+        for prefix in _VALIDATOR_PREFIXES:
+            message = message.removeprefix(prefix)
+        return f"the clause as amended: {message}"
+    key = str(place[0])
+    info = next(
+        (info for name, info in model.model_fields.items() if (info.alias or name) == key), None
+    )
+    takes = f": {info.description}" if info is not None and info.description else ""
+    return f"'{key}' does not take {amended.get(key)!r}{takes}"
+
+
+def _supersede(reporter: SemanticReporter, clause: Location, where: Location) -> None:
+    """The model reports a wrong amendment less precisely: a clause's own at the clause, the
+    agreement's at the top of the file."""
+    reporter.superseded.add(clause if where[0] == clause[0] and "amended" in where else ())

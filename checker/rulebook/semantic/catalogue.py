@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from checker.common.diagnostics import Level
 from checker.common.suggest import did_you_mean
+from checker.norms.parties import ANYONE, Parties
 from checker.rulebook.fact_catalog import FactCatalogue
+from checker.rulebook.semantic.norms import NormVersion
 from checker.rulebook.semantic.reporter import SemanticReporter
 from checker.rulebook.semantic.walk import FieldSetting, Found, PatternUse
+from checker.rulebook.yaml_source import Location
 
 
 def check_fact_types(reporter: SemanticReporter, found: Found, catalogue: FactCatalogue) -> None:
@@ -40,6 +43,54 @@ def check_fact_types(reporter: SemanticReporter, found: Found, catalogue: FactCa
                 f"fact type '{use.fact_type}' has no field '{name}'",
                 _field_help(catalogue, [use.fact_type], name),
                 Level.WARNING,
+            )
+
+
+def check_actors(
+    reporter: SemanticReporter,
+    versions: list[NormVersion],
+    catalogue: FactCatalogue,
+    parties: Parties,
+) -> None:
+    """A norm pattern counts the acts of the parties its `by` names (by default, in `do`, `of`
+    and `exercised_by`, the party the norm binds). Facts of a type the catalogue gives no actor
+    field (`actor: null`) are always acts of ours: such a pattern counting only another party's
+    acts can never match, and its obligation or minimum is breached whatever the facts say."""
+    reported: set[Location] = set()
+    for version in versions:
+        bound_word = version.data.get(version.bound_key)
+        for pattern, path, bound in version.patterns():
+            fact_type = pattern["fact"]
+            if not catalogue.knows(fact_type) or catalogue.fact_types[fact_type].actor is not None:
+                continue
+            written = pattern.get("by")
+            word = written if written is not None else bound_word if bound else None
+            if not isinstance(word, str) or word == ANYONE:
+                continue  # any party's (a trigger), or anyone's
+            try:
+                counted = parties.resolve(word)
+            except ValueError:
+                continue  # not a party: reported by the norms' checks
+            if parties.us in counted:
+                continue
+            where = (*path, "by") if written is not None else (*path, "fact")
+            if where in reported:
+                continue
+            reported.add(where)
+            whose = " and ".join(counted)
+            said = (
+                f"'by: {word}'"
+                if written is not None
+                else f"the clause's '{version.bound_key}: {word}'"
+            )
+            reporter.report(
+                where,
+                f"this pattern can never match: {catalogue.path} gives {fact_type} no actor "
+                f"field (actor: null), so every {fact_type} fact is an act of ours "
+                f"({parties.us}), but {said} counts only acts of {whose}",
+                f"if {whose} can record {fact_type} facts, name the field that says who acted: "
+                f"'actor: <field>' under {fact_type} in {catalogue.path}; if the act is ours, "
+                f"count ours ('by: us')",
             )
 
 

@@ -35,6 +35,11 @@ Errors and warnings, and why:
   inside the term, or the option has no effect) and the date may be what the contract says;
 * unknown fact types and fields: **warnings**, because the catalogue may simply be behind the
   facts; an author should look, but the agreement can still be evaluated;
+* what a norm names (`norms`): a party that is not one of the agreement's, a value it does not
+  declare, a clause it does not have or one of the wrong sort (the exercise of a measure):
+  **errors**, because the run would fail on it or the norm would never fire;
+* a norm pattern that can never match because the catalogue says its facts are never the acts
+  of the party whose acts count (`actor: null`: only ours): an **error**, a false breach;
 * a fact trigger that does not say whose facts count, in an agreement of three or more parties
   (`triggers`): a **warning**, because any party's fact is a valid reading, but rarely the
   intended one there.
@@ -48,11 +53,16 @@ from typing import Any
 from checker.common.diagnostics import Diagnostic
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.fact_catalog import FactCatalogue
-from checker.rulebook.semantic.amendments import check_amendments
+from checker.rulebook.semantic.amendments import check_amended_terms, check_amendments
 from checker.rulebook.semantic.business_days import check_business_days_have_a_calendar
-from checker.rulebook.semantic.catalogue import check_fact_types, check_field_settings
+from checker.rulebook.semantic.catalogue import (
+    check_actors,
+    check_fact_types,
+    check_field_settings,
+)
 from checker.rulebook.semantic.clause_ids import check_unique_clause_ids
 from checker.rulebook.semantic.dates import check_dates, check_term, check_windows
+from checker.rulebook.semantic.norms import check_norms, norm_versions, parties_of
 from checker.rulebook.semantic.reporter import SemanticReporter
 from checker.rulebook.semantic.triggers import check_triggers_say_whose
 from checker.rulebook.semantic.walk import Found, walk_model
@@ -92,6 +102,12 @@ def _run(reporter: SemanticReporter, data: dict[str, Any], catalogue: FactCatalo
     check_windows(reporter, found, term)
     if term is not None:
         check_dates(reporter, found, term)
+    check_amended_terms(reporter, data, found.clause_kinds)
+    versions = norm_versions(data)
+    check_norms(reporter, data, versions, found.clause_kinds)
     if catalogue is not None:
         check_fact_types(reporter, found, catalogue)
         check_field_settings(reporter, found, catalogue)
+        parties = parties_of(data)
+        if parties is not None:
+            check_actors(reporter, versions, catalogue, parties)

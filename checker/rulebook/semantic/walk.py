@@ -14,7 +14,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from checker.clauses.base import Amendment, Clause
 from checker.dates.timeutil import Duration, parse_duration
 from checker.norms.fact_pattern import FACT_TYPE_PATTERN, FIELD_NAME_PATTERN, FactPattern
-from checker.norms.model import MeasureTerms, ObligationTerms
+from checker.norms.model import FieldRef, MeasureTerms, ObligationTerms
 from checker.norms.pattern import FieldOfLatest, Latest, Pattern, Precedent
 from checker.rulebook.model_introspection import concrete_types, is_model
 from checker.rulebook.yaml_source import Location
@@ -111,11 +111,14 @@ def walk_model(
         clause_kind = found.clause_kinds.get(scope)
         if clause_kind is not None:
             fields = {**clause_kind.model_fields, **fields}
+            found.settings.extend(_norm_settings(value, clause_kind, path, scope))
     for name, info in fields.items():
         key = info.alias or name
         child = (*path, key)
         if key in value:
-            if _names_fields(key):
+            # A norm's `{field: ...}` (a due date, an amount) names a field of one of its
+            # patterns, recorded against that pattern by `_norm_settings`.
+            if _names_fields(key) and model is not FieldRef:
                 found.settings.extend(_written_setting(value[key], key, child, path, scope))
             _walk(found, value[key], info.annotation, child, scope)
         elif not amendment and not info.is_required():
@@ -197,10 +200,11 @@ _NORM_FIELDS: dict[type[BaseModel], tuple[tuple[tuple[str, ...], str], ...]] = {
 
 
 def _norm_settings(
-    value: dict[str, Any], model: type[BaseModel], path: Location
+    value: dict[str, Any], model: type[BaseModel], path: Location, clause: Location | None = None
 ) -> Iterator[FieldSetting]:
     """The fields a norm names outside its patterns (`sum: amount`, `due: {field: ...}`), each
-    held against the facts of the pattern it reads them from."""
+    held against the facts of the pattern it reads them from. In an amendment of the clause at
+    `clause`, that pattern is the amendment's own, or else the clause's."""
     for terms, settings in _NORM_FIELDS.items():
         if not issubclass(model, terms):
             continue
@@ -210,10 +214,15 @@ def _norm_settings(
                 written = written.get(key) if isinstance(written, dict) else None
             if not isinstance(written, str) or not _is_field_name(written):
                 continue
-            if not isinstance(value.get(pattern), dict):
-                continue
+            if pattern in value or clause is None:
+                if not isinstance(value.get(pattern), dict):
+                    continue
+                owner = (*path, pattern)
+            else:
+                owner = (*clause, pattern)
             where = (*path, *keys)
-            yield FieldSetting((*path, pattern), path, keys[-1], ((written, where),), True)
+            # Its scope is the pattern alone: a field of the trigger is no field of `do`.
+            yield FieldSetting(owner, owner, keys[-1], ((written, where),), True)
 
 
 def _written_setting(
