@@ -13,6 +13,7 @@ a temporary folder, absolute paths moved under it, `{{ ds }}` set to the demo ni
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -29,6 +30,8 @@ import pytest
 import yaml
 
 from checker.cli import build_parser, main
+from checker.dates.timeutil import parse_instant
+from checker.facts.completeness import declared_in
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "operations.md"
@@ -352,3 +355,57 @@ def _run(command: Command, args: list[str]) -> None:
         written = Path(report.split(":", 1)[1])
         assert written.is_file(), f"{written}: {command.source}"
         assert written.stat().st_size > 0, f"{written}: {command.source}"
+
+
+# --- Exports that are late or missing: what the page says is what the tool does ------------------
+
+UNKNOWN_SECTION = "Exports that are late or missing: `unknown`"
+
+
+def test_the_feeds_manifest_on_the_page_is_read_as_it_says(tmp_path: Path) -> None:
+    [block] = [b for b in BLOCKS if b.section == UNKNOWN_SECTION and b.lang == "yaml"]
+    (tmp_path / "feeds.yaml").write_text(block.text, encoding="utf-8")
+    # A date is complete through the end of its day; an instant is taken as written.
+    assert declared_in([str(tmp_path)]) == {
+        "billing": parse_instant("2026-11-21T23:59:59Z"),
+        "crm": parse_instant("2026-11-22T01:30:00Z"),
+    }
+
+
+def _demo_night(night: str, state: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    args = ["run", "--rules", str(ROOT / "rules"), "--facts", str(ROOT / "fixtures" / "demo")]
+    args += ["--as-of", night, "--workers", "1", "--state", str(state), "--format", "json"]
+    assert main([*args, "--fail-on", "error"]) == 0  # unknown findings do not fail it
+    document: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return document
+
+
+def test_a_feeds_manifest_not_refreshed_gives_the_new_unknown_the_page_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make nightly`, then `make nightly AS_OF=2026-11-24`: the demo's feeds.yaml says the
+    notices feed is complete through 2026-11-21, so initech's incident notice due 2026-11-23
+    cannot be told, and the deadline of the night before is stale, not resolved."""
+    assert (ROOT / "fixtures" / "demo" / "feeds.yaml").read_text(encoding="utf-8").count(
+        "2026-11-21"
+    ) == 10
+    state = tmp_path / "state.sqlite"
+    first = _demo_night("2026-11-22", state, capsys)
+    assert [
+        (f["clause"], f["kind"], f["subject"])
+        for f in first["findings"]
+        if f["agreement"] == "initech-data-2025" and f["subject"] == "inc-0104"
+    ] == [("9.3", "deadline", "inc-0104")]
+    later = _demo_night("2026-11-24", state, capsys)
+    [unknown] = [f for f in later["findings"] if f["kind"] == "unknown" and f["status"] == "new"]
+    assert (unknown["agreement"], unknown["clause"], unknown["subject"]) == (
+        "initech-data-2025",
+        "9.3",
+        "inc-0104",
+    )
+    assert unknown["message"].endswith("cannot be told: the notices feed runs only to 2026-11-21")
+    assert '"the notices feed runs only to 2026-11-21"' in PAGE.read_text(encoding="utf-8")
+    stale = later["history"]["stale"]
+    assert [(s["clause"], s["kind"], s["subject"]) for s in stale] == [
+        ("9.3", "deadline", "inc-0104")
+    ]
