@@ -18,7 +18,7 @@ from typing import Protocol, cast
 
 from checker import __version__
 from checker.commands import diff, explain, run, schema, state, test, validate
-from checker.common.terminal import terminal_safe
+from checker.common.terminal import guarded_streams, terminal_safe
 from checker.findings.exit_codes import ExitCode
 
 
@@ -78,6 +78,13 @@ REBUILD_ENGINE = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A closed or broken standard output or error (`>&-`, `2>&-`, `| head`) drops what is
+    # written to it and changes nothing else: the exit code is the command's own.
+    with guarded_streams():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     level = getattr(args, "log_level", None) or (
         "info"

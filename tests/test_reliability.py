@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -552,3 +553,107 @@ def test_an_engine_built_without_the_python_3_13_flag_says_how_to_rebuild_it(
     assert "this is a bug" not in err
     assert "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject pip install --force-reinstall" in err
     assert "pre-commit install-hooks" in err
+
+
+# --- closed and broken standard streams -------------------------------------------------------
+# `>&-` and `2>&-` start the program with a descriptor closed; a pipe whose reader is gone
+# (`| head -c1` once head has its byte) fails every write. Neither may change the exit code: a
+# night's scheduler reads it, whatever happened to the terminal.
+
+
+@dataclass(frozen=True)
+class StreamCase:
+    """A command run in a process of its own with its standard output and error each "closed",
+    "broken" (a pipe whose reader has gone) or "read"."""
+
+    name: str
+    args: tuple[str, ...]  # after `contract-checker`; RULES, BAD and FACTS name the workspace's
+    stdout: str
+    stderr: str
+    exit: int
+    printed: str = ""  # a fragment of what the stream that is read shows
+    json_stdout: bool = False  # standard output holds the JSON report and nothing else
+
+
+RUN = ("run", "--rules", "RULES", "--facts", "FACTS", "--as-of", AS_OF, "--workers", "1")
+BAD_RULES = "BAD"  # a folder with an agreement without its title
+
+STREAM_CASES = [
+    StreamCase("run, stdout closed", RUN, "closed", "read", 4, "deals.jsonl:2: rejected: not JSON"),
+    StreamCase("run, stdout broken", RUN, "broken", "read", 4, "deals.jsonl:2: rejected: not JSON"),
+    StreamCase(
+        "run --format json, stderr closed: nothing of stderr's reaches the report",
+        (*RUN, "--format", "json"),
+        "read",
+        "closed",
+        4,
+        '"rejected": 1',
+        json_stdout=True,
+    ),
+    StreamCase("run, stderr broken", (*RUN, "--format", "json"), "read", "broken", 4),
+    StreamCase("run, both closed", RUN, "closed", "closed", 4),
+    StreamCase(
+        "run on a bad rule file, stderr closed",
+        ("run", "--rules", BAD_RULES, "--facts", "FACTS"),
+        "read",
+        "closed",
+        3,
+    ),
+    StreamCase(
+        "run on a bad rule file, stderr broken",
+        ("run", "--rules", BAD_RULES, "--facts", "FACTS"),
+        "read",
+        "broken",
+        3,
+    ),
+    StreamCase(
+        "validate a bad rule file, stdout and stderr broken (2>&1 | head -c1)",
+        ("validate", BAD_RULES),
+        "broken",
+        "broken",
+        3,
+    ),
+    StreamCase(
+        "validate a bad rule file, both closed", ("validate", BAD_RULES), "closed", "closed", 3
+    ),
+    StreamCase("--help, stdout broken", ("--help",), "broken", "read", 0),
+]
+
+
+@pytest.mark.parametrize("case", STREAM_CASES, ids=[case.name for case in STREAM_CASES])
+def test_a_closed_or_broken_stream_never_changes_the_exit_code(
+    case: StreamCase, tmp_path: Path
+) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "facts").mkdir()
+    (tmp_path / "rules" / "globex.yaml").write_text(AGREEMENT)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "bad.yaml").write_text(AGREEMENT.replace("title: Reseller", "x: R"))
+    (tmp_path / "facts" / "deals.jsonl").write_text(_deal(1) + "\n" + "not json\n")
+    places = {name: str(tmp_path / name.lower()) for name in ("RULES", "BAD", "FACTS")}
+    args = [places.get(arg, arg) for arg in case.args]
+    # The shell closes a descriptor (`>&-`); a pipe with its reading end closed is broken.
+    closing = " ".join(
+        redirect
+        for stream, redirect in ((case.stdout, ">&-"), (case.stderr, "2>&-"))
+        if stream == "closed"
+    )
+    reader, broken = os.pipe()
+    os.close(reader)
+    try:
+        done = subprocess.run(
+            ["sh", "-c", f'exec "$@" {closing}', "sh", sys.executable, "-m", "checker", *args],
+            stdout=broken if case.stdout == "broken" else subprocess.PIPE,
+            stderr=broken if case.stderr == "broken" else subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(broken)
+    shown = (done.stdout or "") + (done.stderr or "")
+    assert done.returncode == case.exit, shown
+    assert case.printed in shown
+    assert "Traceback" not in shown
+    assert "internal error" not in shown
+    if case.json_stdout:
+        assert json.loads(done.stdout)["summary"]["facts"]["rejected"] == 1
