@@ -66,3 +66,45 @@ def test_a_right_from_breaches_of_an_amended_clause_ends_the_agreement() -> None
         ("measure.breached", "breach", "2026-Q4", "2026-11-09"),
         ("right.ended_agreement", "trigger", "n1", "2026-11-09"),
     ]
+
+
+def test_a_right_ending_the_agreement_is_exercised_on_the_day_another_right_ends_it() -> None:
+    # 3 is a right to end the agreement a month after notice; 4 ends right 3 (through the day of
+    # its exercise) and starts clause 1 from the next day. The working-out of the term left out
+    # clause 1 (named only by 4's effect), failed, and the termination was silently lost.
+    conversion = {
+        "id": "4",
+        "title": "Conversion",
+        "kind": "right",
+        "holder": "partner",
+        "arises": "start",
+        "exercised_by": {"fact": "notice.sent", "by": "partner", "where": {"topic": "convert"}},
+        "effect": {"ends": ["3"], "starts": ["1"]},
+        "reported": False,
+    }
+    termination = {
+        "id": "3",
+        "title": "Termination on notice",
+        "kind": "right",
+        "holder": "partner",
+        "arises": "start",
+        "exercised_by": {"fact": "notice.sent", "by": "partner", "where": {"topic": "end"}},
+        "effect": {"ends": "agreement", "after": "1 months"},
+    }
+    subject = agreement(
+        MINIMUM,
+        termination,
+        conversion,
+        parties={"us": "zenith", "partner": "orbit"},
+        partner=None,
+        effective="2026-01-01",
+        expires="2027-12-31",
+    )
+    facts = [
+        fact("n1", "notice.sent", "2026-04-16T00:00:00Z", "orbit", topic="convert"),
+        # Right 3 still applies through 04-16: this notice ends the agreement a month later,
+        # with 05-16, a deadline within 10 days of 05-10.
+        fact("n2", "notice.sent", "2026-04-16T23:59:59Z", "orbit", topic="end"),
+    ]
+    found = summary(evaluate(subject, facts, "2026-05-10", horizon_days=10))
+    assert ("right.ends_agreement", "deadline", "n2", "2026-05-16") in found

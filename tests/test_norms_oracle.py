@@ -1080,9 +1080,12 @@ def compare(case: Case) -> tuple[set[OracleFinding], set[OracleFinding]]:
 
 
 SEEDS = range(1000)
+# Found beyond SEEDS: a right ending the agreement, itself ended by a right that also starts
+# another clause, lost its termination (5219: the deadline, 5991: the end's trigger).
+FOUND_SEEDS = (5219, 5991)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", [*SEEDS, *FOUND_SEEDS])
 def test_the_evaluator_agrees_with_the_oracle_on_random_cases(seed: int) -> None:
     case = random_case(seed)
     got, expected = compare(case)

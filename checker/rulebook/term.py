@@ -15,7 +15,7 @@ from checker.findings.model import FindingCode, FindingKind
 from checker.norms.blocks import Obligation, obligations
 from checker.norms.clause_support import NormPart, in_force_only
 from checker.norms.context import AgreementTerm, ClauseContext
-from checker.norms.dependencies import all_refs, clause_parts, rights_with_effects
+from checker.norms.dependencies import all_refs, clause_parts, referred, rights_with_effects
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.instances import first_termination, work_out
 from checker.norms.model import NormTerms, RightTerms
@@ -207,6 +207,10 @@ def _needed(norms: dict[str, NormTerms]) -> dict[str, NormTerms]:
         needed.add(key)
         # A reference to a clause names all its norms (an amended clause's versions too).
         todo += all_refs(key, norms, parts, rights)
+        # The norms a right's effect acts on are part of working it out (one it starts, say).
+        terms = norms[key]
+        if isinstance(terms, RightTerms) and terms.effect is not None:
+            todo += [p for target in terms.effect.targets for p in referred(target, key, parts)]
     return {key: terms for key, terms in norms.items() if key in needed}
 
 
