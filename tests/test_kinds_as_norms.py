@@ -1,10 +1,9 @@
 """A clause kind is shorthand for norms: written as a kind, or as the norms it expands into
 (obligation, prohibition, right, measure clauses), a clause gives the same verdicts on the same
-facts: the same kind of finding about the same subject on the same date, resting on the same
-facts. Only the code and the wording differ (the kind's own, against the norms'); each kind's
-random cases come from its own test module.
-
-Kinds not listed here still compile themselves (issue 9 converts them one by one).
+facts: the same kind of finding about the same subject on the same date, of the same severity
+(the norm clauses written with the severity the kind gives), resting on the same facts. Only the
+code and the wording differ (the kind's own, against the norms'); each kind's random cases come
+from its own test module.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import pytest
 
 from checker.clauses import KINDS
 from checker.facts.model import Fact
+from checker.findings.model import DEADLINE_SEVERITY
 from checker.norms.clause_support import NormPart
 from checker.norms.compile import NORM_NAMES
 from tests import (
@@ -34,7 +34,7 @@ from tests import (
 )
 from tests.helpers import agreement, evaluate, fact, instant_near
 
-Verdict = tuple[str, str, str, tuple[str, ...]]
+Verdict = tuple[str, str, str, str, tuple[str, ...]]
 
 EXCLUSIVITY_TERM = {"effective": "2025-01-01", "expires": "2025-12-31"}
 
@@ -229,7 +229,20 @@ def _as_norm_clauses(clause: dict[str, Any], overrides: dict[str, str]) -> list[
     for part in parts:
         norm = part.terms.model_dump(mode="json", by_alias=True, exclude_defaults=True)
         name = next(n for cls, n in NORM_NAMES.items() if isinstance(part.terms, cls))
-        written.append({"id": part.key, "title": clause["title"], "kind": name, **norm})
+        # The severities an author gives the norm to keep the kind's: its rule's, or the
+        # clause's; its deadlines' as the kind's clause has them.
+        severity = part.wording.severity or kind_clause.severity or kind_clause.default_severity
+        deadlines = kind_clause.deadline_severity or kind_clause.severity or DEADLINE_SEVERITY
+        written.append(
+            {
+                "id": part.key,
+                "title": clause["title"],
+                "kind": name,
+                "severity": severity.value,
+                "deadline_severity": deadlines.value,
+                **norm,
+            }
+        )
     return written
 
 
@@ -245,7 +258,13 @@ def _verdicts(
         **{"parties": {"us": "northwind", "partner": "globex"}, "partner": None, **overrides},
     )
     return {
-        (f.kind.value, f.subject, f.date.isoformat(), tuple(e.fact_id for e in f.evidence))
+        (
+            f.kind.value,
+            f.subject,
+            f.date.isoformat(),
+            f.severity.value,
+            tuple(e.fact_id for e in f.evidence),
+        )
         for f in evaluate(subject, facts, as_of)
     }
 
