@@ -73,7 +73,8 @@ def test_fixed_window_opens_at_midnight_and_closes_at_the_end_of_its_last_day() 
     # (it was no longer reported before fixed windows became norms). The term ends 2027-12-31.
     lapsed = evaluate(subject, [], "2026-04-01")
     assert summary(lapsed) == [("renegotiation.window_open", "trigger", SUBJECT, "2026-01-01")]
-    assert "lapsed unexercised on 2026-03-31" in lapsed[0].message
+    # The kind names no fact that exercises a window: its use is not checked, so not "unexercised".
+    assert "closed on 2026-03-31 (whether it was used is not checked" in lapsed[0].message
     assert "renegotiation window" in lapsed[0].message
     assert summary(evaluate(subject, [], "2029-12-20")) == summary(lapsed)
 
@@ -114,8 +115,8 @@ def test_anniversary_windows_each_year_within_the_term() -> None:
         ("renegotiation.window_opens", "deadline", "2027-01-01", "2026-09-03"),
     ]
     assert lapsed[0].message == (
-        "renegotiation window before the anniversary on 2026-01-01: arose on 2025-09-03, lapsed "
-        "unexercised on 2025-11-02"
+        "renegotiation window before the anniversary on 2026-01-01: arose on 2025-09-03, closed on"
+        " 2025-11-02 (whether it was used is not checked: no fact exercises it)"
     )
     assert summary(evaluate(subject, [], "2026-09-03")) == [first, second]
     assert len(evaluate(subject, [], "2026-11-02T23:59:59Z")) == 3

@@ -97,6 +97,40 @@ def test_a_late_payment_is_a_breach_whatever_the_feed_says() -> None:
     ]
 
 
+def test_a_right_closed_with_no_exercise_seen_is_lapsed_only_when_its_feed_reaches_its_close():
+    window = {
+        "id": "12.1",
+        "title": "Price review",
+        "kind": "right",
+        "holder": "us",
+        "arises": date(2026, 3, 1),
+        "open_for": "30d",  # open from 03-01 to the end of the 30th day after: 03-31
+        "exercised_by": {"fact": "notice.sent", "by": "us"},
+    }
+    subject = agreement(
+        window, parties=PARTIES, partner=None, effective="2026-01-01", expires="2026-12-31"
+    )
+
+    def message(through: dict[str, str]) -> str:
+        known = Completeness({feed: parse_instant(at) for feed, at in through.items()}, {})
+        instant = parse_instant("2026-04-10")
+        result = evaluate_agreement(subject, [], instant, instant, completeness=known)
+        (found,) = [f for f in result.findings if f.clause == "12.1"]
+        return found.message
+
+    assert message({"notice.sent": "2026-03-31T23:59:59Z"}).endswith(
+        "arose on 2026-03-01, lapsed unexercised on 2026-03-31"
+    )
+    assert message({"notice.sent": "2026-03-31T23:59:58Z"}).endswith(
+        "arose on 2026-03-01, closed on 2026-03-31; whether it was exercised cannot be told:"
+        " the notice.sent feed runs only to 2026-03-31T23:59:58Z"
+    )
+    assert message({}).endswith(
+        "closed on 2026-03-31; whether it was exercised cannot be told: the notice.sent feed has"
+        " no data"
+    )
+
+
 def test_a_period_total_is_unknown_while_its_feed_stops_before_the_period_ends() -> None:
     readings = [
         fact("u1", "service.uptime", "2026-01-10T23:00:00Z", None, uptime=99.0),

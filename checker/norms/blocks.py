@@ -340,6 +340,8 @@ class Window:
     announce_opening: bool = True
     # Norms keep reporting a right after its window: lapsed unexercised, or exercised.
     report_closed: bool = False
+    unknown: str | None = None  # why, closed with no exercise found, it may have been exercised
+    watched: bool = True  # whether an exercise would be seen (False: no fact exercises it)
 
 
 def windows(
@@ -446,11 +448,20 @@ def windows(
     def on_closed(match: Match) -> None:
         item: Window = match["w"]
         used = item.exercised
-        what = (
-            f"exercised on {used.day.isoformat()} ({used.id})"
-            if used is not None and used.at <= context.as_of
-            else f"lapsed unexercised on {text(item.closes)}"
-        )
+        if used is not None and used.at <= context.as_of:
+            what = f"exercised on {used.day.isoformat()} ({used.id})"
+        elif not item.watched:
+            what = (
+                f"closed on {text(item.closes)} (whether it was used is not checked: no fact"
+                " exercises it)"
+            )
+        elif item.unknown is not None:
+            what = (
+                f"closed on {text(item.closes)}; whether it was exercised cannot be told:"
+                f" {item.unknown}"
+            )
+        else:
+            what = f"lapsed unexercised on {text(item.closes)}"
         context.report(
             context.finding(
                 open_kind,

@@ -597,6 +597,8 @@ def _right(
             # A right arising on a day known in advance is a deadline before: "right.arising".
             announce_opening=terms.arises_on_a_known_day,
             report_closed=True,
+            unknown=opening.unknown,
+            watched=terms.exercised_by is not None,
         )
         for opening in outcome.openings
     ]

@@ -637,6 +637,14 @@ class _Worker:
             return None
         return completeness.gap(terms.of.fact, closes)
 
+    def _unexercised_gap(self, terms: RightTerms, closes: int) -> str | None:
+        """Why a right closed with no exercise found cannot be called lapsed: the feed of its
+        exercising facts does not reach its close tonight (None when it does, or still open)."""
+        completeness = self.inputs.completeness
+        if completeness is None or terms.exercised_by is None or closes >= self.inputs.as_of:
+            return None
+        return completeness.gap(terms.exercised_by.fact, closes)
+
     def _unknown(self, terms: ObligationTerms, duty: Duty) -> str | None:
         """Why a duty past due and not done by then cannot be called missed: the feed of its
         fulfilling facts does not reach the due instant tonight (fail closed: `unknown`)."""
@@ -1072,7 +1080,10 @@ class _Worker:
                     ]
                     exercised = used[0] if used else None
                 name = subject if len(holder) == 1 else f"{subject}/{party}"
-                outcome.openings.append(Opening(name, party, opens, closes, evidence, exercised))
+                unknown = self._unexercised_gap(terms, closes) if exercised is None else None
+                outcome.openings.append(
+                    Opening(name, party, opens, closes, evidence, exercised, unknown)
+                )
 
 
 def _suspended_due(suspensions: Sequence[Suspension], instant: int, due: int) -> int | None:

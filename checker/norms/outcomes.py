@@ -136,6 +136,9 @@ class Opening:
     closes: int  # inclusive
     evidence: tuple[Fact, ...]
     exercised: Fact | None = None
+    # Closed with no exercise found, but the exercising facts' feed does not reach its close:
+    # why whether it was exercised cannot be told (None: it can).
+    unknown: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
