@@ -15,7 +15,7 @@ import pytest
 from checker.cli import main
 from checker.dates.timeutil import SECONDS_PER_DAY, end_of_date, parse_instant
 from checker.evaluation.evaluate import evaluate_agreement
-from checker.facts.completeness import Completeness, complete_instant, tonight
+from checker.facts.completeness import Completeness, complete_through_instant, tonight
 from checker.facts.model import Fact
 from checker.findings.model import FindingKind
 from tests.helpers import agreement, fact
@@ -157,7 +157,7 @@ def test_a_feed_declared_complete_but_without_facts_has_no_data() -> None:
     assert known.gap("payment.received", end_of_date(date.fromisoformat("2026-03-02"))) == (
         "the billing feed runs only to 2026-03-01T00:00:00Z"
     )
-    assert complete_instant("2026-03-01") == end_of_date(date.fromisoformat("2026-03-01"))
+    assert complete_through_instant("2026-03-01") == end_of_date(date.fromisoformat("2026-03-01"))
 
 
 def _run(facts: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
@@ -374,3 +374,43 @@ def test_a_missing_feed_is_a_warning_on_standard_error_when_no_table_is_printed(
     assert warning not in printed.err
     main([*common, "--workers", "1", "--format", "json", "--output", str(output), "--quiet"])
     assert warning not in capsys.readouterr().err
+
+
+def test_a_feed_no_fact_type_comes_from_is_warned_with_the_closest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rules/fact-types.yaml names a billing feed; 'billng' declares nothing that is read."""
+    (tmp_path / "facts.jsonl").write_text("")
+    (tmp_path / "feeds.yaml").write_text(
+        "complete_through:\n  billing: 2026-11-21\n  billng: 2026-11-21\n"
+    )
+    main(["run", "--rules", str(ROOT / "rules"), "--facts", str(tmp_path), "--as-of", "2026-11-22"])
+    err = capsys.readouterr().err
+    assert (
+        f"{tmp_path / 'feeds.yaml'}:3:3: warning: no fact type comes from a feed 'billng': what is"
+        " declared for it applies to nothing; did you mean 'billing'?"
+    ) in err
+    assert err.count("no fact type comes from a feed") == 1
+
+
+def test_the_demo_declares_only_feeds_the_catalogue_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    facts, report = ROOT / "fixtures" / "demo", tmp_path / "report.json"
+    assert (facts / "feeds.yaml").exists()
+    main(
+        [
+            "run",
+            "--rules",
+            str(ROOT / "rules"),
+            "--facts",
+            str(facts),
+            "--as-of",
+            "2026-11-22",
+            "--output",
+            str(report),
+            "--format",
+            "json",
+        ]
+    )
+    assert "no fact type comes from a feed" not in capsys.readouterr().err

@@ -384,6 +384,57 @@ CASES = [
         " pair, not a character",
         extra=("--mapping", "mapping.yaml"),
     ),
+    # --- the feeds manifest beside the exports (feeds.yaml) ---------------------------------
+    Case(
+        "10,000-deep YAML nesting in feeds.yaml",
+        {
+            "facts/deals.jsonl": _deal(1) + "\n",
+            "facts/feeds.yaml": "complete_through: " + "[" * 10_000 + "]" * 10_000 + "\n",
+        },
+        exit=4,
+        # "complete_through: " is 18 characters: the 50th bracket is at column 68.
+        stderr="feeds.yaml:1:68: error: nested more than 50 levels deep",
+    ),
+    Case(
+        "a feed named twice in feeds.yaml",
+        {
+            "facts/deals.jsonl": _deal(1) + "\n",
+            "facts/feeds.yaml": "complete_through: {deal.closed: 2026-01-01,"
+            " deal.closed: 2026-12-01}\n",
+        },
+        exit=4,
+        stderr="feeds.yaml:1:45: error: duplicate key 'deal.closed' (first at line 1)",
+    ),
+    Case(
+        "a feed in feeds.yaml that no fact type comes from",
+        {
+            "facts/deals.jsonl": _deal(1) + "\n",
+            "facts/feeds.yaml": "complete_through:\n  deal.close: 2026-11-21\n",
+        },
+        exit=1,  # a warning: the night goes on, and the deal is a breach
+        stderr="feeds.yaml:2:3: warning: no fact type comes from a feed 'deal.close': what is"
+        " declared for it applies to nothing; did you mean 'deal.closed'?",
+        findings={"breach": 1},
+    ),
+    Case(
+        "a feed on the command line that no fact type comes from",
+        {"facts/deals.jsonl": _deal(1) + "\n"},
+        exit=1,
+        stderr="--complete-through: warning: no fact type comes from a feed 'usage.report': what"
+        " is declared for it applies to nothing; did you mean 'usage.reported'?",
+        findings={"breach": 1},
+        extra=("--complete-through", "usage.report=2026-11-21"),
+    ),
+    Case(
+        "an unquoted time without UTC offset in feeds.yaml",
+        {
+            "facts/deals.jsonl": _deal(1) + "\n",
+            "facts/feeds.yaml": "complete_through:\n  deal.closed: 2026-11-01T10:00:00\n",
+        },
+        exit=4,
+        stderr="feeds.yaml:2:16: error: feed 'deal.closed': '2026-11-01T10:00:00' has no UTC"
+        " offset: add 'Z' or an offset like '+01:00'",
+    ),
     # --- rule files ---------------------------------------------------------------------------
     Case(
         "10,000-deep YAML nesting in a rule file",

@@ -29,6 +29,7 @@ import html
 import io
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -50,6 +51,7 @@ from checker.report.reading import period_heading, weekly_timeline
 from checker.rulebook.applying_waivers import AppliedWaivers
 from checker.rulebook.waivers import Waiver
 from tests.report_runs import (
+    DEMO_FACTS,
     FORMULA,
     HOSTILE_CUSTOMER,
     HOSTILE_ID,
@@ -858,6 +860,29 @@ def test_junit_reports_unknown_as_skipped(unknowns: RunResult) -> None:
     assert out is not None
     assert out.text == f"unknown (data missing) 2026-11-20: {DEALS_UNKNOWN}"
     assert list(cases["Term and renewal"]) == []  # passed
+
+
+def test_junit_never_passes_a_clause_whose_feed_had_no_facts(tmp_path: Path) -> None:
+    # Hooli's seat cap (5.2) reads usage reports, which come from the billing export: without
+    # billing.csv it finds nothing, which is not "compliant" (with it, it is a plain case).
+    facts = tmp_path / "facts"
+    shutil.copytree(DEMO_FACTS, facts)
+    (facts / "billing.csv").unlink()
+    with demo_run(facts) as result:
+        suite = _suites(render(result, "junit"))["hooli-saas-2025"]
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    seats = cases["clause 5.2: Licensed seats"]
+    assert [(child.tag, child.get("message")) for child in seats] == [
+        (
+            "skipped",
+            "not checked: no facts tonight from the billing feed it reads (export missing or"
+            " empty?)",
+        )
+    ]
+    with demo_run() as result:
+        suite = _suites(render(result, "junit"))["hooli-saas-2025"]
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert [child.tag for child in cases["clause 5.2: Licensed seats"]] != ["skipped"]
 
 
 def test_junit_skipped_counts_are_zero_without_unknown(known: RunResult) -> None:

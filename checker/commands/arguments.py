@@ -26,16 +26,18 @@ def horizon(text: str) -> int:
 def complete_through(text: str) -> tuple[str, int]:
     """FEED=DATE or FEED=INSTANT: how far a feed's data is complete (a date: through its end)."""
     # Imported here: parsing the command line stays light.
-    from checker.facts.completeness import complete_instant
+    from checker.facts.completeness import complete_through_instant
 
     feed, equals, when = text.partition("=")
-    instant = complete_instant(when) if equals else None
-    if not feed or instant is None:
-        raise argparse.ArgumentTypeError(
-            f"--complete-through takes FEED=DATE or FEED=INSTANT, e.g. billing=2026-11-21, "
-            f"got '{text}'"
-        )
-    return feed, instant
+    shape = (
+        f"--complete-through takes FEED=DATE or FEED=INSTANT, e.g. billing=2026-11-21, got '{text}'"
+    )
+    if not feed or not equals:
+        raise argparse.ArgumentTypeError(shape)
+    try:
+        return feed, complete_through_instant(when)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{shape}: {error}") from None
 
 
 def add_horizon(parser: argparse.ArgumentParser, help_text: str) -> None:

@@ -16,7 +16,7 @@ from checker.common.progress import Progress
 from checker.dates.timeutil import horizon_end as horizon_end_of
 from checker.evaluation.routing import RoutingIndex
 from checker.evaluation.workers import Job, default_workers, evaluate_in_workers
-from checker.facts.completeness import Completeness, declared_in, tonight
+from checker.facts.completeness import Completeness, tonight
 from checker.facts.ingest import read_into
 from checker.facts.inputs import input_files
 from checker.facts.mapping import FactMapping
@@ -27,6 +27,7 @@ from checker.findings.spool import FindingSpool
 from checker.findings.tracking import RunHistory
 from checker.rulebook.agreement import Agreement
 from checker.rulebook.applying_waivers import AppliedWaivers
+from checker.rulebook.feeds_manifest import declared_feeds
 from checker.rulebook.loading import Rulebook, load_rulebook
 from checker.rulebook.term import TermClause
 from checker.rulebook.waivers import load_waivers, waiver_files
@@ -64,6 +65,14 @@ class RunSummary:
         """Feeds the clauses read that had no facts tonight: what rests on them is unknown."""
         return sorted(feed for feed, through in self.feeds.items() if through is None)
 
+    def feeds_without_data_for(self, agreement: str, clause: str) -> list[str]:
+        """The feeds a clause reads that had no facts tonight (a clause that finds nothing on
+        them was not checked, which is not compliant)."""
+        for reads in self.clause_reads:
+            if (reads.agreement, reads.clause) == (agreement, clause):
+                return [feed for feed in reads.feeds if self.feeds.get(feed, 0) is None]
+        return []
+
     def unread(self) -> list[ClauseReads]:
         """Clauses that read no fact although facts of their types were read: most likely the
         facts name a party (or field) the agreement or the catalogue does not expect."""
@@ -82,6 +91,7 @@ class ClauseReads:
     clause: str
     facts_read: int
     fact_types: tuple[str, ...]
+    feeds: tuple[str, ...] = ()  # the feeds its fact types come from
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +169,8 @@ def run(
     fact lines recorded after it (`recorded_at`) are ignored, as if not yet exported (None: all).
 
     Raises RuleFilesInvalid when any rule file or waivers file has errors (nothing is evaluated on
-    a partial rulebook) and InputError when a fact path cannot be read at all.
+    a partial rulebook) and InputError when a fact path or a feeds manifest beside the facts
+    (checker.rulebook.feeds_manifest) cannot be read.
     """
     started = time.perf_counter()
     rulebook = load_rulebook(rule_paths)
@@ -170,6 +181,8 @@ def run(
         raise RuleFilesInvalid(rulebook)
     agreements = rulebook.agreements
     log.info("loaded %d agreements in %.1f s", len(agreements), time.perf_counter() - started)
+    declared = declared_feeds(fact_paths, complete_through or {}, _known_feeds(rulebook))
+    rulebook.diagnostics.extend(declared.warnings)
     horizon_end = horizon_end_of(as_of, horizon_days)
     summary = RunSummary(as_of, horizon_days, len(agreements))
     summary.clauses = sum(len(a.all_clauses) for a in agreements)
@@ -187,7 +200,7 @@ def run(
             summary,
             findings,
             progress or Progress.off(),
-            {**declared_in(fact_paths), **(complete_through or {})},
+            declared.through,
             known_as_of,
         )
         waivers = AppliedWaivers(loaded_waivers.waivers, as_of)
@@ -272,7 +285,7 @@ def _evaluate(
             progress.agreements_evaluated(evaluated, len(agreements))
             log.debug("%s: %d findings", result.agreement, len(result.findings))
         progress.done(f"evaluated {evaluated:,} agreements")
-        summary.clause_reads = _clause_reads(agreements, reads)
+        summary.clause_reads = _clause_reads(agreements, reads, completeness)
         log.info(
             "evaluated %d agreements in %.1f s (a worker's peak memory %d MB)",
             len(agreements),
@@ -350,6 +363,18 @@ def _noting_corrections(
     return noted
 
 
+def _known_feeds(rulebook: Rulebook) -> set[str]:
+    """The feeds fact types come from: every type of the catalogue and every type a clause
+    reads, each from its catalogue `feed` or else a feed of its own name."""
+    types = set(rulebook.fact_parties.by_type) | {
+        pattern.fact
+        for agreement in rulebook.agreements
+        for clause in agreement.all_clauses
+        for pattern, _ in clause.fact_patterns()
+    }
+    return {rulebook.feeds.get(fact_type, fact_type) for fact_type in types}
+
+
 def _feeds_read(
     agreements: Sequence[Agreement], completeness: Completeness
 ) -> dict[str, int | None]:
@@ -365,7 +390,7 @@ def _feeds_read(
 
 
 def _clause_reads(
-    agreements: Sequence[Agreement], reads: dict[str, dict[str, int]]
+    agreements: Sequence[Agreement], reads: dict[str, dict[str, int]], completeness: Completeness
 ) -> list[ClauseReads]:
     """Facts read per clause, in agreement and clause order (clauses of an agreement that could
     not be evaluated are left out: their error findings say so)."""
@@ -375,7 +400,10 @@ def _clause_reads(
         for clause in agreement.all_clauses:
             if clause.id in read:
                 types = tuple(sorted({pattern.fact for pattern, _ in clause.fact_patterns()}))
-                found.append(ClauseReads(agreement.agreement, clause.id, read[clause.id], types))
+                feeds = tuple(sorted({completeness.feed(t) for t in types}))
+                found.append(
+                    ClauseReads(agreement.agreement, clause.id, read[clause.id], types, feeds)
+                )
     return found
 
 

@@ -3,20 +3,17 @@
 
 A feed is the export a fact type comes from (the fact-type catalogue's `feed`; by default each
 fact type is a feed of its own). Its data is complete through the instant declared for it
-(`--complete-through FEED=INSTANT`, or `feeds.yaml` beside the exports) or, by default, through
-its latest fact read tonight; a feed with no facts has no data.
+(`--complete-through FEED=INSTANT`, or `feeds.yaml` beside the exports, read by
+checker.rulebook.feeds_manifest) or, by default, through its latest fact read tonight; a feed
+with no facts has no data.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-import yaml
-
-from checker.common.diagnostics import Diagnostic, InputError
 from checker.dates.timeutil import (
     SECONDS_PER_DAY,
     date_of_epoch,
@@ -66,63 +63,41 @@ def tonight(
     return Completeness(through, dict(feed_of))
 
 
-MANIFEST_NAME = "feeds.yaml"
-
-
-def declared_in(fact_paths: Sequence[str]) -> dict[str, int]:
-    """How far feeds are complete as the exports declare it: `feeds.yaml` in a facts directory
-    (or beside a facts file), `complete_through: {FEED: date or instant}`; a date means the end of
-    that day. InputError naming the file and the reason when one cannot be read."""
-    declared: dict[str, int] = {}
-    seen: set[str] = set()
-    for path in fact_paths:
-        if not os.path.exists(path):
-            continue  # standard input, or a path the reading reports
-        directory = path if os.path.isdir(path) else os.path.dirname(path) or "."
-        manifest = os.path.join(directory, MANIFEST_NAME)
-        if manifest in seen or not os.path.isfile(manifest):
-            continue
-        seen.add(manifest)
-        declared.update(_read_manifest(manifest))
-    return declared
-
-
-def _read_manifest(path: str) -> dict[str, int]:
-    def problem(reason: str) -> InputError:
-        return InputError([Diagnostic(path, 1, 1, reason)])
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise problem(f"cannot read the feeds manifest: {error}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("complete_through"), dict):
-        raise problem("a feeds manifest holds 'complete_through: {FEED: 2026-11-21}'")
-    found: dict[str, int] = {}
-    for feed, value in data["complete_through"].items():
-        instant = complete_instant(value)
-        if not isinstance(feed, str) or instant is None:
-            raise problem(
-                f"feed {feed!r}: {value!r} is not a date (2026-11-21) or an instant "
-                "(2026-11-21T18:00:00Z)"
-            )
-        found[feed] = instant
-    return found
-
-
-def complete_instant(value: object) -> int | None:
-    """The last complete instant a declaration names: a date is complete through its end."""
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return int(moment.timestamp())
-    if isinstance(value, date):
-        return end_of_date(value)
+def complete_through_instant(value: object) -> int:
+    """The last complete instant a declaration names (a date: the end of that day), from
+    `--complete-through` or a feeds manifest; ValueError saying what is wrong with it otherwise."""
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return end_of_date(date.fromisoformat(value))
+            return end_of_date(date.fromisoformat(text))
         except ValueError:
-            try:
-                return parse_instant(value)
-            except ValueError:
-                return None
-    return None
+            pass
+        try:
+            naive = datetime.fromisoformat(text).tzinfo is None
+        except ValueError:
+            naive = False
+        if naive:
+            raise ValueError(
+                f"'{value}' has no UTC offset: add 'Z' or an offset like '+01:00'"
+                " (2026-11-21T18:00:00Z)"
+            )
+        try:
+            return parse_instant(text)
+        except ValueError:
+            pass
+    shown = f"'{value}'" if isinstance(value, str) else _kind(value)
+    raise ValueError(f"{shown} is not a date (2026-11-21) or an instant (2026-11-21T18:00:00Z)")
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"'{value}'"

@@ -3,9 +3,10 @@
 A clause with breaches fails (a `failure` listing them); a clause that could not be checked is an
 `error` (listing the errors, and any breaches too); a clause with unknown findings (the data that
 would decide them is not there) and no breach or error is `skipped` (listing them: not checked,
-so neither passed nor failed); any other clause passes, its rights triggered, deadlines and
-waived findings listed in `system-out` (with unknown findings of a clause that fails or errs). With --notify, `system-out`
-also lists the clause's findings snoozed in chat (kind, date, subject and the snooze): a snooze
+so neither passed nor failed), and so is one that found nothing while a feed it reads had no
+facts tonight; any other clause passes, its rights triggered, deadlines and waived findings
+listed in `system-out` (with unknown findings of a clause that fails or errs). With --notify,
+`system-out` also lists the clause's findings snoozed in chat (kind, date, subject and the snooze): a snooze
 keeps a finding out of chat only, so a snoozed breach still fails. A last suite, "fact input",
 has one case that is an error when fact lines were rejected. Counts (tests, failures, errors)
 are on every suite and on the root, as Jenkins, GitLab and GitHub dashboards read them; skipped
@@ -65,12 +66,15 @@ class _Clause:
     unknown: list[Finding] = field(default_factory=list)  # not waived
     notes: list[str] = field(default_factory=list)  # triggers, deadlines, waived findings
     snoozed: list[str] = field(default_factory=list)  # findings kept out of chat (--notify)
+    no_data: list[str] = field(default_factory=list)  # feeds it reads that had no facts tonight
 
     @property
     def outcome(self) -> str:
         if self.errors:
             return "error"
-        return "failure" if self.failing else "skipped" if self.unknown else "passed"
+        if self.failing:
+            return "failure"
+        return "skipped" if self.unknown or self.no_data else "passed"
 
 
 # A clause's outcome is the most serious its findings give: an error, a breach (failure), an
@@ -115,7 +119,9 @@ def _count(result: RunResult) -> tuple[_Totals, dict[str, _Totals]]:
     outcomes: dict[tuple[str, str], str] = {}
     for outline in result.outlines:
         for clause, _ in outline.clauses:
-            outcomes[outline.agreement, clause] = "passed"
+            # A clause whose feeds had no facts tonight was not checked: never "passed".
+            missing = result.summary.feeds_without_data_for(outline.agreement, clause)
+            outcomes[outline.agreement, clause] = "skipped" if missing else "passed"
     for finding in result.findings:
         key = (finding.agreement, finding.clause)
         current = outcomes.get(key, "passed")
@@ -165,7 +171,12 @@ def _clauses(
     """The agreement's clauses in rule-file order, then any other clause a finding names."""
     clauses: dict[str, _Clause] = {}
     if outline is not None:
-        clauses = {cid: _Clause(cid, title) for cid, title in outline.clauses}
+        clauses = {
+            cid: _Clause(
+                cid, title, no_data=result.summary.feeds_without_data_for(outline.agreement, cid)
+            )
+            for cid, title in outline.clauses
+        }
     for finding, decision in findings:
         case = clauses.setdefault(finding.clause, _Clause(finding.clause, finding.clause_title))
         snooze = snooze_of(result, finding)
@@ -237,6 +248,13 @@ def _case(agreement: str, case: _Clause) -> Iterator[str]:
         )
         yield f"      <skipped message={attribute(_short(summary))}>"
         yield text(_listing(case.unknown)) + "</skipped>\n"
+    elif case.no_data:
+        feeds = ", ".join(case.no_data)
+        summary = (
+            f"not checked: no facts tonight from the {feeds} "
+            f"{'feed' if len(case.no_data) == 1 else 'feeds'} it reads (export missing or empty?)"
+        )
+        yield f"      <skipped message={attribute(summary)}/>\n"
     notes = case.notes
     if case.unknown and case.outcome != "skipped":  # a clause that fails or errs lists them here
         notes = [*notes, *(f"{KIND_LABELS[f.kind]} {f.date}: {f.message}" for f in case.unknown)]
