@@ -4,6 +4,7 @@ strictly and its scenarios pass, and every YAML snippet of the guide loads."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,23 @@ def _header_and_clauses() -> tuple[dict[str, object], list[str]]:
 def test_worked_example_validates_strictly(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--strict", "--fact-types", CATALOGUE, *WORKED]) == 0
     assert capsys.readouterr().out == "OK: 1 agreement, 3 clauses, 1 scenario file.\n"
+
+
+def test_the_guides_validate_output_is_what_validate_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Section 5: the worked example put into the demo's rules/ folder, then `validate rules/`.
+    rules = tmp_path / "rules"
+    shutil.copytree("rules", rules)
+    for example in EXAMPLES.glob("acme-distribution*.yaml"):
+        shutil.copy(example, rules)
+    shown = re.search(
+        r"When everything is right it prints what it checked:\n\n```\n(.*?)\n```",
+        GUIDE.read_text(encoding="utf-8"),
+    )
+    assert shown is not None
+    assert main(["validate", str(rules)]) == 0
+    assert capsys.readouterr().out == shown.group(1) + "\n"
 
 
 def test_worked_example_scenarios_pass_and_cover_every_clause(

@@ -77,12 +77,20 @@ def test_cli_writes_the_schema_to_a_file_and_to_stdout(
     assert capsys.readouterr().out == render_schema()
 
 
+def test_cli_makes_the_folder_of_its_output(tmp_path: Path) -> None:
+    target = tmp_path / "schema" / "findings" / "findings.schema.json"
+    assert main(["schema", "--findings", "--output", str(target)]) == 0
+    assert json.loads(target.read_text())["title"]
+
+
 def test_cli_reports_an_output_it_cannot_write(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    target = tmp_path / "no-such-directory" / "agreement.schema.json"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    target = blocker / "agreement.schema.json"  # a folder cannot be made inside a file
     assert main(["schema", "--output", str(target)]) == 2
-    assert f"cannot write {target}: No such file or directory" in capsys.readouterr().err
+    assert f"cannot write {target}: " in capsys.readouterr().err
 
 
 def test_schema_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:

@@ -147,6 +147,8 @@ def _write_schema(text: str, output: str | None) -> ExitCode:
         sys.stdout.write(text)
         return ExitCode.OK
     try:
+        # Like --output-dir, a folder that is not there yet is made (schema/ in a new repo).
+        os.makedirs(os.path.dirname(output) or ".", exist_ok=True)
         write_atomically(output, text)
     except OSError as error:
         print(f"cannot write {output}: {error.strerror or error}", file=sys.stderr)
