@@ -102,6 +102,8 @@ def test_a_month_the_measure_cannot_tell_owes_an_unknown_amount_never_a_breach()
         ({"each": "month"}, {"field": "amount_due"}, "has none"),
         ("start", {"percent": 20, "of": "net_revenue"}, "has none"),
         ("2026-06-30", {"field": "amount_due"}, "has none"),
+        # `on: after` reads the fact the trigger's `after` found, and this trigger has no after.
+        ({"fact": "invoice.sent"}, {"field": "amount", "on": "after"}, "this trigger has none"),
     ],
 )
 def test_an_amount_with_nothing_to_read_it_from_is_refused(

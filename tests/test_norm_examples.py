@@ -104,7 +104,10 @@ def test_explain_says_who_owes_what_to_whom(capsys: pytest.CaptureFixture[str]) 
     assert "  Open-ended from 2026-01-01: it runs until terminated." in lines
     text = "\n".join(lines)
     flat = " ".join(text.split())
-    assert "lyra (partner) must do bonus.returned for the same customer within 30 days" in flat
+    assert (
+        "lyra (partner) must pay bonus.returned for the same customer (at least the amount of that"
+        " bonus.paid in amount) within 30 days" in flat
+    )
     assert "(owed to northwind (us))" in flat
     assert "each party (northwind, lyra) must not do employee.hired" in flat
     assert "northwind (us) must not do price.agreed with someone outside this agreement" in flat

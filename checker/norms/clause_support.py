@@ -150,7 +150,11 @@ def sentence(terms: NormTerms, parties: Parties | None = None) -> str:
         due = f"within {terms.within}" if terms.within is not None else f"by {terms.due}"
         amount = ""
         if terms.amount is not None:
-            amount = f" (at least {_plain(terms.amount.at_least)} in {terms.amount.sum})"
+            wanted = _plain(terms.amount.at_least)
+            earlier = terms.when.after if isinstance(terms.when, Pattern) else None
+            if isinstance(terms.amount.at_least, FieldRef) and terms.amount.at_least.on:
+                wanted += f" of that {earlier.fact if earlier else 'earlier fact'}"
+            amount = f" (at least {wanted} in {terms.amount.sum})"
         material = ""
         if terms.material_breach_after is not None:
             material = (

@@ -36,6 +36,7 @@ from checker.norms.blocks import (
 from checker.norms.context import ClauseContext
 from checker.norms.instances import first_termination
 from checker.norms.model import (
+    FieldRef,
     MeasureTerms,
     ObligationTerms,
     Percent,
@@ -405,6 +406,10 @@ def _at_least(terms: ObligationTerms, duty: Duty) -> str:
     assert terms.amount is not None
     text = f"at least {_figure(duty.required)}"
     wanted = terms.amount.at_least
+    if isinstance(wanted, FieldRef):
+        # The fact it is read from: the trigger, or (`on: after`) the earlier fact before it.
+        read = duty.evidence[-2:-1] if wanted.on == "after" else duty.evidence[-1:]
+        return f"{text} ({read[0].id}'s {wanted.field})" if read else text
     if not isinstance(wanted, Percent):
         return text
     base = _figure(duty.required * 100 / wanted.percent)

@@ -552,12 +552,20 @@ class _Worker:
         else:
             unjudged: list[Undecided] = []
             found += [
-                (f.id, f.at, (f,), None)
+                (f.id, f.at, self._with_earlier(trigger, f), None)
                 for f in self._facts(trigger, self.inputs.parties.all, undecided=unjudged)
             ]
             if undecided is not None:
                 undecided += [u for u in unjudged if starts <= u.fact.at < ends]
         return [item for item in found if starts <= item[1] < ends]
+
+    def _with_earlier(self, trigger: Pattern, fact: Fact) -> tuple[Fact, ...]:
+        """A trigger fact's evidence: the fact, after the earlier fact its `after` found (the
+        bonus paid before the churn), which an amount may be read from."""
+        if trigger.after is None or trigger.after.fact is None:
+            return (fact,)
+        earlier = earlier_fact(trigger.after, fact, self.scope)
+        return (fact,) if earlier is None else (earlier, fact)
 
     def _anniversaries(
         self, trigger: EachAnniversary, ends: int
@@ -745,6 +753,13 @@ class _Worker:
             return self._value(wanted.value)
         if trigger is None:
             raise NormError("an amount taken from the trigger fact needs a trigger fact")
+        if isinstance(wanted, FieldRef) and wanted.on == "after":
+            assert isinstance(terms.when, Pattern)
+            assert terms.when.after is not None
+            earlier = earlier_fact(terms.when.after, trigger, self.scope)
+            if earlier is None:  # the trigger matched, so its earlier fact is there
+                raise NormError(f"no earlier {terms.when.after.fact} for {trigger.id}")
+            return self._number(earlier, wanted.field)
         if isinstance(wanted, FieldRef):
             return self._number(trigger, wanted.field)
         assert isinstance(wanted, Percent)

@@ -328,9 +328,16 @@ def _bound_party(who: str) -> None:
 
 
 class FieldRef(_Strict):
-    """A field of the fact that created the norm instance."""
+    """A field of the fact that created the norm instance (or, `on: after`, of the earlier fact
+    its trigger's `after` found: the bonus a clawback repays)."""
 
     field: FieldName = Field(description="The field's name", examples=["delivery_date"])
+    on: Literal["after"] | None = Field(
+        default=None,
+        description="'after': the field of the earlier fact the trigger's 'after' matched, not "
+        "of the trigger fact (an amount: 'repay the bonus' reads the bonus paid)",
+        examples=["after"],
+    )
 
 
 class Percent(_Strict):
@@ -457,6 +464,8 @@ class ObligationTerms(NormCommon):
             raise ValueError("give either 'within' (a duration after the trigger) or 'due'")
         if isinstance(self.due, FieldRef) and not isinstance(self.when, Pattern):
             raise ValueError("'due: {field: ...}' needs a trigger fact ('when: {fact: ...}')")
+        if isinstance(self.due, FieldRef) and self.due.on is not None:
+            raise ValueError("'on: after' reads an amount from the earlier fact, not a due date")
         if self.period_field is not None and not isinstance(self.when, EachPeriod):
             raise ValueError("'period_field' pairs facts with the periods of 'when: {each: ...}'")
         if self.do.match_on and not isinstance(self.when, Pattern | OnBreach | OnFulfilment):
@@ -493,6 +502,13 @@ class ObligationTerms(NormCommon):
                 f": ...}}}}' reads the trigger fact, and 'when: {self.when}' has none: give a "
                 "number or {value: name}"
             )
+        if isinstance(wanted, FieldRef) and wanted.on == "after":
+            after = self.when.after if isinstance(self.when, Pattern) else None
+            if after is None or after.fact is None:
+                raise ValueError(
+                    "'amount: {at_least: {field: ..., on: after}}' reads the earlier fact the "
+                    "trigger's 'after: {fact: ...}' matches, and this trigger has none"
+                )
 
     def amount_measure(self) -> str | None:
         """The measure whose value for the period an amount due each period is a percentage of."""

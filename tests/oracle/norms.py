@@ -374,6 +374,12 @@ def came_first(world: World, precedent: Precedent, fact: Fact) -> bool:
         if day is None:
             return False
         return precedent_bounds(precedent, day, start_of(day), fact)
+    return bool(earlier_facts(world, precedent, fact))
+
+
+def earlier_facts(world: World, precedent: Precedent, fact: Fact) -> list[Fact]:
+    """The facts before `fact` that `precedent` (with `fact:`) describes, oldest first."""
+    found: list[Fact] = []
     for earlier in world.facts:
         if (earlier.at, earlier.id) >= (fact.at, fact.id):
             break
@@ -387,8 +393,8 @@ def came_first(world: World, precedent: Precedent, fact: Fact) -> bool:
         if any(not same(earlier.get(name), fact.get(name)) for name in precedent.match_on):
             continue
         if precedent_bounds(precedent, earlier.day, earlier.at, fact):
-            return True
-    return False
+            found.append(earlier)
+    return found
 
 
 def matching(
@@ -922,7 +928,7 @@ class Evaluation:
             due = later_due
             needed: Fraction | None = None
             if norm.amount is not None:
-                needed = self.amount_needed(norm.amount.at_least, trigger_fact, span)
+                needed = self.amount_needed(norm, trigger_fact, span)
                 if needed is not None and needed <= 0:
                     continue  # reading: an amount of 0 or less owes nothing: no instance
             for party in bound:
@@ -1056,7 +1062,7 @@ class Evaluation:
         world = self.world
         needed: Fraction | None = None
         if norm.amount is not None:
-            needed = self.amount_needed(norm.amount.at_least, trigger_fact, span)
+            needed = self.amount_needed(norm, trigger_fact, span)
             assert needed is not None
         total = Fraction(0)
         for fact in world.facts:
@@ -1080,10 +1086,20 @@ class Evaluation:
         return None
 
     def amount_needed(
-        self, bound: Any, trigger_fact: Fact | None, span: Span | None
+        self, norm: ObligationTerms, trigger_fact: Fact | None, span: Span | None
     ) -> Fraction | None:
         """The amount owed; None when it is a percentage of a measure that has no value for
         the period."""
+        assert norm.amount is not None
+        bound = norm.amount.at_least
+        if isinstance(bound, FieldRef) and bound.on == "after":
+            # reading: the field of the latest earlier fact the trigger's `after` describes
+            # (the bonus paid before the churn).
+            assert trigger_fact is not None
+            assert isinstance(norm.when, Pattern)
+            assert norm.when.after is not None
+            earlier = earlier_facts(self.world, norm.when.after, trigger_fact)[-1]
+            return number(earlier.get(bound.field)) or Fraction(0)
         if isinstance(bound, FieldRef):
             assert trigger_fact is not None
             return number(trigger_fact.get(bound.field)) or Fraction(0)

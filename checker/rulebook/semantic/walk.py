@@ -220,9 +220,19 @@ def _norm_settings(
                 owner = (*path, pattern)
             else:
                 owner = (*clause, pattern)
+            if _reads_the_earlier_fact(value, keys):
+                owner = (*owner, "after")  # `on: after`: a field of the trigger's earlier fact
             where = (*path, *keys)
             # Its scope is the pattern alone: a field of the trigger is no field of `do`.
             yield FieldSetting(owner, owner, keys[-1], ((written, where),), True)
+
+
+def _reads_the_earlier_fact(value: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    """Whether the `{field: ...}` at `keys` says `on: after`."""
+    holder: Any = value
+    for key in keys[:-1]:
+        holder = holder.get(key) if isinstance(holder, dict) else None
+    return isinstance(holder, dict) and holder.get("on") == "after"
 
 
 def _written_setting(
