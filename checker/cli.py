@@ -108,8 +108,8 @@ def _main(argv: Sequence[str] | None) -> int:
             "contract-checker: durable_rules does not load on this Python (undefined symbol"
             " PyEval_CallObject): it was built without the flag Python 3.13 needs. Rebuild it:\n"
             f"  {REBUILD_ENGINE}\n"
-            "(for pre-commit, set CPPFLAGS the same way before 'pre-commit install-hooks' or the"
-            " first commit; README.md, 'Python 3.13'); exit code"
+            "(for pre-commit: 'pre-commit clean', then 'PIP_NO_CACHE_DIR=1' and CPPFLAGS the"
+            " same way before 'pre-commit install-hooks'; README.md, 'Python 3.13'); exit code"
             f" {int(ExitCode.INTERNAL_ERROR)}\n"
         )
         return int(ExitCode.INTERNAL_ERROR)

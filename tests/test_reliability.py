@@ -603,6 +603,8 @@ def test_an_engine_built_without_the_python_3_13_flag_says_how_to_rebuild_it(
     assert code == 70
     assert "this is a bug" not in err
     assert "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject pip install --force-reinstall" in err
+    # pre-commit's environment is rebuilt only after a clean, and without pip's cached wheel.
+    assert "'pre-commit clean', then 'PIP_NO_CACHE_DIR=1'" in err
     assert "pre-commit install-hooks" in err
 
 
