@@ -331,7 +331,7 @@ def test_an_exercise_on_the_terms_last_day_changes_nothing_within_the_term() -> 
 @pytest.mark.parametrize(
     ("effect", "message"),
     [
-        ({}, "give 'ends', 'starts' or 'suspends'"),
+        ({}, "give 'ends', 'starts', 'suspends' or 'extends'"),
         ({"suspends": ["3.1"]}, "say how long a suspension lasts"),
         ({"suspends": ["3.1"], "ends": ["3.2"], "for": "5d"}, "either suspends clauses or ends"),
         ({"ends": ["3.1"], "for": "5d"}, "'for' and 'until' say how long a suspension"),

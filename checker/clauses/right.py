@@ -65,6 +65,12 @@ class RightClause(NormClause, RightTerms):
             " the day after, when the end is no longer a deadline).",
         ),
         FindingCode(
+            "right.extended_agreement",
+            FindingKind.TRIGGER,
+            "Its exercise extended the agreement's fixed term (effect: {extends: agreement, by:"
+            " ...}), dated on the exercise; the message says to when.",
+        ),
+        FindingCode(
             "right.undecided",
             FindingKind.ERROR,
             "A fact that makes it arise could not be checked: a field it tests holds something that cannot "

@@ -223,6 +223,10 @@ def _effect_words(effect: Effect) -> str:
             f"{' or '.join(length)}{first}: nothing is judged under it meanwhile"
         )
     done = []
+    if effect.extends_agreement:
+        done.append(
+            f"extends the agreement's term by {effect.by} (the first exercise within the term)"
+        )
     if effect.ends_agreement:
         done.append("ends the agreement")
     elif effect.clauses:

@@ -589,6 +589,8 @@ def _right(
         what += f" (exercised by {describe(terms.exercised_by)})"
     if terms.effect is not None and terms.effect.ends_agreement:
         _ends_agreement(context, outcome, wording, names)
+    if terms.effect is not None and terms.effect.extends_agreement:
+        _extended_agreement(context, outcome, terms, names)
     if not terms.reported:  # a standing right: only what its exercise does is reported
         return
     items = [
@@ -657,6 +659,43 @@ def _ends_agreement(
         ),
     )
     obligations(context, [item], names("ends-agreement"))
+
+
+def _extended_agreement(
+    context: ClauseContext, outcome: NormOutcome, terms: RightTerms, names: _Names
+) -> None:
+    """When this clause's exercise is the one that extended the agreement's fixed term: a trigger
+    dated on the exercise, saying how far the term now runs."""
+    extended = context.term.extended
+    if extended is None or extended[0] != context.clause.id:
+        return
+    _, exercise_id, before = extended
+    exercise = next(
+        (o.exercised for o in outcome.openings if o.exercised and o.exercised.id == exercise_id),
+        None,
+    )
+    if exercise is None:
+        return
+    assert terms.effect is not None
+    item = Occurrence(
+        subject=exercise.id,
+        at=exercise.at,
+        start=context.term.start,
+        end=NO_END,
+        message=(
+            f"the term, which was to end with {before.isoformat()}, now runs to the end of"
+            f" {context.term.last_day.isoformat()}: {exercise.type} {exercise.id} of"
+            f" {exercise.day.isoformat()} exercised the option to extend it by"
+            f" {terms.effect.by} (clause {context.clause.id})"
+        ),
+        evidence=(exercise,),
+    )
+    occurrences(
+        context,
+        names("extended"),
+        [item],
+        Outcome(FindingKind.TRIGGER, "right.extended_agreement"),
+    )
 
 
 # --- ending -------------------------------------------------------------------------------------

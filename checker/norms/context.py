@@ -34,7 +34,7 @@ class InForce:
             start = max(start, epoch_of_date(self.first))
         if self.last is not None:
             end = min(end, epoch_of_date(self.last + timedelta(days=1)))
-        return AgreementTerm(start, max(start, end), term.end_reason)
+        return AgreementTerm(start, max(start, end), term.end_reason, term.extended)
 
     def describe(self) -> str:
         said = []
@@ -78,6 +78,9 @@ class AgreementTerm:
     start: int
     end: int
     end_reason: str  # "expiry", "non-renewal", "termination ..."
+    # The exercise that extended a fixed term (its fact id), with the clause and the last day
+    # the term had before: None when no option to extend was exercised.
+    extended: tuple[str, str, date] | None = None
 
     @property
     def last_day(self) -> date:

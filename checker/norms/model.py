@@ -676,7 +676,7 @@ class MeasureTerms(NormCommon):
 
 class Effect(_Strict):
     """What exercising a right does: norms of this agreement that end, start or are suspended,
-    or the agreement itself ends."""
+    or the agreement itself ends, or its fixed term runs longer (an option to extend)."""
 
     ends: list[ClauseRef] | Literal["agreement"] | None = Field(
         default=None,
@@ -696,6 +696,17 @@ class Effect(_Strict):
         "`for` a time and/or `until` a resuming fact: while suspended they judge nothing",
         examples=[["3.1"]],
     )
+    extends: Literal["agreement"] | None = Field(
+        default=None,
+        description="'agreement': the exercise extends the agreement's fixed term by 'by' (an "
+        "option to extend); the first exercise counts",
+        examples=["agreement"],
+    )
+    by: Duration | None = Field(
+        default=None,
+        description="How much longer the term runs when the right is exercised ('extends')",
+        examples=["12 months"],
+    )
     after: Duration | None = Field(
         default=None,
         description="It takes effect this long after the exercise (a notice period)",
@@ -714,7 +725,9 @@ class Effect(_Strict):
         examples=[{"fact": "payment.received", "match_on": ["invoice"]}],
     )
 
-    _parse = field_validator("after", "for_", mode="before")(lambda cls, v: written_duration(v))
+    _parse = field_validator("after", "for_", "by", mode="before")(
+        lambda cls, v: written_duration(v)
+    )
 
     @field_validator("ends", "starts", "suspends")
     @classmethod
@@ -725,8 +738,24 @@ class Effect(_Strict):
 
     @model_validator(mode="after")
     def _one_effect(self) -> Effect:
+        if self.extends is not None:
+            if any(v is not None for v in (self.ends, self.starts, self.suspends, self.after)):
+                raise ValueError(
+                    "a right that extends the term does only that: write its other effects as "
+                    "another right"
+                )
+            if self.by is None or self.by.unit == "hours":
+                raise ValueError(
+                    "say how much longer the term runs: 'by' in days, months or years "
+                    "(e.g. by: 12 months)"
+                )
+            return self
+        if self.by is not None:
+            raise ValueError("'by' says how much longer the term runs: it goes with 'extends'")
         if self.ends is None and self.starts is None and self.suspends is None:
-            raise ValueError("give 'ends', 'starts' or 'suspends': what exercising it does")
+            raise ValueError(
+                "give 'ends', 'starts', 'suspends' or 'extends': what exercising it does"
+            )
         if self.suspends is not None:
             if self.ends is not None or self.starts is not None:
                 raise ValueError(
@@ -753,6 +782,11 @@ class Effect(_Strict):
     def ends_agreement(self) -> bool:
         """Whether exercising the right ends the agreement (its term), not only some norms."""
         return self.ends == "agreement"
+
+    @property
+    def extends_agreement(self) -> bool:
+        """Whether exercising the right makes the agreement's fixed term run longer."""
+        return self.extends == "agreement"
 
     @property
     def clauses(self) -> list[str]:

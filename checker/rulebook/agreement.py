@@ -239,6 +239,7 @@ class Agreement(BaseModel):
             )
         self._amendments_apply()
         self._parties_are_named()
+        self._options_to_extend_a_fixed_term()
         if self.expires is not None and self.expires < self.effective:
             raise ValueError(f"'expires' ({self.expires}) is before 'effective' ({self.effective})")
         if self.calendar is None:
@@ -310,6 +311,18 @@ class Agreement(BaseModel):
                 f"{uses[0]} is counted in business days, but the agreement has no 'calendar'; "
                 "add one, e.g. 'calendar: {country: DE}' (optionally with a subdivision such as BY)"
             )
+
+    def _options_to_extend_a_fixed_term(self) -> None:
+        """A right that extends the term needs a fixed term (an expiry) to extend."""
+        for clause in self.all_clauses:
+            effect = getattr(clause, "effect", None)
+            if effect is None or not getattr(effect, "extends_agreement", False):
+                continue
+            if self.final_term[0] is None:
+                raise ValueError(
+                    f"clause {clause.id} extends the agreement's term, which has no fixed end: "
+                    "an option to extend needs 'expires' (a renewing term renews by itself)"
+                )
 
     def _parties_are_named(self) -> None:
         if self.parties is None:

@@ -3,13 +3,13 @@ earlier end set by a termination clause; and the term clause that reports deadli
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
 from checker.clauses.base import Clause
-from checker.dates.timeutil import date_of_epoch, end_of_date, epoch_of_date
+from checker.dates.timeutil import Duration, date_of_epoch, end_of_date, epoch_of_date
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind
 from checker.norms.blocks import Obligation, obligations
@@ -120,6 +120,17 @@ def agreement_term(
         # A termination clause sees the term as it stands without terminations, so a notice
         # from before the effective date (or after the end) cannot end the agreement.
         context.term = AgreementTerm(start, max(start, end), reason)
+    extended: tuple[str, str, date] | None = None
+    if reason == "expiry":
+        # An option to extend, exercised within the term as written, moves its last day.
+        extension = _extension(agreement, contexts, facts, as_of, fact_parties)
+        if extension is not None:
+            clause_id, by, exercise = extension
+            extended = (clause_id, exercise.id, last_day)
+            last_day = by.add_to_date(last_day, agreement.business_calendar)
+            end = epoch_of_date(last_day + timedelta(days=1))
+            for context in contexts:
+                context.term = AgreementTerm(start, max(start, end), reason, extended)
     ended_by_norms = _terminations(agreement, contexts, facts, as_of, fact_parties)
     for context in contexts:
         termination = context.clause.ends_agreement(context)
@@ -134,7 +145,7 @@ def agreement_term(
         non_renewal_notice_by=notice_deadline,
         renews_after=renews_after,
     )
-    return AgreementTerm(start, max(start, end), reason), clause
+    return AgreementTerm(start, max(start, end), reason, extended), clause
 
 
 def _terminations(
@@ -145,12 +156,54 @@ def _terminations(
     fact_parties: FactParties | None,
 ) -> dict[str, int]:
     """By clause id, the instant the clause's rights end the agreement: its first exercise of a
-    right whose effect is `ends: agreement`, plus the notice period.
+    right whose effect is `ends: agreement`, plus the notice period."""
+    ends: dict[str, int] = {}
+    calendar = contexts[0].calendar if contexts else None
+    worked = _rights_worked_out(agreement, contexts, facts, as_of, fact_parties, _ends_agreement)
+    for clause_id, outcomes in worked.items():
+        termination = first_termination(outcomes, calendar)
+        if termination is not None:
+            ends[clause_id] = termination[1]
+    return ends
 
-    The agreement's norms are worked out on the term as it stands without terminations (each
-    context's term by now), so a notice before the start or after the end exercises nothing. A
-    terminating right that cannot be worked out ends nothing here; its clause reports the error
-    when the norms are worked out again on the final term (fail closed, never "compliant")."""
+
+def _extension(
+    agreement: Agreement,
+    contexts: Sequence[ClauseContext],
+    facts: Sequence[Fact],
+    as_of: int,
+    fact_parties: FactParties | None,
+) -> tuple[str, Duration, Fact] | None:
+    """The first exercise of a right whose effect extends the agreement's fixed term: the clause,
+    how much longer the term runs and the exercising fact (None: no such exercise)."""
+    worked = _rights_worked_out(agreement, contexts, facts, as_of, fact_parties, _extends)
+    found: list[tuple[Fact, str, Duration]] = []
+    for clause_id, outcomes in worked.items():
+        for outcome in outcomes:
+            assert isinstance(outcome.terms, RightTerms)
+            assert outcome.terms.effect is not None
+            by = outcome.terms.effect.by
+            assert by is not None
+            found += [(o.exercised, clause_id, by) for o in outcome.openings if o.exercised]
+    if not found:
+        return None
+    exercise, clause_id, by = min(found, key=lambda item: (item[0].at, item[0].id))
+    return clause_id, by, exercise
+
+
+def _rights_worked_out(
+    agreement: Agreement,
+    contexts: Sequence[ClauseContext],
+    facts: Sequence[Fact],
+    as_of: int,
+    fact_parties: FactParties | None,
+    wanted: Callable[[NormTerms], bool],
+) -> dict[str, list[Outcome]]:
+    """By clause id, the outcomes of its rights `wanted` picks, worked out on the term as the
+    contexts have it by now (each context's term), so an exercise before the start or after the
+    end counts for nothing. A right that cannot be worked out counts for nothing here; its
+    clause reports the error when the norms are worked out again on the final term (fail
+    closed, never "compliant")."""
     parts: list[tuple[str, list[NormPart]]] = []
     for context in contexts:
         try:
@@ -159,7 +212,7 @@ def _terminations(
             continue  # reported as the clause's error when its norms are worked out
         if found:
             parts.append((context.clause.id, found))
-    if not any(_ends_agreement(part.terms) for _, found in parts for part in found):
+    if not any(wanted(part.terms) for _, found in parts for part in found):
         return {}
     first = contexts[0]
     inputs = NormInputs(
@@ -179,26 +232,24 @@ def _terminations(
         for clause_id, found in parts
         for part in found
     }
-    outcomes = work_out(_needed(norms), inputs)
-    ends: dict[str, int] = {}
+    outcomes = work_out(_needed(norms, wanted), inputs)
+    worked: dict[str, list[Outcome]] = {}
     for clause_id, found in parts:
-        worked = [outcomes[part.key] for part in found if _ends_agreement(part.terms)]
-        if not worked or any(isinstance(outcome, NormError) for outcome in worked):
+        picked = [outcomes[part.key] for part in found if wanted(part.terms)]
+        if not picked or any(isinstance(outcome, NormError) for outcome in picked):
             continue
-        termination = first_termination(
-            [outcome for outcome in worked if isinstance(outcome, Outcome)], first.calendar
-        )
-        if termination is not None:
-            ends[clause_id] = termination[1]
-    return ends
+        worked[clause_id] = [outcome for outcome in picked if isinstance(outcome, Outcome)]
+    return worked
 
 
-def _needed(norms: dict[str, NormTerms]) -> dict[str, NormTerms]:
-    """The norms that end the agreement and those they depend on (what makes them arise, a
-    right that ends them): only these are worked out to find the term."""
+def _needed(
+    norms: dict[str, NormTerms], wanted: Callable[[NormTerms], bool]
+) -> dict[str, NormTerms]:
+    """The norms `wanted` picks (rights that end or extend the agreement) and those they depend
+    on (what makes them arise, a right that ends them): only these are worked out for the term."""
     parts = clause_parts(norms)
     rights = rights_with_effects(norms)
-    todo = [key for key, terms in norms.items() if _ends_agreement(terms)]
+    todo = [key for key, terms in norms.items() if wanted(terms)]
     needed: set[str] = set()
     while todo:
         key = todo.pop()
@@ -217,6 +268,14 @@ def _needed(norms: dict[str, NormTerms]) -> dict[str, NormTerms]:
 def _ends_agreement(terms: NormTerms) -> bool:
     return (
         isinstance(terms, RightTerms) and terms.effect is not None and terms.effect.ends_agreement
+    )
+
+
+def _extends(terms: NormTerms) -> bool:
+    return (
+        isinstance(terms, RightTerms)
+        and terms.effect is not None
+        and terms.effect.extends_agreement
     )
 
 
