@@ -108,3 +108,35 @@ def test_a_right_ending_the_agreement_is_exercised_on_the_day_another_right_ends
     ]
     found = summary(evaluate(subject, facts, "2026-05-10", horizon_days=10))
     assert ("right.ends_agreement", "deadline", "n2", "2026-05-16") in found
+
+
+def test_a_suspension_after_a_measure_ended_leaves_its_cut_period_judged() -> None:
+    # The half-year minimum applies until 01-31, so H1 is cut there and judged then (10 of
+    # 40,000: a breach dated 01-31). A suspension exercised on 04-01 starts after the measure
+    # ended: it suspends nothing of it (it used to make H1 "not judged", found by the oracle).
+    minimum = {**MINIMUM, "per": "half-year", "until": "2026-01-31", "amended": []}
+    pause = {
+        "id": "3",
+        "title": "Pause",
+        "kind": "right",
+        "holder": "partner",
+        "arises": "start",
+        "exercised_by": {"fact": "notice.sent", "by": "partner", "where": {"topic": "pause"}},
+        "effect": {"suspends": ["1"], "for": "30d"},
+        "reported": False,
+    }
+    subject = agreement(
+        minimum,
+        pause,
+        parties={"us": "zenith", "partner": "orbit"},
+        partner=None,
+        effective="2026-01-01",
+        expires="2027-12-31",
+    )
+    facts = [
+        _order("o1", "2026-01-10T10:00:00Z", 10),
+        fact("n1", "notice.sent", "2026-04-01T09:00:00Z", "orbit", topic="pause"),
+    ]
+    assert [
+        item for item in summary(evaluate(subject, facts, "2026-08-01")) if item[1] == "breach"
+    ] == [("measure.breached", "breach", "2026-H1", "2026-01-31")]

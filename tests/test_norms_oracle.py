@@ -599,6 +599,15 @@ class Generator:
                 do["unless"] = {"tier": "gold"}
             if rng.random() < 0.4:
                 do = self.undercut()
+            elif rng.random() < 0.4:
+                # Only when something follows: a notice for it, or the date in its due_on.
+                do["before"] = rng.choice(
+                    [
+                        {"fact": "notice", "match_on": ["ref"], "within": "30d"},
+                        {"fact": "notice", "within": "72h", "at_least": "1d"},
+                        {"field": "due_on", "within": "10d"},
+                    ]
+                )
         elif shape == "others":
             by = "us"
             do = {"fact": "notice", "with": "others"}

@@ -63,7 +63,7 @@ class RoutingIndex:
         anyone = isinstance(clause, ProhibitionTerms) and clause.by == ANYONE
         for pattern in patterns_of(clause):
             types = {pattern.fact}
-            for precedent in (pattern.after, pattern.unless_after):
+            for precedent in (pattern.after, pattern.unless_after, pattern.before):
                 if precedent is not None and precedent.fact is not None:
                     types.add(precedent.fact)
             if anyone:

@@ -39,7 +39,7 @@ def fact_types_read(terms: NormTerms) -> list[str]:
     types: set[str] = set()
     for pattern in patterns_of(terms):
         types.add(pattern.fact)
-        for precedent in (pattern.after, pattern.unless_after):
+        for precedent in (pattern.after, pattern.unless_after, pattern.before):
             if precedent is not None and precedent.fact is not None:
                 types.add(precedent.fact)
         types.update(latest.fact for latest in latest_read(pattern))

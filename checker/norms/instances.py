@@ -83,6 +83,7 @@ from checker.norms.pattern import (
     compared_facts,
     earlier_fact,
     is_with,
+    later_fact,
     matches,
     unreadable_read,
 )
@@ -792,6 +793,13 @@ class _Worker:
                 else None
             )
             evidence = (fact,) if first is None else (first, fact)
+            then = (
+                later_fact(terms.do.before, fact, self.scope)
+                if terms.do.before is not None and terms.do.before.fact is not None
+                else None
+            )
+            if then is not None:  # what came later, within its bounds, is evidence too
+                evidence = (*evidence, then)
             # What its comparisons read (`of_latest`: the price in force then) is evidence too.
             evidence = (*compared_facts(terms.do, fact, self.scope), *evidence)
             outcome.forbidden.append(Forbidden(fact.id, party, fact, position, evidence))
@@ -946,14 +954,13 @@ class _Worker:
                     for f in skipped
                 )
                 own = sorted([*own, *skipped], key=lambda f: (f.at, f.id))
-            suspension = next(
-                (
-                    s
-                    for s in outcome.suspensions
-                    if s.overlaps(epoch_of_date(period.start), end_of_date(period.end))
-                ),
-                None,
+            # The part of the period the norm applies in: a suspension after the norm ended
+            # (or before it began) leaves the period judged.
+            applies = (
+                max(epoch_of_date(period.start), outcome.starts),
+                min(end_of_date(period.end), outcome.ends - 1),
             )
+            suspension = next((s for s in outcome.suspensions if s.overlaps(*applies)), None)
             if suspension is not None:
                 # Not judged (neither compliant nor a breach): it breaks a run once it ended.
                 value, skipped, carried = None, [], 0.0

@@ -3,7 +3,8 @@ employer is the other party, within 12 months after they left"), evaluated in Py
 
 A pattern names a fact type and may add, per field: a value, a list of values, or a comparison
 (`{at_least: 10000}`, `{below: {value: seat_price}}`, `{party: other}`, `{present: true}`);
-carve-outs (`unless`); and a fact that must (or must not) come first (`after`, `unless_after`):
+carve-outs (`unless`); a fact that must (or must not) come first (`after`, `unless_after`) or
+must come later (`before`):
 another record (`{fact: bonus.paid, match_on: [customer], within: 90d}`) or a date field of the
 same record (`{field: left_on, within: 12 months}`).
 """
@@ -195,16 +196,19 @@ Comparison.model_rebuild()
 
 
 class Precedent(_Tested):
-    """Something that comes before the fact: another fact, or a date in a field of the fact."""
+    """Something that comes before the fact (`after`, `unless_after`) or after it (`before`):
+    another fact, or a date in a field of the fact."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     fact: FactType | None = Field(
-        default=None, description="Another fact that comes first", examples=["bonus.paid"]
+        default=None,
+        description="Another fact that comes first (or, in `before`, later)",
+        examples=["bonus.paid"],
     )
     field: FieldName | None = Field(
         default=None,
-        description="A date field of the same record that comes first",
+        description="A date field of the same record that comes first (or, in `before`, later)",
         examples=["left_previous_employer"],
     )
     where: dict[FieldName, Test] = Field(
@@ -223,10 +227,10 @@ class Precedent(_Tested):
         examples=[[{"reason": "redundancy"}]],
     )
     within: Duration | None = Field(
-        default=None, description="At most this long before", examples=["90d"]
+        default=None, description="At most this long apart", examples=["90d"]
     )
     at_least: Duration | None = Field(
-        default=None, description="At least this long before", examples=["30d"]
+        default=None, description="At least this long apart", examples=["30d"]
     )
 
     _parse = field_validator("within", "at_least", mode="before")(
@@ -290,6 +294,12 @@ class Pattern(_Tested):
         description="Exempt when this came first (e.g. a notice 30 days before)",
         examples=[{"fact": "audit.notice", "match_on": ["audit"], "at_least": "30d"}],
     )
+    before: Precedent | None = Field(
+        default=None,
+        description="Only when this comes later (as known on the as-of date): the fact is at "
+        "most `within` (at least `at_least`) before it",
+        examples=[{"fact": "notice.termination", "within": "30d"}],
+    )
 
     def tested_fields(self) -> set[str]:
         names = set(self.where) | set(self.match_on)
@@ -334,6 +344,8 @@ def matches(pattern: Pattern, fact: Fact, scope: Scope, trigger: Fact | None = N
     ):
         return False
     if pattern.after is not None and not _preceded(pattern.after, fact, actor, scope):
+        return False
+    if pattern.before is not None and not _followed(pattern.before, fact, scope):
         return False
     return pattern.unless_after is None or not _preceded(pattern.unless_after, fact, actor, scope)
 
@@ -586,6 +598,45 @@ def _preceded(precedent: Precedent, fact: Fact, actor: str | None, scope: Scope)
     return earlier_fact(precedent, fact, scope) is not None
 
 
+def _followed(later: Precedent, fact: Fact, scope: Scope) -> bool:
+    if later.field is not None:
+        day = as_day(fact.get(later.field))
+        return day is not None and _days_apart_within(fact.day, day, later, scope.calendar)
+    return later_fact(later, fact, scope) is not None
+
+
+def _days_apart_within(
+    first: date, then: date, bounds: Precedent, calendar: BusinessDays | None
+) -> bool:
+    """Whether the day `then` comes on or after `first`, at least `at_least` and at most
+    `within` later (whole days; business days on `calendar`)."""
+    if then < first:
+        return False
+    if bounds.at_least is not None and then < bounds.at_least.add_to_date(first, calendar):
+        return False
+    return bounds.within is None or then <= bounds.within.add_to_date(first, calendar)
+
+
+def later_fact(later: Precedent, fact: Fact, scope: Scope) -> Fact | None:
+    """The first fact after `fact` that `later` describes (`fact:`), within its bounds: the
+    evidence that it followed; None when there is none (yet)."""
+    for candidate in scope.history_by_type.get(later.fact or "", ()):
+        if (candidate.at, candidate.id) <= (fact.at, fact.id):
+            continue
+        if candidate.type != later.fact or not _with("parties", candidate, scope):
+            continue
+        actor = scope.actor_of(candidate)
+        if actor is None or _carved_out(later.ordered_unless, candidate, actor, scope):
+            continue
+        if not _meets(later.ordered_where, candidate, actor, scope):
+            continue
+        if any(candidate.get(name) != fact.get(name) for name in later.match_on):
+            continue
+        if within_after(fact.day, candidate, later, fact.at, scope.calendar):
+            return candidate
+    return None
+
+
 def earlier_fact(precedent: Precedent, fact: Fact, scope: Scope) -> Fact | None:
     """The latest fact before `fact` that `precedent` describes (`fact:`), within its bounds:
     the evidence that it came first; None when there is none."""
@@ -648,10 +699,12 @@ def describe(pattern: Pattern) -> str:
         text += f", {_describe_precedent(pattern.after)}"
     if pattern.unless_after is not None:
         text += f", unless {_describe_precedent(pattern.unless_after)}"
+    if pattern.before is not None:
+        text += f", {_describe_precedent(pattern.before, 'before')}"
     return text
 
 
-def _describe_precedent(precedent: Precedent) -> str:
+def _describe_precedent(precedent: Precedent, relation: str = "after") -> str:
     what = precedent.fact if precedent.fact is not None else f"the date in {precedent.field}"
     if precedent.where:
         what += " where " + _describe_tests(precedent.where)
@@ -664,7 +717,7 @@ def _describe_precedent(precedent: Precedent) -> str:
         bounds.append(f"at least {precedent.at_least}")
     if precedent.within is not None:
         bounds.append(f"at most {precedent.within}")
-    return f"{' and '.join(bounds) + ' ' if bounds else ''}after {what}"
+    return f"{' and '.join(bounds) + ' ' if bounds else ''}{relation} {what}"
 
 
 def _describe_tests(tests: Mapping[str, Test]) -> str:

@@ -377,6 +377,34 @@ def came_first(world: World, precedent: Precedent, fact: Fact) -> bool:
     return bool(earlier_facts(world, precedent, fact))
 
 
+def came_later(world: World, follower: Precedent, fact: Fact) -> bool:
+    """Whether what `follower` (a pattern's `before`) describes came after `fact`, among the
+    facts known: a date field of the fact on or after its day, or a later fact of a party of
+    the agreement, within the bounds (reading: "at most N before it" = it at most N after)."""
+    if follower.field is not None:
+        day = as_day(fact.get(follower.field))
+        if day is None or day < fact.day:
+            return False
+        if follower.at_least is not None and day < later(fact.day, follower.at_least):
+            return False
+        return follower.within is None or day <= later(fact.day, follower.within)
+    for candidate in world.facts:
+        if (candidate.at, candidate.id) <= (fact.at, fact.id):
+            continue
+        if candidate.type != follower.fact or not with_ok(world, "parties", candidate):
+            continue
+        actor = world.actor(candidate)
+        if actor is None or any(meets(world, c, candidate, actor) for c in follower.unless):
+            continue
+        if not meets(world, follower.where, candidate, actor):
+            continue
+        if any(not same(candidate.get(name), fact.get(name)) for name in follower.match_on):
+            continue
+        if precedent_bounds(follower, fact.day, fact.at, candidate):
+            return True
+    return False
+
+
 def earlier_facts(world: World, precedent: Precedent, fact: Fact) -> list[Fact]:
     """The facts before `fact` that `precedent` (with `fact:`) describes, oldest first."""
     found: list[Fact] = []
@@ -424,6 +452,8 @@ def matching(
         if any(not same(fact.get(name), trigger.get(name)) for name in pattern.match_on):
             return False
     if pattern.after is not None and not came_first(world, pattern.after, fact):
+        return False
+    if pattern.before is not None and not came_later(world, pattern.before, fact):
         return False
     return pattern.unless_after is None or not came_first(world, pattern.unless_after, fact)
 

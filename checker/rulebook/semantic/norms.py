@@ -238,7 +238,7 @@ def _compared_values(tested: dict[str, Any], path: Location) -> Iterator[tuple[s
                 elif isinstance(operand, dict) and isinstance(operand.get("of_latest"), dict):
                     latest = (*tests_path, name, key, "of_latest")
                     yield from _compared_values(operand["of_latest"], latest)
-    for key in ("after", "unless_after"):
+    for key in ("after", "unless_after", "before"):
         if isinstance(tested.get(key), dict):
             yield from _compared_values(tested[key], (*path, key))
 
