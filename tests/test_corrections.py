@@ -382,3 +382,23 @@ def test_the_demo_is_unchanged(capsys: pytest.CaptureFixture[str]) -> None:
         0,
     )
     assert not any("correction" in f["message"] for f in today["findings"])
+
+
+@pytest.mark.parametrize(
+    ("known_as_of", "breached"),
+    [
+        # By hand: the corrections (recorded 2026-11-20T09:00Z) make u-1 12 seats (> 10) and
+        # u-2 9 seats; before them, u-1 was 8 and u-2 14 (> 10).
+        ((), ["u-1"]),
+        (("--known-as-of", "2026-11-20T09:00:00Z"), ["u-1"]),
+        (("--known-as-of", "2026-11-20T08:59:59Z"), ["u-2"]),
+        (("--known-as-of", "2026-11-19"), ["u-2"]),
+    ],
+)
+def test_the_shipped_correction_fixture_turns_with_known_as_of(
+    known_as_of: tuple[str, ...], breached: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixture = ROOT / "fixtures" / "corrections"
+    code, document, err = _run(fixture / "rules", fixture / "facts", capsys, *known_as_of)
+    assert (code, err) == (1, "")
+    assert [subject for subject, _ in _breaches(document)] == breached
