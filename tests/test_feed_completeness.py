@@ -414,3 +414,39 @@ def test_the_demo_declares_only_feeds_the_catalogue_names(
         ]
     )
     assert "no fact type comes from a feed" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("gone", ["removed", "emptied"])
+def test_a_billing_export_gone_from_the_same_folder_resolves_nothing(
+    gone: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One folder, as a nightly job has it: billing.csv is there, then removed or left 0 bytes
+    # (found by a new user: 0 bytes resolved Hooli's 3 seat-cap breaches, which came back as
+    # new the night after), then there again.
+    facts = tmp_path / "exports"
+    shutil.copytree(ROOT / "fixtures" / "demo", facts)
+    billing = facts / "billing.csv"
+    kept = billing.read_bytes()
+    state = tmp_path / "state.sqlite"
+
+    def night(as_of: str) -> dict[str, Any]:
+        argv = ["run", "--rules", str(ROOT / "rules"), "--facts", str(facts), "--as-of", as_of]
+        argv += ["--workers", "1", "--state", str(state), "--format", "json"]
+        assert main(argv) == 1
+        return dict(json.loads(capsys.readouterr().out))
+
+    first = night("2026-11-22")
+    if gone == "removed":
+        billing.unlink()
+    else:
+        billing.write_bytes(b"")
+    second = night("2026-11-23")
+    billing.write_bytes(kept)
+    third = night("2026-11-24")
+    assert second["history"]["counts"]["resolved"] == 0
+    stale = {f["clause"] for f in second["history"]["stale"] if f["agreement"] == "hooli-saas-2025"}
+    assert "5.2" in stale
+    # Every breach of the first night is open on the third, none new.
+    breaches = {f["fingerprint"] for f in first["findings"] if f["kind"] == "breach"}
+    statuses = {f["fingerprint"]: f["status"] for f in third["findings"]}
+    assert {statuses[fingerprint] for fingerprint in breaches} == {"open"}

@@ -60,6 +60,12 @@ class RunSummary:
     facts_by_type: dict[str, int] = field(default_factory=dict)  # accepted, up to the as-of
     # Each feed the clauses read: the last instant its data is complete tonight (None: no data).
     feeds: dict[str, int | None] = field(default_factory=dict)
+    feed_of_type: dict[str, str] = field(default_factory=dict)  # each type the clauses read
+
+    def feed_without_data(self, fact_type: str) -> str | None:
+        """The feed of `fact_type` when it had no facts tonight (None: it had, or is not read)."""
+        feed = self.feed_of_type.get(fact_type)
+        return feed if feed is not None and self.feeds.get(feed, 0) is None else None
 
     def feeds_without_data(self) -> list[str]:
         """Feeds the clauses read that had no facts tonight: what rests on them is unknown."""
@@ -265,6 +271,9 @@ def _evaluate(
         summary.facts_by_type = store.type_counts()
         completeness = tonight(store.latest_by_type(), rulebook.feeds, complete_through)
         summary.feeds = _feeds_read(agreements, completeness)
+        summary.feed_of_type = {
+            fact_type: completeness.feed(fact_type) for fact_type in _types_read(agreements)
+        }
         job = Job(store.path, as_of, horizon_end, rulebook.fact_parties, completeness)
         phase = time.perf_counter()
         counts = store.fact_counts()
@@ -379,14 +388,17 @@ def _feeds_read(
     agreements: Sequence[Agreement], completeness: Completeness
 ) -> dict[str, int | None]:
     """Each feed a clause reads, with the last instant its data is complete tonight."""
-    types = {
+    feeds = {completeness.feed(fact_type) for fact_type in _types_read(agreements)}
+    return {feed: completeness.through.get(feed) for feed in sorted(feeds)}
+
+
+def _types_read(agreements: Sequence[Agreement]) -> set[str]:
+    return {
         pattern.fact
         for agreement in agreements
         for clause in agreement.all_clauses
         for pattern, _ in clause.fact_patterns()
     }
-    feeds = {completeness.feed(fact_type) for fact_type in types}
-    return {feed: completeness.through.get(feed) for feed in sorted(feeds)}
 
 
 def _clause_reads(

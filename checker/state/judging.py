@@ -12,7 +12,9 @@ reason that fails, never resolved:
 3. it is not unknown tonight: no `unknown` finding tonight has its agreement, clause and
    subject (the data that would decide it is not there, so its absence says nothing: a breach
    that becomes unknown is not resolved). An unknown finding has a fingerprint of its own;
-4. its input is present: every fact file its evidence cites (the path before `:line` in each
+4. its data is there: no fact it cites comes from a feed that had no facts tonight (an export
+   missing, or present but empty: a 0-byte file is no sign the facts went away);
+5. its input is present: every fact file its evidence cites (the path before `:line` in each
    evidence source) is among tonight's inputs, and tonight had no rejected line in it. Paths are
    compared in canonical form (absolute, symbolic links resolved: `recording.canonical_path`),
    so `facts/crm.csv` one night and `/srv/checker/facts/crm.csv` the next are the same file; a
@@ -29,7 +31,7 @@ A stale finding is checked again every night: it can become resolved, or open ag
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 # The clause ids every agreement has besides its rule file's: the term (checker/rulebook/term.py) and the
@@ -46,11 +48,13 @@ class Judge:
         failed_agreements: set[str],
         inputs: Mapping[str, int],
         named: Mapping[str, str] | None = None,
+        feed_without_data: Callable[[str], str | None] = lambda _type: None,
     ) -> None:
         self.clauses = clauses  # agreement -> its clause ids tonight
         self.failed_agreements = failed_agreements
         self.inputs = inputs  # fact input path, canonical -> rejected lines tonight
         self.named = named or {}  # fact input path as tonight's evidence names it -> canonical
+        self.feed_without_data = feed_without_data  # fact type -> its feed if it had no facts
 
     def why_stale(
         self,
@@ -71,6 +75,10 @@ class Judge:
             return f"agreement {agreement} could not be evaluated completely tonight"
         if unknown_tonight is not None:
             return f"it is unknown tonight: {unknown_tonight}"
+        for fact_type in sorted({e["type"] for e in finding["evidence"]}):
+            feed = self.feed_without_data(fact_type)
+            if feed is not None:
+                return f"the {feed} feed its evidence comes from had no facts tonight"
         for source in sorted({_evidence_file(e["source"]) for e in finding["evidence"]}):
             canonical = self._canonical(source)
             if canonical not in self.inputs:
