@@ -12,15 +12,15 @@ reason that fails, never resolved:
 3. it is not unknown tonight: no `unknown` finding tonight has its agreement, clause and
    subject (the data that would decide it is not there, so its absence says nothing: a breach
    that becomes unknown is not resolved). An unknown finding has a fingerprint of its own;
-4. its data is there: no fact it cites comes from a feed that had no facts tonight (an export
-   missing, or present but empty: a 0-byte file is no sign the facts went away);
-5. its input is present: every fact file its evidence cites (the path before `:line` in each
+4. its input is present: every fact file its evidence cites (the path before `:line` in each
    evidence source) is among tonight's inputs, and tonight had no rejected line in it. Paths are
    compared in canonical form (absolute, symbolic links resolved: `recording.canonical_path`),
    so `facts/crm.csv` one night and `/srv/checker/facts/crm.csv` the next are the same file; a
    relative path from an earlier night is taken from the directory tonight's run started in (a fact that moved onto a broken line is not a fact that went away). A file that
    cannot be read at all stops the run before anything is recorded. Findings without evidence
-   (a missed due date, a period total) rest on the agreement's evaluation alone.
+   (a missed due date, a period total) rest on the agreement's evaluation alone;
+5. its data is there: no fact it cites comes from a feed that had no facts tonight (an export
+   present but empty: a 0-byte file is no sign the facts went away).
 
 An unknown finding that is no longer reported is judged by the same rules: resolved once a
 night can decide it (whatever that night finds), stale when it cannot tell.
@@ -75,10 +75,6 @@ class Judge:
             return f"agreement {agreement} could not be evaluated completely tonight"
         if unknown_tonight is not None:
             return f"it is unknown tonight: {unknown_tonight}"
-        for fact_type in sorted({e["type"] for e in finding["evidence"]}):
-            feed = self.feed_without_data(fact_type)
-            if feed is not None:
-                return f"the {feed} feed its evidence comes from had no facts tonight"
         for source in sorted({_evidence_file(e["source"]) for e in finding["evidence"]}):
             canonical = self._canonical(source)
             if canonical not in self.inputs:
@@ -87,6 +83,10 @@ class Judge:
             if rejected:
                 lines = "line" if rejected == 1 else "lines"
                 return f"its evidence file {source} had {rejected} rejected {lines} tonight"
+        for fact_type in sorted({e["type"] for e in finding["evidence"]}):
+            feed = self.feed_without_data(fact_type)
+            if feed is not None:
+                return f"the {feed} feed its evidence comes from had no facts tonight"
         return ""
 
     def _canonical(self, source: str) -> str:
