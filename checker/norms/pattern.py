@@ -623,16 +623,9 @@ def later_fact(later: Precedent, fact: Fact, scope: Scope) -> Fact | None:
     for candidate in scope.history_by_type.get(later.fact or "", ()):
         if (candidate.at, candidate.id) <= (fact.at, fact.id):
             continue
-        if candidate.type != later.fact or not _with("parties", candidate, scope):
-            continue
-        actor = scope.actor_of(candidate)
-        if actor is None or _carved_out(later.ordered_unless, candidate, actor, scope):
-            continue
-        if not _meets(later.ordered_where, candidate, actor, scope):
-            continue
-        if any(candidate.get(name) != fact.get(name) for name in later.match_on):
-            continue
-        if within_after(fact.day, candidate, later, fact.at, scope.calendar):
+        if _described(later, candidate, fact, scope) and within_after(
+            fact.day, candidate, later, fact.at, scope.calendar
+        ):
             return candidate
     return None
 
@@ -644,18 +637,24 @@ def earlier_fact(precedent: Precedent, fact: Fact, scope: Scope) -> Fact | None:
     for earlier in scope.history_by_type.get(precedent.fact or "", ()):
         if (earlier.at, earlier.id) >= (fact.at, fact.id):
             break
-        if earlier.type != precedent.fact or not _with("parties", earlier, scope):
-            continue
-        actor = scope.actor_of(earlier)
-        if actor is None or _carved_out(precedent.ordered_unless, earlier, actor, scope):
-            continue
-        if not _meets(precedent.ordered_where, earlier, actor, scope):
-            continue
-        if any(earlier.get(name) != fact.get(name) for name in precedent.match_on):
-            continue
-        if within_after(earlier.day, fact, precedent, earlier.at, scope.calendar):
+        if _described(precedent, earlier, fact, scope) and within_after(
+            earlier.day, fact, precedent, earlier.at, scope.calendar
+        ):
             found = earlier
     return found
+
+
+def _described(other: Precedent, candidate: Fact, fact: Fact, scope: Scope) -> bool:
+    """Whether `candidate` is the other fact `other` describes for `fact`, bounds aside: its
+    type, a party's act, its tests and carve-outs, and the `match_on` fields `fact` has."""
+    if candidate.type != other.fact or not _with("parties", candidate, scope):
+        return False
+    actor = scope.actor_of(candidate)
+    if actor is None or _carved_out(other.ordered_unless, candidate, actor, scope):
+        return False
+    if not _meets(other.ordered_where, candidate, actor, scope):
+        return False
+    return all(candidate.get(name) == fact.get(name) for name in other.match_on)
 
 
 def within_after(

@@ -234,9 +234,7 @@ def record_night(
     failed = _record_seen(db, run, result)
     evidence_files = {record.path: record.rejected_lines for record in inputs}
     named = {record.named: record.path for record in inputs}
-    judge = Judge(
-        sources.clauses, failed, evidence_files, named, result.summary.feed_without_data
-    )
+    judge = Judge(sources.clauses, failed, evidence_files, named, result.summary.feed_without_data)
     _list_unknown_tonight(db, run)
     resolved, stale = _settle_gone(db, run, judge)
     db.execute("DROP TABLE temp.unknown_tonight")  # on failure, the rollback removes it

@@ -388,41 +388,36 @@ def came_later(world: World, follower: Precedent, fact: Fact) -> bool:
         if follower.at_least is not None and day < later(fact.day, follower.at_least):
             return False
         return follower.within is None or day <= later(fact.day, follower.within)
-    for candidate in world.facts:
-        if (candidate.at, candidate.id) <= (fact.at, fact.id):
-            continue
-        if candidate.type != follower.fact or not with_ok(world, "parties", candidate):
-            continue
-        actor = world.actor(candidate)
-        if actor is None or any(meets(world, c, candidate, actor) for c in follower.unless):
-            continue
-        if not meets(world, follower.where, candidate, actor):
-            continue
-        if any(not same(candidate.get(name), fact.get(name)) for name in follower.match_on):
-            continue
-        if precedent_bounds(follower, fact.day, fact.at, candidate):
-            return True
-    return False
+    return any(
+        (candidate.at, candidate.id) > (fact.at, fact.id)
+        and other_fact(world, follower, candidate, fact)
+        and precedent_bounds(follower, fact.day, fact.at, candidate)
+        for candidate in world.facts
+    )
 
 
 def earlier_facts(world: World, precedent: Precedent, fact: Fact) -> list[Fact]:
     """The facts before `fact` that `precedent` (with `fact:`) describes, oldest first."""
-    found: list[Fact] = []
-    for earlier in world.facts:
-        if (earlier.at, earlier.id) >= (fact.at, fact.id):
-            break
-        if earlier.type != precedent.fact or not with_ok(world, "parties", earlier):
-            continue
-        actor = world.actor(earlier)
-        if actor is None or any(meets(world, c, earlier, actor) for c in precedent.unless):
-            continue
-        if not meets(world, precedent.where, earlier, actor):
-            continue
-        if any(not same(earlier.get(name), fact.get(name)) for name in precedent.match_on):
-            continue
-        if precedent_bounds(precedent, earlier.day, earlier.at, fact):
-            found.append(earlier)
-    return found
+    return [
+        earlier
+        for earlier in world.facts
+        if (earlier.at, earlier.id) < (fact.at, fact.id)
+        and other_fact(world, precedent, earlier, fact)
+        and precedent_bounds(precedent, earlier.day, earlier.at, fact)
+    ]
+
+
+def other_fact(world: World, other: Precedent, candidate: Fact, fact: Fact) -> bool:
+    """reading: `candidate` is a party's act of `other`'s type that passes its tests, escapes its
+    carve-outs and shares the `match_on` fields with `fact` (when it is there is not asked)."""
+    if candidate.type != other.fact or not with_ok(world, "parties", candidate):
+        return False
+    actor = world.actor(candidate)
+    if actor is None or any(meets(world, c, candidate, actor) for c in other.unless):
+        return False
+    if not meets(world, other.where, candidate, actor):
+        return False
+    return all(same(candidate.get(name), fact.get(name)) for name in other.match_on)
 
 
 def matching(
