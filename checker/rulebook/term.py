@@ -1,5 +1,6 @@
-"""When an agreement is in force: fixed expiry, automatic renewal with non-renewal notice, or an
-earlier end set by a termination clause; and the term clause that reports deadlines about it."""
+"""When an agreement is in force: fixed expiry (moved later by an option to extend), automatic
+renewal with non-renewal notice, open-ended, or an earlier end set by a termination clause; and
+the term clause that reports deadlines about it."""
 
 from __future__ import annotations
 
