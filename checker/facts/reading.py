@@ -44,6 +44,11 @@ _by_at = operator.attrgetter("at")
 _by_id = operator.attrgetter("id")
 
 
+# A fact line is an object of scalars and lists of scalars (2 levels); one nested deeper than this
+# is refused before it is decoded.
+MAX_NESTING = 64
+
+
 @dataclass(slots=True)
 class FactInput:
     """The outcome of reading fact inputs: kept facts, one diagnostic per bad line, and counts."""
@@ -243,6 +248,12 @@ class _Reader:
             try:
                 if not line.isascii():
                     _check_utf8(line)
+                if line.count("[") + line.count("{") > MAX_NESTING:
+                    # Refused before decoding, at the same depth on every Python (how deep the
+                    # decoder itself can go depends on the version).
+                    deepest, reason = _nesting(line)
+                    if deepest > MAX_NESTING:
+                        raise _RejectedLineError(reason)
                 # raw_decode skips decode()'s two whitespace regexes; decode() runs only when
                 # the line has leading whitespace, trailing data or an error to report.
                 long_number = False
@@ -274,7 +285,7 @@ class _Reader:
                         f"not JSON: a number with more than {sys.get_int_max_str_digits()} digits"
                     ) from None
                 except RecursionError:  # nested deeper than the decoder can go
-                    raise _RejectedLineError(_too_deep_reason(line)) from None
+                    raise _RejectedLineError(_nesting(line)[1]) from None
                 if type(record) is not dict:
                     raise _RejectedLineError(f"not an object: the line is {_kind(record)}")
                 if "\\u" in line and ("\\ud" in line or "\\uD" in line):
@@ -574,9 +585,9 @@ def _instant(text: str) -> int:
     raise _RejectedLineError(f"'at' is not an ISO-8601 instant or date: {text!r} ({problem})")
 
 
-def _too_deep_reason(line: str) -> str:
-    """Why a line nested too deeply to decode is rejected: the field holding the deepest part,
-    and how deep it goes, found by a walk over the text that needs no recursion."""
+def _nesting(line: str) -> tuple[int, str]:
+    """How deep a line's lists and objects nest, and why it is rejected when that is too deep:
+    the field holding the deepest part, found by a walk over the text that needs no recursion."""
     depth = deepest = 0
     key: str | None = None  # the top-level object's key being read
     field: str | None = None  # the key whose value holds the deepest part
@@ -615,10 +626,10 @@ def _too_deep_reason(line: str) -> str:
     top = line.lstrip()[:1]
     if top != "{":
         kind = "a list" if top == "[" else "a value"
-        return f"not an object: the line is {kind} nested {deepest:,} levels deep"
+        return deepest, f"not an object: the line is {kind} nested {deepest:,} levels deep"
     if field is None:
-        return f"not JSON that can be read: nested {deepest:,} levels deep"
-    return (
+        return deepest, f"not JSON that can be read: nested {deepest:,} levels deep"
+    return deepest, (
         f"field '{_printable(field)}' is nested {deepest - 1:,} levels deep; attribute values"
         " must be strings, numbers, booleans, nulls or lists of those"
     )
