@@ -71,13 +71,16 @@ class RunSummary:
         """Feeds the clauses read that had no facts tonight: what rests on them is unknown."""
         return sorted(feed for feed, through in self.feeds.items() if through is None)
 
-    def feeds_without_data_for(self, agreement: str, clause: str) -> list[str]:
-        """The feeds a clause reads that had no facts tonight (a clause that finds nothing on
-        them was not checked, which is not compliant)."""
+    def clauses_without_data(self) -> dict[tuple[str, str], list[str]]:
+        """By (agreement, clause), the feeds it reads that had no facts tonight, for each clause
+        with one (a clause that finds nothing on them was not checked, which is not compliant)."""
+        missing = set(self.feeds_without_data())
+        found: dict[tuple[str, str], list[str]] = {}
         for reads in self.clause_reads:
-            if (reads.agreement, reads.clause) == (agreement, clause):
-                return [feed for feed in reads.feeds if self.feeds.get(feed, 0) is None]
-        return []
+            feeds = [feed for feed in reads.feeds if feed in missing]
+            if feeds:
+                found[reads.agreement, reads.clause] = feeds
+        return found
 
     def unread(self) -> list[ClauseReads]:
         """Clauses that read no fact although facts of their types were read: most likely the

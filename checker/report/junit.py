@@ -19,7 +19,7 @@ time (as evaluation itself does), never the whole run.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -97,7 +97,8 @@ class _Totals:
 
 
 def as_junit(result: RunResult) -> Iterator[str]:
-    totals, suites = _count(result)
+    no_data = result.summary.clauses_without_data()
+    totals, suites = _count(result, no_data)
     stamp = iso_of_epoch(result.summary.as_of).removesuffix("Z")
     name = f"contract-checker as of {as_of_words(result.summary.as_of)}"
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -108,20 +109,22 @@ def as_junit(result: RunResult) -> Iterator[str]:
     outlines = outlines_by_agreement(result)
     for agreement, findings in _by_agreement(result, sorted(suites)):
         outline = outlines.get(agreement)
-        clauses = _clauses(result, outline, findings)
+        clauses = _clauses(result, outline, findings, no_data)
         yield from _suite(agreement, clauses, suites[agreement], stamp, outline)
     yield from _fact_input_suite(result, stamp)
     yield "</testsuites>\n"
 
 
-def _count(result: RunResult) -> tuple[_Totals, dict[str, _Totals]]:
+def _count(
+    result: RunResult, no_data: Mapping[tuple[str, str], list[str]]
+) -> tuple[_Totals, dict[str, _Totals]]:
     """Pass one: the counts of each suite (memory: one set of clause outcomes per agreement)."""
     outcomes: dict[tuple[str, str], str] = {}
     for outline in result.outlines:
         for clause, _ in outline.clauses:
             # A clause whose feeds had no facts tonight was not checked: never "passed".
-            missing = result.summary.feeds_without_data_for(outline.agreement, clause)
-            outcomes[outline.agreement, clause] = "skipped" if missing else "passed"
+            key = (outline.agreement, clause)
+            outcomes[key] = "skipped" if key in no_data else "passed"
     for finding in result.findings:
         key = (finding.agreement, finding.clause)
         current = outcomes.get(key, "passed")
@@ -167,14 +170,13 @@ def _clauses(
     result: RunResult,
     outline: AgreementOutline | None,
     findings: Iterable[tuple[Finding, WaiverDecision]],
+    no_data: Mapping[tuple[str, str], list[str]],
 ) -> list[_Clause]:
     """The agreement's clauses in rule-file order, then any other clause a finding names."""
     clauses: dict[str, _Clause] = {}
     if outline is not None:
         clauses = {
-            cid: _Clause(
-                cid, title, no_data=result.summary.feeds_without_data_for(outline.agreement, cid)
-            )
+            cid: _Clause(cid, title, no_data=no_data.get((outline.agreement, cid), []))
             for cid, title in outline.clauses
         }
     for finding, decision in findings:
