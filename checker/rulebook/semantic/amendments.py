@@ -17,11 +17,64 @@ from checker.rulebook.semantic.reporter import SemanticReporter
 from checker.rulebook.semantic.walk import as_date
 from checker.rulebook.yaml_source import Location
 
-# Keys of an amendment that are no change of the clause: when it applies, and which clause.
-_CLAUSE_AMENDMENT_KEYS = frozenset({"effective"})
-_AGREEMENT_CHANGE_KEYS = frozenset({"id"})
-_FIXED = ("id", "kind", "amended")
+# Keys of an amendment that are no change of the clause: when a clause's own `amended` entry
+# applies, and which clause an entry of the agreement's `changes` changes.
+CLAUSE_AMENDMENT_KEYS = frozenset({"effective"})
+AGREEMENT_CHANGE_KEYS = frozenset({"id"})
+# Keys no amendment can change (`check_amended_terms` reports them where they are written).
+FIXED_KEYS = frozenset({"id", "kind", "amended"})
 _VALIDATOR_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def written_clauses(data: dict[str, Any]) -> list[tuple[Location, Any]]:
+    """Every clause the file writes, with its path: the agreement's, then those each amendment
+    `adds`, in order (each as written, whatever it is)."""
+    written: list[tuple[Location, Any]] = []
+    clauses = data.get("clauses")
+    for index, clause in enumerate(clauses if isinstance(clauses, list) else []):
+        written.append((("clauses", index), clause))
+    amendments = data.get("amendments")
+    for number, amendment in enumerate(amendments if isinstance(amendments, list) else []):
+        adds = amendment.get("adds") if isinstance(amendment, dict) else None
+        for index, clause in enumerate(adds if isinstance(adds, list) else []):
+            written.append((("amendments", number, "adds", index), clause))
+    return written
+
+
+def changes_by_clause(data: dict[str, Any]) -> dict[str, list[tuple[Location, dict[str, Any]]]]:
+    """The entries of the agreement amendments' `changes` that name a clause, by its id, each
+    with its path, in the order the amendments make them."""
+    changes: dict[str, list[tuple[Location, dict[str, Any]]]] = {}
+    amendments = data.get("amendments")
+    for number, amendment in enumerate(amendments if isinstance(amendments, list) else []):
+        listed = amendment.get("changes") if isinstance(amendment, dict) else None
+        for index, entry in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                changes.setdefault(entry["id"], []).append(
+                    (("amendments", number, "changes", index), entry)
+                )
+    return changes
+
+
+def clause_changes(
+    path: Location,
+    clause: dict[str, Any],
+    changes: Mapping[str, list[tuple[Location, dict[str, Any]]]],
+) -> list[tuple[Location, Any, frozenset[str]]]:
+    """Each change of the clause written at `path`, in the order it applies: its own `amended`
+    entries, then the agreement's `changes` of it (`changes_by_clause`); each with its path and
+    the keys of it that are no change of the clause."""
+    own = clause.get("amended")
+    entries: list[tuple[Location, Any, frozenset[str]]] = [
+        ((*path, "amended", index), entry, CLAUSE_AMENDMENT_KEYS)
+        for index, entry in enumerate(own if isinstance(own, list) else [])
+    ]
+    clause_id = clause.get("id")
+    if isinstance(clause_id, str):
+        entries += [
+            (where, entry, AGREEMENT_CHANGE_KEYS) for where, entry in changes.get(clause_id, [])
+        ]
+    return entries
 
 
 def check_amendments(reporter: SemanticReporter, data: dict[str, Any]) -> None:
@@ -128,27 +181,12 @@ def check_amended_terms(
 ) -> None:
     """Each change an amendment makes to a clause, in order: a field of its kind (not one that
     stays fixed), and the clause as amended still valid; each problem at the change itself."""
-    changes: dict[str, list[tuple[Location, dict[str, Any]]]] = {}
-    amendments = data.get("amendments")
-    for number, amendment in enumerate(amendments if isinstance(amendments, list) else []):
-        listed = amendment.get("changes") if isinstance(amendment, dict) else None
-        for index, entry in enumerate(listed if isinstance(listed, list) else []):
-            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-                changes.setdefault(entry["id"], []).append(
-                    (("amendments", number, "changes", index), entry)
-                )
+    changes = changes_by_clause(data)
     for path, model in clause_kinds.items():
         clause = reporter.value_at(path)
         if not isinstance(clause, dict) or not isinstance(clause.get("id"), str):
             continue
-        own = clause.get("amended")
-        entries: list[tuple[Location, Any, frozenset[str]]] = [
-            ((*path, "amended", index), entry, _CLAUSE_AMENDMENT_KEYS)
-            for index, entry in enumerate(own if isinstance(own, list) else [])
-        ]
-        entries += [
-            (where, entry, _AGREEMENT_CHANGE_KEYS) for where, entry in changes.get(clause["id"], [])
-        ]
+        entries = clause_changes(path, clause, changes)
         if entries:
             _check_clause_changes(reporter, path, clause, model, entries)
 
@@ -174,7 +212,7 @@ def _check_clause_changes(
         changed = {key: value for key, value in entry.items() if key not in own_keys}
         wrong = False
         for key in changed:
-            if key in _FIXED:
+            if key in FIXED_KEYS:
                 reporter.report_key(
                     (*where, key),
                     f"an amendment cannot change a clause's '{key}'",

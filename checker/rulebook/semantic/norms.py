@@ -31,6 +31,12 @@ from checker.norms.model import (
     RightTerms,
 )
 from checker.norms.parties import ANYONE, EACH, PARTNER, PARTNERS, US, Parties, PartiesSpec
+from checker.rulebook.semantic.amendments import (
+    FIXED_KEYS,
+    changes_by_clause,
+    clause_changes,
+    written_clauses,
+)
 from checker.rulebook.semantic.reporter import SemanticReporter
 from checker.rulebook.yaml_source import Location
 
@@ -79,25 +85,9 @@ class NormVersion:
 
 def norm_versions(data: dict[str, Any]) -> list[NormVersion]:
     """Every version of every norm clause of the file (those `amendments` add included)."""
-    written: list[tuple[Location, dict[str, Any]]] = []
-    clauses = data.get("clauses")
-    for index, clause in enumerate(clauses if isinstance(clauses, list) else []):
-        written.append((("clauses", index), clause))
-    changes: dict[str, list[tuple[Location, dict[str, Any]]]] = {}
-    amendments = data.get("amendments")
-    for number, amendment in enumerate(amendments if isinstance(amendments, list) else []):
-        if not isinstance(amendment, dict):
-            continue
-        adds = amendment.get("adds")
-        for index, clause in enumerate(adds if isinstance(adds, list) else []):
-            written.append((("amendments", number, "adds", index), clause))
-        changed = amendment.get("changes")
-        for index, change in enumerate(changed if isinstance(changed, list) else []):
-            if isinstance(change, dict) and isinstance(change.get("id"), str):
-                place: Location = ("amendments", number, "changes", index)
-                changes.setdefault(change["id"], []).append((place, change))
+    changes = changes_by_clause(data)
     found: list[NormVersion] = []
-    for path, clause in written:
+    for path, clause in written_clauses(data):
         if not isinstance(clause, dict) or clause.get("kind") not in NORM_KINDS:
             continue
         clause_id = clause.get("id")
@@ -106,15 +96,11 @@ def norm_versions(data: dict[str, Any]) -> list[NormVersion]:
         terms = {key: value for key, value in clause.items() if key != "amended"}
         paths: dict[str, Location] = {key: (*path, key) for key in terms}
         found.append(NormVersion(path, clause_id, clause["kind"], terms, paths))
-        own = clause.get("amended")
-        later: list[tuple[Location, Any]] = [
-            ((*path, "amended", index), entry)
-            for index, entry in enumerate(own if isinstance(own, list) else [])
-        ]
-        for where, entry in [*later, *changes.get(clause_id, [])]:
+        for where, entry, own_keys in clause_changes(path, clause, changes):
             if not isinstance(entry, dict):
                 continue
-            changed = {k: v for k, v in entry.items() if k not in ("effective", "id", "kind")}
+            # A key no amendment can change is reported by the amendments' checks.
+            changed = {k: v for k, v in entry.items() if k not in own_keys | FIXED_KEYS}
             terms = {**terms, **changed}
             paths = {**paths, **{key: (*where, key) for key in changed}}
             found.append(NormVersion(path, clause_id, clause["kind"], terms, paths))
@@ -304,19 +290,7 @@ def _clauses(
 ) -> dict[str, _Named]:
     """Every clause of the agreement (those its amendments add included), by id."""
     found: dict[str, _Named] = {}
-    places: list[tuple[Location, Any]] = []
-    clauses = data.get("clauses")
-    places += [
-        (("clauses", i), c) for i, c in enumerate(clauses if isinstance(clauses, list) else [])
-    ]
-    amendments = data.get("amendments")
-    for number, amendment in enumerate(amendments if isinstance(amendments, list) else []):
-        adds = amendment.get("adds") if isinstance(amendment, dict) else None
-        places += [
-            (("amendments", number, "adds", i), c)
-            for i, c in enumerate(adds if isinstance(adds, list) else [])
-        ]
-    for path, clause in places:
+    for path, clause in written_clauses(data):
         if not isinstance(clause, dict) or not isinstance(clause.get("id"), str):
             continue
         model = clause_kinds.get(path)
