@@ -284,8 +284,6 @@ class _Reader:
                     raise _RejectedLineError(
                         f"not JSON: a number with more than {sys.get_int_max_str_digits()} digits"
                     ) from None
-                except RecursionError:  # nested deeper than the decoder can go
-                    raise _RejectedLineError(_nesting(line)[1]) from None
                 if type(record) is not dict:
                     raise _RejectedLineError(f"not an object: the line is {_kind(record)}")
                 if "\\u" in line and ("\\ud" in line or "\\uD" in line):

@@ -47,13 +47,13 @@ class Judge:
         clauses: Mapping[str, set[str]],
         failed_agreements: set[str],
         inputs: Mapping[str, int],
-        named: Mapping[str, str] | None = None,
-        feed_without_data: Callable[[str], str | None] = lambda _type: None,
+        named: Mapping[str, str],
+        feed_without_data: Callable[[str], str | None],
     ) -> None:
         self.clauses = clauses  # agreement -> its clause ids tonight
         self.failed_agreements = failed_agreements
         self.inputs = inputs  # fact input path, canonical -> rejected lines tonight
-        self.named = named or {}  # fact input path as tonight's evidence names it -> canonical
+        self.named = named  # fact input path as tonight's evidence names it -> canonical
         self.feed_without_data = feed_without_data  # fact type -> its feed if it had no facts
 
     def why_stale(
