@@ -38,6 +38,7 @@ from checker.rulebook.semantic.amendments import (
     written_clauses,
 )
 from checker.rulebook.semantic.reporter import SemanticReporter
+from checker.rulebook.semantic.walk import pattern_tests
 from checker.rulebook.yaml_source import Location
 
 NORM_KINDS = ("obligation", "prohibition", "measure", "right")
@@ -209,14 +210,8 @@ def _value_name(operand: Any) -> Any:
 def _compared_values(tested: dict[str, Any], path: Location) -> Iterator[tuple[str, Location]]:
     """Each `{value: name}` a pattern compares a field with, in its tests, its carve-outs, the
     facts that must come first and the latest facts it reads (`of_latest`)."""
-    entries: list[tuple[Any, Location]] = [(tested.get("where"), (*path, "where"))]
-    carve_outs = tested.get("unless")
-    if isinstance(carve_outs, dict):
-        entries.append((carve_outs, (*path, "unless")))
-    elif isinstance(carve_outs, list):
-        entries += [(entry, (*path, "unless", index)) for index, entry in enumerate(carve_outs)]
-    for tests, tests_path in entries:
-        for name, test in tests.items() if isinstance(tests, dict) else ():
+    for tests, tests_path in pattern_tests(tested, path):
+        for name, test in tests.items():
             for key in _OPERANDS if isinstance(test, dict) else ():
                 operand = test.get(key)
                 if _value_name(operand) is not None:

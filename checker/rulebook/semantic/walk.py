@@ -144,21 +144,32 @@ def _record_default(found: Found, default: Any, key: str, path: Location, scope:
         found.settings.append(FieldSetting(path, scope, key, names, written=False))
 
 
+def pattern_tests(
+    value: dict[str, Any], path: Location
+) -> Iterator[tuple[dict[str, Any], Location]]:
+    """The tests of the pattern `value` written at `path`, each a mapping of field names to
+    tests, with its path: its `where`, then its carve-out (`unless`) or each of its carve-outs."""
+    where = value.get("where")
+    if isinstance(where, dict):
+        yield where, (*path, "where")
+    carve_outs = value.get("unless")
+    if isinstance(carve_outs, dict):
+        yield carve_outs, (*path, "unless")
+    elif isinstance(carve_outs, list):
+        for index, entry in enumerate(carve_outs):
+            if isinstance(entry, dict):
+                yield entry, (*path, "unless", index)
+
+
 def _written_pattern(value: dict[str, Any], path: Location) -> Iterator[PatternUse]:
     fact_type = value.get("fact")
     if not isinstance(fact_type, str) or not re.match(FACT_TYPE_PATTERN, fact_type):
         return  # a missing or malformed fact type is the schema's to report
-    tested: list[tuple[str, Location]] = []
-    where = value.get("where")
-    if isinstance(where, dict):
-        tested.extend((name, (*path, "where", name)) for name in where)
-    carve_outs = value.get("unless")
-    if isinstance(carve_outs, dict):
-        tested.extend((name, (*path, "unless", name)) for name in carve_outs)
-    elif isinstance(carve_outs, list):
-        for index, entry in enumerate(carve_outs):
-            if isinstance(entry, dict):
-                tested.extend((name, (*path, "unless", index, name)) for name in entry)
+    tested = [
+        (name, (*tests_path, name))
+        for tests, tests_path in pattern_tests(value, path)
+        for name in tests
+    ]
     well_formed = tuple(item for item in tested if _is_field_name(item[0]))
     others = value.get("with") == "others"
     yield PatternUse(path, fact_type, written=True, tested=well_formed, others=others)
@@ -169,15 +180,7 @@ def _fields_of_latest(
 ) -> Iterator[tuple[dict[str, Any], Location]]:
     """The `{field: ..., of_latest: ...}` operands in a norm pattern's tests, with their paths:
     the other fact they read is a pattern of its own, and `field` one of its fields."""
-    entries: list[tuple[Any, Location]] = [(value.get("where"), (*path, "where"))]
-    carve_outs = value.get("unless")
-    if isinstance(carve_outs, dict):
-        entries.append((carve_outs, (*path, "unless")))
-    elif isinstance(carve_outs, list):
-        entries += [(entry, (*path, "unless", index)) for index, entry in enumerate(carve_outs)]
-    for tests, tests_path in entries:
-        if not isinstance(tests, dict):
-            continue
+    for tests, tests_path in pattern_tests(value, path):
         for name, test in tests.items():
             if not isinstance(test, dict):
                 continue
