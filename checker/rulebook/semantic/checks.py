@@ -104,10 +104,10 @@ def _run(reporter: SemanticReporter, data: dict[str, Any], catalogue: FactCatalo
         check_dates(reporter, found, term)
     check_amended_terms(reporter, data, found.clause_kinds)
     versions = norm_versions(data)
-    check_norms(reporter, data, versions, found.clause_kinds)
+    parties = parties_of(data)
+    check_norms(reporter, data, versions, found.clause_kinds, parties)
     if catalogue is not None:
         check_fact_types(reporter, found, catalogue)
         check_field_settings(reporter, found, catalogue)
-        parties = parties_of(data)
         if parties is not None:
             check_actors(reporter, versions, catalogue, parties)

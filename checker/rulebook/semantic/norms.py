@@ -140,9 +140,10 @@ def check_norms(
     data: dict[str, Any],
     versions: list[NormVersion],
     clause_kinds: Mapping[Location, type[Clause]],
+    parties: Parties | None,
 ) -> None:
-    """Parties, values and clauses each version of each norm names."""
-    parties = parties_of(data)
+    """Parties (when `parties`, the agreement's, are well formed), values and clauses each
+    version of each norm names."""
     report = _Once(reporter)
 
     clauses = _clauses(data, clause_kinds)
