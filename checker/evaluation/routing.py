@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from checker.facts.model import Fact
 from checker.norms.model import ProhibitionTerms, is_norm, patterns_of
 from checker.norms.parties import ANYONE, FactParties
+from checker.norms.pattern import pattern_types
 from checker.rulebook.agreement import Agreement
 
 
@@ -62,10 +63,7 @@ class RoutingIndex:
         assert is_norm(clause)
         anyone = isinstance(clause, ProhibitionTerms) and clause.by == ANYONE
         for pattern in patterns_of(clause):
-            types = {pattern.fact}
-            for precedent in (pattern.after, pattern.unless_after, pattern.before):
-                if precedent is not None and precedent.fact is not None:
-                    types.add(precedent.fact)
+            types = pattern_types(pattern)
             if anyone:
                 # A scope no one may act in: every fact of its types, whoever it names.
                 for fact_type in types:

@@ -30,20 +30,15 @@ from checker.norms.model import (
 )
 from checker.norms.outcomes import NormError
 from checker.norms.parties import ANYONE, EACH, PARTNER, PARTNERS, US, Parties
-from checker.norms.pattern import Pattern, ValueRef, describe, latest_read
+from checker.norms.pattern import Pattern, ValueRef, describe, pattern_types
 
 
 def fact_types_read(terms: NormTerms) -> list[str]:
     """The fact types a norm reads, precedents (`after`, `unless_after`) and facts compared
     with (`of_latest`) included."""
-    types: set[str] = set()
-    for pattern in patterns_of(terms):
-        types.add(pattern.fact)
-        for precedent in (pattern.after, pattern.unless_after, pattern.before):
-            if precedent is not None and precedent.fact is not None:
-                types.add(precedent.fact)
-        types.update(latest.fact for latest in latest_read(pattern))
-    return sorted(types)
+    return sorted(
+        {fact_type for pattern in patterns_of(terms) for fact_type in pattern_types(pattern)}
+    )
 
 
 def routing_patterns(terms: NormTerms) -> Sequence[tuple[FactPattern, bool]]:

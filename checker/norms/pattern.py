@@ -488,6 +488,17 @@ def _fields_of_latest(*tests: Mapping[str, Test]) -> Iterator[FieldOfLatest]:
                         yield operand
 
 
+def pattern_types(pattern: Pattern) -> set[str]:
+    """Every fact type a pattern reads: its own, its precedents' and later facts' (`after`,
+    `unless_after`, `before`) and those its comparisons take a field of (`of_latest`)."""
+    types = {pattern.fact}
+    for other in (pattern.after, pattern.unless_after, pattern.before):
+        if other is not None and other.fact is not None:
+            types.add(other.fact)
+    types.update(latest.fact for latest in latest_read(pattern))
+    return types
+
+
 def latest_read(pattern: Pattern | Latest) -> list[Latest]:
     """Every `of_latest` in the tests of a pattern, nested ones included."""
     found: list[Latest] = []
