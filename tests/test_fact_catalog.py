@@ -15,7 +15,7 @@ from checker.facts.reading import read_facts
 from checker.findings.exit_codes import ExitCode
 from checker.norms.fact_pattern import FactPattern
 from checker.rulebook.agreement import RenewingTerm
-from checker.rulebook.fact_catalog import find_fact_catalogue, load_fact_catalogue
+from checker.rulebook.fact_catalog import load_fact_catalogue
 from checker.rulebook.loading import load_rulebook
 
 ROOT = Path(__file__).parents[1]
@@ -120,12 +120,12 @@ def test_an_empty_catalogue_is_an_error(tmp_path: Path) -> None:
 def test_the_catalogue_is_found_next_to_the_rules(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     rule_file = _write(rules, "acme.yaml", RULE_FILE)
-    assert find_fact_catalogue([str(rules)]) is None
+    assert load_rulebook([str(rules)]).catalogue is None
     _write(rules, "fact-types.yml", CATALOGUE)
-    assert find_fact_catalogue([str(rules)]) == str(rules / "fact-types.yml")
-    assert find_fact_catalogue([str(rule_file)]) == str(rules / "fact-types.yml")
+    assert load_rulebook([str(rules)]).catalogue == str(rules / "fact-types.yml")
+    assert load_rulebook([str(rule_file)]).catalogue == str(rules / "fact-types.yml")
     _write(rules, "fact-types.yaml", CATALOGUE)
-    assert find_fact_catalogue([str(tmp_path / "elsewhere"), str(rules)]) == str(
+    assert load_rulebook([str(tmp_path / "elsewhere"), str(rules)]).catalogue == str(
         rules / "fact-types.yaml"
     )
 
@@ -252,14 +252,14 @@ def test_a_catalogue_in_a_subfolder_serves_only_the_rule_files_beneath_it(tmp_pa
     catalogue = _write(top / "emea", "fact-types.yaml", CATALOGUE)
     # Every rule file is beneath it: the folder above finds it.
     book = load_rulebook([str(top)])
-    assert (book.warnings, book.notes) == ([], [])
+    assert (book.warnings, book.notes, book.catalogue) == ([], [], str(catalogue))
     # A rule file beside the subfolder is not described by it: no catalogue, and the warning.
     _write(top, "beta.yaml", NAMED_PARTIES.replace("acme-test-2026", "beta-test-2026"))
     book = load_rulebook([str(top)])
     assert [d.message.split(":")[0] for d in book.warnings] == [
         "this agreement names its parties, but no fact-types.yaml was found next to the rule files"
     ]
-    assert find_fact_catalogue([str(top)], [str(top / "emea" / "acme.yaml")]) == str(catalogue)
+    assert book.catalogue is None
 
 
 # The demo catalogue ------------------------------------------------------------------------------
@@ -312,3 +312,36 @@ def test_the_demo_rules_are_clean(capsys: pytest.CaptureFixture[str]) -> None:
     book = load_rulebook([str(ROOT / "rules")])
     assert book.diagnostics == []
     assert book.notes == []
+
+
+def test_validate_lists_a_subfolder_catalogues_problems_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    top = tmp_path / "rules"
+    _write(top / "emea", "acme.yaml", NAMED_PARTIES)
+    catalogue = _write(top / "emea", "fact-types.yaml", CATALOGUE.replace("fields:", "feilds:"))
+    # The rulebook of `top` reads the catalogue of its only folder with rule files: naming the
+    # catalogue as well lists its problem once, not again as a file named on its own.
+    assert main(["validate", str(top), str(catalogue)]) == ExitCode.INVALID_RULES
+    err = capsys.readouterr().err
+    assert err.count(f"{catalogue}:4:5: error: unknown field 'feilds'") == 1
+    assert err.endswith(
+        f"note: fact types and fields were not checked: {catalogue} has errors (listed above)\n"
+        "FAILED: 1 error, 1 warning.\n"
+    )
+
+
+def test_validate_checks_a_catalogue_named_alone_with_fact_types(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalogue = _write(tmp_path, "fact-types.yaml", CATALOGUE.replace("fields:", "feilds:"))
+    # No rule files are loaded, so nothing else reads it: its problem is listed here.
+    code = main(["validate", "--fact-types", str(catalogue), str(catalogue)])
+    assert code == ExitCode.INVALID_RULES
+    assert capsys.readouterr().err == (
+        f"{catalogue}:4:5: error: unknown field 'feilds'\n"
+        "        feilds:\n"
+        "        ^\n"
+        "  help: did you mean 'fields'?\n"
+        "FAILED: 1 error, 0 warnings.\n"
+    )

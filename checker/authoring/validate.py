@@ -24,7 +24,7 @@ from checker.dates.timeutil import epoch_of_date
 from checker.engine import host as engine
 from checker.evaluation.evaluate import compile_agreement
 from checker.facts.mapping import load_mapping
-from checker.rulebook.fact_catalog import find_fact_catalogue, load_fact_catalogue
+from checker.rulebook.fact_catalog import load_fact_catalogue
 from checker.rulebook.loading import Rulebook, load_rulebook
 from checker.rulebook.waivers import load_waivers, waiver_files
 from checker.scenarios.command import find_targets
@@ -110,7 +110,7 @@ def validate_paths(paths: Sequence[str], fact_types: str | None = None) -> Valid
             load_scenario_file(path, by_id, rule_files_complete=not rules.errors)
         except InputError as error:
             report.diagnostics.extend(error.diagnostics)
-    report.diagnostics.extend(_catalogue_problems(named, fact_types, report))
+    report.diagnostics.extend(_catalogue_problems(named, report))
     _check_notifications(named, report)
     for path in _unique(named.of_kind(FileKind.MAPPING)):
         report.mapping_files += 1
@@ -170,11 +170,9 @@ class _RulesBeside:
         return rulebook
 
 
-def _catalogue_problems(
-    named: _NamedFiles, fact_types: str | None, report: ValidationReport
-) -> list[Diagnostic]:
+def _catalogue_problems(named: _NamedFiles, report: ValidationReport) -> list[Diagnostic]:
     """Problems in each fact-type catalogue named on its own, unless the rulebook read it."""
-    read = fact_types or (find_fact_catalogue(named.rule_sources) if named.rule_sources else None)
+    read = report.rulebook.catalogue
     problems: list[Diagnostic] = []
     for path in _unique(named.of_kind(FileKind.FACT_TYPES)):
         report.fact_type_files += 1

@@ -134,18 +134,12 @@ def load_fact_catalogue(path: str) -> FactCatalogue:
     return FactCatalogue(path, dict(contents.fact_types))
 
 
-def find_fact_catalogue(paths: Sequence[str], rule_files: Sequence[str] = ()) -> str | None:
-    """The catalogue of the rules being loaded: `fact-types.yaml` in the first of `paths` (a
-    directory, or the directory of a rule file) that has one; else the catalogue beside the
-    `rule_files` found beneath them, when exactly one folder of theirs has one; else None."""
-    found = fact_catalogues(paths, rule_files)
-    return found[0] if len(found) == 1 else None
-
-
 def fact_catalogues(paths: Sequence[str], rule_files: Sequence[str] = ()) -> list[str]:
-    """The candidates for `find_fact_catalogue`: the first of `paths` that has a catalogue alone;
-    else every distinct catalogue beside `rule_files` whose folder holds all of them (one describes
-    the exports of the rule files in its folder and below, never those of a folder above it)."""
+    """The catalogues of the rules being loaded (one is the catalogue; several, a conflict):
+    `fact-types.yaml` in the first of `paths` (a directory, or the directory of a rule file) that
+    has one, alone; else every distinct catalogue beside `rule_files` whose folder holds all of
+    them (one describes the exports of the rule files in its folder and below, never those of a
+    folder above it)."""
     for path in paths:
         found = _catalogue_in(path if os.path.isdir(path) else os.path.dirname(path))
         if found is not None:

@@ -47,6 +47,8 @@ class Rulebook:
     notes: list[str] = field(default_factory=list)  # what was not checked, and why
     fact_parties: FactParties = field(default_factory=FactParties)  # from the catalogue
     feeds: dict[str, str] = field(default_factory=dict)  # fact type -> feed, from the catalogue
+    # The fact-type catalogue the rule files were read by (its problems, if any, are listed).
+    catalogue: str | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -148,7 +150,7 @@ def _load_catalogue(
     paths: Sequence[str], files: Sequence[str], fact_types: str | None, book: Rulebook
 ) -> FactCatalogue | None:
     """The fact-type catalogue to check against and to read parties by, or None (with a warning
-    or an error saying why)."""
+    or an error saying why); `book.catalogue` says which file was read."""
     found = [fact_types] if fact_types else fact_catalogues(paths, files)
     if len(found) > 1:
         book.diagnostics.append(
@@ -170,6 +172,7 @@ def _load_catalogue(
         )
         return None
     (path,) = found
+    book.catalogue = path
     try:
         return load_fact_catalogue(path)
     except InputError as error:
