@@ -104,7 +104,7 @@ def check_code(
     else:
         assert clause_kind is not None  # `possible` is None otherwise
         where = (
-            f"clause {clause} is {_article(clause_kind)} {clause_kind} clause, which never reports"
+            f"clause {clause} is {article(clause_kind)} {clause_kind} clause, which never reports"
         )
     return CodeProblem("code", f"{where} '{code}' (a code of {owner}), {consequence}", help_text)
 
@@ -118,8 +118,8 @@ def check_finding_kind(code: str, kind: FindingKind, consequence: str) -> CodePr
     always = declared.kind.value
     return CodeProblem(
         "kind",
-        f"'{code}' findings are always {_article(always)} {always}, never"
-        f" {_article(kind.value)} {kind.value}, {consequence}",
+        f"'{code}' findings are always {article(always)} {always}, never"
+        f" {article(kind.value)} {kind.value}, {consequence}",
         f"write 'kind: {always}', or leave 'kind' out: the code says it already",
     )
 
@@ -136,11 +136,11 @@ def check_clause_finding_kind(
         where = "the agreement's own term (clause term) never reports"
     else:
         where = (
-            f"clause {clause} is {_article(clause_kind)} {clause_kind} clause, which never reports"
+            f"clause {clause} is {article(clause_kind)} {clause_kind} clause, which never reports"
         )
     return CodeProblem(
         "kind",
-        f"{where} {_article(kind.value)} {kind.value}, {consequence}",
+        f"{where} {article(kind.value)} {kind.value}, {consequence}",
         f"its findings are: {', '.join(possible)}",
     )
 
@@ -153,5 +153,6 @@ def _owner_words(code: str) -> str:
     return "any clause"
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
+def article(word: str) -> str:
+    """The indefinite article before `word` in a message: `an` obligation, `a` measure."""
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"

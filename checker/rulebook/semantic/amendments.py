@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from checker.clauses.base import Clause
 from checker.common.suggest import did_you_mean
+from checker.rulebook.finding_codes import article
 from checker.rulebook.semantic.reporter import SemanticReporter
 from checker.rulebook.semantic.walk import as_date
 from checker.rulebook.yaml_source import Location
@@ -205,7 +206,7 @@ def _check_clause_changes(
         return  # the clause as written is wrong: the schema says where
     fields = [info.alias or name for name, info in model.model_fields.items()]
     kind = clause.get("kind")
-    a_kind = f"{'an' if str(kind)[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {kind} clause"
+    a_kind = f"{article(str(kind))} {kind} clause"
     for where, entry, own_keys in entries:
         if not isinstance(entry, dict):
             continue

@@ -31,6 +31,7 @@ from checker.norms.model import (
     RightTerms,
 )
 from checker.norms.parties import ANYONE, EACH, PARTNER, PARTNERS, US, Parties, PartiesSpec
+from checker.rulebook.finding_codes import article
 from checker.rulebook.semantic.amendments import (
     FIXED_KEYS,
     changes_by_clause,
@@ -276,8 +277,7 @@ class _Named:
     def said(self, clause_id: str) -> str:
         """The clause as the subject of a sentence: `clause 1 is a measure, which`."""
         if self.kind in NORM_KINDS:
-            article = "an" if self.kind[0] in "aeiou" else "a"
-            return f"clause {clause_id} is {article} {self.kind}, which"
+            return f"clause {clause_id} is {article(self.kind)} {self.kind}, which"
         return f"clause {clause_id} ({self.kind})"
 
 
