@@ -18,6 +18,7 @@ from typing import Protocol, cast
 
 from checker import __version__
 from checker.commands import diff, explain, run, schema, state, test, validate
+from checker.common.installation import EngineNotLoadable
 from checker.common.terminal import guarded_streams, terminal_safe
 from checker.findings.exit_codes import ExitCode
 
@@ -70,13 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# How to rebuild durable_rules 2.0.28 so that it imports on Python 3.13 (see the Makefile).
-REBUILD_ENGINE = (
-    "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject pip install --force-reinstall"
-    " --no-cache-dir durable_rules==2.0.28"
-)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     # A closed or broken standard output or error (`>&-`, `2>&-`, `| head`) drops what is
     # written to it and changes nothing else: the exit code is the command's own.
@@ -100,18 +94,8 @@ def _main(argv: Sequence[str] | None) -> int:
     )
     try:
         return int(COMMANDS[args.command].main(args))
-    except ImportError as error:
-        if "PyEval_CallObject" not in str(error):
-            raise
-        # Not a bug of ours: durable_rules was built without the flag Python 3.13 needs.
-        sys.stderr.write(
-            "contract-checker: durable_rules does not load on this Python (undefined symbol"
-            " PyEval_CallObject): it was built without the flag Python 3.13 needs. Rebuild it:\n"
-            f"  {REBUILD_ENGINE}\n"
-            "(for pre-commit: 'pre-commit clean', then 'PIP_NO_CACHE_DIR=1' and CPPFLAGS the"
-            " same way before 'pre-commit install-hooks'; README.md, 'Python 3.13'); exit code"
-            f" {int(ExitCode.INTERNAL_ERROR)}\n"
-        )
+    except EngineNotLoadable as error:
+        sys.stderr.write(f"contract-checker: {error} exit code {int(ExitCode.INTERNAL_ERROR)}\n")
         return int(ExitCode.INTERNAL_ERROR)
     except Exception as error:  # the one place that turns any failure into an exit code
         logging.getLogger(__name__).debug("internal error", exc_info=True)

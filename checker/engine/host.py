@@ -17,9 +17,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import durable_rules_engine
-
+from checker.common.installation import ENGINE_BUILT_WITHOUT_THE_FLAG, EngineNotLoadable
 from checker.engine.program import Condition, EngineRule, Match, Program
+
+try:
+    import durable_rules_engine
+except ImportError as error:
+    if "PyEval_CallObject" not in str(error):
+        raise
+    # Not a bug of ours: durable_rules was built without the flag Python 3.13 needs.
+    raise EngineNotLoadable(ENGINE_BUILT_WITHOUT_THE_FLAG) from error
 
 # Hard limits of durable_rules 2.0.28 (ENGINE.md), each with the margin we keep below it.
 MAX_RULES = 4_000  # error 106 at 4,096 rules per ruleset
