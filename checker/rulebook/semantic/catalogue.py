@@ -7,9 +7,8 @@ from checker.common.suggest import did_you_mean
 from checker.norms.parties import ANYONE, Parties
 from checker.rulebook.fact_catalog import FactCatalogue
 from checker.rulebook.semantic.norms import NormVersion
-from checker.rulebook.semantic.reporter import SemanticReporter
+from checker.rulebook.semantic.reporter import ReportOnce, SemanticReporter
 from checker.rulebook.semantic.walk import FieldSetting, Found, PatternUse
-from checker.rulebook.yaml_source import Location
 
 
 def check_fact_types(reporter: SemanticReporter, found: Found, catalogue: FactCatalogue) -> None:
@@ -56,7 +55,7 @@ def check_actors(
     and `exercised_by`, the party the norm binds). Facts of a type the catalogue gives no actor
     field (`actor: null`) are always acts of ours: such a pattern counting only another party's
     acts can never match, and its obligation or minimum is breached whatever the facts say."""
-    reported: set[Location] = set()
+    report = ReportOnce(reporter)
     for version in versions:
         bound_word = version.data.get(version.bound_key)
         for pattern, path, bound in version.patterns():
@@ -74,16 +73,13 @@ def check_actors(
             if parties.us in counted:
                 continue
             where = (*path, "by") if written is not None else (*path, "fact")
-            if where in reported:
-                continue
-            reported.add(where)
             whose = " and ".join(counted)
             said = (
                 f"'by: {word}'"
                 if written is not None
                 else f"the clause's '{version.bound_key}: {word}'"
             )
-            reporter.report(
+            report(
                 where,
                 f"this pattern can never match: {catalogue.path} gives {fact_type} no actor "
                 f"field (actor: null), so every {fact_type} fact is an act of ours "
@@ -91,6 +87,7 @@ def check_actors(
                 f"if {whose} can record {fact_type} facts, name the field that says who acted: "
                 f"'actor: <field>' under {fact_type} in {catalogue.path}; if the act is ours, "
                 f"count ours ('by: us')",
+                key=where,  # once at a pattern, whichever version of the clause counts whom
             )
 
 

@@ -38,7 +38,7 @@ from checker.rulebook.semantic.amendments import (
     clause_changes,
     written_clauses,
 )
-from checker.rulebook.semantic.reporter import SemanticReporter
+from checker.rulebook.semantic.reporter import ReportOnce, SemanticReporter
 from checker.rulebook.semantic.walk import pattern_tests
 from checker.rulebook.yaml_source import Location
 
@@ -117,25 +117,6 @@ def parties_of(data: dict[str, Any]) -> Parties | None:
         return None
 
 
-class _Once:
-    """Reports each problem once, however many versions of a norm share the value."""
-
-    def __init__(self, reporter: SemanticReporter) -> None:
-        self.reporter = reporter
-        self.seen: set[tuple[Location, str]] = set()
-
-    def __call__(
-        self, path: Location, message: str, help_text: str, supersedes: bool = False
-    ) -> None:
-        if (path, message) in self.seen:
-            return
-        self.seen.add((path, message))
-        self.reporter.report(path, message, help_text)
-        if supersedes:
-            # The agreement's own validator stops at the first of these, at the top of the file.
-            self.reporter.superseded.add(())
-
-
 def check_norms(
     reporter: SemanticReporter,
     data: dict[str, Any],
@@ -145,7 +126,7 @@ def check_norms(
 ) -> None:
     """Parties (when `parties`, the agreement's, are well formed), values and clauses each
     version of each norm names."""
-    report = _Once(reporter)
+    report = ReportOnce(reporter)
 
     clauses = _clauses(data, clause_kinds)
     values = data.get("values", {})
@@ -160,7 +141,7 @@ def check_norms(
 # --- parties ----------------------------------------------------------------------------------
 
 
-def _check_parties(report: _Once, version: NormVersion, parties: Parties) -> None:
+def _check_parties(report: ReportOnce, version: NormVersion, parties: Parties) -> None:
     named: list[tuple[Any, Location]] = [
         (version.data.get(version.bound_key), version.at(version.bound_key))
     ]
@@ -184,7 +165,7 @@ def _check_parties(report: _Once, version: NormVersion, parties: Parties) -> Non
 # --- values -----------------------------------------------------------------------------------
 
 
-def _check_values(report: _Once, version: NormVersion, values: dict[str, Any]) -> None:
+def _check_values(report: ReportOnce, version: NormVersion, values: dict[str, Any]) -> None:
     numbers: list[tuple[Any, Location]] = []
     if version.kind == "measure":
         numbers += [(version.data.get(key), version.at(key)) for key in ("at_least", "at_most")]
@@ -227,7 +208,7 @@ def _compared_values(tested: dict[str, Any], path: Location) -> Iterator[tuple[s
 
 
 def _check_value(
-    report: _Once, name: str, path: Location, values: dict[str, Any], number: bool
+    report: ReportOnce, name: str, path: Location, values: dict[str, Any], number: bool
 ) -> None:
     if name not in values:
         declared = sorted(values)
@@ -362,7 +343,7 @@ def _references(version: NormVersion) -> Iterator[tuple[str, Location, _Sort, bo
                     yield ref, (*version.at("effect"), key, index), _ANY, False
 
 
-def _check_references(report: _Once, version: NormVersion, clauses: dict[str, _Named]) -> None:
+def _check_references(report: ReportOnce, version: NormVersion, clauses: dict[str, _Named]) -> None:
     for ref, path, sort, material in _references(version):
         target = clause_of(ref)
         if target == version.clause_id:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from checker.common.diagnostics import Diagnostic, Level
@@ -42,3 +43,29 @@ class SemanticReporter:
             else:
                 return None
         return node
+
+
+class ReportOnce:
+    """Reports each problem once, however many versions of a norm share the value: once per
+    place and message, or once per `key` where one is given."""
+
+    def __init__(self, reporter: SemanticReporter) -> None:
+        self.reporter = reporter
+        self.seen: set[Hashable] = set()
+
+    def __call__(
+        self,
+        path: Location,
+        message: str,
+        help_text: str,
+        supersedes: bool = False,
+        key: Hashable = None,
+    ) -> None:
+        seen = (path, message) if key is None else key
+        if seen in self.seen:
+            return
+        self.seen.add(seen)
+        self.reporter.report(path, message, help_text)
+        if supersedes:
+            # The agreement's own validator stops at the first of these, at the top of the file.
+            self.reporter.superseded.add(())
