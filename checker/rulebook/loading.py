@@ -87,7 +87,7 @@ def load_rulebook(paths: Sequence[str], fact_types: str | None = None) -> Rulebo
     files, problems = rule_files(paths)
     book = Rulebook(diagnostics=problems)
     catalogue = _load_catalogue(paths, files, fact_types, book)
-    named_parties: list[Diagnostic] = []  # the warning for the first agreement naming its parties
+    named_parties: Diagnostic | None = None  # the warning, at the first agreement naming them
     if catalogue is not None:
         book.fact_parties = catalogue.fact_parties()
         book.feeds = catalogue.feeds()
@@ -122,9 +122,10 @@ def load_rulebook(paths: Sequence[str], fact_types: str | None = None) -> Rulebo
             continue
         book.sources[agreement.agreement] = path
         book.agreements.append(agreement)
-        if catalogue is None and agreement.parties is not None and not named_parties:
-            named_parties.append(_without_catalogue(document, len(files)))
-    book.diagnostics.extend(named_parties)
+        if catalogue is None and agreement.parties is not None and named_parties is None:
+            named_parties = _without_catalogue(document, len(files))
+    if named_parties is not None:
+        book.diagnostics.append(named_parties)
     book.agreements.sort(key=lambda a: a.agreement)
     return book
 
