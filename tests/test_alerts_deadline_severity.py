@@ -217,7 +217,6 @@ def test_a_clause_deadline_severity_comes_first_for_its_deadlines_only(
         term=AgreementTerm(0, 1, "expiry"),
         as_of=0,
         horizon_end=0,
-        facts=[],
         program=Program("acme-services-2025"),
     )
     day = date(2026, 11, 1)

@@ -250,7 +250,6 @@ def test_windows_without_an_opening_code_must_not_announce_their_opening() -> No
         term=AgreementTerm(0, 10_000_000, "expiry"),
         as_of=0,
         horizon_end=1_000_000,
-        facts=[],
         program=Program("a"),
     )
     quiet = Window("w", "a right", 100, 200, (), announce_opening=False)

@@ -33,24 +33,11 @@ NO_CATALOGUE = FactParties()
 class AgreementResult:
     agreement: str
     findings: list[Finding]
-    facts_used: int = 0
     facts_read: dict[str, int] = field(default_factory=dict)  # clause id -> facts it read
     engine_messages: int = 0
     rule_firings: int = 0
     errors: list[str] = field(default_factory=list)
     peak_memory_kb: int = 0  # the peak resident memory of the process that evaluated it
-
-
-def facts_for_clause(agreement: Agreement, clause: Clause, facts: Sequence[Fact]) -> list[Fact]:
-    """The facts a clause reads: of its pattern types, and from the partner where it says so."""
-    wanted: dict[str, bool] = {}
-    for pattern, own_partner_only in clause.fact_patterns():
-        wanted[pattern.fact] = wanted.get(pattern.fact, True) and own_partner_only
-    return [
-        fact
-        for fact in facts
-        if fact.type in wanted and (not wanted[fact.type] or fact.partner == agreement.counterparty)
-    ]
 
 
 @dataclass(slots=True)
@@ -81,14 +68,13 @@ def compile_agreement(
             unknown_term,
             as_of,
             horizon_end,
-            facts_for_clause(agreement, clause, facts),
             program,
         )
         for index, clause in enumerate(agreement.all_clauses)
     ]
     term, term_clause = agreement_term(agreement, contexts, facts, as_of, fact_parties)
     contexts.append(
-        _context(agreement, term_clause, len(contexts), term, as_of, horizon_end, [], program)
+        _context(agreement, term_clause, len(contexts), term, as_of, horizon_end, program)
     )
     _work_out_norms(agreement, contexts, term, facts, fact_parties, completeness)
     errors: list[Finding] = []
@@ -179,11 +165,9 @@ def evaluate_agreement(
     findings = list(compiled.errors)
     for context in compiled.contexts:
         findings.extend(_once_each(context.findings) if context.norm_outcomes else context.findings)
-    used = len({fact.id for context in compiled.contexts for fact in context.facts})
     return AgreementResult(
         agreement.agreement,
         findings,
-        facts_used=used,
         facts_read={
             context.clause.id: _facts_read(context)
             for context in compiled.contexts
@@ -207,15 +191,13 @@ def _once_each(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def _facts_read(context: ClauseContext) -> int:
-    """The facts a clause read: a norm's, those of its bound parties its patterns matched; a
-    kind's, those of its fact types (and partner) routed to it."""
-    if context.norm_outcomes:
-        read: set[str] = set()  # a kind's versions read the same facts: count each once
-        for outcome, _ in context.norm_outcomes:
-            if isinstance(outcome, Outcome):
-                read |= outcome.read
-        return len(read)
-    return len(context.facts)
+    """The facts a clause read: those of its bound parties its norms' patterns matched (a kind's
+    versions read the same facts: each counts once); none when its norms could not be made."""
+    read: set[str] = set()
+    for outcome, _ in context.norm_outcomes:
+        if isinstance(outcome, Outcome):
+            read |= outcome.read
+    return len(read)
 
 
 def _context(
@@ -225,7 +207,6 @@ def _context(
     term: AgreementTerm,
     as_of: int,
     horizon_end: int,
-    facts: list[Fact],
     program: Program,
 ) -> ClauseContext:
     return ClauseContext(
@@ -237,7 +218,6 @@ def _context(
         term=term,
         as_of=as_of,
         horizon_end=horizon_end,
-        facts=facts,
         program=program,
         calendar=agreement.business_calendar,
     )

@@ -22,76 +22,10 @@ from checker.engine.program import Condition, EngineMessage, EngineRule, Match, 
 from checker.facts.model import Fact
 from checker.findings.model import FindingKind, Severity
 from checker.norms.context import ClauseContext
-from checker.norms.fact_pattern import FactPattern, activity_payload
 
 
 def _tagged(tag: str, context: ClauseContext, *rest: Condition) -> Condition:
     return cond.all_of({"t": tag}, {"c": context.index}, *rest)
-
-
-# --- forbidden activity ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Forbidden:
-    """Facts matching `pattern` (and `scope`) between `start` and `end` are breaches."""
-
-    pattern: FactPattern
-    start: int
-    end: int
-    scope: dict[str, list[str]]  # extra field -> allowed values, e.g. territory in the version
-    code: str
-    message: Callable[[Fact], str]
-    severity: Severity | None = None
-
-
-def forbid(context: ClauseContext, entries: Sequence[Forbidden]) -> None:
-    """Post every candidate fact once as an event; the first matching entry (in order) fires."""
-    if not entries:
-        return
-    fields: set[str] = set()
-    for entry in entries:
-        fields |= entry.pattern.tested_fields() | set(entry.scope)
-    for priority, entry in enumerate(entries, start=1):
-        scope = [cond.one_of("a_" + name, values) for name, values in sorted(entry.scope.items())]
-        condition = _tagged(
-            "act",
-            context,
-            cond.equals("ft", entry.pattern.fact),
-            cond.at_least("at", entry.start),
-            cond.below("at", entry.end),
-            entry.pattern.condition(),
-            *scope,
-        )
-
-        def on_match(match: Match, entry: Forbidden = entry) -> None:
-            fact: Fact = match["e"]
-            context.report(
-                context.finding(
-                    FindingKind.BREACH,
-                    entry.code,
-                    fact.day,
-                    fact.id,
-                    entry.message(fact),
-                    [fact],
-                    entry.severity,
-                )
-            )
-
-        context.program.add_rule(
-            EngineRule(
-                f"{context.rule_prefix}forbid-{priority}",
-                (Slot("e", condition, event=True),),
-                on_match,
-                priority,
-            )
-        )
-    types = {entry.pattern.fact for entry in entries}
-    for fact in context.facts:
-        if fact.type in types:
-            payload = {"t": "act", "c": context.index, "ft": cond.encode(fact.type), "at": fact.at}
-            payload.update(activity_payload(fact, fields))
-            context.program.add_message(EngineMessage(Tier.EVENTS, payload, fact, event=True))
 
 
 # --- obligations ----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""What a clause compiles in: the agreement's term, the as-of instant, its facts and the program
-its engine rules go to; and how it makes findings."""
+"""What a clause compiles in: the agreement's term, the as-of instant, its norms' outcomes and the
+program its engine rules go to; and how it makes findings."""
 
 from __future__ import annotations
 
@@ -99,7 +99,6 @@ class ClauseContext:
     term: AgreementTerm
     as_of: int
     horizon_end: int
-    facts: list[Fact]
     program: Program
     calendar: BusinessDays | None = None  # the agreement's business-day calendar, if any
     findings: list[Finding] = field(default_factory=list)

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from checker.engine import conditions as cond
-from checker.engine.program import Condition
 from checker.facts.model import Fact
 
 FACT_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
@@ -72,12 +71,6 @@ class FactPattern(BaseModel):
             _check_field_names(entry)
         return value
 
-    def tested_fields(self) -> set[str]:
-        names = set(self.where)
-        for entry in self.unless:
-            names.update(entry)
-        return names
-
     def matches(self, fact: Fact) -> bool:
         """Python evaluation of the pattern, for precomputation outside the engine."""
         if fact.type != self.fact:
@@ -92,12 +85,6 @@ class FactPattern(BaseModel):
         """Each condition as (field, engine-encoded accepted values): one set lookup per field."""
         return _encoded(self.where), tuple(_encoded(entry) for entry in self.unless)
 
-    def condition(self) -> Condition:
-        """Engine condition on an activity message (fields as `activity_payload` names them)."""
-        parts = [_condition_of(self.where)]
-        parts.extend(_negation_of(entry) for entry in self.unless)
-        return cond.all_of(*parts)
-
     def as_norm(self, **more: Any) -> dict[str, Any]:
         """This pattern as a norm's pattern (`fact`, `where`, `unless`), with `more` keys such as
         `by` or `match_on`: how a clause kind writes its patterns into the norms it expands to."""
@@ -111,16 +98,6 @@ class FactPattern(BaseModel):
         if self.unless:
             text += " (except when " + " or ".join(_describe(entry) for entry in self.unless) + ")"
         return text
-
-
-def attribute_key(name: str) -> str:
-    """The engine message property that carries fact field `name`."""
-    return "a_" + name
-
-
-def activity_payload(fact: Fact, fields: set[str]) -> dict[str, Any]:
-    """The engine form of the fact fields a clause tests (absent fields become null)."""
-    return {attribute_key(name): cond.encode(_scalar(fact.get(name))) for name in sorted(fields)}
 
 
 def _scalar(value: Any) -> Scalar | None:
@@ -147,24 +124,6 @@ def _encoded(condition: dict[str, Accepted]) -> _Tests:
 def _meets(fact: Fact, tests: _Tests) -> bool:
     """Equality as the engine sees it: 7 == 7.0, but "7" != 7 and True != 1."""
     return all(cond.encode(_scalar(fact.get(name))) in accepted for name, accepted in tests)
-
-
-def _condition_of(condition: dict[str, Accepted]) -> Condition:
-    return cond.all_of(
-        *(
-            cond.one_of(attribute_key(name), _accepted_values(accepted))
-            for name, accepted in sorted(condition.items())
-        )
-    )
-
-
-def _negation_of(condition: dict[str, Accepted]) -> Condition:
-    """NOT (all of condition) == any field outside its accepted values."""
-    alternatives = [
-        cond.none_of(attribute_key(name), _accepted_values(accepted))
-        for name, accepted in sorted(condition.items())
-    ]
-    return cond.any_of(*alternatives)
 
 
 def _describe(condition: dict[str, Accepted]) -> str:

@@ -301,12 +301,6 @@ class Pattern(_Tested):
         examples=[{"fact": "notice.termination", "within": "30d"}],
     )
 
-    def tested_fields(self) -> set[str]:
-        names = set(self.where) | set(self.match_on)
-        for entry in self.unless:
-            names.update(entry)
-        return names
-
 
 @dataclass(frozen=True, slots=True)
 class Scope:
