@@ -43,6 +43,7 @@ PARSE_TIME_MODULES = {
     "checker.authoring.schema_names",
     "checker.common.suggest",
     "checker.common.terminal",
+    "checker.common.installation",
     "checker.dates.timeutil",
     # The packages of those modules: each `__init__` is a docstring and imports nothing.
     "checker.authoring",
