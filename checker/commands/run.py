@@ -250,9 +250,10 @@ def main(args: argparse.Namespace) -> ExitCode:
     from checker.report.targets import target_problems
     from checker.state import StateError, StateStore
 
-    problem = _usage_problem(args)
+    targets = _report_targets(args)
+    problem = _usage_problem(args, targets)
     if problem is not None:
-        print(terminal_safe(f"contract-checker run: {problem}"), file=sys.stderr)
+        _say(problem)
         return ExitCode.USAGE
     if args.facts_format is not None:
         from checker.facts.inputs import stdin_path
@@ -261,16 +262,16 @@ def main(args: argparse.Namespace) -> ExitCode:
     as_of = args.as_of
     if as_of is None:
         as_of = epoch_of_date(datetime.now(tz=UTC).date())
-    unwritable = target_problems(_report_targets(args))
+    unwritable = target_problems(targets)
     if unwritable:
         for problem in unwritable:
-            print(terminal_safe(f"contract-checker run: {problem}"), file=sys.stderr)
+            _say(problem)
         return ExitCode.USAGE
     alerts = prepare_alerts(args.notify, args.dry_run, args.state, as_of)
     if isinstance(alerts, ExitCode):
         return alerts
     if args.state is None:
-        return _run_and_report(args, as_of, None)
+        return _run_and_report(args, targets, as_of, None)
     try:
         # Locked before anything is read: a second run on the same file stops at once.
         store = StateStore.open(args.state)
@@ -283,12 +284,17 @@ def main(args: argparse.Namespace) -> ExitCode:
         except StateError as refused:
             print(refused.render(), file=sys.stderr)
             return ExitCode.STATE_REFUSED
-        code = _run_and_report(args, as_of, store, alerts)
+        code = _run_and_report(args, targets, as_of, store, alerts)
         store.finish_run(code)
         return code
 
 
-def _usage_problem(args: argparse.Namespace) -> str | None:
+def _say(problem: str) -> None:
+    """A problem with the command line or a report's output, on stderr."""
+    print(terminal_safe(f"contract-checker run: {problem}"), file=sys.stderr)
+
+
+def _usage_problem(args: argparse.Namespace, targets: list[ReportTarget]) -> str | None:
     """Options that do not go together, in words; None when they do."""
     if args.facts_format is not None and STDIN not in args.facts:
         return (
@@ -296,7 +302,7 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
             "read by their suffix (.csv, else JSON lines), e.g. 'cat export.csv | "
             "contract-checker run --facts - --facts-format csv'"
         )
-    if args.csv_bom and all(target.format != "csv" for target in _report_targets(args)):
+    if args.csv_bom and all(target.format != "csv" for target in targets):
         return (
             "--csv-bom goes with a csv report: add --format csv or --report csv:PATH, e.g. "
             "'--report csv:out/findings.csv --csv-bom'"
@@ -315,6 +321,7 @@ def _looks_like_csv_on_stdin(args: argparse.Namespace, fact_errors: list[Diagnos
 
 def _run_and_report(
     args: argparse.Namespace,
+    targets: list[ReportTarget],
     as_of: int,
     store: StateStore | None,
     alerts: RunAlerts | None = None,
@@ -367,13 +374,13 @@ def _run_and_report(
         if alerts is not None:
             alerts.mark(result)
         formatters = {**FORMATTERS, "csv": as_csv_with_bom} if args.csv_bom else FORMATTERS
-        not_written = write_targets(result, _report_targets(args), formatters, sys.stdout)
+        not_written = write_targets(result, targets, formatters, sys.stdout)
         for problem in not_written:
-            print(terminal_safe(f"contract-checker run: {problem}"), file=sys.stderr)
+            _say(problem)
         warnings = [] if args.quiet else [*result.rule_warnings, *result.waivers.warnings()]
         for warning in warnings:
             print(warning.render(), file=sys.stderr)
-        table_shown = any(t.format == "table" and t.path is None for t in _report_targets(args))
+        table_shown = any(t.format == "table" and t.path is None for t in targets)
         if not args.quiet and not table_shown:
             # A missing feed, a clause that read nothing: in a scheduler's log too.
             for line in data_warnings(summary_dict(result.summary)):
