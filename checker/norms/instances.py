@@ -732,7 +732,7 @@ class _Worker:
                 return Duty(subject, party, instant, due, position, evidence, unknown=why)
             required = round(required, 10)
         else:
-            required = self._required(terms, evidence[-1] if evidence else None)
+            required = self._required(terms, evidence)
         paid = paid_by_due = 0.0
         done: Fact | None = None
         for fact in candidates:
@@ -745,8 +745,11 @@ class _Worker:
             subject, party, instant, due, position, evidence, done, required, paid_by_due, paid
         )
 
-    def _required(self, terms: ObligationTerms, trigger: Fact | None) -> float:
+    def _required(self, terms: ObligationTerms, evidence: tuple[Fact, ...]) -> float:
+        """The amount an instance owes; `evidence` is its trigger fact, after the earlier fact
+        the trigger's `after` found (`_with_earlier`)."""
         assert terms.amount is not None
+        trigger = evidence[-1] if evidence else None
         wanted = terms.amount.at_least
         if isinstance(wanted, float | int):
             return float(wanted)
@@ -755,12 +758,9 @@ class _Worker:
         if trigger is None:
             raise NormError("an amount taken from the trigger fact needs a trigger fact")
         if isinstance(wanted, FieldRef) and wanted.on == "after":
-            assert isinstance(terms.when, Pattern)
-            assert terms.when.after is not None
-            earlier = earlier_fact(terms.when.after, trigger, self.scope)
-            if earlier is None:  # the trigger matched, so its earlier fact is there
-                raise NormError(f"no earlier {terms.when.after.fact} for {trigger.id}")
-            return self._number(earlier, wanted.field)
+            if len(evidence) < 2:  # the trigger matched, so its earlier fact is there
+                raise NormError(f"no earlier fact for {trigger.id}")
+            return self._number(evidence[-2], wanted.field)
         if isinstance(wanted, FieldRef):
             return self._number(trigger, wanted.field)
         assert isinstance(wanted, Percent)

@@ -625,7 +625,9 @@ def _days_apart_within(
 def later_fact(later: Precedent, fact: Fact, scope: Scope) -> Fact | None:
     """The first fact after `fact` that `later` describes (`fact:`), within its bounds: the
     evidence that it followed; None when there is none (yet)."""
-    for candidate in scope.history_by_type.get(later.fact or "", ()):
+    candidates = scope.history_by_type.get(later.fact or "", ())
+    start = bisect.bisect_left(candidates, fact.at, key=lambda candidate: candidate.at)
+    for candidate in candidates[start:]:
         if (candidate.at, candidate.id) <= (fact.at, fact.id):
             continue
         if _described(later, candidate, fact, scope) and within_after(
