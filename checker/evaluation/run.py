@@ -273,9 +273,11 @@ def _evaluate(
         summary.irrelevant = store.irrelevant
         summary.facts_by_type = store.type_counts()
         completeness = tonight(store.latest_by_type(), rulebook.feeds, complete_through)
-        summary.feeds = _feeds_read(agreements, completeness)
-        summary.feed_of_type = {
-            fact_type: completeness.feed(fact_type) for fact_type in _types_read(agreements)
+        # Each type the clauses read, its feed, and how far each of those feeds is complete.
+        summary.feed_of_type = {t: completeness.feed(t) for t in _types_read(agreements)}
+        summary.feeds = {
+            feed: completeness.through.get(feed)
+            for feed in sorted(set(summary.feed_of_type.values()))
         }
         job = Job(store.path, as_of, horizon_end, rulebook.fact_parties, completeness)
         phase = time.perf_counter()
@@ -378,21 +380,8 @@ def _noting_corrections(
 def _known_feeds(rulebook: Rulebook) -> set[str]:
     """The feeds fact types come from: every type of the catalogue and every type a clause
     reads, each from its catalogue `feed` or else a feed of its own name."""
-    types = set(rulebook.fact_parties.by_type) | {
-        pattern.fact
-        for agreement in rulebook.agreements
-        for clause in agreement.all_clauses
-        for pattern, _ in clause.fact_patterns()
-    }
+    types = set(rulebook.fact_parties.by_type) | _types_read(rulebook.agreements)
     return {rulebook.feeds.get(fact_type, fact_type) for fact_type in types}
-
-
-def _feeds_read(
-    agreements: Sequence[Agreement], completeness: Completeness
-) -> dict[str, int | None]:
-    """Each feed a clause reads, with the last instant its data is complete tonight."""
-    feeds = {completeness.feed(fact_type) for fact_type in _types_read(agreements)}
-    return {feed: completeness.through.get(feed) for feed in sorted(feeds)}
 
 
 def _types_read(agreements: Sequence[Agreement]) -> set[str]:
