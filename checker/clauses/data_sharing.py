@@ -210,7 +210,7 @@ class DataSharing(Clause):
     )
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
-        return [(version.terms.transfer, True) for version in self.versions()]  # type: ignore[attr-defined]
+        return [(terms.transfer, True) for terms in self.version_terms()]
 
     def describe(self) -> str:
         rules: list[str] = []
@@ -269,8 +269,7 @@ class DataSharing(Clause):
             cap = terms.monthly_cap
             if cap is None:
                 continue
-            of = {"fact": transfer.fact, "where": dict(transfer.where), "unless": transfer.unless}
-            measure: dict[str, Any] = {"by": "partner", "of": of, "sum": cap.field}
+            measure: dict[str, Any] = {"by": "partner", "of": transfer.as_norm(), "sum": cap.field}
             measure |= {"per": "month", "at_most": cap.max, "unreadable": "report", **span}
             wording = Wording(
                 codes={

@@ -72,11 +72,7 @@ class Exclusivity(Clause):
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
         # Breaches come from anyone (our direct sales, other resellers): not only the partner.
-        patterns: list[tuple[FactPattern, bool]] = []
-        for version in self.versions():
-            assert isinstance(version.terms, Exclusivity)
-            patterns.extend((pattern, False) for pattern in version.terms.forbids)
-        return patterns
+        return [(pattern, False) for terms in self.version_terms() for pattern in terms.forbids]
 
     def describe(self) -> str:
         scope = describe_scope(self.territory, self.products)

@@ -157,9 +157,7 @@ class Milestones(Clause):
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
         patterns: list[tuple[FactPattern, bool]] = []
-        for version in self.versions():
-            terms = version.terms
-            assert isinstance(terms, Milestones)
+        for terms in self.version_terms():
             patterns.append((terms.achieved, True))
             if terms.cure is not None:
                 patterns.append((terms.cure.notice, True))

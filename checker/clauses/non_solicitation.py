@@ -36,7 +36,7 @@ from checker.dates.timeutil import (
     date_of_epoch,
     end_of_date,
     iso_of_epoch,
-    parse_duration,
+    written_duration,
 )
 from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind, Severity
@@ -80,10 +80,7 @@ class NonSolicitation(Clause):
         examples=["12 months"],
     )
 
-    @field_validator("lookback", mode="before")
-    @classmethod
-    def _parse_lookback(cls, value: object) -> object:
-        return parse_duration(str(value)) if isinstance(value, str | int) else value
+    _parse = field_validator("lookback", mode="before")(lambda cls, v: written_duration(v))
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
         found: list[tuple[FactPattern, bool]] = []

@@ -243,9 +243,7 @@ class Recurring(Clause):
 
     def fact_patterns(self) -> Sequence[tuple[FactPattern, bool]]:
         patterns: list[tuple[FactPattern, bool]] = []
-        for version in self.versions():
-            terms = version.terms
-            assert isinstance(terms, Recurring)
+        for terms in self.version_terms():
             if terms.deliverable is not None:
                 patterns.append((terms.deliverable, True))
             if terms.minimum is not None:
