@@ -12,6 +12,9 @@ from checker.evaluation.evaluate import evaluate_agreement
 from checker.facts.model import Fact
 from checker.findings.model import Finding
 from checker.rulebook.agreement import Agreement
+from checker.rulebook.fact_catalog import FactCatalogue
+from checker.rulebook.semantic.checks import check_agreement_file
+from checker.rulebook.yaml_source import load_yaml_text
 
 
 def fact(
@@ -42,6 +45,15 @@ def evaluate(
     ordered = sorted(facts, key=lambda f: (f.at, f.id))
     result = evaluate_agreement(subject, ordered, instant, horizon_end(instant, horizon_days))
     return sorted((f for f in result.findings if f.clause != "term"), key=lambda f: f.sort_key())
+
+
+def problems(
+    text: str, catalogue: FactCatalogue | None, name: str
+) -> list[tuple[int, int, str, str]]:
+    """(line, column, level, message) of each semantic problem in `text`, read as the rule file
+    `name` and checked against `catalogue`, sorted."""
+    report = check_agreement_file(load_yaml_text(text, name), catalogue)
+    return sorted((d.line, d.column, d.level.value, d.message) for d in report.diagnostics)
 
 
 def summary(findings: list[Finding]) -> list[tuple[str, str, str, str]]:
@@ -100,6 +112,45 @@ def instant_near(
     day = rng.randint(1, 28)
     at = rng.randint(0, 23) if hour is None else hour
     return f"2025-{month:02d}-{day:02d}T{at:02d}:00:00Z"
+
+
+# The files of a rules folder `validate` tests check: Acme's agreement with its exclusive
+# territory (clause 4.1), a waivers file and a scenario file, which name the clause `{clause}`.
+ACME_RULE_FILE = """\
+agreement: acme-2026
+title: Agreement with Acme
+partner: acme
+effective: 2026-01-01
+expires: 2026-12-31
+owner: legal
+clauses:
+  - id: "4.1"
+    title: Exclusive territory
+    kind: exclusivity
+    territory: [NL]
+    forbids:
+      - {fact: deal.closed, where: {channel: direct}}
+"""
+
+ACME_WAIVERS = """\
+waivers:
+  - agreement: acme-2026
+    clause: "{clause}"
+    reason: Approved exception
+    approved_by: Legal
+    expires: 2026-12-31
+"""
+
+ACME_SCENARIOS = """\
+agreement: acme-2026
+scenarios:
+  - name: a direct deal breaks the exclusivity
+    as_of: 2026-06-01
+    facts:
+      - {{id: d1, type: deal.closed, at: 2026-03-02, partner: northwind, territory: NL, channel: direct}}
+    expect:
+      - {{clause: "{clause}", kind: breach, subject: d1}}
+"""
 
 
 # A rule file many CLI tests start from: Globex's exclusive territory (clause 4.1), to which a test

@@ -20,8 +20,7 @@ import pytest
 import yaml
 from pre_commit.clientlib import load_manifest
 
-from tests.test_validate_all_files import RULE_FILE as ACME_RULE_FILE
-from tests.test_validate_all_files import WAIVERS
+from tests.helpers import ACME_RULE_FILE, ACME_WAIVERS
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
@@ -130,7 +129,7 @@ def repo(tmp_path: Path) -> Repo:
 def test_good_files_commit_and_bad_ones_are_stopped(repo: Repo) -> None:
     repo.write("rules/acme.yaml", RULE_FILE)
     repo.write("rules/acme.test.yaml", SCENARIOS.format(channel="direct"))
-    repo.write("rules/waivers.yaml", WAIVERS.format(clause="4.1"))
+    repo.write("rules/waivers.yaml", ACME_WAIVERS.format(clause="4.1"))
     repo.write("notifications.yaml", NOTIFICATIONS)
     repo.write(".github/workflows/nightly.yml", WORKFLOW)
     code, said = repo.commit("Acme agreement")
@@ -140,14 +139,14 @@ def test_good_files_commit_and_bad_ones_are_stopped(repo: Repo) -> None:
 
     # A waiver naming a clause the agreement does not have: the waivers file alone is changed,
     # and validate checks it as waivers against the rule files beside it.
-    repo.write("rules/waivers.yaml", WAIVERS.format(clause="4.7"))
+    repo.write("rules/waivers.yaml", ACME_WAIVERS.format(clause="4.7"))
     code, said = repo.commit("Waive 4.7")
     assert code != 0
     assert "rules/waivers.yaml:3:13: error: agreement 'acme-2026' has no clause '4.7'" in said
     assert "allowed fields here: agreement" not in said  # not checked as a rule file
     assert repo.git("log", "--oneline").stdout.count("\n") == 1
 
-    repo.write("rules/waivers.yaml", WAIVERS.format(clause="4.1"))
+    repo.write("rules/waivers.yaml", ACME_WAIVERS.format(clause="4.1"))
     # A scenario that no longer holds: the file is valid, the scenario hook fails.
     repo.write("rules/acme.test.yaml", SCENARIOS.format(channel="partner"))
     code, said = repo.commit("Scenario for partner deals")
@@ -161,7 +160,7 @@ def test_good_files_commit_and_bad_ones_are_stopped(repo: Repo) -> None:
 def test_run_on_named_files_checks_each_as_its_kind(repo: Repo) -> None:
     repo.write("rules/acme.yaml", RULE_FILE)
     repo.write("rules/acme.test.yaml", SCENARIOS.format(channel="direct"))
-    repo.write("rules/waivers.yaml", WAIVERS.format(clause="4.1"))
+    repo.write("rules/waivers.yaml", ACME_WAIVERS.format(clause="4.1"))
     repo.write("notifications.yaml", NOTIFICATIONS.replace("fallback: legal", "fallback: nobody"))
     result = repo.run(
         [

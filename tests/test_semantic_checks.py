@@ -17,6 +17,7 @@ from checker.rulebook.loading import load_rulebook
 from checker.rulebook.semantic import checks as semantic_checks
 from checker.rulebook.semantic.checks import check_agreement_file
 from checker.rulebook.yaml_source import load_yaml_text
+from tests.helpers import problems as semantic_problems
 
 CATALOGUE = FactCatalogue(
     "rules/fact-types.yaml",
@@ -63,10 +64,8 @@ EXCLUSIVITY = """\
 def problems(
     text: str, catalogue: FactCatalogue | None = CATALOGUE
 ) -> list[tuple[int, int, str, str]]:
-    """(line, column, level, message) of each semantic problem in `text`."""
-    document = load_yaml_text(text, "rules/acme.yaml")
-    report = check_agreement_file(document, catalogue)
-    return sorted((d.line, d.column, d.level.value, d.message) for d in report.diagnostics)
+    """(line, column, level, message) of each semantic problem in `text`, as rules/acme.yaml."""
+    return semantic_problems(text, catalogue, "rules/acme.yaml")
 
 
 def rulebook_problems(tmp_path: Path, text: str) -> list[tuple[int, int, str, str]]:

@@ -17,6 +17,7 @@ from checker.rulebook.fact_catalog import FactCatalogue, FactTypeEntry
 from checker.rulebook.loading import load_rulebook
 from checker.rulebook.semantic.checks import check_agreement_file
 from checker.rulebook.yaml_source import load_yaml_text
+from tests.helpers import problems as semantic_problems
 
 CATALOGUE = FactCatalogue(
     "rules/fact-types.yaml",
@@ -60,9 +61,8 @@ fact_types:
 
 
 def problems(text: str) -> list[tuple[int, int, str, str]]:
-    """(line, column, level, message) of each semantic problem in `text`."""
-    report = check_agreement_file(load_yaml_text(text, "rules/t.yaml"), CATALOGUE)
-    return sorted((d.line, d.column, d.level.value, d.message) for d in report.diagnostics)
+    """(line, column, level, message) of each semantic problem in `text`, as rules/t.yaml."""
+    return semantic_problems(text, CATALOGUE, "rules/t.yaml")
 
 
 def validated(tmp_path: Path, text: str) -> list[tuple[int, int, str]]:

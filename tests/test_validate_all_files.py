@@ -8,48 +8,13 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
-
-RULE_FILE = """\
-agreement: acme-2026
-title: Agreement with Acme
-partner: acme
-effective: 2026-01-01
-expires: 2026-12-31
-owner: legal
-clauses:
-  - id: "4.1"
-    title: Exclusive territory
-    kind: exclusivity
-    territory: [NL]
-    forbids:
-      - {fact: deal.closed, where: {channel: direct}}
-"""
-
-WAIVERS = """\
-waivers:
-  - agreement: acme-2026
-    clause: "{clause}"
-    reason: Approved exception
-    approved_by: Legal
-    expires: 2026-12-31
-"""
-
-SCENARIOS = """\
-agreement: acme-2026
-scenarios:
-  - name: a direct deal breaks the exclusivity
-    as_of: 2026-06-01
-    facts:
-      - {{id: d1, type: deal.closed, at: 2026-03-02, partner: northwind, territory: NL, channel: direct}}
-    expect:
-      - {{clause: "{clause}", kind: breach, subject: d1}}
-"""
+from tests.helpers import ACME_RULE_FILE, ACME_SCENARIOS, ACME_WAIVERS
 
 
 def _rules(tmp_path: Path, waiver_clause: str, scenario_clause: str) -> Path:
-    (tmp_path / "acme.yaml").write_text(RULE_FILE, encoding="utf-8")
-    (tmp_path / "waivers.yaml").write_text(WAIVERS.format(clause=waiver_clause), "utf-8")
-    (tmp_path / "acme.test.yaml").write_text(SCENARIOS.format(clause=scenario_clause), "utf-8")
+    (tmp_path / "acme.yaml").write_text(ACME_RULE_FILE, encoding="utf-8")
+    (tmp_path / "waivers.yaml").write_text(ACME_WAIVERS.format(clause=waiver_clause), "utf-8")
+    (tmp_path / "acme.test.yaml").write_text(ACME_SCENARIOS.format(clause=scenario_clause), "utf-8")
     return tmp_path
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from checker.authoring.file_kinds import FileKind, file_kind, kind_by_content, kind_by_name
 from checker.cli import main
-from tests.test_validate_all_files import RULE_FILE, SCENARIOS, WAIVERS
+from tests.helpers import ACME_RULE_FILE, ACME_SCENARIOS, ACME_WAIVERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,11 +60,11 @@ def test_kind_by_name(name: str, kind: FileKind | None) -> None:
             FileKind.NOTIFICATIONS,
         ),
         ("#yaml-language-server: $schema=schema/agreement.schema.json\n", FileKind.RULES),
-        (WAIVERS, FileKind.WAIVERS),
-        (SCENARIOS, FileKind.SCENARIOS),
+        (ACME_WAIVERS, FileKind.WAIVERS),
+        (ACME_SCENARIOS, FileKind.SCENARIOS),
         (FACT_TYPES, FileKind.FACT_TYPES),
         (NOTIFICATIONS, FileKind.NOTIFICATIONS),
-        (RULE_FILE, FileKind.RULES),
+        (ACME_RULE_FILE, FileKind.RULES),
         ("# yaml-language-server: $schema=schema/mapping.schema.json\n", FileKind.MAPPING),
         ("fields: {ts: at}\ntype_field: kind\n", FileKind.MAPPING),
         # A key indented under another is not a top-level key.
@@ -96,9 +96,9 @@ def test_the_shipped_files_are_recognised() -> None:
 def rules(tmp_path: Path) -> Path:
     folder = tmp_path / "rules"
     folder.mkdir()
-    (folder / "acme.yaml").write_text(RULE_FILE)
-    (folder / "waivers.yaml").write_text(WAIVERS.format(clause="4.1"))
-    (folder / "acme.test.yaml").write_text(SCENARIOS.format(clause="4.1"))
+    (folder / "acme.yaml").write_text(ACME_RULE_FILE)
+    (folder / "waivers.yaml").write_text(ACME_WAIVERS.format(clause="4.1"))
+    (folder / "acme.test.yaml").write_text(ACME_SCENARIOS.format(clause="4.1"))
     (folder / "fact-types.yaml").write_text(FACT_TYPES)
     (tmp_path / "notifications.yaml").write_text(NOTIFICATIONS.format(fallback="legal"))
     return folder
@@ -148,7 +148,7 @@ def test_a_commits_changed_files_of_every_kind_together(
 def test_a_waiver_alone_is_checked_against_the_rule_files_beside_it(
     rules: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (rules / "waivers.yaml").write_text(WAIVERS.format(clause="4.7"))
+    (rules / "waivers.yaml").write_text(ACME_WAIVERS.format(clause="4.7"))
     assert main(["validate", str(rules / "waivers.yaml")]) == 3
     err = capsys.readouterr().err
     assert f"{rules / 'waivers.yaml'}:3:13: error:" in err
@@ -159,7 +159,7 @@ def test_a_waiver_alone_is_checked_against_the_rule_files_beside_it(
 def test_a_scenario_file_alone_is_checked_against_its_agreement(
     rules: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (rules / "acme.test.yaml").write_text(SCENARIOS.format(clause="9.9"))
+    (rules / "acme.test.yaml").write_text(ACME_SCENARIOS.format(clause="9.9"))
     assert main(["validate", str(rules / "acme.test.yaml")]) == 3
     err = capsys.readouterr().err
     assert f"{rules / 'acme.test.yaml'}:" in err
@@ -226,8 +226,10 @@ def test_a_fact_mapping_is_checked_as_one(
 def test_a_broken_neighbour_does_not_hide_a_scenarios_mistakes(
     rules: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (rules / "broken.yaml").write_text(RULE_FILE.replace("acme-2026", "other-2026") + "oops: 1\n")
-    (rules / "acme.test.yaml").write_text(SCENARIOS.format(clause="9.9"))
+    (rules / "broken.yaml").write_text(
+        ACME_RULE_FILE.replace("acme-2026", "other-2026") + "oops: 1\n"
+    )
+    (rules / "acme.test.yaml").write_text(ACME_SCENARIOS.format(clause="9.9"))
     assert main(["validate", str(rules / "acme.test.yaml")]) == 3
     err = capsys.readouterr().err
     assert "9.9" in err  # still checked against acme-2026, which loads
