@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import types
 from dataclasses import dataclass
-from typing import Any, Union, get_args, get_origin
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from checker.authoring.kind_docs import kind_doc
+from checker.authoring.kind_docs import kind_doc, models_in
 from checker.authoring.kind_docs_markdown import render_markdown
 from checker.authoring.kind_docs_terminal import render_kind
 from checker.clauses import KINDS
@@ -132,14 +130,6 @@ def test_every_key_a_kind_documents_is_accepted(kind: str) -> None:
     assert unknown == []
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    if get_origin(annotation) in (Union, types.UnionType) or get_args(annotation):
-        return [model for argument in get_args(annotation) for model in _models_in(argument)]
-    return []
-
-
 def _models_by_key(root: type[BaseModel]) -> dict[str, set[type[BaseModel]]]:
     """Every model reachable from `root`, under the rule-file key of each field holding it."""
     found: dict[str, set[type[BaseModel]]] = {}
@@ -150,7 +140,7 @@ def _models_by_key(root: type[BaseModel]) -> dict[str, set[type[BaseModel]]]:
             return
         seen.add(model)
         for name, info in model.model_fields.items():
-            for used in _models_in(info.annotation):
+            for used in models_in(info.annotation):
                 found.setdefault(info.alias or name, set()).add(used)
                 visit(used)
 

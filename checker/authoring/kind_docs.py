@@ -301,7 +301,7 @@ def nested_parts(model: type[BaseModel]) -> list[Part]:
 
     def visit(current: type[BaseModel]) -> None:
         for name, info in current.model_fields.items():
-            for used in _models_in(info.annotation):
+            for used in models_in(info.annotation):
                 if issubclass(used, Clause) or used is Amendment or used in SHARED_MODELS:
                     continue
                 first_use = used not in holders
@@ -316,8 +316,9 @@ def nested_parts(model: type[BaseModel]) -> list[Part]:
     return [Part(used, tuple(fields)) for used, fields in holders.items()]
 
 
-def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+def models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    """The models an annotation names, itself or inside it (`list[X]`, `X | Y | None`)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         yield annotation
     for argument in get_args(annotation):
-        yield from _models_in(argument)
+        yield from models_in(argument)

@@ -14,13 +14,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from checker.authoring.kind_docs import kind_doc
+from checker.authoring.kind_docs import kind_doc, models_in
 from checker.clauses import KINDS
 from checker.clauses.base import Amendment, Clause
 from checker.clauses.data_sharing import ConditionalCategory
@@ -208,18 +208,11 @@ def _models_used_by(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
     while pending:
         current = pending.pop()
         for info in current.model_fields.values():
-            for used in _models_in(info.annotation):
+            for used in models_in(info.annotation):
                 if used not in seen:
                     seen.add(used)
                     pending.append(used)
                     yield used
-
-
-def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        yield annotation
-    for argument in get_args(annotation):
-        yield from _models_in(argument)
 
 
 def property_of(definition: dict[str, Any], name: str) -> dict[str, Any]:
