@@ -225,6 +225,18 @@ NAMED_PARTIES = RULE_FILE.replace(
     "partner: acme\n", "parties:\n  us: northwind\n  partner: acme\n"
 ).replace("chanel", "channel")
 
+# The warning at the first agreement naming its parties when no catalogue is found.
+NO_CATALOGUE_WARNING = (
+    "this agreement names its parties, but no fact-types.yaml was found next to the rule files:"
+    " which field of each fact type names the party that acted is unknown, so every fact is read"
+    " as an act of the party its 'partner' field names (an empty one: us)"
+)
+NO_CATALOGUE_HELP = (
+    "describe the exports in a fact-types.yaml beside the rule files (docs/norms.md, 'Whose act"
+    " is a fact?'), or give one with --fact-types FILE; a catalogue in a subfolder describes only"
+    " the rule files beneath it"
+)
+
 
 def test_without_a_catalogue_an_agreement_naming_its_parties_is_warned_about(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -235,12 +247,15 @@ def test_without_a_catalogue_an_agreement_naming_its_parties_is_warned_about(
     assert main(["validate", "--strict", str(rules)]) == ExitCode.INVALID_RULES
     captured = capsys.readouterr()
     # Once, at the first such file's 'parties' (line 3), not once per agreement.
-    assert captured.err.count("warning: ") == 1
-    assert (
-        f"{path}:3:1: warning: this agreement names its parties, but no fact-types.yaml was found"
-        " next to the rule files: which field of each fact type names the party that acted is"
-        " unknown"
-    ) in captured.err
+    assert captured.err == (
+        f"{path}:3:1: warning: {NO_CATALOGUE_WARNING}\n"
+        "    parties:\n"
+        "    ^\n"
+        f"  help: {NO_CATALOGUE_HELP}\n"
+        "note: fact types and fields were not checked: no fact-types.yaml was found next to the"
+        " rule files (give one with --fact-types FILE)\n"
+        "FAILED: 0 errors, 1 warning (--strict counts warnings as failures).\n"
+    )
     _write(rules, "fact-types.yaml", CATALOGUE)
     assert main(["validate", "--strict", str(rules)]) == ExitCode.OK
     assert capsys.readouterr().out == "OK: 2 agreements, 2 clauses.\n"
@@ -256,8 +271,8 @@ def test_a_catalogue_in_a_subfolder_serves_only_the_rule_files_beneath_it(tmp_pa
     # A rule file beside the subfolder is not described by it: no catalogue, and the warning.
     _write(top, "beta.yaml", NAMED_PARTIES.replace("acme-test-2026", "beta-test-2026"))
     book = load_rulebook([str(top)])
-    assert [d.message.split(":")[0] for d in book.warnings] == [
-        "this agreement names its parties, but no fact-types.yaml was found next to the rule files"
+    assert [(d.path, d.line, d.column, d.message, d.help) for d in book.warnings] == [
+        (str(top / "beta.yaml"), 3, 1, NO_CATALOGUE_WARNING, NO_CATALOGUE_HELP)
     ]
     assert book.catalogue is None
 
