@@ -590,7 +590,7 @@ def _right(
     if terms.effect is not None and terms.effect.ends_agreement:
         _ends_agreement(context, outcome, wording, names)
     if terms.effect is not None and terms.effect.extends_agreement:
-        _extended_agreement(context, outcome, terms, names)
+        _extended_agreement(context, outcome, terms, wording, names)
     if not terms.reported:  # a standing right: only what its exercise does is reported
         return
     items = [
@@ -662,19 +662,20 @@ def _ends_agreement(
 
 
 def _extended_agreement(
-    context: ClauseContext, outcome: NormOutcome, terms: RightTerms, names: _Names
+    context: ClauseContext,
+    outcome: NormOutcome,
+    terms: RightTerms,
+    wording: Wording,
+    names: _Names,
 ) -> None:
-    """When this clause's exercise is the one that extended the agreement's fixed term: a trigger
-    dated on the exercise, saying how far the term now runs."""
+    """When this norm's exercise is the one that extended the agreement's fixed term (of an
+    amended clause, the version it was an exercise of): a trigger dated on the exercise, saying
+    how far the term now runs."""
     extended = context.term.extended
-    if extended is None or extended[0] != context.clause.id:
+    if extended is None or extended.clause != context.clause.id:
         return
-    _, exercise_id, before = extended
-    exercise = next(
-        (o.exercised for o in outcome.openings if o.exercised and o.exercised.id == exercise_id),
-        None,
-    )
-    if exercise is None:
+    exercise, before = extended.exercise, extended.before
+    if not any(opening.exercised == exercise for opening in outcome.openings):
         return
     assert terms.effect is not None
     item = Occurrence(
@@ -694,7 +695,7 @@ def _extended_agreement(
         context,
         names("extended"),
         [item],
-        Outcome(FindingKind.TRIGGER, "right.extended_agreement"),
+        Outcome(FindingKind.TRIGGER, wording.code("right.extended_agreement")),
     )
 
 

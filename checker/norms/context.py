@@ -72,15 +72,23 @@ class ClauseTerms(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Extension:
+    """The exercise of an option to extend that moved a fixed term's last day: its clause, the
+    exercising fact, and the last day the term had before."""
+
+    clause: str
+    exercise: Fact
+    before: date
+
+
+@dataclass(frozen=True, slots=True)
 class AgreementTerm:
     """When the agreement is in force: [start, end) in epoch seconds, and why it ends."""
 
     start: int
     end: int
     end_reason: str  # "expiry", "non-renewal", "termination ..."
-    # The exercise that extended a fixed term (its fact id), with the clause and the last day
-    # the term had before: None when no option to extend was exercised.
-    extended: tuple[str, str, date] | None = None
+    extended: Extension | None = None  # None: no option to extend was exercised
 
     @property
     def last_day(self) -> date:

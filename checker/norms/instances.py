@@ -638,31 +638,25 @@ class _Worker:
                 outcome.duties.append(duty)
                 position += 1
 
-    def _period_gap(self, terms: MeasureTerms, closes: int) -> str | None:
-        """Why an ended period's value cannot be told tonight: its feed does not reach the
-        period's last instant (None when it does, or when no completeness is known)."""
+    def _feed_gap(self, fact_type: str, instant: int) -> str | None:
+        """Why facts of `fact_type` up to `instant` may be missing tonight: their feed does not
+        reach it (None when it does, or when no completeness is known). What rests on the
+        absence of such facts then is `unknown`, never a breach (fail closed)."""
         completeness = self.inputs.completeness
-        if completeness is None:
-            return None
-        return completeness.gap(terms.of.fact, closes)
+        return None if completeness is None else completeness.gap(fact_type, instant)
 
     def _unexercised_gap(self, terms: RightTerms, closes: int) -> str | None:
-        """Why a right closed with no exercise found cannot be called lapsed: the feed of its
-        exercising facts does not reach its close tonight (None when it does, or still open)."""
-        completeness = self.inputs.completeness
-        if completeness is None or terms.exercised_by is None or closes >= self.inputs.as_of:
+        """Why a right closed with no exercise found cannot be called lapsed (None: it can, or it
+        is still open)."""
+        if terms.exercised_by is None or closes >= self.inputs.as_of:
             return None
-        return completeness.gap(terms.exercised_by.fact, closes)
+        return self._feed_gap(terms.exercised_by.fact, closes)
 
     def _unknown(self, terms: ObligationTerms, duty: Duty) -> str | None:
-        """Why a duty past due and not done by then cannot be called missed: the feed of its
-        fulfilling facts does not reach the due instant tonight (fail closed: `unknown`)."""
-        completeness = self.inputs.completeness
-        if completeness is None or duty.due >= self.inputs.as_of:
+        """Why a duty past due and not done by then cannot be called missed (None: it can)."""
+        if duty.due >= self.inputs.as_of or (duty.done is not None and duty.done.at <= duty.due):
             return None
-        if duty.done is not None and duty.done.at <= duty.due:
-            return None
-        return completeness.gap(terms.do.fact, duty.due)
+        return self._feed_gap(terms.do.fact, duty.due)
 
     def _notices(self, cure: ObligationCure | None) -> dict[tuple[object, ...], list[Fact]]:
         """The default notices of a cure path, known by the as-of instant, by their `match_on`
@@ -884,7 +878,7 @@ class _Worker:
         if isinstance(bound, ValueRef):
             return self._value(bound.value), None
         assert isinstance(bound, Percent)
-        reason = "no value"
+        reason: str | None = None  # why the measure cannot tell the period, if it says
         for part in self._parts(bound.of):
             for measured in self._done(part).measured:
                 if measured.subject not in (label, f"{label}/{party}"):
@@ -892,7 +886,7 @@ class _Worker:
                 if measured.value is not None:
                     return measured.value * bound.percent / 100, None
                 reason = measured.unknown_reason or reason
-        if reason == "no value":
+        if reason is None:
             return None, f"clause {bound.of} has no value for {label}"
         return None, f"clause {bound.of} cannot tell {label}: {reason}"
 
@@ -981,7 +975,7 @@ class _Worker:
                 if not skipped and suspension is None and (terms.period_field is None or ended)
                 else None
             )
-            gap = self._period_gap(terms, closes) if ended and crossed is None else None
+            gap = self._feed_gap(terms.of.fact, closes) if ended and crossed is None else None
             if gap is not None and suspension is None:
                 # The period's total rests on facts its feed may not have delivered yet: it
                 # cannot be told (neither compliant nor a breach), and it breaks a run.

@@ -15,7 +15,7 @@ from checker.facts.model import Fact
 from checker.findings.model import FindingCode, FindingKind
 from checker.norms.blocks import Obligation, obligations
 from checker.norms.clause_support import NormPart, in_force_only
-from checker.norms.context import AgreementTerm, ClauseContext
+from checker.norms.context import AgreementTerm, ClauseContext, Extension
 from checker.norms.dependencies import all_refs, clause_parts, referred, rights_with_effects
 from checker.norms.fact_pattern import FactPattern
 from checker.norms.instances import first_termination, work_out
@@ -121,13 +121,13 @@ def agreement_term(
         # A termination clause sees the term as it stands without terminations, so a notice
         # from before the effective date (or after the end) cannot end the agreement.
         context.term = AgreementTerm(start, max(start, end), reason)
-    extended: tuple[str, str, date] | None = None
+    extended: Extension | None = None
     if reason == "expiry":
         # An option to extend, exercised within the term as written, moves its last day.
         extension = _extension(agreement, contexts, facts, as_of, fact_parties)
         if extension is not None:
             clause_id, by, exercise = extension
-            extended = (clause_id, exercise.id, last_day)
+            extended = Extension(clause_id, exercise, last_day)
             last_day = by.add_to_date(last_day, agreement.business_calendar)
             end = epoch_of_date(last_day + timedelta(days=1))
             for context in contexts:
