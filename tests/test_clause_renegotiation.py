@@ -74,8 +74,10 @@ def test_fixed_window_opens_at_midnight_and_closes_at_the_end_of_its_last_day() 
     lapsed = evaluate(subject, [], "2026-04-01")
     assert summary(lapsed) == [("renegotiation.window_open", "trigger", SUBJECT, "2026-01-01")]
     # The kind names no fact that exercises a window: its use is not checked, so not "unexercised".
-    assert "closed on 2026-03-31 (whether it was used is not checked" in lapsed[0].message
-    assert "renegotiation window" in lapsed[0].message
+    assert lapsed[0].message == (
+        "renegotiation window: arose on 2026-01-01, closed on 2026-03-31 (whether it was used is"
+        " not checked: no fact exercises it)"
+    )
     assert summary(evaluate(subject, [], "2029-12-20")) == summary(lapsed)
 
 

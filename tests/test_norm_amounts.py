@@ -69,8 +69,10 @@ def test_the_fee_each_month_is_the_percentage_of_that_months_measure() -> None:
     found = evaluate(_subject(CALLS, FEE), facts, "2026-07-15")
     assert summary(found) == [("obligation.breached", "breach", "2026-04", "2026-05-30")]
     (april,) = found
-    assert "at least 30 (0.25 % of 12,000, clause 3.m for 2026-04)" in april.message
-    assert "20 paid by then, shortfall 10" in april.message
+    assert april.message == (
+        "globex had to pay fee.paid for 2026-04: at least 30 (0.25 % of 12,000, clause 3.m for"
+        " 2026-04) by 2026-05-30; 20 paid by then, shortfall 10"
+    )
 
 
 def test_the_next_fee_is_a_deadline_once_the_month_has_ended() -> None:

@@ -106,8 +106,14 @@ def test_a_right_ending_the_agreement_is_exercised_on_the_day_another_right_ends
         # with 05-16, a deadline within 10 days of 05-10.
         fact("n2", "notice.sent", "2026-04-16T23:59:59Z", "orbit", topic="end"),
     ]
-    found = summary(evaluate(subject, facts, "2026-05-10", horizon_days=10))
-    assert ("right.ends_agreement", "deadline", "n2", "2026-05-16") in found
+    # Also: right 3 arose at the start and ended with 04-16 (by right 4); clause 1's Q2, cut by
+    # the end on 05-16, is at risk (nothing ordered) with that last day.
+    assert summary(evaluate(subject, facts, "2026-05-10", horizon_days=10)) == [
+        ("right.arisen", "trigger", "start", "2026-01-01"),
+        ("right.ended", "trigger", "ended", "2026-04-16"),
+        ("measure.at_risk", "deadline", "2026-Q2", "2026-05-16"),
+        ("right.ends_agreement", "deadline", "n2", "2026-05-16"),
+    ]
 
 
 def test_a_suspension_after_a_measure_ended_leaves_its_cut_period_judged() -> None:

@@ -32,7 +32,10 @@ def test_an_average_just_under_its_minimum_shows_the_digits_that_make_it_short()
     ]
     (finding,) = evaluate(subject, facts, "2027-01-05")
     assert finding.code == "measure.breached"
-    assert "is 99.495, under the minimum of 99.5: shortfall 0.005" in finding.message
+    assert finding.message == (
+        "average of percent of availability.daily for 2026-12 is 99.495, under the minimum of"
+        " 99.5: shortfall 0.005"
+    )
 
 
 def test_a_right_is_named_by_its_clause_title_and_how_it_is_exercised() -> None:
