@@ -41,17 +41,21 @@ def iso_of_epoch(instant: int) -> str:
     return datetime.fromtimestamp(instant, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class NoUtcOffsetError(ValueError):
+    """An instant written without a UTC offset: which instant it means cannot be told."""
+
+
 def parse_instant(text: str) -> int:
     """Parse an ISO-8601 instant with an offset, or a bare date meaning 00:00 UTC.
 
-    Raises ValueError with a reason a person can act on.
+    Raises ValueError with a reason a person can act on (NoUtcOffsetError for a local time).
     """
     text = text.strip()
     if len(text) == 10:
         return epoch_of_date(date.fromisoformat(text))
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        raise ValueError(f"'{text}' has no UTC offset (add 'Z' or '+01:00')")
+        raise NoUtcOffsetError(f"'{text}' has no UTC offset (add 'Z' or '+01:00')")
     return int(moment.timestamp())
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from checker.dates.timeutil import (
     SECONDS_PER_DAY,
+    NoUtcOffsetError,
     date_of_epoch,
     end_of_date,
     iso_of_epoch,
@@ -73,16 +74,12 @@ def complete_through_instant(value: object) -> int:
         except ValueError:
             pass
         try:
-            naive = datetime.fromisoformat(text).tzinfo is None
-        except ValueError:
-            naive = False
-        if naive:
+            return parse_instant(text)
+        except NoUtcOffsetError:
             raise ValueError(
                 f"'{value}' has no UTC offset: add 'Z' or an offset like '+01:00'"
                 " (2026-11-21T18:00:00Z)"
-            )
-        try:
-            return parse_instant(text)
+            ) from None
         except ValueError:
             pass
     shown = f"'{value}'" if isinstance(value, str) else _kind(value)
