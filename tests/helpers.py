@@ -177,3 +177,11 @@ def direct_deal(**more: str) -> str:
     4.1), with `more` fields."""
     fields = {"id": "d1", "type": "deal.closed", "at": "2026-02-10T10:00:00Z", "partner": "us"}
     return json.dumps({**fields, "territory": "DE", "channel": "direct", **more})
+
+
+def agreement_between(
+    us: str, partner: str, *clauses: dict[str, Any], **overrides: Any
+) -> Agreement:
+    """An agreement that names its parties, as norms need: `us` and one partner (ids as the
+    facts name them), with `overrides` such as `effective` and `expires`."""
+    return agreement(*clauses, parties={"us": us, "partner": partner}, partner=None, **overrides)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tests.helpers import agreement, evaluate, fact, summary
+from tests.helpers import agreement_between, evaluate, fact, summary
 
 CALLS = {
     "id": "3.m",
@@ -37,10 +37,10 @@ FEE = {
 
 
 def _subject(*clauses: dict[str, Any]) -> Any:
-    return agreement(
+    return agreement_between(
+        "northwind",
+        "globex",
         *clauses,
-        parties={"us": "northwind", "partner": "globex"},
-        partner=None,
         effective="2026-03-01",
         expires="2026-12-31",
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import agreement, evaluate, fact, summary
+from tests.helpers import agreement_between, evaluate, fact, summary
 
 # "Acme shall not place orders in the 30 days before Northwind gives notice of a price change"
 # (stocking up at the old price).
@@ -20,10 +20,10 @@ STOCKING = {
 
 
 def _subject(*clauses: dict[str, Any]) -> Any:
-    return agreement(
+    return agreement_between(
+        "northwind",
+        "acme",
         *clauses,
-        parties={"us": "northwind", "partner": "acme"},
-        partner=None,
         effective="2026-01-01",
         expires="2027-12-31",
     )

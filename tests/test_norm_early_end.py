@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import agreement, evaluate, fact, summary
+from tests.helpers import agreement_between, evaluate, fact, summary
 
 MINIMUM = {
     "id": "1",
@@ -31,12 +31,13 @@ TERMINATION = {
 }
 
 
-def _subject() -> Any:
-    return agreement(
-        MINIMUM,
-        TERMINATION,
-        parties={"us": "zenith", "partner": "orbit"},
-        partner=None,
+def _subject(*clauses: dict[str, Any]) -> Any:
+    """Zenith's agreement with Orbit, 2026-2027: `clauses`, by default the minimum and the
+    right to terminate after two shortfalls."""
+    return agreement_between(
+        "zenith",
+        "orbit",
+        *(clauses or (MINIMUM, TERMINATION)),
         effective="2026-01-01",
         expires="2027-12-31",
     )
@@ -91,15 +92,7 @@ def test_a_right_ending_the_agreement_is_exercised_on_the_day_another_right_ends
         "exercised_by": {"fact": "notice.sent", "by": "partner", "where": {"topic": "end"}},
         "effect": {"ends": "agreement", "after": "1 months"},
     }
-    subject = agreement(
-        MINIMUM,
-        termination,
-        conversion,
-        parties={"us": "zenith", "partner": "orbit"},
-        partner=None,
-        effective="2026-01-01",
-        expires="2027-12-31",
-    )
+    subject = _subject(MINIMUM, termination, conversion)
     facts = [
         fact("n1", "notice.sent", "2026-04-16T00:00:00Z", "orbit", topic="convert"),
         # Right 3 still applies through 04-16: this notice ends the agreement a month later,
@@ -131,14 +124,7 @@ def test_a_suspension_after_a_measure_ended_leaves_its_cut_period_judged() -> No
         "effect": {"suspends": ["1"], "for": "30d"},
         "reported": False,
     }
-    subject = agreement(
-        minimum,
-        pause,
-        parties={"us": "zenith", "partner": "orbit"},
-        partner=None,
-        effective="2026-01-01",
-        expires="2027-12-31",
-    )
+    subject = _subject(minimum, pause)
     facts = [
         _order("o1", "2026-01-10T10:00:00Z", 10),
         fact("n1", "notice.sent", "2026-04-01T09:00:00Z", "orbit", topic="pause"),

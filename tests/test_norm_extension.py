@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from checker.dates.timeutil import SECONDS_PER_DAY, parse_instant
 from checker.evaluation.evaluate import evaluate_agreement
-from tests.helpers import agreement, evaluate, fact, summary
+from tests.helpers import agreement_between, evaluate, fact, summary
 
 OPTION = {
     "id": "14.2",
@@ -35,10 +35,10 @@ REPORT = {
 
 
 def _subject(*clauses: dict[str, Any], **term: Any) -> Any:
-    return agreement(
+    return agreement_between(
+        "zenith",
+        "orbit",
         *clauses,
-        parties={"us": "zenith", "partner": "orbit"},
-        partner=None,
         **({"effective": "2026-01-01", "expires": "2026-12-31"} | term),
     )
 

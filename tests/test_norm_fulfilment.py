@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import agreement, evaluate, fact, summary
+from tests.helpers import agreement_between, evaluate, fact, summary
 
 MILESTONES = {
     "id": "6.2",
@@ -30,10 +30,10 @@ FEE = {
 
 
 def _subject(*clauses: dict[str, Any]) -> Any:
-    return agreement(
+    return agreement_between(
+        "northwind",
+        "globex",
         *clauses,
-        parties={"us": "northwind", "partner": "globex"},
-        partner=None,
         effective="2026-01-01",
         expires="2026-12-31",
     )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tests.helpers import agreement, evaluate, fact, summary
+from tests.helpers import agreement_between, evaluate, fact, summary
 
 PAYMENT = {
     "id": "4",
@@ -33,10 +33,10 @@ SUSPENSION = {
 
 
 def _subject(*clauses: dict[str, Any]) -> Any:
-    return agreement(
+    return agreement_between(
+        "zenith",
+        "orbit",
         *clauses,
-        parties={"us": "zenith", "partner": "orbit"},
-        partner=None,
         effective="2026-01-01",
         expires="2026-12-31",
     )

@@ -3,7 +3,7 @@ to it (found by a new user: "99.5, under the minimum of 99.5"). Worked out by ha
 
 from __future__ import annotations
 
-from tests.helpers import agreement, evaluate, fact
+from tests.helpers import agreement_between, evaluate, fact
 
 UPTIME = {
     "id": "2",
@@ -18,10 +18,10 @@ UPTIME = {
 
 
 def test_an_average_just_under_its_minimum_shows_the_digits_that_make_it_short() -> None:
-    subject = agreement(
+    subject = agreement_between(
+        "hooli",
+        "piedpiper",
         UPTIME,
-        parties={"us": "hooli", "partner": "piedpiper"},
-        partner=None,
         effective="2026-12-01",
         expires="2027-12-31",
     )
@@ -48,11 +48,11 @@ def test_a_right_is_named_by_its_clause_title_and_how_it_is_exercised() -> None:
         "open_for": "30d",
         "exercised_by": {"fact": "credit.claimed"},
     }
-    subject = agreement(
+    subject = agreement_between(
+        "hooli",
+        "piedpiper",
         UPTIME,
         credit,
-        parties={"us": "hooli", "partner": "piedpiper"},
-        partner=None,
         effective="2026-12-01",
         expires="2027-12-31",
     )
