@@ -342,7 +342,7 @@ def test_validate_lists_a_subfolder_catalogues_problems_once(
     assert err.count(f"{catalogue}:4:5: error: unknown field 'feilds'") == 1
     assert err.endswith(
         f"note: fact types and fields were not checked: {catalogue} has errors (listed above)\n"
-        "FAILED: 1 error, 1 warning.\n"
+        "FAILED: 1 error, 0 warnings.\n"
     )
 
 
@@ -360,3 +360,18 @@ def test_validate_checks_a_catalogue_named_alone_with_fact_types(
         "  help: did you mean 'fields'?\n"
         "FAILED: 1 error, 0 warnings.\n"
     )
+
+
+def test_a_broken_catalogue_is_an_error_not_also_a_missing_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An agreement naming its parties beside a catalogue with a mistake: the mistake is the one
+    # problem; "no fact-types.yaml was found" would send its author looking for a file that is
+    # there (found in review).
+    rules = tmp_path / "rules"
+    _write(rules, "acme.yaml", NAMED_PARTIES)
+    _write(rules, "fact-types.yaml", "fact_types:\n  deal.closed: {descripton: A sale}\n")
+    assert main(["validate", str(rules)]) == ExitCode.INVALID_RULES
+    err = capsys.readouterr().err
+    assert "was found next to the rule" not in err
+    assert err.endswith("FAILED: 1 error, 0 warnings.\n")

@@ -86,7 +86,10 @@ def load_rulebook(paths: Sequence[str], fact_types: str | None = None) -> Rulebo
     """
     files, problems = rule_files(paths)
     book = Rulebook(diagnostics=problems)
+    errors = len(book.errors)
     catalogue = _load_catalogue(paths, files, fact_types, book)
+    # None found at all (a broken or ambiguous one is an error of its own, said already).
+    missing = catalogue is None and len(book.errors) == errors
     named_parties: Diagnostic | None = None  # the warning, at the first agreement naming them
     if catalogue is not None:
         book.fact_parties = catalogue.fact_parties()
@@ -122,7 +125,7 @@ def load_rulebook(paths: Sequence[str], fact_types: str | None = None) -> Rulebo
             continue
         book.sources[agreement.agreement] = path
         book.agreements.append(agreement)
-        if catalogue is None and agreement.parties is not None and named_parties is None:
+        if missing and agreement.parties is not None and named_parties is None:
             named_parties = _without_catalogue(document, len(files))
     if named_parties is not None:
         book.diagnostics.append(named_parties)
